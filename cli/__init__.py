@@ -1,0 +1,1 @@
+"""The `raccord` command: parse arguments, call the engine, render. No rule logic here."""

@@ -1,0 +1,75 @@
+"""Shared CLI plumbing: loading the library and dossiers, evaluating, the date option."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+from raccord.engine import Dossier, Evaluation, InputError, Library, evaluate, load_dossier, load_library
+from raccord.engine.report import result_document
+
+from raccord import __version__
+
+EXIT_OK = 0
+EXIT_INVALID_INPUT = 2
+EXIT_VERIFY_FAILED = 3
+EXIT_NOT_ELIGIBLE = 4
+EXIT_UNDETERMINED = 5
+EXIT_INTERNAL = 70
+
+
+def parse_date(value: str | None, option: str = "--as-of") -> dt.date:
+    if value is None:
+        return dt.date.today()  # the CLI reads the clock, the engine never does
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError(option, f"'{value}' is not a date", "write it YYYY-MM-DD") from None
+
+
+def library_from(rulesets_dir: str | None, ruleset_files: tuple[str, ...]) -> Library:
+    return load_library(Path(rulesets_dir) if rulesets_dir else None, [Path(p) for p in ruleset_files])
+
+
+def portfolio_paths(dossier: Dossier, extra: tuple[str, ...]) -> list[Path] | None:
+    paths = [dossier.base_dir / p for p in dossier.file.portfolio] + [Path(p) for p in extra]
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out += sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml", ".json"))
+        else:
+            out.append(path)
+    main = dossier.path.resolve() if dossier.path else None
+    out = [p for p in out if p.resolve() != main]
+    return out if (paths or dossier.file.portfolio) else None
+
+
+def run_evaluation(library: Library, dossier_path: str, as_of: str | None, rulesets: tuple[str, ...],
+                   portfolio: tuple[str, ...] = (), assume: dict[str, str] | None = None) -> Evaluation:
+    dossier = load_dossier(Path(dossier_path), library.catalogue)
+    others = portfolio_paths(dossier, portfolio)
+    members = [load_dossier(p, library.catalogue) for p in others] if others is not None else None
+    return evaluate(library, dossier, parse_date(as_of), list(rulesets) or None, members, assume=assume)
+
+
+def document(evaluation: Evaluation) -> dict:
+    return result_document(evaluation, __version__)
+
+
+common_as_of = click.option("--as-of", "as_of", metavar="DATE", help="Evaluation date YYYY-MM-DD (default: today).")
+common_lang = click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True,
+                           help="Language of the output.")
+common_rulesets = click.option("--ruleset", "rulesets", multiple=True, metavar="ID",
+                               help="Evaluate only this ruleset (repeatable; dependencies are evaluated too).")
+common_library = [
+    click.option("--rulesets-dir", metavar="DIR", help="Folder of rulesets to use instead of the bundled ones."),
+    click.option("--ruleset-file", "ruleset_files", multiple=True, metavar="FILE",
+                 help="A ruleset file that replaces the bundled ruleset of the same id (e.g. an imported grid)."),
+]
+
+
+def library_options(func):
+    for option in reversed(common_library):
+        func = option(func)
+    return func

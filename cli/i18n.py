@@ -1,0 +1,126 @@
+"""User-facing words of the CLI, French first (the users are French), English with --lang en."""
+
+from __future__ import annotations
+
+from typing import Any
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "met": {"fr": "satisfait", "en": "met"},
+    "not_met": {"fr": "non satisfait", "en": "not met"},
+    "unknown": {"fr": "inconnu", "en": "unknown"},
+    "not_applicable": {"fr": "non applicable", "en": "not applicable"},
+    "eligible": {"fr": "éligible", "en": "eligible"},
+    "not_eligible": {"fr": "non éligible", "en": "not eligible"},
+    "undetermined": {"fr": "indéterminé", "en": "undetermined"},
+    "compliant": {"fr": "conforme", "en": "compliant"},
+    "not_compliant": {"fr": "non conforme", "en": "not compliant"},
+    "as_of": {"fr": "Date d'évaluation", "en": "Evaluation date"},
+    "dossier": {"fr": "Dossier", "en": "Dossier"},
+    "decision": {"fr": "Décision", "en": "Decision"},
+    "score": {"fr": "Score", "en": "Score"},
+    "score_range": {"fr": "{cur} actuel, {best} au mieux", "en": "{cur} now, {best} at best"},
+    "threshold": {"fr": "Seuil", "en": "Threshold"},
+    "strict": {"fr": "strictement supérieur à", "en": "strictly above"},
+    "inclusive": {"fr": "au moins", "en": "at least"},
+    "level": {"fr": "Niveau", "en": "Level"},
+    "level_range": {"fr": "{cur} atteint, {best} au mieux", "en": "{cur} reached, {best} at best"},
+    "stars": {"fr": "Étoiles", "en": "Stars"},
+    "stars_unverified": {"fr": "correspondance non vérifiée", "en": "unverified mapping"},
+    "reasons": {"fr": "Motifs", "en": "Reasons"},
+    "criteria": {"fr": "Critères", "en": "Criteria"},
+    "missing": {"fr": "Éléments manquants", "en": "Missing items"},
+    "blocking": {"fr": "bloquant", "en": "blocking"},
+    "none_missing": {"fr": "Rien ne manque.", "en": "Nothing is missing."},
+    "evidence_expected": {"fr": "Preuve attendue", "en": "Expected evidence"},
+    "evidence_used": {"fr": "Preuves retenues", "en": "Evidence used"},
+    "source": {"fr": "Source", "en": "Source"},
+    "provenance": {"fr": "Provenance", "en": "Provenance"},
+    "official_text": {"fr": "texte officiel", "en": "official text"},
+    "published_summary": {"fr": "résumé publié", "en": "published summary"},
+    "reconstructed": {"fr": "reconstitué (à vérifier sur le texte officiel)",
+                      "en": "reconstructed (to check against the official text)"},
+    "assumption": {"fr": "Hypothèse", "en": "Assumption"},
+    "missing_facts": {"fr": "Faits manquants", "en": "Missing facts"},
+    "effort": {"fr": "effort", "en": "effort"},
+    "days": {"fr": "j", "en": "d"},
+    "stage": {"fr": "Étape", "en": "Stage"},
+    "due_now": {"fr": "dû à l'étape actuelle", "en": "due at the current stage"},
+    "expired": {"fr": "preuve expirée", "en": "expired evidence"},
+    "rejected": {"fr": "preuve rejetée", "en": "rejected evidence"},
+    "not_yet_collected": {"fr": "preuve datée après l'évaluation", "en": "evidence dated after the evaluation"},
+    "too_old": {"fr": "preuve trop ancienne", "en": "evidence too old"},
+    "declined": {"fr": "écarté par la production", "en": "declined by the production"},
+    "declared": {"fr": "déclaré non applicable", "en": "declared not applicable"},
+    "condition": {"fr": "condition d'application non remplie", "en": "applicability condition false"},
+    "not_in_force": {"fr": "pas en vigueur à cette date", "en": "not in force at this date"},
+    "ruleset_not_applicable": {"fr": "référentiel non applicable", "en": "referential not applicable"},
+    "assumed": {"fr": "supposé (simulation)", "en": "assumed (what-if)"},
+    "portfolio": {"fr": "Portefeuille", "en": "Portfolio"},
+    "amount": {"fr": "Montant", "en": "Amount"},
+    "true": {"fr": "vrai", "en": "true"},
+    "false": {"fr": "faux", "en": "false"},
+    "seen": {"fr": "vu", "en": "seen"},
+    "expected": {"fr": "attendu", "en": "expected"},
+    "absent": {"fr": "absent", "en": "missing"},
+    "evidence": {"fr": "preuve", "en": "evidence"},
+    "criterion": {"fr": "critère", "en": "criterion"},
+}
+
+REASONS: dict[str, dict[str, str]] = {
+    "mandatory_not_met": {"fr": "un critère obligatoire n'est pas satisfait", "en": "a mandatory criterion is not met"},
+    "mandatory_unknown": {"fr": "un critère obligatoire n'est pas encore prouvé", "en": "a mandatory criterion is not yet proven"},
+    "score_below_threshold": {"fr": "le score ne peut pas atteindre le seuil", "en": "the score cannot reach the threshold"},
+    "score_undetermined": {"fr": "le score atteint le seuil seulement si les preuves manquantes arrivent",
+                           "en": "the score passes only if the missing evidence comes in"},
+    "threshold_undetermined": {"fr": "le seuil applicable dépend d'un fait inconnu", "en": "the applicable threshold depends on an unknown fact"},
+    "level_undetermined": {"fr": "le niveau dépend de preuves manquantes", "en": "the level depends on missing evidence"},
+    "portfolio_required": {"fr": "niveau d'entreprise : évaluer le portefeuille de la société",
+                           "en": "company-wide level: evaluate the company's portfolio"},
+    "portfolio_project_below_level": {"fr": "un projet du portefeuille n'atteint pas le niveau",
+                                      "en": "a project of the portfolio does not reach the level"},
+    "scheme_not_in_force": {"fr": "dispositif pas en vigueur à cette date", "en": "scheme not in force at this date"},
+    "condition_not_met": {"fr": "une condition n'est pas remplie", "en": "a condition is not met"},
+    "condition_unknown": {"fr": "une condition n'est pas encore établie", "en": "a condition is not yet established"},
+    "ruleset_not_applicable": {"fr": "référentiel non applicable à cette production", "en": "referential does not apply to this production"},
+    "not_in_force": {"fr": "référentiel pas en vigueur à cette date", "en": "referential not in force at this date"},
+    "scope_undetermined": {"fr": "l'applicabilité du référentiel dépend d'un fait inconnu", "en": "whether the referential applies depends on an unknown fact"},
+    "evidence_expired": {"fr": "une preuve a expiré", "en": "a piece of evidence has expired"},
+    "no_applicable_criteria": {"fr": "aucun critère applicable", "en": "no applicable criterion"},
+}
+
+
+def t(key: str, lang: str, **values: Any) -> str:
+    entry = MESSAGES.get(key)
+    text = entry.get(lang, entry["fr"]) if entry else key
+    return text.format(**values) if values else text
+
+
+def reason(code: str, lang: str) -> str:
+    if code.startswith("missing_fact:"):
+        return ("fait manquant : " if lang == "fr" else "missing fact: ") + code.split(":", 1)[1]
+    if code.startswith("level_below_"):
+        level = code.rsplit("_", 1)[1]
+        return f"niveau {level} hors d'atteinte" if lang == "fr" else f"level {level} out of reach"
+    entry = REASONS.get(code)
+    return entry.get(lang, entry["fr"]) if entry else code
+
+
+def text(value: Any, lang: str) -> str:
+    """A {fr, en} mapping from the result document, in the wanted language."""
+    if isinstance(value, dict):
+        return value.get(lang) or value.get("fr") or ""
+    return "" if value is None else str(value)
+
+
+def percent(value: float | None, lang: str) -> str:
+    if value is None:
+        return "-"
+    number = f"{value * 100:.1f}"
+    return (number.replace(".", ",") + " %") if lang == "fr" else number + "%"
+
+
+def money(value: float | None, lang: str, currency: str = "EUR") -> str:
+    if value is None:
+        return "-"
+    whole = f"{value:,.0f}"
+    return (whole.replace(",", "\u202f") + " €") if lang == "fr" else f"{currency} {whole}"

@@ -1,0 +1,261 @@
+"""The `raccord` command line."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import pkgutil
+import sys
+from pathlib import Path
+
+import click
+from raccord.engine import InputError
+from raccord.engine.source_files import load_document
+
+from raccord import __version__
+
+from . import render_md, render_text
+from .context import (
+    EXIT_INTERNAL,
+    EXIT_INVALID_INPUT,
+    EXIT_NOT_ELIGIBLE,
+    EXIT_UNDETERMINED,
+    common_as_of,
+    common_lang,
+    common_rulesets,
+    document,
+    library_from,
+    library_options,
+    run_evaluation,
+)
+from .output import write_atomic
+from .schema import dossier_schema
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="raccord")
+def cli() -> None:
+    """raccord : où en est votre production face à ses référentiels (Ecoprod, AFNOR SPEC 2308, VHSS, aides CNC).
+
+    Exit codes: 0 ok; 2 invalid input; 3 verification failed; 4 not eligible and 5 undetermined
+    (only with --exit-code); 70 internal error.
+    """
+
+
+def emit(content: str, output: str | None) -> None:
+    if output:
+        write_atomic(Path(output), content)
+    else:
+        click.echo(content, nl=False)
+
+
+def decision_exit_code(doc: dict) -> int:
+    decisions = []
+    for rs in doc["rulesets"]:
+        outcome = rs["outcome"]
+        decisions.append(outcome.get("decision"))
+        decisions += [s["decision"] for s in outcome.get("schemes", {}).values()]
+    if any(d in ("not_eligible", "not_compliant") for d in decisions):
+        return EXIT_NOT_ELIGIBLE
+    if "undetermined" in decisions:
+        return EXIT_UNDETERMINED
+    return 0
+
+
+@cli.command()
+@click.argument("dossier", type=click.Path(dir_okay=False))
+@common_rulesets
+@common_as_of
+@click.option("--format", "fmt", type=click.Choice(["text", "md", "json"]), default="text", show_default=True)
+@common_lang
+@click.option("-o", "--output", metavar="FILE", help="Write to FILE (atomically) instead of standard output.")
+@click.option("-v", "--verbose", is_flag=True, help="List every criterion with its status.")
+@click.option("--portfolio", multiple=True, metavar="PATH",
+              help="Other dossiers of the same company (files or folders) for company-wide levels.")
+@click.option("--exit-code", is_flag=True, help="Exit 4 when a decision is negative, 5 when undetermined.")
+@library_options
+def check(dossier, rulesets, as_of, fmt, lang, output, verbose, portfolio, exit_code, rulesets_dir, ruleset_files):
+    """Évaluer un dossier de production : décisions, scores, niveaux, éléments manquants."""
+    library = library_from(rulesets_dir, ruleset_files)
+    evaluation = run_evaluation(library, dossier, as_of, rulesets, portfolio)
+    doc = document(evaluation)
+    if fmt == "json":
+        content = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    elif fmt == "md":
+        content = render_md.render_check(doc, lang)
+    else:
+        content = render_text.render_check(doc, lang, verbose=verbose)
+    emit(content, output)
+    if exit_code:
+        sys.exit(decision_exit_code(doc))
+
+
+@cli.command()
+@click.argument("dossier", type=click.Path(dir_okay=False))
+@click.argument("criterion_id")
+@common_as_of
+@common_lang
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@library_options
+def explain(dossier, criterion_id, as_of, lang, fmt, rulesets_dir, ruleset_files):
+    """Expliquer un critère : l'arbre de conditions, les valeurs vues, les preuves, la source."""
+    library = library_from(rulesets_dir, ruleset_files)
+    if criterion_id not in library.criteria:
+        import difflib
+
+        close = difflib.get_close_matches(criterion_id, list(library.criteria), n=1)
+        raise InputError(criterion_id, "unknown criterion", f"did you mean '{close[0]}'?" if close else "")
+    rid = library.criteria[criterion_id].ruleset
+    evaluation = run_evaluation(library, dossier, as_of, (rid,))
+    from raccord.engine.report import criterion_entry
+
+    rs = library.rulesets[rid]
+    entry = criterion_entry(evaluation, rs, library.criteria[criterion_id])
+    trace = evaluation.explain(criterion_id)
+    if fmt == "json":
+        click.echo(json.dumps({"as_of": evaluation.as_of.isoformat(), **entry, "trace": trace},
+                              ensure_ascii=False, indent=2, default=str))
+    else:
+        click.echo(f"{render_text.header(document_header(evaluation), lang)}\n")
+        click.echo(render_text.render_explain(trace, entry, lang), nl=False)
+
+
+def document_header(evaluation) -> dict:
+    production = evaluation.dossier.file.production
+    return {"dossier": {"title": production.title, "id": production.id}, "as_of": evaluation.as_of.isoformat()}
+
+
+@cli.command()
+@click.argument("dossier", type=click.Path(dir_okay=False))
+@common_rulesets
+@common_as_of
+@common_lang
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--limit", type=int, default=None, help="Show at most N items.")
+@library_options
+def missing(dossier, rulesets, as_of, lang, fmt, limit, rulesets_dir, ruleset_files):
+    """Lister ce qui manque, les éléments bloquants d'abord."""
+    library = library_from(rulesets_dir, ruleset_files)
+    evaluation = run_evaluation(library, dossier, as_of, rulesets)
+    doc = document(evaluation)
+    if fmt == "json":
+        click.echo(json.dumps({"as_of": doc["as_of"], "missing": doc["missing"]}, ensure_ascii=False, indent=2))
+        return
+    click.echo(render_text.header(doc, lang))
+    click.echo("\n".join(render_text.missing_lines(doc["missing"], lang, limit)))
+
+
+@cli.group(invoke_without_command=True)
+@click.pass_context
+@common_lang
+@library_options
+def rulesets(ctx, lang, rulesets_dir, ruleset_files):
+    """Lister les référentiels chargés."""
+    ctx.obj = (lang, rulesets_dir, ruleset_files)
+    if ctx.invoked_subcommand:
+        return
+    library = library_from(rulesets_dir, ruleset_files)
+    for rid, rs in library.rulesets.items():
+        model = rs.model
+        click.echo(f"{rid:<18} {model.version:<10} {model.policy.kind:<12} {len(model.criteria):>3} "
+                   f"{model.title.get(lang)}")
+
+
+@rulesets.command("show")
+@click.argument("ruleset_id")
+@click.pass_obj
+def rulesets_show(obj, ruleset_id):
+    """Détailler un référentiel : sources, groupes, critères avec provenance."""
+    lang, rulesets_dir, ruleset_files = obj
+    library = library_from(rulesets_dir, ruleset_files)
+    if ruleset_id not in library.rulesets:
+        raise InputError(ruleset_id, "unknown ruleset", "known: " + ", ".join(library.rulesets))
+    model = library.rulesets[ruleset_id].model
+    click.echo(f"{model.title.get(lang)} — {model.id} {model.version} ({model.policy.kind})")
+    click.echo(f"valid_from: {model.valid_from or '-'}  valid_until: {model.valid_until or '-'}")
+    for doc in model.sources:
+        click.echo(f"  source {doc.id}: {doc.title}" + (f" ({doc.edition})" if doc.edition else ""))
+    for group in model.groups:
+        click.echo(f"\n[{group.id}] {group.title.get(lang)}")
+        for crit in model.criteria:
+            if crit.group != group.id:
+                continue
+            extra = []
+            if crit.mandatory:
+                extra.append("obligatoire" if lang == "fr" else "mandatory")
+            if crit.points is not None:
+                extra.append(f"{crit.points:g} pts")
+            if crit.level is not None:
+                extra.append(f"niveau {crit.level}" if lang == "fr" else f"level {crit.level}")
+            extra.append(crit.provenance)
+            click.echo(f"  {crit.id:<20} {crit.title.get(lang)} ({', '.join(extra)})")
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@library_options
+def validate(file, rulesets_dir, ruleset_files):
+    """Valider un fichier : référentiel (ruleset.yaml) ou dossier de production."""
+    path = Path(file)
+    located = load_document(path)
+    data = located.data if isinstance(located.data, dict) else {}
+    if "criteria" in data or "policy" in data:
+        library = library_from(rulesets_dir, (*ruleset_files, file))
+        rid = data.get("id")
+        rs = library.rulesets.get(rid)
+        count = len(rs.model.criteria) if rs else 0
+        click.echo(f"{file}: ok — ruleset {rid}, {count} criteria")
+        return
+    from raccord.engine import build_dossier
+    from raccord.engine.evaluate import check_references
+
+    library = library_from(rulesets_dir, ruleset_files)
+    dossier = build_dossier(located, library.catalogue, path)
+    check_references(library, dossier)
+    click.echo(f"{file}: ok — dossier {dossier.label}, {len(dossier.facts)} facts, "
+               f"{len(dossier.file.evidence)} evidence items")
+
+
+@cli.command()
+@click.option("-o", "--output", metavar="FILE", help="Write the schema to FILE.")
+@library_options
+def schema(output, rulesets_dir, ruleset_files):
+    """Afficher le JSON Schema des dossiers (complétion dans les éditeurs)."""
+    library = library_from(rulesets_dir, ruleset_files)
+    emit(json.dumps(dossier_schema(library), ensure_ascii=False, indent=2) + "\n", output)
+
+
+def _register_plugins() -> None:
+    """Commands living in `cli/commands_*.py` register themselves (one module per capability)."""
+    package = Path(__file__).parent
+    for info in pkgutil.iter_modules([str(package)]):
+        if info.name.startswith("commands_"):
+            module = importlib.import_module(f"{__package__}.{info.name}")
+            module.register(cli)
+
+
+_register_plugins()
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False)
+    except InputError as exc:
+        click.echo(f"raccord: error: {exc}", err=True)
+        sys.exit(EXIT_INVALID_INPUT)
+    except click.exceptions.Abort:
+        click.echo("raccord: aborted", err=True)
+        sys.exit(EXIT_INVALID_INPUT)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(EXIT_INVALID_INPUT if exc.exit_code in (1, 2) else exc.exit_code)
+    except SystemExit:
+        raise
+    except (BrokenPipeError, KeyboardInterrupt):
+        sys.exit(1)
+    except Exception as exc:
+        if os.environ.get("RACCORD_DEBUG"):
+            raise
+        click.echo(f"raccord: internal error: {type(exc).__name__}: {exc} (set RACCORD_DEBUG=1 for details)", err=True)
+        sys.exit(EXIT_INTERNAL)

@@ -1,0 +1,38 @@
+"""Markdown rendering of a result document (for wikis, tickets and e-mails)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .i18n import t, text
+from .summary import STATUS_MARK, decision_line, detail_lines, reasons_text, source_text
+
+
+def _cell(value: str) -> str:
+    return value.replace("|", "\\|").replace("\n", " ")
+
+
+def render_check(doc: dict[str, Any], lang: str) -> str:
+    dossier = doc["dossier"]
+    out = [f"# {dossier['title']}", "", f"*{t('as_of', lang)} : {doc['as_of']}* — `{dossier['id']}`"]
+    for rs in doc["rulesets"]:
+        out += ["", f"## {text(rs['title'], lang)}", "", f"**{t('decision', lang)} : {decision_line(rs, lang)}**", ""]
+        reasons = reasons_text(rs, lang)
+        if reasons:
+            out.append(f"- {t('reasons', lang)} : {reasons}")
+        out += [f"- {line}" for line in detail_lines(rs, lang)]
+        out += ["", f"| | {t('criterion', lang)} | {t('source', lang)} | {t('provenance', lang)} |", "|---|---|---|---|"]
+        for crit in rs["criteria"]:
+            out.append(f"| {STATUS_MARK[crit['status']]} {t(crit['status'], lang)} | `{crit['id']}` "
+                       f"{_cell(text(crit['title'], lang))} | {_cell(source_text(crit['source']))} "
+                       f"| {t(crit['provenance'], lang)} |")
+    out += ["", f"## {t('missing', lang)}", ""]
+    if not doc["missing"]:
+        out.append(t("none_missing", lang))
+    for item in doc["missing"]:
+        tag = f" **{t('blocking', lang)}**" if item["blocking"] else ""
+        wanted = ", ".join(text(e["description"], lang) for e in item["evidence_expected"]
+                           if not item["missing_evidence"] or e["kind"] in item["missing_evidence"])
+        out.append(f"- `{item['criterion']}` {text(item['title'], lang)} — {t(item['status'], lang)}{tag}. "
+                   f"{t('evidence_expected', lang)} : {wanted or '-'}. {t('source', lang)} : {source_text(item['source'])}")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,128 @@
+"""Terminal rendering of a result document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .i18n import t, text
+from .summary import STATUS_MARK, decision_line, detail_lines, reasons_text, source_text
+
+
+def render_check(doc: dict[str, Any], lang: str, verbose: bool = False, missing_limit: int = 10) -> str:
+    out = [header(doc, lang)]
+    for rs in doc["rulesets"]:
+        out.append("")
+        out.append(f"== {text(rs['title'], lang)} ({rs['id']} {rs['version']}) ==")
+        out.append(f"{t('decision', lang)} : {decision_line(rs, lang)}")
+        reasons = reasons_text(rs, lang)
+        if reasons:
+            out.append(f"{t('reasons', lang)} : {reasons}")
+        out.extend(detail_lines(rs, lang))
+        if verbose:
+            out.extend(criteria_lines(rs, lang))
+    out.append("")
+    out.extend(missing_lines(doc["missing"], lang, missing_limit))
+    return "\n".join(out) + "\n"
+
+
+def header(doc: dict[str, Any], lang: str) -> str:
+    dossier = doc["dossier"]
+    return f"raccord — {dossier['title']} ({dossier['id']}) — {t('as_of', lang)} : {doc['as_of']}"
+
+
+def criteria_lines(rs: dict[str, Any], lang: str) -> list[str]:
+    titles = {g["id"]: text(g["title"], lang) for g in rs["groups"]}
+    lines: list[str] = []
+    group = None
+    for crit in rs["criteria"]:
+        if crit["group"] != group:
+            group = crit["group"]
+            lines.append(f"  [{titles.get(group, group)}]")
+        flag = ""
+        if crit.get("expired"):
+            flag = f" ({t('expired', lang)})"
+        elif crit.get("declined"):
+            flag = f" ({t('declined', lang)})"
+        lines.append(f"   {STATUS_MARK[crit['status']]} {crit['id']:<20} {text(crit['title'], lang)}{flag}")
+    return lines
+
+
+def missing_lines(items: list[dict[str, Any]], lang: str, limit: int | None) -> list[str]:
+    if not items:
+        return [t("none_missing", lang)]
+    shown = items if limit is None else items[:limit]
+    title = t("missing", lang) + (f" ({len(shown)}/{len(items)})" if len(shown) < len(items) else "")
+    lines = [title + " :"]
+    for item in shown:
+        tags = []
+        if item["blocking"]:
+            tags.append(t("blocking", lang))
+        if item.get("due_now"):
+            tags.append(t("due_now", lang))
+        tag = f" [{', '.join(tags)}]" if tags else ""
+        lines.append(f"- {item['criterion']} {text(item['title'], lang)} — {t(item['status'], lang)}{tag}")
+        wanted = item["missing_evidence"] or [e["kind"] for e in item["evidence_expected"]]
+        descriptions = {e["kind"]: text(e["description"], lang) for e in item["evidence_expected"]}
+        for kind in wanted:
+            lines.append(f"    {t('evidence_expected', lang)} : {descriptions.get(kind, kind)}")
+        for problem in item["evidence_problems"]:
+            lines.append(f"    {problem['id']} : {t(problem['state'], lang)}")
+        if item["missing_facts"]:
+            lines.append(f"    {t('missing_facts', lang)} : {', '.join(item['missing_facts'])}")
+        lines.append(f"    {t('source', lang)} : {source_text(item['source'])}")
+    return lines
+
+
+def render_explain(trace: dict[str, Any], entry: dict[str, Any], lang: str) -> str:
+    lines = [f"{entry['id']} — {text(entry['title'], lang)}",
+             f"{t('decision', lang)} : {t(entry['status'], lang)}"]
+    if entry.get("not_applicable_reason"):
+        lines.append(f"  ({t(entry['not_applicable_reason'], lang)}"
+                     + (f" : {entry['justification']}" if entry.get("justification") else "") + ")")
+    if entry.get("declined"):
+        lines.append(f"  ({t('declined', lang)} : {entry['declined']})")
+    for key in ("applies_if", "requires"):
+        if key in trace:
+            lines.append(f"{key} :")
+            lines.extend(tree_lines(trace[key], lang, 1))
+    lines.append(f"{t('evidence_used', lang)} : {', '.join(entry.get('evidence_used', [])) or '-'}")
+    for e in entry["evidence_expected"]:
+        lines.append(f"{t('evidence_expected', lang)} : {text(e['description'], lang)} [{e['kind']}]")
+    lines.append(f"{t('source', lang)} : {source_text(entry['source'])}")
+    if entry["source"].get("quote"):
+        lines.append(f"  « {entry['source']['quote']} »")
+    lines.append(f"{t('provenance', lang)} : {t(entry['provenance'], lang)}")
+    if entry.get("assumption"):
+        lines.append(f"{t('assumption', lang)} : {text(entry['assumption'], lang)}")
+    return "\n".join(lines) + "\n"
+
+
+def tree_lines(node: dict[str, Any], lang: str, depth: int) -> list[str]:
+    pad = "  " * depth
+    value = t(node["value"], lang)
+    op = node["op"]
+    if op in ("all", "any", "not"):
+        head = [f"{pad}{op} → {value}"]
+        return head + [line for child in node.get("children", []) for line in tree_lines(child, lang, depth + 1)]
+    if op == "fact":
+        seen = node["seen"] if node["seen"] is not None else t("absent", lang)
+        expected = node.get("expected_value", node.get("expected", ""))
+        test = node["test"] if node["test"] != "is_true" else "="
+        target = expected if node["test"] != "is_true" else t("true", lang)
+        return [f"{pad}{node['fact']} {test} {target} ({t('seen', lang)} : {seen}) → {value}"]
+    if op == "ratio":
+        num, den = node["numerator"], node["denominator"]
+        ratio = node.get("ratio", "-")
+        return [f"{pad}{num['fact']} / {den['fact']} = {num['seen']}/{den['seen']} ({ratio}) "
+                f"{node['test']} {node['expected']} → {value}"]
+    if op == "evidence":
+        items = ", ".join(f"{i['id']} ({t(i['state'], lang) if i['state'] != 'valid' else 'ok'})"
+                          for i in node["items"]) or t("absent", lang)
+        age = f", ≤ {node['max_age_days']} {t('days', lang)}" if node.get("max_age_days") is not None else ""
+        return [f"{pad}{t('evidence', lang)} {node['kind']}{age} : {items} → {value}"]
+    if op == "criterion":
+        seen = t(node["seen"], lang) if node["seen"] else "-"
+        return [f"{pad}{t('criterion', lang)} {node['criterion']} ({seen}) → {value}"]
+    if op == "outcome":
+        return [f"{pad}{node['outcome']} {node['test']} {node['expected']} ({t('seen', lang)} : {node['seen']}) → {value}"]
+    return [f"{pad}{op} → {value}"]

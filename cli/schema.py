@@ -1,0 +1,50 @@
+"""The dossier JSON Schema: the envelope from pydantic, the facts from the loaded catalogue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from raccord.engine import Library
+from raccord.engine.dossier import DossierFile
+
+TYPES = {
+    "boolean": {"type": ["boolean", "null"]},
+    "integer": {"type": ["integer", "null"]},
+    "number": {"type": ["number", "null"]},
+    "date": {"type": ["string", "null"], "format": "date"},
+    "string": {"type": ["string", "null"]},
+}
+
+
+def fact_schema(fact) -> dict[str, Any]:
+    if fact.type == "enum":
+        schema: dict[str, Any] = {"enum": [*fact.values, None]}
+    elif fact.type == "set":
+        schema = {"type": ["array", "null"], "items": {"enum": list(fact.values)}, "uniqueItems": True}
+    else:
+        schema = dict(TYPES[fact.type])
+    if fact.min is not None:
+        schema["minimum"] = fact.min
+    if fact.max is not None:
+        schema["maximum"] = fact.max
+    schema["title"] = fact.title.fr
+    description = fact.help.fr if fact.help else fact.title.en
+    schema["description"] = description + (f" ({fact.unit})" if fact.unit else "")
+    return schema
+
+
+def dossier_schema(library: Library) -> dict[str, Any]:
+    schema = DossierFile.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "raccord production dossier"
+    facts = {name: fact_schema(fact) for name, fact in sorted(library.catalogue.items())}
+    schema["properties"]["facts"] = {
+        "type": "object",
+        "description": "Production facts, written with dotted names (company.headcount: 12).",
+        "properties": facts,
+        "additionalProperties": False,
+    }
+    criteria = sorted(library.criteria)
+    for key in ("not_applicable", "declined"):
+        schema["properties"][key]["propertyNames"] = {"enum": criteria}
+    return schema

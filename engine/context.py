@@ -1,0 +1,54 @@
+"""The frozen inputs of one evaluation, shaped for fast reads by compiled conditions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+VALID = "valid"
+EXPIRED = "expired"
+NOT_YET_COLLECTED = "not_yet_collected"
+REJECTED = "rejected"
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceState:
+    """One evidence item as seen at the evaluation date."""
+
+    id: str
+    kind: str
+    criteria: frozenset[str]
+    state: str  # VALID, EXPIRED, NOT_YET_COLLECTED, REJECTED, or an integrity problem
+    collected: dt.date | None
+    expires: dt.date | None
+
+
+class Context:
+    """Facts, evidence and the results computed so far. Conditions only read it."""
+
+    __slots__ = ("as_of", "evidence", "facts", "na_reasons", "outcomes", "portfolio", "statuses")
+
+    def __init__(self, facts: dict[str, Any], as_of: dt.date, evidence: dict[str, tuple[EvidenceState, ...]]):
+        self.facts = facts
+        self.as_of = as_of
+        self.evidence = evidence
+        self.statuses: dict[str, str] = {}
+        self.na_reasons: dict[str, str] = {}
+        self.outcomes: dict[str, Any] = {}
+        self.portfolio: dict[str, list[tuple[str, Any]]] = {}
+
+
+def evidence_state(
+    collected: dt.date | None, expires: dt.date | None, auditor_status: str, as_of: dt.date, integrity: str | None
+) -> str:
+    """Why an item does or does not count at `as_of` (the first problem wins)."""
+    if integrity:
+        return integrity
+    if auditor_status == "rejected":
+        return REJECTED
+    if collected is not None and collected > as_of:
+        return NOT_YET_COLLECTED
+    if expires is not None and expires < as_of:
+        return EXPIRED
+    return VALID

@@ -1,0 +1,207 @@
+"""The production dossier: facts, evidence register and declarations (docs/ruleset-format.md §7)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, model_validator
+
+from .errors import InputError
+from .model import FactDef, Ident, Strict, validate_model
+from .source_files import Located, load_document
+
+FORMAT = "raccord.dossier/1"
+
+
+class Auditor(Strict):
+    status: Literal["pending", "accepted", "rejected"] = "pending"
+    reason: str | None = None
+    by: str | None = None
+    date: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _rejection_has_reason(self) -> Auditor:
+        if self.status == "rejected" and not self.reason:
+            raise ValueError("a rejected item needs a `reason`")
+        return self
+
+
+class EvidenceItem(Strict):
+    id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+    kind: Ident
+    criteria: list[str] = []
+    path: str | None = None
+    url: str | None = None
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = None
+    size: int | None = Field(default=None, ge=0)
+    collected: dt.date | None = None
+    expires: dt.date | None = None
+    author: str | None = None
+    auditor: Auditor = Auditor()
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> EvidenceItem:
+        if self.path and self.url:
+            raise ValueError("give either `path` or `url`, not both")
+        if self.path is not None:
+            confined_relative_path(self.path)
+        if self.collected and self.expires and self.expires < self.collected:
+            raise ValueError(f"expires {self.expires} is before collected {self.collected}")
+        return self
+
+
+def confined_relative_path(text: str) -> PurePosixPath:
+    """A path written in a dossier: relative, inside the dossier folder. Symlinks are checked on disk later."""
+    if "\\" in text:
+        raise ValueError(f"path '{text}' uses backslashes; write it with /")
+    path = PurePosixPath(text)
+    if path.is_absolute() or (path.parts and path.parts[0].endswith(":")):
+        raise ValueError(f"path '{text}' is absolute; evidence paths are relative to the dossier folder")
+    depth = 0
+    for part in path.parts:
+        depth += -1 if part == ".." else (0 if part == "." else 1)
+        if depth < 0:
+            raise ValueError(f"path '{text}' leaves the dossier folder")
+    if not path.parts:
+        raise ValueError("empty path")
+    return path
+
+
+class Production(Strict):
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+    title: str = Field(min_length=1)
+    company: str | None = None
+    description: str | None = None
+
+
+class DossierFile(Strict):
+    format: Literal["raccord.dossier/1"]
+    production: Production
+    facts: dict[str, Any] = {}
+    evidence: list[EvidenceItem] = []
+    not_applicable: dict[str, Annotated[str, Field(min_length=3)]] = {}
+    declined: dict[str, Annotated[str, Field(min_length=3)]] = {}
+    portfolio: list[str] = []
+
+
+@dataclass
+class Dossier:
+    """A validated dossier: the file model plus its facts, typed and flattened."""
+
+    file: DossierFile
+    facts: dict[str, Any]
+    path: Path | None
+    located: Located
+
+    @property
+    def base_dir(self) -> Path:
+        return self.path.parent if self.path else Path.cwd()
+
+    @property
+    def label(self) -> str:
+        return self.file.production.id
+
+
+def flatten_facts(raw: dict[str, Any], catalogue: dict[str, FactDef], located: Located,
+                  path: tuple = ("facts",)) -> dict[str, tuple[Any, tuple]]:
+    """Nested or dotted fact names -> {name: (value, location path)}."""
+    out: dict[str, tuple[Any, tuple]] = {}
+
+    def walk(prefix: str, node: Any, where: tuple) -> None:
+        if prefix in catalogue or not isinstance(node, dict):
+            if prefix not in catalogue:
+                raise InputError(located.where(where), f"unknown fact '{prefix}'", _hint(prefix, catalogue))
+            if prefix in out:
+                raise InputError(located.where(where), f"fact '{prefix}' is given twice")
+            out[prefix] = (node, where)
+            return
+        for key, value in node.items():
+            walk(f"{prefix}.{key}" if prefix else str(key), value, where + (key,))
+
+    if not isinstance(raw, dict):
+        raise InputError(located.where(path), "`facts` must be a mapping of fact names to values")
+    walk("", raw, path)
+    return out
+
+
+def _hint(name: str, catalogue: dict[str, FactDef]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, list(catalogue), n=1, cutoff=0.7)
+    return f"did you mean '{close[0]}'?" if close else "`raccord schema` lists every fact"
+
+
+def coerce_fact(name: str, value: Any, fact: FactDef, where: str) -> Any:
+    """Check a dossier value against its fact type; None means unknown."""
+    if value is None:
+        return None
+    kind = fact.type
+
+    def bad(expected: str) -> InputError:
+        return InputError(where, f"fact '{name}': expected {expected}, got {value!r}")
+
+    if kind == "boolean":
+        if not isinstance(value, bool):
+            raise bad("true or false")
+        return value
+    if kind in ("integer", "number"):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise bad("a whole number" if kind == "integer" else "a number")
+        if kind == "integer" and isinstance(value, float) and not value.is_integer():
+            raise bad("a whole number")
+        if fact.min is not None and value < fact.min:
+            raise InputError(where, f"fact '{name}': {value} is below the minimum {fact.min:g}")
+        if fact.max is not None and value > fact.max:
+            raise InputError(where, f"fact '{name}': {value} is above the maximum {fact.max:g}")
+        return int(value) if kind == "integer" else value
+    if kind == "date":
+        if isinstance(value, dt.datetime):
+            raise bad("a date YYYY-MM-DD")
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                pass
+        raise bad("a date YYYY-MM-DD")
+    if kind == "enum":
+        if value not in (fact.values or []):
+            raise InputError(where, f"fact '{name}': '{value}' is not allowed", "allowed: " + ", ".join(fact.values or []))
+        return value
+    if kind == "set":
+        if not isinstance(value, list):
+            raise bad("a list")
+        for item in value:
+            if item not in (fact.values or []):
+                raise InputError(where, f"fact '{name}': '{item}' is not allowed", "allowed: " + ", ".join(fact.values or []))
+        return frozenset(value)
+    if not isinstance(value, str):
+        raise bad("text")
+    return value
+
+
+def build_dossier(located: Located, catalogue: dict[str, FactDef], path: Path | None) -> Dossier:
+    if not isinstance(located.data, dict):
+        raise InputError(located.where(), "a dossier is a mapping with `format`, `production`, `facts`, `evidence`")
+    model: DossierFile = validate_model(DossierFile, located)
+    facts = {}
+    for name, (value, where) in flatten_facts(model.facts, catalogue, located).items():
+        coerced = coerce_fact(name, value, catalogue[name], located.where(where))
+        if coerced is not None:
+            facts[name] = coerced
+    seen: set[str] = set()
+    for i, item in enumerate(model.evidence):
+        if item.id in seen:
+            raise InputError(located.where(("evidence", i, "id")), f"evidence id '{item.id}' is used twice")
+        seen.add(item.id)
+    return Dossier(model, facts, path, located)
+
+
+def load_dossier(path: Path, catalogue: dict[str, FactDef]) -> Dossier:
+    located = load_document(path)
+    return build_dossier(located, catalogue, path)

@@ -1,0 +1,157 @@
+"""Evaluate a dossier against loaded rulesets at a given date. No I/O, no clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import status as st
+from . import tri
+from .compiled import CompiledRuleset, Library
+from .conditions import strip_private
+from .context import Context, EvidenceState, evidence_state
+from .dossier import Dossier
+from .errors import EvaluationError, InputError
+
+TRI_TO_STATUS = {tri.TRUE: st.MET, tri.FALSE: st.NOT_MET, tri.UNKNOWN: st.UNKNOWN}
+
+
+@dataclass
+class Evaluation:
+    library: Library
+    dossier: Dossier
+    as_of: dt.date
+    ctx: Context
+    rulesets: list[str]  # evaluated, in order (dependencies included)
+    selected: list[str]  # what the user asked for
+    portfolio: list[Evaluation] = field(default_factory=list)
+    assumed: dict[str, str] = field(default_factory=dict)
+
+    def status(self, cid: str) -> str:
+        return self.ctx.statuses[cid]
+
+    def outcome(self, rid: str) -> dict[str, Any]:
+        return self.ctx.outcomes[rid]
+
+    def explain(self, cid: str) -> dict[str, Any]:
+        """The condition trees of one criterion with what they looked at (built on demand)."""
+        crit = self.library.criteria[cid]
+        out: dict[str, Any] = {"criterion": cid, "status": self.ctx.statuses[cid]}
+        reason = self.ctx.na_reasons.get(cid)
+        if reason:
+            out["not_applicable_reason"] = reason
+        if cid in self.assumed:
+            out["assumed"] = True
+        if cid in self.dossier.file.declined:
+            out["declined"] = self.dossier.file.declined[cid]
+        if cid in self.dossier.file.not_applicable:
+            out["declared_not_applicable"] = self.dossier.file.not_applicable[cid]
+        if crit.applies_node is not None:
+            out["applies_if"] = strip_private(crit.applies_node.explain(self.ctx))
+        out["requires"] = strip_private(crit.requires_node.explain(self.ctx))
+        return out
+
+    def current_stage(self, rid: str) -> str | None:
+        reached = None
+        for stage in self.library.rulesets[rid].stages:
+            if stage.reached is None or stage.reached(self.ctx) == tri.TRUE:
+                reached = stage.model.id
+        return reached
+
+
+def build_context(dossier: Dossier, as_of: dt.date, integrity: dict[str, str] | None = None) -> Context:
+    by_kind: dict[str, list[EvidenceState]] = {}
+    for item in dossier.file.evidence:
+        state = evidence_state(item.collected, item.expires, item.auditor.status, as_of,
+                               (integrity or {}).get(item.id))
+        by_kind.setdefault(item.kind, []).append(
+            EvidenceState(item.id, item.kind, frozenset(item.criteria), state, item.collected, item.expires))
+    # Sorted by id so that the order of the register never changes a result or a trace.
+    evidence = {kind: tuple(sorted(items, key=lambda e: e.id)) for kind, items in by_kind.items()}
+    return Context(dict(dossier.facts), as_of, evidence)
+
+
+def check_references(library: Library, dossier: Dossier) -> None:
+    """Criterion ids named by the dossier must exist in the library."""
+    import difflib
+
+    located = dossier.located
+    named = [(("not_applicable", cid), cid) for cid in dossier.file.not_applicable]
+    named += [(("declined", cid), cid) for cid in dossier.file.declined]
+    for i, item in enumerate(dossier.file.evidence):
+        named += [(("evidence", i, "criteria", j), cid) for j, cid in enumerate(item.criteria)]
+    for where, cid in named:
+        if cid not in library.criteria:
+            close = difflib.get_close_matches(cid, list(library.criteria), n=1)
+            raise InputError(located.where(where), f"unknown criterion '{cid}'",
+                             f"did you mean '{close[0]}'?" if close else "`raccord rulesets show ID` lists criteria")
+
+
+def evaluate(
+    library: Library,
+    dossier: Dossier,
+    as_of: dt.date,
+    rulesets: list[str] | None = None,
+    portfolio: list[Dossier] | None = None,
+    integrity: dict[str, str] | None = None,
+    assume: dict[str, str] | None = None,
+) -> Evaluation:
+    for rid in rulesets or []:
+        if rid not in library.rulesets:
+            raise EvaluationError("--ruleset", f"unknown ruleset '{rid}'", "known: " + ", ".join(library.rulesets))
+    check_references(library, dossier)
+    order = library.closure(rulesets)
+    ctx = build_context(dossier, as_of, integrity)
+    members = [evaluate(library, other, as_of, rulesets, None, None) for other in portfolio or []]
+    if portfolio is not None:
+        for rid in order:
+            ctx.portfolio[rid] = [(m.dossier.label, m.ctx.outcomes[rid]) for m in members]
+    for rid in order:
+        _evaluate_ruleset(library.rulesets[rid], dossier, ctx, assume or {})
+    return Evaluation(library, dossier, as_of, ctx, order, list(rulesets or order), members, dict(assume or {}))
+
+
+def _evaluate_ruleset(rs: CompiledRuleset, dossier: Dossier, ctx: Context, assume: dict[str, str]) -> None:
+    statuses, na_reasons = ctx.statuses, ctx.na_reasons
+    scope = rs.scope(ctx) if rs.scope else tri.TRUE
+    if scope == tri.FALSE or not rs.model.in_force(ctx.as_of):
+        reason = st.NA_RULESET if scope == tri.FALSE else st.NA_NOT_IN_FORCE
+        for crit in rs.criteria:
+            statuses[crit.id] = st.NOT_APPLICABLE
+            na_reasons[crit.id] = reason
+        ctx.outcomes[rs.id] = {"decision": st.NOT_APPLICABLE, "reasons": [reason], "blocking": []}
+        return
+    declared_na = dossier.file.not_applicable
+    declined = dossier.file.declined
+    for crit in rs.criteria:
+        cid = crit.id
+        if crit.in_force is not None and not crit.in_force(ctx.as_of):
+            statuses[cid] = st.NOT_APPLICABLE
+            na_reasons[cid] = st.NA_NOT_IN_FORCE
+            continue
+        if cid in declared_na:
+            statuses[cid] = st.NOT_APPLICABLE
+            na_reasons[cid] = st.NA_DECLARED
+            continue
+        if crit.applies is not None:
+            applies = crit.applies(ctx)
+            if applies == tri.FALSE:
+                statuses[cid] = st.NOT_APPLICABLE
+                na_reasons[cid] = st.NA_CONDITION
+                continue
+            if applies == tri.UNKNOWN and cid not in assume:
+                statuses[cid] = st.UNKNOWN
+                continue
+        if cid in assume:
+            statuses[cid] = assume[cid]
+        elif cid in declined:
+            statuses[cid] = st.NOT_MET
+        else:
+            statuses[cid] = TRI_TO_STATUS[crit.requires(ctx)]
+    outcome = rs.policy.outcome(rs, ctx)
+    if scope == tri.UNKNOWN:
+        outcome["reasons"].append("scope_undetermined")
+        if outcome.get("decision") in (st.ELIGIBLE, st.COMPLIANT):
+            outcome["decision"] = st.UNDETERMINED
+    ctx.outcomes[rs.id] = outcome

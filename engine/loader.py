@@ -1,0 +1,204 @@
+"""Load the fact catalogue and rulesets, run the static checks, compile the conditions."""
+
+from __future__ import annotations
+
+import importlib.resources
+from pathlib import Path
+
+from . import conditions
+from .compiled import CompiledCriterion, CompiledRuleset, CompiledStage, Library
+from .errors import InputError
+from .model import FactCatalogueFile, FactDef, Ruleset, ThresholdPolicy, validate_model
+from .policies import POLICIES
+from .source_files import Located, load_document
+
+
+def bundled_rulesets_dir() -> Path:
+    """The `rulesets/` folder shipped with raccord."""
+    return Path(str(importlib.resources.files("raccord.rulesets")))
+
+
+def load_library(rulesets_dir: Path | None = None, extra_files: list[Path] | None = None) -> Library:
+    """Load `facts.yaml` and every `*/ruleset.yaml` below `rulesets_dir`; `extra_files` replace
+    bundled rulesets of the same id (e.g. an imported official grid)."""
+    base = rulesets_dir or bundled_rulesets_dir()
+    catalogue_doc = load_document(base / "facts.yaml")
+    catalogue: dict[str, FactDef] = dict(validate_model(FactCatalogueFile, catalogue_doc).facts)
+    documents: dict[str, tuple[Located, Ruleset, Path]] = {}
+    for path in sorted(base.glob("*/ruleset.yaml")):
+        located = load_document(path)
+        model = _validate_ruleset(located)
+        if model.id != path.parent.name:
+            raise InputError(located.where(("id",)), f"ruleset id '{model.id}' differs from its folder '{path.parent.name}'")
+        documents[model.id] = (located, model, path)
+    for path in extra_files or []:
+        located = load_document(path)
+        model = _validate_ruleset(located)
+        documents[model.id] = (located, model, path)
+    return build_library(catalogue, [(loc, model, path) for loc, model, path in documents.values()])
+
+
+def load_ruleset_file(path: Path, rulesets_dir: Path | None = None) -> Library:
+    """Validate one ruleset file together with the bundled ones (it replaces one of the same id)."""
+    return load_library(rulesets_dir, [path])
+
+
+def _validate_ruleset(located: Located) -> Ruleset:
+    if not isinstance(located.data, dict):
+        raise InputError(located.where(), "a ruleset file is a mapping with id, title, policy, criteria...")
+    return validate_model(Ruleset, located)
+
+
+def build_library(catalogue: dict[str, FactDef], documents: list[tuple[Located, Ruleset, Path | None]]) -> Library:
+    catalogue = dict(catalogue)
+    owner: dict[str, str] = {}
+    for located, model, _ in documents:
+        for name in model.facts:
+            if name in catalogue:
+                raise InputError(located.where(("facts", name)), f"fact '{name}' is already declared",
+                                 f"declared {'in facts.yaml' if name not in owner else 'by ' + owner[name]}")
+            catalogue[name] = model.facts[name]
+            owner[name] = model.id
+    criteria_index: dict[str, str] = {}
+    for located, model, _ in documents:
+        for i, crit in enumerate(model.criteria):
+            if crit.id in criteria_index:
+                raise InputError(located.where(("criteria", i, "id")), f"criterion id '{crit.id}' is used twice",
+                                 f"already in {criteria_index[crit.id]}")
+            criteria_index[crit.id] = model.id
+    policies = {model.id: POLICIES[model.policy.kind](model) for _, model, _ in documents}
+    outcome_fields = {rid: policy.outcome_fields() for rid, policy in policies.items()}
+    compiled: dict[str, CompiledRuleset] = {}
+    for located, model, path in documents:
+        compiled[model.id] = _compile_ruleset(located, model, path, policies[model.id], catalogue, criteria_index,
+                                              outcome_fields)
+    order = _order_rulesets(compiled)
+    rulesets = {rid: compiled[rid] for rid in order}
+    all_criteria = {c.id: c for rs in rulesets.values() for c in rs.criteria}
+    return Library(catalogue, rulesets, all_criteria)
+
+
+def _compile_ruleset(located: Located, model: Ruleset, path: Path | None, policy, catalogue, criteria_index,
+                     outcome_fields) -> CompiledRuleset:
+    def fail(where: tuple, message: str, hint: str = "") -> InputError:
+        return InputError(located.where(where), message, hint)
+
+    _static_checks(model, fail)
+    policy.check(fail)
+    env = conditions.Env(catalogue, criteria_index, outcome_fields, located.where)
+    depends: set[str] = set()
+
+    def parse(raw, where: tuple, criterion: str | None = None):
+        env.current_criterion = criterion
+        node = conditions.parse(raw, env, where)
+        _, crits, rulesets = conditions.references(node)
+        if model.id in rulesets:
+            raise fail(where, "a ruleset cannot reference its own outcome", "reference its criteria instead")
+        depends.update(rulesets)
+        depends.update(criteria_index[c] for c in crits if criteria_index[c] != model.id)
+        return node
+
+    compiled_criteria: dict[str, CompiledCriterion] = {}
+    local_deps: dict[str, set[str]] = {}
+    for i, crit in enumerate(model.criteria):
+        requires = parse(crit.requires, ("criteria", i, "requires"), crit.id)
+        applies = parse(crit.applies_if, ("criteria", i, "applies_if"), crit.id) if crit.applies_if else None
+        declared = {e.kind for e in crit.evidence}
+        for node in (requires, applies):
+            for kind in conditions.evidence_kinds(node) if node else []:
+                if kind not in declared:
+                    raise fail(("criteria", i, "evidence"), f"criterion {crit.id} tests evidence '{kind}' "
+                               "without describing it under `evidence`", "auditors need the description")
+        refs = set()
+        for node in (requires, applies):
+            if node:
+                refs |= {c for c in conditions.references(node)[1] if criteria_index[c] == model.id}
+        if crit.id in refs:
+            raise fail(("criteria", i), f"criterion {crit.id} refers to itself")
+        local_deps[crit.id] = refs
+        in_force = crit.in_force if (crit.valid_from or crit.valid_until) else None
+        compiled_criteria[crit.id] = CompiledCriterion(
+            crit.id, model.id, crit, requires, requires.compile(), applies, applies.compile() if applies else None,
+            in_force,
+        )
+    order = _topological([c.id for c in model.criteria], local_deps,
+                         lambda cid: fail(("criteria", [c.id for c in model.criteria].index(cid)),
+                                          f"criteria refer to each other in a cycle through {cid}"))
+    result = CompiledRuleset(model.id, model, located, path, policy, [compiled_criteria[c] for c in order])
+    scope = model.policy.applies_if
+    if scope:
+        result.scope_node = parse(scope, ("policy", "applies_if"))
+        result.scope = result.scope_node.compile()
+    if isinstance(model.policy, ThresholdPolicy):
+        for i, rule in enumerate(model.policy.threshold):
+            node = parse(rule.when, ("policy", "threshold", i, "when")) if rule.when else None
+            result.threshold_nodes.append(node)
+            result.threshold_when.append(node.compile() if node else None)
+    for i, stage in enumerate(model.stages):
+        node = parse(stage.reached_if, ("stages", i, "reached_if")) if stage.reached_if else None
+        result.stages.append(CompiledStage(stage, node, node.compile() if node else None))
+    result.depends_on = depends
+    return result
+
+
+def _static_checks(model: Ruleset, fail) -> None:
+    groups = [g.id for g in model.groups]
+    stages = [s.id for s in model.stages]
+    documents = [d.id for d in model.sources]
+    for name, ids in (("group", groups), ("stage", stages), ("source", documents)):
+        if len(set(ids)) != len(ids):
+            raise fail((name + "s",), f"two {name}s share an id")
+    refs = [(("criteria", i, "source", "document"), c.source.document) for i, c in enumerate(model.criteria)]
+    policy = model.policy
+    for i, rule in enumerate(getattr(policy, "threshold", [])):
+        refs.append((("policy", "threshold", i, "source", "document"), rule.source.document))
+    for i, scheme in enumerate(getattr(policy, "schemes", [])):
+        refs.append((("policy", "schemes", i, "source", "document"), scheme.source.document))
+    for where, doc in refs:
+        if doc not in documents:
+            raise fail(where, f"unknown source document '{doc}'", "declare it under `sources`")
+    for i, crit in enumerate(model.criteria):
+        if crit.group not in groups:
+            raise fail(("criteria", i, "group"), f"unknown group '{crit.group}'", "groups: " + ", ".join(groups))
+        if crit.stage is not None and crit.stage not in stages:
+            raise fail(("criteria", i, "stage"), f"unknown stage '{crit.stage}'", "stages: " + ", ".join(stages) or "declare `stages`")
+        kinds = [e.kind for e in crit.evidence]
+        if len(set(kinds)) != len(kinds):
+            raise fail(("criteria", i, "evidence"), f"criterion {crit.id} lists an evidence kind twice")
+    totals = model.totals
+    if totals:
+        if totals.criteria is not None and totals.criteria != len(model.criteria):
+            raise fail(("totals", "criteria"), f"totals say {totals.criteria} criteria, the file has {len(model.criteria)}")
+        if totals.groups is not None and totals.groups != len(model.groups):
+            raise fail(("totals", "groups"), f"totals say {totals.groups} groups, the file has {len(model.groups)}")
+        if totals.points is not None:
+            points = sum(c.points or 0 for c in model.criteria)
+            if abs(points - totals.points) > 1e-9:
+                raise fail(("totals", "points"), f"totals say {totals.points:g} points, the criteria sum to {points:g}")
+
+
+def _topological(items: list[str], deps: dict[str, set[str]], on_cycle) -> list[str]:
+    order: list[str] = []
+    state: dict[str, int] = {}
+
+    def visit(item: str) -> None:
+        if state.get(item) == 2:
+            return
+        if state.get(item) == 1:
+            raise on_cycle(item)
+        state[item] = 1
+        for dep in sorted(deps.get(item, ())):
+            visit(dep)
+        state[item] = 2
+        order.append(item)
+
+    for item in items:
+        visit(item)
+    return order
+
+
+def _order_rulesets(compiled: dict[str, CompiledRuleset]) -> list[str]:
+    def on_cycle(rid: str) -> InputError:
+        return InputError(compiled[rid].located.where(), f"rulesets depend on each other in a cycle through {rid}")
+
+    return _topological(sorted(compiled), {rid: rs.depends_on for rid, rs in compiled.items()}, on_cycle)

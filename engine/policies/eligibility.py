@@ -1,0 +1,69 @@
+"""`eligibility`: aid schemes, each eligible iff all its applicable conditions hold and it is in force."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .. import status as st
+from .base import Fail, Outcome, Policy
+
+if TYPE_CHECKING:
+    from ..compiled import CompiledRuleset
+    from ..context import Context
+
+
+class EligibilityPolicy(Policy):
+    kind = "eligibility"
+    criterion_attributes = {"scheme": True, "mandatory": False}
+
+    def outcome_fields(self) -> dict[str, str]:
+        fields = {f"scheme.{s.id}": "decision" for s in self.params.schemes}
+        fields["amount"] = "range"
+        return fields
+
+    def check(self, fail: Fail) -> None:
+        super().check(fail)
+        ids = [s.id for s in self.params.schemes]
+        if len(set(ids)) != len(ids):
+            raise fail(("policy", "schemes"), "two schemes share an id", "")
+        for i, crit in enumerate(self.ruleset.criteria):
+            if crit.scheme not in ids:
+                raise fail(("criteria", i, "scheme"), f"criterion {crit.id}: unknown scheme '{crit.scheme}'",
+                           "schemes: " + ", ".join(ids))
+
+    def outcome(self, compiled: CompiledRuleset, ctx: Context) -> Outcome:
+        schemes: dict[str, dict] = {}
+        low = high = 0.0
+        for scheme in self.params.schemes:
+            ids = [c.id for c in compiled.criteria if c.model.scheme == scheme.id]
+            not_met = [c for c in ids if ctx.statuses[c] == st.NOT_MET]
+            unknown = [c for c in ids if ctx.statuses[c] == st.UNKNOWN]
+            reasons: list[str] = []
+            if not scheme.in_force(ctx.as_of):
+                decision = st.NOT_ELIGIBLE
+                reasons.append("scheme_not_in_force")
+            elif not_met:
+                decision = st.NOT_ELIGIBLE
+                reasons.append("condition_not_met")
+            elif unknown:
+                decision = st.UNDETERMINED
+                reasons.append("condition_unknown")
+            else:
+                decision = st.ELIGIBLE
+            amount = scheme.amount.value if scheme.amount and scheme.amount.kind in ("flat", "prize") else None
+            if amount is not None:
+                low += amount if decision == st.ELIGIBLE else 0
+                high += amount if decision != st.NOT_ELIGIBLE else 0
+            schemes[scheme.id] = {
+                "decision": decision,
+                "reasons": reasons,
+                "amount": amount,
+                "not_met": not_met,
+                "unknown": unknown,
+                "blocking": not_met + unknown,
+            }
+        out: Outcome = {"schemes": schemes, "amount": (low, high), "reasons": [], "decision": None,
+                        "blocking": [c for s in schemes.values() for c in s["blocking"]]}
+        for sid, result in schemes.items():
+            out[f"scheme.{sid}"] = result["decision"]
+        return out

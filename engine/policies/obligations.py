@@ -1,0 +1,52 @@
+"""`obligations`: compliant iff every applicable mandatory obligation is met (VHSS-style)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .. import status as st
+from .base import Outcome, Policy
+
+if TYPE_CHECKING:
+    from ..compiled import CompiledRuleset
+    from ..context import Context
+
+
+def tally(compiled: CompiledRuleset, ctx: Context, mandatory: bool) -> dict[str, list[str]]:
+    groups: dict[str, list[str]] = {s: [] for s in st.STATUSES}
+    for crit in compiled.criteria:
+        if crit.model.mandatory == mandatory:
+            groups[ctx.statuses[crit.id]].append(crit.id)
+    return groups
+
+
+class ObligationsPolicy(Policy):
+    kind = "obligations"
+    criterion_attributes = {"mandatory": False}
+
+    def outcome(self, compiled: CompiledRuleset, ctx: Context) -> Outcome:
+        mandatory = tally(compiled, ctx, True)
+        recommended = tally(compiled, ctx, False)
+        applicable = len(mandatory[st.MET]) + len(mandatory[st.NOT_MET]) + len(mandatory[st.UNKNOWN])
+        reasons = []
+        if mandatory[st.NOT_MET]:
+            decision = st.NOT_COMPLIANT
+            reasons.append("mandatory_not_met")
+        elif mandatory[st.UNKNOWN]:
+            decision = st.UNDETERMINED
+            reasons.append("mandatory_unknown")
+        else:
+            decision = st.COMPLIANT
+        met = len(mandatory[st.MET])
+        score = (met / applicable, (met + len(mandatory[st.UNKNOWN])) / applicable) if applicable else None
+        return {
+            "decision": decision,
+            "reasons": reasons,
+            "score": score,
+            "mandatory": {k: v for k, v in mandatory.items() if v},
+            "recommended": {k: v for k, v in recommended.items() if v},
+            "blocking": mandatory[st.NOT_MET] + mandatory[st.UNKNOWN],
+        }
+
+    def outcome_fields(self) -> dict[str, str]:
+        return {"decision": "decision", "score": "range"}

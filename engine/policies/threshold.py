@@ -1,0 +1,115 @@
+"""`threshold`: weighted share of applicable points, a threshold rule, mandatory criteria, stars."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .. import status as st
+from .. import tri
+from ..model import ThresholdRule
+from .base import Outcome, Policy
+
+if TYPE_CHECKING:
+    from ..compiled import CompiledRuleset
+    from ..context import Context
+
+EPSILON = 1e-9  # points are summed in floating point; 13/20 must equal 0.65
+
+
+def passes(score: float, rule: ThresholdRule) -> bool:
+    if rule.inclusive:
+        return score >= rule.value - EPSILON
+    return score > rule.value + EPSILON
+
+
+class ThresholdPolicy(Policy):
+    kind = "threshold"
+    criterion_attributes = {"points": True, "mandatory": False}
+
+    def outcome_fields(self) -> dict[str, str]:
+        return {"decision": "decision", "score": "range", "stars": "range"}
+
+    def candidate_rules(self, compiled: CompiledRuleset, ctx: Context) -> tuple[list[int], list[str]]:
+        """Indexes of the threshold rules that may apply (more than one when a `when` is unknown)."""
+        candidates: list[int] = []
+        for index, when in enumerate(compiled.threshold_when):
+            value = tri.TRUE if when is None else when(ctx)
+            if value == tri.TRUE:
+                candidates.append(index)
+                return candidates, []
+            if value == tri.UNKNOWN:
+                candidates.append(index)
+        return candidates, (["threshold_undetermined"] if candidates else ["no_threshold_applies"])
+
+    def outcome(self, compiled: CompiledRuleset, ctx: Context) -> Outcome:
+        statuses = ctx.statuses
+        met = unknown = applicable = 0.0
+        mandatory_not_met: list[str] = []
+        mandatory_unknown: list[str] = []
+        for crit in compiled.criteria:
+            status = statuses[crit.id]
+            if status == st.NOT_APPLICABLE:
+                continue
+            points = crit.model.points
+            applicable += points
+            if status == st.MET:
+                met += points
+            elif status == st.UNKNOWN:
+                unknown += points
+                if crit.model.mandatory:
+                    mandatory_unknown.append(crit.id)
+            elif crit.model.mandatory:
+                mandatory_not_met.append(crit.id)
+        if not applicable:
+            return {"decision": st.NOT_APPLICABLE, "reasons": ["no_applicable_criteria"], "score": None,
+                    "stars": None, "threshold": None}
+        current, best = met / applicable, (met + unknown) / applicable
+        rules = self.params.threshold
+        candidates, reasons = self.candidate_rules(compiled, ctx)
+        chosen = [rules[i] for i in candidates]
+        pass_now = bool(chosen) and all(passes(current, r) for r in chosen)
+        fail_always = not chosen or all(not passes(best, r) for r in chosen)
+        if mandatory_not_met:
+            reasons.append("mandatory_not_met")
+        if fail_always:
+            reasons.append("score_below_threshold")
+        if mandatory_not_met or fail_always:
+            decision = st.NOT_ELIGIBLE
+        elif pass_now and not mandatory_unknown:
+            decision = st.ELIGIBLE
+        else:
+            decision = st.UNDETERMINED
+            if mandatory_unknown:
+                reasons.append("mandatory_unknown")
+            if not pass_now:
+                reasons.append("score_undetermined")
+        threshold = None
+        if chosen:
+            threshold = {"value": chosen[0].value, "inclusive": chosen[0].inclusive, "rule": candidates[0],
+                         "candidates": candidates}
+        return {
+            "decision": decision,
+            "reasons": reasons,
+            "score": (current, best),
+            "points": {"met": met, "unknown": unknown, "applicable": applicable},
+            "threshold": threshold,
+            "stars": self._stars(current, best, decision),
+            "stars_verified": bool(self.params.stars and self.params.stars.verified),
+            "mandatory_not_met": mandatory_not_met,
+            "mandatory_unknown": mandatory_unknown,
+            "blocking": mandatory_not_met + mandatory_unknown,
+        }
+
+    def _stars(self, current: float, best: float, decision: str) -> tuple[int, int] | None:
+        if not self.params.stars or decision == st.NOT_ELIGIBLE:
+            return None
+
+        def band(score: float) -> int:
+            earned = 0
+            for b in self.params.stars.bands:
+                if score >= b.min - EPSILON:
+                    earned = max(earned, b.stars)
+            return earned
+
+        low = band(current) if decision == st.ELIGIBLE else 0
+        return (low, band(best))

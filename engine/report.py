@@ -1,0 +1,214 @@
+"""The evaluation result as one versioned, language-neutral JSON document (renderers pick fr/en)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import status as st
+from .compiled import CompiledCriterion, CompiledRuleset
+from .evaluate import Evaluation
+
+RESULT_FORMAT = "raccord.result/1"
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, float):
+        return round(value, 6)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def _walk(tree: dict[str, Any]):
+    yield tree
+    for child in tree.get("children", ()):
+        yield from _walk(child)
+
+
+def criterion_findings(evaluation: Evaluation, cid: str) -> dict[str, Any]:
+    """What the explanation says about one criterion: evidence used or wanting, facts missing."""
+    trace = evaluation.explain(cid)
+    used: list[str] = []
+    problems: list[dict[str, str]] = []
+    missing_evidence: list[str] = []
+    missing_facts: list[str] = []
+    for key in ("applies_if", "requires"):
+        if key not in trace:
+            continue
+        for node in _walk(trace[key]):
+            if node["op"] == "evidence":
+                for item in node["items"]:
+                    if item["state"] == "valid" and node["value"] == "true":
+                        used.append(item["id"])
+                    elif item["state"] != "valid":
+                        problems.append({"id": item["id"], "kind": node["kind"], "state": item["state"]})
+                if node["value"] != "true" and node["kind"] not in missing_evidence:
+                    missing_evidence.append(node["kind"])
+            for name in [node.get("missing_fact")] + node.get("missing_facts", []):
+                if name and name not in missing_facts:
+                    missing_facts.append(name)
+    return {"trace": trace, "evidence_used": sorted(set(used)), "evidence_problems": problems,
+            "missing_evidence": missing_evidence, "missing_facts": missing_facts}
+
+
+def source_of(rs: CompiledRuleset, crit: CompiledCriterion) -> dict[str, Any]:
+    ref = crit.model.source
+    doc = next(d for d in rs.model.sources if d.id == ref.document)
+    out = {"document": doc.id, "title": doc.title, "edition": doc.edition, "section": ref.section,
+           "lines": ref.lines, "seed": doc.seed, "url": ref.url or doc.url, "quote": ref.quote}
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def criterion_entry(evaluation: Evaluation, rs: CompiledRuleset, crit: CompiledCriterion) -> dict[str, Any]:
+    model = crit.model
+    status = evaluation.status(crit.id)
+    entry: dict[str, Any] = {
+        "id": crit.id,
+        "title": model.title.model_dump(),
+        "group": model.group,
+        "status": status,
+        "mandatory": model.mandatory,
+        "points": model.points,
+        "level": model.level,
+        "scheme": model.scheme,
+        "effort": model.effort,
+        "stage": model.stage,
+        "evidence_expected": [{"kind": e.kind, "description": e.description.model_dump()} for e in model.evidence],
+        "source": source_of(rs, crit),
+        "provenance": model.provenance,
+    }
+    if model.assumption:
+        entry["assumption"] = model.assumption.model_dump()
+    if status == st.NOT_APPLICABLE:
+        reason = evaluation.ctx.na_reasons.get(crit.id)
+        entry["not_applicable_reason"] = reason
+        if reason == st.NA_DECLARED:
+            entry["justification"] = evaluation.dossier.file.not_applicable[crit.id]
+        elif reason == st.NA_CONDITION and model.not_applicable_reason:
+            entry["justification"] = model.not_applicable_reason.get("fr")
+            entry["justification_i18n"] = model.not_applicable_reason.model_dump()
+        return {k: v for k, v in entry.items() if v is not None}
+    findings = criterion_findings(evaluation, crit.id)
+    entry.update({k: v for k, v in findings.items() if k != "trace" and v})
+    if crit.id in evaluation.dossier.file.declined:
+        entry["declined"] = evaluation.dossier.file.declined[crit.id]
+    if crit.id in evaluation.assumed:
+        entry["assumed"] = True
+    if any(p["state"] == "expired" for p in findings["evidence_problems"]) and status != st.MET:
+        entry["expired"] = True
+    return {k: v for k, v in entry.items() if v is not None}
+
+
+def ruleset_entry(evaluation: Evaluation, rid: str) -> dict[str, Any]:
+    rs = evaluation.library.rulesets[rid]
+    outcome = dict(evaluation.outcome(rid))
+    criteria = [criterion_entry(evaluation, rs, crit) for crit in rs.display_order]
+    reasons = list(outcome.get("reasons", []))
+    if outcome.get("decision") == st.UNDETERMINED or "level_undetermined" in reasons:
+        blocking = set(outcome.get("blocking", []))
+        for entry in criteria:
+            if entry["status"] == st.UNKNOWN and (not blocking or entry["id"] in blocking):
+                reasons += [f"missing_fact:{f}" for f in entry.get("missing_facts", [])]
+                if entry.get("expired"):
+                    reasons.append("evidence_expired")
+    outcome["reasons"] = list(dict.fromkeys(reasons))
+    counts = {s: 0 for s in st.STATUSES}
+    for entry in criteria:
+        counts[entry["status"]] += 1
+    model = rs.model
+    out = {
+        "id": rid,
+        "title": model.title.model_dump(),
+        "version": model.version,
+        "policy": model.policy.kind,
+        "outcome": jsonable(outcome),
+        "counts": counts,
+        "groups": [{"id": g.id, "title": g.title.model_dump()} for g in model.groups],
+        "criteria": criteria,
+    }
+    if outcome.get("decision") == st.NOT_APPLICABLE and getattr(model.policy, "not_applicable_reason", None):
+        out["not_applicable_reason"] = model.policy.not_applicable_reason.model_dump()
+    stars = getattr(model.policy, "stars", None)
+    if stars is not None:
+        out["stars_verified"] = stars.verified
+        if stars.note:
+            out["stars_note"] = stars.note.model_dump()
+    if model.policy.kind == "levels":
+        out["levels"] = [{"level": lv.level, "title": lv.title.model_dump(), "scope": lv.scope}
+                         for lv in model.policy.levels]
+    if model.policy.kind == "eligibility":
+        out["schemes"] = [jsonable(s.model_dump(exclude_none=True)) for s in model.policy.schemes]
+    if rs.stages:
+        out["stage"] = evaluation.current_stage(rid)
+        out["stages"] = [{"id": s.model.id, "title": s.model.title.model_dump()} for s in rs.stages]
+    return out
+
+
+def missing_items(evaluation: Evaluation, documents: dict[str, dict] | None = None) -> list[dict[str, Any]]:
+    """What remains, blocking items first, then by points gained per day of effort."""
+    items = []
+    for rank, rid in enumerate(evaluation.selected):
+        doc = (documents or {}).get(rid) or ruleset_entry(evaluation, rid)
+        blocking = set(doc["outcome"].get("blocking", []))
+        stage_order = [s["id"] for s in doc.get("stages", [])]
+        current = doc.get("stage")
+        for entry in doc["criteria"]:
+            if entry["status"] not in (st.UNKNOWN, st.NOT_MET):
+                continue
+            gain = (entry.get("points") or 1) / max(entry.get("effort", 1), 0.1)
+            item = {
+                "ruleset": rid,
+                "criterion": entry["id"],
+                "title": entry["title"],
+                "status": entry["status"],
+                "blocking": entry["id"] in blocking,
+                "mandatory": entry.get("mandatory", False),
+                "points": entry.get("points"),
+                "level": entry.get("level"),
+                "effort": entry.get("effort"),
+                "gain_per_day": round(gain, 4),
+                "evidence_expected": entry["evidence_expected"],
+                "missing_evidence": entry.get("missing_evidence", []),
+                "evidence_problems": entry.get("evidence_problems", []),
+                "missing_facts": entry.get("missing_facts", []),
+                "source": entry["source"],
+                "stage": entry.get("stage"),
+            }
+            if entry.get("declined"):
+                item["declined"] = entry["declined"]
+            if entry.get("stage") and current in stage_order and entry["stage"] in stage_order:
+                item["due_now"] = stage_order.index(entry["stage"]) <= stage_order.index(current)
+            items.append((0 if item["blocking"] else 1, -gain, rank, entry["id"], item))
+    items.sort(key=lambda t: t[:4])
+    return [t[-1] for t in items]
+
+
+def result_document(evaluation: Evaluation, version: str) -> dict[str, Any]:
+    dossier = evaluation.dossier
+    rulesets = {rid: ruleset_entry(evaluation, rid) for rid in evaluation.selected}
+    doc: dict[str, Any] = {
+        "format": RESULT_FORMAT,
+        "raccord_version": version,
+        "as_of": evaluation.as_of.isoformat(),
+        "dossier": {
+            "id": dossier.file.production.id,
+            "title": dossier.file.production.title,
+            "company": dossier.file.production.company,
+            "path": str(dossier.path) if dossier.path else None,
+        },
+        "rulesets": list(rulesets.values()),
+        "missing": missing_items(evaluation, rulesets),
+    }
+    if evaluation.assumed:
+        doc["assumed"] = evaluation.assumed
+    if evaluation.portfolio:
+        doc["portfolio"] = [
+            {"id": m.dossier.label, "title": m.dossier.file.production.title,
+             "outcomes": {rid: jsonable(m.outcome(rid)) for rid in evaluation.selected}}
+            for m in evaluation.portfolio
+        ]
+    return doc

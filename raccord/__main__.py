@@ -1,0 +1,3 @@
+from raccord.cli.main import main
+
+main()

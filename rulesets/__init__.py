@@ -1,0 +1,1 @@
+"""Data package: the bundled rulesets (YAML), found with importlib.resources."""
