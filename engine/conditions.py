@@ -207,7 +207,7 @@ class FactTest(Node):
 
     def compile(self) -> Compiled:
         name, op = self.name, self.op
-        T, F, U = tri.TRUE, tri.FALSE, tri.UNKNOWN
+        T, F, U = tri.TRUE, tri.FALSE, tri.UNKNOWN  # noqa: N806 - read like a truth table
         if op == "known":
             want = self.rhs.value
             return lambda ctx: T if (name in ctx.facts) == want else F
@@ -321,9 +321,10 @@ class EvidenceTest(Node):
             if item.criteria and self.criterion not in item.criteria:
                 continue
             state = item.state
-            if state == "valid" and self.max_age_days is not None:
-                if item.collected is None or (ctx.as_of - item.collected).days > self.max_age_days:
-                    state = "too_old"
+            too_old = self.max_age_days is not None and (
+                item.collected is None or (ctx.as_of - item.collected).days > self.max_age_days)
+            if state == "valid" and too_old:
+                state = "too_old"
             considered.append({"id": item.id, "state": state, "collected": _jsonable(item.collected),
                                "expires": _jsonable(item.expires)})
         out = _node("evidence", value, kind=self.kind, items=considered)
@@ -598,7 +599,8 @@ def _parse_outcome(raw: dict, env: Env, path: tuple) -> Node:
 
 def _fact(name: Any, env: Env, path: tuple) -> FactDef:
     if not isinstance(name, str) or name not in env.facts:
-        raise env.fail(path, f"unknown fact '{name}'", _suggest(str(name), env.facts) or "declare it in facts.yaml or the ruleset's facts")
+        hint = _suggest(str(name), env.facts) or "declare it in facts.yaml or the ruleset's facts"
+        raise env.fail(path, f"unknown fact '{name}'", hint)
     return env.facts[name]
 
 

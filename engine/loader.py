@@ -161,7 +161,8 @@ def _static_checks(model: Ruleset, fail) -> None:
         if crit.group not in groups:
             raise fail(("criteria", i, "group"), f"unknown group '{crit.group}'", "groups: " + ", ".join(groups))
         if crit.stage is not None and crit.stage not in stages:
-            raise fail(("criteria", i, "stage"), f"unknown stage '{crit.stage}'", "stages: " + ", ".join(stages) or "declare `stages`")
+            hint = ("stages: " + ", ".join(stages)) if stages else "declare `stages`"
+            raise fail(("criteria", i, "stage"), f"unknown stage '{crit.stage}'", hint)
         kinds = [e.kind for e in crit.evidence]
         if len(set(kinds)) != len(kinds):
             raise fail(("criteria", i, "evidence"), f"criterion {crit.id} lists an evidence kind twice")

@@ -1,0 +1,159 @@
+"""YAML test cases next to each ruleset (OpenFisca style): a dossier, a date, expected results.
+
+Format: docs/ruleset-format.md §8. `conftest.py` collects them with pytest; `run_case` is plain
+Python so the same cases can run from anywhere.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field
+
+from .compiled import Library
+from .dossier import Dossier, build_dossier
+from .errors import InputError
+from .evaluate import evaluate
+from .model import Strict, validate_model
+from .report import ruleset_entry
+from .source_files import Located, load_document
+
+
+class Expect(Strict):
+    statuses: dict[str, str] = {}
+    outcome: dict[str, Any] = {}
+    outcomes: dict[str, dict[str, Any]] = {}
+    error: str | None = None
+
+
+class DossierSpec(Strict):
+    id: str | None = None
+    base: str | None = None
+    facts: dict[str, Any] = {}
+    evidence: list[dict[str, Any]] = []
+    evidence_all: bool = False
+    drop_evidence: list[str] = []
+    not_applicable: dict[str, str] = {}
+    declined: dict[str, str] = {}
+
+
+class Case(DossierSpec):
+    name: str = Field(min_length=1)
+    as_of: dt.date
+    portfolio: list[str | DossierSpec] | None = None
+    rulesets: list[str] = []
+    assume: dict[str, str] = {}
+    expect: Expect
+
+
+def load_cases(path: Path) -> list[Case]:
+    located = load_document(path)
+    if not isinstance(located.data, list):
+        raise InputError(located.where(), "a test file is a list of cases")
+    return [validate_model(Case, located, (i,)) for i in range(len(located.data))]
+
+
+def _flat(facts: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in facts.items():
+        name = f"{prefix}.{key}" if prefix else str(key)
+        if isinstance(value, dict):
+            out.update(_flat(value, name))
+        else:
+            out[name] = value
+    return out
+
+
+def _expected_kinds(library: Library, rulesets: list[str]) -> list[str]:
+    kinds: list[str] = []
+    for rid in rulesets:
+        for crit in library.rulesets[rid].model.criteria:
+            kinds += [e.kind for e in crit.evidence if e.kind not in kinds]
+    return kinds
+
+
+def build_case_dossier(spec: DossierSpec, library: Library, here: Path, rulesets: list[str], label: str) -> Dossier:
+    if spec.base:
+        base_path = (here / spec.base).resolve()
+        data = copy.deepcopy(load_document(base_path).data)
+        file = base_path
+    else:
+        data = {"format": "raccord.dossier/1", "production": {"id": "cas-de-test", "title": label}}
+        file = here / "case.yaml"
+    if spec.id:
+        data["production"]["id"] = spec.id
+    facts = _flat(data.get("facts") or {})
+    facts.update(_flat(spec.facts))
+    data["facts"] = facts
+    evidence = list(data.get("evidence") or [])
+    if spec.evidence_all:
+        evidence += [{"id": f"ALL-{kind}", "kind": kind} for kind in _expected_kinds(library, rulesets)]
+    evidence = [item for item in evidence if item.get("kind") not in spec.drop_evidence]
+    for i, item in enumerate(spec.evidence):
+        evidence.append({"id": f"CASE-{i + 1:03d}", **item})
+    data["evidence"] = evidence
+    data["not_applicable"] = {**(data.get("not_applicable") or {}), **spec.not_applicable}
+    data["declined"] = {**(data.get("declined") or {}), **spec.declined}
+    data.pop("portfolio", None)
+    return build_dossier(Located(data, str(file)), library.catalogue, file)
+
+
+def run_case(case: Case, library: Library, path: Path, ruleset: str) -> list[str]:
+    """Evaluate a case; return the differences from what it expects (empty = pass)."""
+    here = path.parent
+    rulesets = [ruleset, *case.rulesets]
+    try:
+        dossier = build_case_dossier(case, library, here, rulesets, case.name)
+        portfolio = None
+        if case.portfolio is not None:
+            portfolio = []
+            for i, member in enumerate(case.portfolio):
+                spec = DossierSpec(base=member) if isinstance(member, str) else member
+                portfolio.append(build_case_dossier(spec, library, here, rulesets, f"{case.name} #{i + 1}"))
+        evaluation = evaluate(library, dossier, case.as_of, rulesets, portfolio, assume=case.assume or None)
+    except InputError as exc:
+        if case.expect.error:
+            return [] if case.expect.error in str(exc) else [f"error {str(exc)!r} lacks {case.expect.error!r}"]
+        return [f"evaluation refused: {exc}"]
+    if case.expect.error:
+        return [f"expected an error containing {case.expect.error!r}, the evaluation succeeded"]
+    problems = []
+    for cid, want in case.expect.statuses.items():
+        if cid not in library.criteria:
+            problems.append(f"{cid}: unknown criterion in expect.statuses")
+            continue
+        got = evaluation.ctx.statuses.get(cid)
+        if got != want:
+            problems.append(f"{cid}: expected {want}, got {got}")
+    expectations = {ruleset: case.expect.outcome, **case.expect.outcomes} if case.expect.outcome else case.expect.outcomes
+    for rid, wanted in expectations.items():
+        if rid not in evaluation.ctx.outcomes:
+            problems.append(f"{rid}: not evaluated (add it to `rulesets`)")
+            continue
+        outcome = ruleset_entry(evaluation, rid)["outcome"]
+        problems += [f"{rid}.{p}" for p in compare_outcome(outcome, wanted)]
+    return problems
+
+
+def compare_outcome(outcome: dict[str, Any], wanted: dict[str, Any]) -> list[str]:
+    problems = []
+    for key, want in wanted.items():
+        got: Any = outcome
+        for part in key.split("."):
+            got = got.get(part) if isinstance(got, dict) else None
+        if key == "reasons" or key.endswith(".reasons"):
+            missing = [r for r in want if r not in (got or [])]
+            if missing:
+                problems.append(f"{key}: {missing} not in {got}")
+        elif isinstance(want, list) and all(isinstance(v, (int, float)) for v in want):
+            if got is None or len(got) != len(want) or any(round(a, 3) != round(b, 3) for a, b in zip(got, want, strict=True)):
+                problems.append(f"{key}: expected {want}, got {got}")
+        elif isinstance(want, float) and isinstance(got, (int, float)):
+            if round(got, 3) != round(want, 3):
+                problems.append(f"{key}: expected {want}, got {got}")
+        elif got != want:
+            problems.append(f"{key}: expected {want!r}, got {got!r}")
+    return problems
