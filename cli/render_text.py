@@ -61,10 +61,13 @@ def missing_lines(items: list[dict[str, Any]], lang: str, limit: int | None) -> 
             tags.append(t("due_now", lang))
         tag = f" [{', '.join(tags)}]" if tags else ""
         lines.append(f"- {item['criterion']} {text(item['title'], lang)} — {t(item['status'], lang)}{tag}")
-        wanted = item["missing_evidence"] or [e["kind"] for e in item["evidence_expected"]]
         descriptions = {e["kind"]: text(e["description"], lang) for e in item["evidence_expected"]}
-        for kind in wanted:
+        for kind in item["missing_evidence"]:
             lines.append(f"    {t('evidence_expected', lang)} : {descriptions.get(kind, kind)}")
+        if item["status"] == "not_met" and not item.get("declined"):
+            lines.append(f"    {t('condition_failed', lang)}")
+        if item.get("declined"):
+            lines.append(f"    {t('declined', lang)} : {item['declined']}")
         for problem in item["evidence_problems"]:
             lines.append(f"    {problem['id']} : {t(problem['state'], lang)}")
         if item["missing_facts"]:

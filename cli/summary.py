@@ -45,8 +45,12 @@ def detail_lines(rs: dict[str, Any], lang: str) -> list[str]:
     if threshold:
         word = t("inclusive", lang) if threshold["inclusive"] else t("strict", lang)
         lines.append(f"{t('threshold', lang)} : {word} {percent(threshold['value'], lang)}")
-    if rs["policy"] == "levels" and outcome.get("level"):
+    if rs["policy"] == "levels" and outcome.get("level") and outcome.get("decision"):
         lines.append(level_text(outcome, lang))
+    for breaker in outcome.get("portfolio") or []:
+        if breaker.get("project"):
+            lines.append(t("portfolio_breaker", lang, project=breaker["project"], level=breaker["level"],
+                           reached=breaker["project_level"][0]))
     stars = outcome.get("stars")
     if stars:
         shown = str(stars[0]) if stars[0] == stars[1] else f"{stars[0]}–{stars[1]}"
@@ -60,7 +64,7 @@ def detail_lines(rs: dict[str, Any], lang: str) -> list[str]:
             lines.append(f"{text(titles.get(sid), lang)} : {t(scheme['decision'], lang)}{amount}"
                          + (f" ({why})" if why else ""))
     counts = rs["counts"]
-    lines.append(f"{t('criteria', lang)} : " + ", ".join(f"{counts[s]} {t(s, lang)}" for s in STATUS_MARK if counts[s]))
+    lines.append(f"{t('criteria', lang)} : " + ", ".join(f"{t(s, lang)} {counts[s]}" for s in STATUS_MARK if counts[s]))
     return lines
 
 

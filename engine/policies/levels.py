@@ -92,6 +92,8 @@ class LevelsPolicy(Policy):
                 now = min(now, level - 1)
                 continue
             for label, outcome in portfolio:
+                if outcome.get("decision") == st.NOT_APPLICABLE:
+                    continue  # out of the referential's scope (e.g. animation): not a comparable project
                 p_now, p_best = outcome["project_level"] if outcome.get("project_level") else (0, 0)
                 if p_now < level and now >= level:
                     breakers.append({"project": label, "level": level, "project_level": [p_now, p_best]})
