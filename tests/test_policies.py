@@ -116,7 +116,7 @@ def test_levels_cumulative_and_target_decision():
     assert "portfolio_required" in out["reasons"]
     assert out["decision"] == "eligible"
     out = evaluate(lib, project(lib, headcount=None), DAY).outcome("spec")
-    assert out["level"] == (1, 2) and out["decision"] == "undetermined" and out["blocking"] == ["L-02"]
+    assert out["level"] == (1, 3) and out["decision"] == "undetermined" and out["blocking"] == ["L-02"]
     out = evaluate(lib, project(lib, headcount=0), DAY).outcome("spec")
     assert out["level"] == (1, 1) and out["decision"] == "not_eligible"
 
