@@ -46,11 +46,18 @@ def portfolio_paths(dossier: Dossier, extra: tuple[str, ...]) -> list[Path] | No
 
 
 def run_evaluation(library: Library, dossier_path: str, as_of: str | None, rulesets: tuple[str, ...],
-                   portfolio: tuple[str, ...] = (), assume: dict[str, str] | None = None) -> Evaluation:
+                   portfolio: tuple[str, ...] = (), assume: dict[str, str] | None = None,
+                   check_files: bool = True) -> Evaluation:
+    """Load and evaluate a dossier. An evidence file that is missing, modified since it was registered
+    or outside the dossier folder does not count (cli/integrity.py); `check_files=False` skips that."""
+    from .integrity import compute_integrity
+
     dossier = load_dossier(Path(dossier_path), library.catalogue)
     others = portfolio_paths(dossier, portfolio)
     members = [load_dossier(p, library.catalogue) for p in others] if others is not None else None
-    return evaluate(library, dossier, parse_date(as_of), list(rulesets) or None, members, assume=assume)
+    integrity = compute_integrity(dossier) if check_files else None
+    return evaluate(library, dossier, parse_date(as_of), list(rulesets) or None, members, assume=assume,
+                    integrity=integrity)
 
 
 def document(evaluation: Evaluation) -> dict:

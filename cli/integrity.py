@@ -1,0 +1,144 @@
+"""Evidence integrity: is each registered file still there, inside the dossier folder, unchanged?
+
+The engine never reads evidence files (no I/O); the CLI checks them here and hands the problems to
+`evaluate(..., integrity={evidence_id: state})`, where a problem makes the item not count.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from raccord.engine import Dossier, InputError
+from raccord.engine.dossier import EvidenceItem, confined_relative_path
+
+# File states. The first three are integrity problems: the item does not count.
+OK = "ok"
+MISSING_FILE = "missing_file"
+MODIFIED = "modified"
+OUTSIDE_DOSSIER = "outside_dossier"
+PROBLEMS = (MISSING_FILE, MODIFIED, OUTSIDE_DOSSIER)
+# Informational: nothing to check, or nothing to compare with.
+UNHASHED = "unhashed"  # a file, but no sha256 registered: changes cannot be detected
+URL = "url"  # an online document: not checked offline
+NO_FILE = "no_file"  # neither path nor url
+
+CHUNK = 1 << 20
+
+
+@dataclass
+class FileCheck:
+    """What the disk says about one evidence item."""
+
+    id: str
+    state: str
+    detail: str = ""
+    sha256: str | None = None  # computed now (None when the file could not be read)
+    size: int | None = None
+    path: Path | None = None  # absolute, resolved (only when confined)
+
+    @property
+    def problem(self) -> bool:
+        return self.state in PROBLEMS
+
+
+@dataclass
+class ItemReport:
+    """One evidence item for `verify` and the reports: file, date and auditor states together."""
+
+    item: EvidenceItem
+    file: FileCheck
+    dates: str  # valid | expired | not_yet_collected (at the evaluation date)
+    changes: list[dict] = field(default_factory=list)  # criteria whose status this item's problem changes
+
+
+def sha256_file(path: Path) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def confine(base_dir: Path, relative: str) -> Path:
+    """The file a dossier path names, refusing `..`, absolute paths and symlinks that leave `base_dir`.
+
+    Raises ValueError with a one-line reason.
+    """
+    rel = confined_relative_path(relative)
+    root = base_dir.resolve()
+    target = (root / Path(*rel.parts)).resolve()
+    if target != root and not target.is_relative_to(root):
+        raise ValueError(f"path '{relative}' resolves outside the dossier folder (symlink to {target})")
+    return target
+
+
+def check_file(base_dir: Path, item: EvidenceItem) -> FileCheck:
+    if item.path is None:
+        return FileCheck(item.id, URL if item.url else NO_FILE)
+    try:
+        target = confine(base_dir, item.path)
+    except ValueError as exc:
+        return FileCheck(item.id, OUTSIDE_DOSSIER, str(exc))
+    if not target.is_file():
+        detail = "is a folder" if target.is_dir() else "file not found"
+        return FileCheck(item.id, MISSING_FILE, f"{item.path}: {detail}", path=target)
+    try:
+        digest, actual_size = sha256_file(target)
+    except OSError as exc:
+        return FileCheck(item.id, MISSING_FILE, f"{item.path}: cannot read ({exc.strerror})", path=target)
+    problems = []
+    if item.size is not None and actual_size != item.size:
+        problems.append(f"size {actual_size} instead of {item.size}")
+    if item.sha256 is not None and digest != item.sha256:
+        problems.append(f"sha256 {digest[:12]}… instead of {item.sha256[:12]}…")
+    if problems:
+        return FileCheck(item.id, MODIFIED, "; ".join(problems), digest, actual_size, target)
+    state = OK if item.sha256 is not None else UNHASHED
+    return FileCheck(item.id, state, "", digest, actual_size, target)
+
+
+def check_files(dossier: Dossier) -> dict[str, FileCheck]:
+    return {item.id: check_file(dossier.base_dir, item) for item in dossier.file.evidence}
+
+
+def integrity_problems(checks: dict[str, FileCheck]) -> dict[str, str]:
+    """{evidence id: state} for the items that must not count (what `evaluate(integrity=...)` takes)."""
+    return {eid: check.state for eid, check in checks.items() if check.problem}
+
+
+def compute_integrity(dossier: Dossier) -> dict[str, str]:
+    return integrity_problems(check_files(dossier))
+
+
+def date_state(item: EvidenceItem, as_of: dt.date) -> str:
+    if item.collected is not None and item.collected > as_of:
+        return "not_yet_collected"
+    if item.expires is not None and item.expires < as_of:
+        return "expired"
+    return "valid"
+
+
+def relative_to_dossier(base_dir: Path, file: Path) -> str:
+    """The path to write in the dossier for a file given on the command line (refused if outside)."""
+    root = base_dir.resolve()
+    lexical = Path(os.path.abspath(file))
+    try:
+        rel = lexical.relative_to(Path(os.path.abspath(base_dir)))
+    except ValueError:
+        try:
+            rel = lexical.relative_to(root)
+        except ValueError:
+            raise InputError(str(file), "file is outside the dossier folder",
+                             f"evidence files must live under {root} (copy it there first)") from None
+    text = rel.as_posix()
+    try:
+        confine(root, text)
+    except ValueError as exc:
+        raise InputError(str(file), str(exc), f"evidence files must live under {root}") from None
+    return text
