@@ -362,13 +362,13 @@ def _number(cell: Cell, what: str) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool):
-        raise InputError(cell.where, f"{what}: '{value}' is not a number")
+        raise InputError(cell.where, f"'{value}' is not a number")
     if isinstance(value, (int, float)):
         return float(value)
     try:
         return float(str(value).strip().replace(",", ".").replace("\u00a0", "").replace(" ", ""))
     except ValueError:
-        raise InputError(cell.where, f"{what}: '{value}' is not a number") from None
+        raise InputError(cell.where, f"'{value}' is not a number") from None
 
 
 def _condition(cell: Cell) -> dict[str, Any]:
@@ -474,7 +474,7 @@ def ruleset_grid_rows(library: Library, ruleset_id: str = RULESET_ID) -> list[li
             "id": crit.id,
             "action": crit.title.fr,
             "action_en": crit.title.en,
-            "points": crit.points,
+            "points": _points(crit.points),
             "mandatory": "oui" if crit.mandatory else "non",
             "evidence": " / ".join(descriptions) if len(descriptions) > 1 else (descriptions[0] if descriptions else ""),
             "evidence_kind": "; ".join(kinds),
@@ -523,7 +523,7 @@ def checklist_rows(evaluation: Evaluation, ruleset_id: str, lang: str = "fr") ->
             groups[crit.model.group].title.get(lang),
             crit.id,
             crit.model.title.get(lang),
-            crit.model.points,
+            _points(crit.model.points),
             ("oui" if fr else "yes") if crit.model.mandatory else ("non" if fr else "no"),
             t(entry["status"], lang),
             stages.get(crit.model.stage or "", ""),
@@ -533,6 +533,10 @@ def checklist_rows(evaluation: Evaluation, ruleset_id: str, lang: str = "fr") ->
             t(crit.model.provenance, lang),
         ])
     return rows
+
+
+def _points(value: float | None) -> float | int | None:
+    return int(value) if value is not None and float(value).is_integer() else value
 
 
 def write_xlsx(rows: list[list[Any]], sheet_title: str, widths: dict[int, int] | None = None) -> bytes:

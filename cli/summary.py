@@ -68,8 +68,14 @@ def detail_lines(rs: dict[str, Any], lang: str) -> list[str]:
     return lines
 
 
-def reasons_text(rs: dict[str, Any], lang: str) -> str:
-    return "; ".join(reason(code, lang) for code in rs["outcome"].get("reasons", []))
+def reasons_text(rs: dict[str, Any], lang: str, max_facts: int = 4) -> str:
+    codes = rs["outcome"].get("reasons", [])
+    facts = [c.split(":", 1)[1] for c in codes if c.startswith("missing_fact:")]
+    parts = [reason(c, lang) for c in codes if not c.startswith("missing_fact:")]
+    if facts:
+        shown = ", ".join(facts[:max_facts]) + (f" (+{len(facts) - max_facts})" if len(facts) > max_facts else "")
+        parts.append(f"{t('missing_facts', lang).lower()} : {shown}")
+    return "; ".join(parts)
 
 
 def source_text(source: dict[str, Any]) -> str:

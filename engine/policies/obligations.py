@@ -29,7 +29,10 @@ class ObligationsPolicy(Policy):
         recommended = tally(compiled, ctx, False)
         applicable = len(mandatory[st.MET]) + len(mandatory[st.NOT_MET]) + len(mandatory[st.UNKNOWN])
         reasons = []
-        if mandatory[st.NOT_MET]:
+        if not applicable and len(recommended[st.NOT_APPLICABLE]) == sum(map(len, recommended.values())):
+            decision = st.NOT_APPLICABLE  # nothing applies: say so rather than "compliant"
+            reasons.append("no_applicable_criteria")
+        elif mandatory[st.NOT_MET]:
             decision = st.NOT_COMPLIANT
             reasons.append("mandatory_not_met")
         elif mandatory[st.UNKNOWN]:
