@@ -386,6 +386,22 @@ class OutcomeTest(Node):
         )
 
 
+@dataclass(frozen=True)
+class AsOfTest(Node):
+    """Compare the evaluation date itself with a date (e.g. a provision binding some firms earlier)."""
+
+    op: str
+    target: dt.date
+
+    def compile(self) -> Compiled:
+        compare, target = COMPARISONS[self.op], self.target
+        return lambda ctx: tri.TRUE if compare(ctx.as_of, target) else tri.FALSE
+
+    def explain(self, ctx: Context) -> dict[str, Any]:
+        return _node("as_of", self.compile()(ctx), test=self.op, expected=self.target.isoformat(),
+                     seen=ctx.as_of.isoformat())
+
+
 def compare_outcome(value: Any, op: str, target: Any) -> int:
     """Compare an outcome value: a (low, high) range, a decision, or None (not applicable)."""
     if value is None:
@@ -478,8 +494,17 @@ def parse(raw: Any, env: Env, path: tuple) -> Node:
         return CriterionTest(cid, want)
     if "outcome" in raw:
         return _parse_outcome(raw, env, path)
+    if "as_of" in raw:
+        _only(raw, {"as_of"}, env, path)
+        test = raw["as_of"]
+        if not (isinstance(test, dict) and len(test) == 1 and next(iter(test)) in COMPARISONS):
+            raise env.fail(path + ("as_of",), "as_of takes one comparison, e.g. {as_of: {gte: 2024-06-01}}")
+        op, value = next(iter(test.items()))
+        if not isinstance(value, dt.date):
+            raise env.fail(path + ("as_of", op), f"'{value}' is not a date", "dates are written YYYY-MM-DD")
+        return AsOfTest(op, value)
     raise env.fail(path, f"unknown condition form with keys {sorted(keys)}",
-                   "use all, any, not, fact, ratio, evidence, criterion or outcome")
+                   "use all, any, not, fact, ratio, evidence, criterion, outcome or as_of")
 
 
 def _only(raw: dict, allowed: set[str], env: Env, path: tuple) -> None:

@@ -207,3 +207,10 @@ def test_criterion_outside_its_dates_is_not_applicable():
     dossier = dossier_of(lib, {"work.live_action": False})
     assert evaluate(lib, dossier, dt.date(2025, 1, 31)).status("T-01") == "not_applicable"
     assert evaluate(lib, dossier, dt.date(2025, 2, 1)).status("T-01") == "not_met"
+
+
+def test_as_of_gate():
+    req = "{any: [{as_of: {gte: 2024-11-01}}, {all: [{fact: work.live_action}, {as_of: {gte: 2024-06-01}}]}]}"
+    assert status_of(req, {"work.live_action": True}, as_of=dt.date(2024, 7, 1))[0] == "met"
+    assert status_of(req, {"work.live_action": False}, as_of=dt.date(2024, 7, 1))[0] == "not_met"
+    assert status_of(req, {}, as_of=dt.date(2024, 11, 1))[0] == "met"

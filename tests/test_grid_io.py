@@ -19,12 +19,21 @@ RID = "ecoprod_label"
 
 
 @pytest.fixture(scope="module")
-def bundled():
-    return load_library(ROOT / "rulesets")
+def rules_dir(tmp_path_factory) -> Path:
+    """facts.yaml and ecoprod_label only: these tests do not depend on the other rulesets."""
+    folder = tmp_path_factory.mktemp("rulesets")
+    (folder / "facts.yaml").symlink_to(ROOT / "rulesets" / "facts.yaml")
+    (folder / RID).symlink_to(ROOT / "rulesets" / RID, target_is_directory=True)
+    return folder
 
 
-def _import_to(tmp_path: Path, grid: Path, bundled_dir: Path = ROOT / "rulesets") -> Path:
-    text, _ = grid_io.import_grid(grid, bundled_dir)
+@pytest.fixture(scope="module")
+def bundled(rules_dir):
+    return load_library(rules_dir)
+
+
+def _import_to(tmp_path: Path, grid: Path, rules_dir: Path) -> Path:
+    text, _ = grid_io.import_grid(grid, rules_dir)
     out = tmp_path / "imported.yaml"
     out.write_text(text, encoding="utf-8")
     return out
@@ -38,14 +47,14 @@ def _comparable(evaluation):
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
-def test_round_trip_gives_identical_evaluations(tmp_path, bundled, fmt):
+def test_round_trip_gives_identical_evaluations(tmp_path, rules_dir, bundled, fmt):
     grid = tmp_path / f"grid.{fmt}"
     rows = grid_io.ruleset_grid_rows(bundled)
     if fmt == "xlsx":
         grid.write_bytes(grid_io.write_xlsx(rows, "Grille"))
     else:
         grid.write_text(grid_io.write_csv(rows), encoding="utf-8")
-    imported = load_library(ROOT / "rulesets", [_import_to(tmp_path, grid)])
+    imported = load_library(rules_dir, [_import_to(tmp_path, grid, rules_dir)])
     assert len(imported.rulesets[RID].model.criteria) == 85
     assert imported.rulesets[RID].model.totals.points == bundled.rulesets[RID].model.totals.points
     compared = 0
@@ -61,10 +70,10 @@ def test_round_trip_gives_identical_evaluations(tmp_path, bundled, fmt):
     assert compared >= 15
 
 
-def test_round_trip_keeps_provenance_and_conditions(tmp_path, bundled):
+def test_round_trip_keeps_provenance_and_conditions(tmp_path, rules_dir, bundled):
     grid = tmp_path / "grid.xlsx"
     grid.write_bytes(grid_io.write_xlsx(grid_io.ruleset_grid_rows(bundled), "Grille"))
-    model = load_library(ROOT / "rulesets", [_import_to(tmp_path, grid)]).rulesets[RID].model
+    model = load_library(rules_dir, [_import_to(tmp_path, grid, rules_dir)]).rulesets[RID].model
     by_id = {c.id: c for c in model.criteria}
     original = {c.id: c for c in bundled.rulesets[RID].model.criteria}
     for cid, crit in original.items():
@@ -86,11 +95,11 @@ Déplacements et régie;8.2;Train plutôt qu'avion;2;;Tableau des trajets;suivi_
 """
 
 
-def test_import_official_grid(tmp_path, bundled):
+def test_import_official_grid(tmp_path, rules_dir):
     grid = tmp_path / "grille_officielle.csv"
     grid.write_text(OFFICIAL_CSV, encoding="utf-8")
-    path = _import_to(tmp_path, grid)
-    library = load_library(ROOT / "rulesets", [path])
+    path = _import_to(tmp_path, grid, rules_dir)
+    library = load_library(rules_dir, [path])
     model = library.rulesets[RID].model
     assert [c.id for c in model.criteria] == ["ECO-1.1", "ECO-1.2", "ECO-6.1", "ECO-8.1", "ECO-8.2"]
     assert all(c.provenance == "official_text" for c in model.criteria)
@@ -158,22 +167,33 @@ GOOD = ["Bureaux", "4.1", "Électricité verte", 2, "non", "contrat_energie", No
     (["Bureaux", None, "Papier recyclé", 1, "non", None, None, None, None],
      "row 3, column B (N°)", "is empty"),
 ])
-def test_bad_grid_is_rejected_with_location(tmp_path, bad_row, where, message):
+def test_bad_grid_is_rejected_with_location(tmp_path, rules_dir, bad_row, where, message):
     grid = _xlsx(tmp_path, [HEADER, GOOD, bad_row])
     with pytest.raises(InputError) as info:
-        grid_io.import_grid(grid, ROOT / "rulesets")
+        grid_io.import_grid(grid, rules_dir)
     text = str(info.value)
     assert where in text and message in text, text
     assert text.startswith("grille.xlsx")
 
 
-def test_bad_headers_are_rejected(tmp_path):
+def test_bad_headers_are_rejected(tmp_path, rules_dir):
     grid = _xlsx(tmp_path, [["Poste", "N°", "Action"], ["Bureaux", "4.1", "Électricité verte"]])
-    with pytest.raises(InputError, match=r"row 1: required column 'Points' is missing"):
-        grid_io.import_grid(grid, ROOT / "rulesets")
-    grid = _xlsx(tmp_path, [HEADER + ["Couleur"], GOOD + ["bleu"]])
-    with pytest.raises(InputError, match=r"row 1, column J: unknown column 'Couleur'"):
-        grid_io.import_grid(grid, ROOT / "rulesets")
+    with pytest.raises(InputError, match=r"sheet 'Grille', row 1: no header row found: required column 'Points' missing"):
+        grid_io.import_grid(grid, rules_dir)
+    grid = _xlsx(tmp_path, [HEADER + ["Points"], GOOD + [3]])
+    with pytest.raises(InputError, match=r"row 1, column J: column 'Points' repeats column D"):
+        grid_io.import_grid(grid, rules_dir)
+
+
+def test_title_rows_and_extra_columns_are_tolerated(tmp_path, rules_dir):
+    grid = _xlsx(tmp_path, [["Grille Label Ecoprod 2025"], [], ["Commentaire", *HEADER], ["à revoir", *GOOD]])
+    warnings: list[str] = []
+    _, data = grid_io.import_grid(grid, rules_dir, warnings)
+    assert [c["id"] for c in data["criteria"]] == ["ECO-4.1"]
+    assert data["criteria"][0]["source"]["section"] == "grille.xlsx, sheet 'Grille', ligne 4"
+    assert warnings == [
+        "grille.xlsx, sheet 'Grille', row 3, column A: column 'Commentaire' ignored (not part of the grid format)"
+    ]
 
 
 def _raccord(*args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -181,23 +201,25 @@ def _raccord(*args: str, cwd: Path) -> subprocess.CompletedProcess:
                           timeout=120)
 
 
-def test_cli_import_and_checklist(tmp_path):
+def test_cli_import_and_checklist(tmp_path, rules_dir):
     grid = _xlsx(tmp_path, [HEADER, GOOD, ["Bureaux", "4.2", "Papier recyclé", "trois", "non", None, None, None, None]])
-    bad = _raccord("ecoprod", "import", str(grid), "-o", str(tmp_path / "out.yaml"), cwd=tmp_path)
+    common = ("--rulesets-dir", str(rules_dir))
+    bad = _raccord("ecoprod", "import", str(grid), "-o", str(tmp_path / "out.yaml"), *common, cwd=tmp_path)
     assert bad.returncode == 2, bad.stderr
     assert "sheet 'Grille', row 3, column D (Points)" in bad.stderr
     assert not (tmp_path / "out.yaml").exists()
 
-    exported = _raccord("ecoprod", "export-grid", "-o", str(tmp_path / "grid.xlsx"), cwd=tmp_path)
+    exported = _raccord("ecoprod", "export-grid", "-o", str(tmp_path / "grid.xlsx"), *common, cwd=tmp_path)
     assert exported.returncode == 0, exported.stderr
-    good = _raccord("ecoprod", "import", str(tmp_path / "grid.xlsx"), "-o", str(tmp_path / "out.yaml"), cwd=tmp_path)
+    good = _raccord("ecoprod", "import", str(tmp_path / "grid.xlsx"), "-o", str(tmp_path / "out.yaml"), *common,
+                    cwd=tmp_path)
     assert good.returncode == 0, good.stderr
     assert "85 criteria" in good.stderr
 
     dossier = ECOPROD_TESTS / "dossiers" / "heures_claires_etapes.yaml"
     out = tmp_path / "checklist.xlsx"
     result = _raccord("export", "checklist", str(dossier), "--ruleset", RID, "--format", "xlsx", "-o", str(out),
-                      "--as-of", "2025-06-15", "--ruleset-file", str(tmp_path / "out.yaml"), cwd=tmp_path)
+                      "--as-of", "2025-06-15", "--ruleset-file", str(tmp_path / "out.yaml"), *common, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     sheet = openpyxl.load_workbook(out).active
     rows = list(sheet.iter_rows(values_only=True))

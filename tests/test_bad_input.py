@@ -1,0 +1,133 @@
+"""Bad input never shows a traceback: one located line on stderr and exit code 2."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parent.parent
+EXAMPLE = ROOT / "examples" / "long_metrage" / "dossier.yaml"
+
+
+def raccord(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "raccord", *args], capture_output=True, text=True, cwd=cwd, timeout=60)
+
+
+def write(tmp_path: Path, text: str, name: str = "dossier.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def assert_clean_error(result: subprocess.CompletedProcess, *fragments: str) -> str:
+    assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+    return lines[0]
+
+
+HEAD = "format: raccord.dossier/1\nproduction: {id: essai, title: Essai}\n"
+
+
+def test_malformed_yaml(tmp_path):
+    path = write(tmp_path, HEAD + "facts:\n  work.type: [long_metrage\n")
+    assert_clean_error(raccord("check", str(path)), f"{path}:", "invalid YAML")
+
+
+def test_malformed_json(tmp_path):
+    path = write(tmp_path, '{"format": "raccord.dossier/1", "production": {"id": "x", "title": "X"},}', "d.json")
+    assert_clean_error(raccord("check", str(path)), f"{path}:1:", "invalid JSON")
+
+
+def test_wrong_type_is_located(tmp_path):
+    path = write(tmp_path, HEAD + "facts:\n  company:\n    headcount: douze\n")
+    line = assert_clean_error(raccord("check", str(path)), f"{path}:5:", "company.headcount", "whole number")
+    assert "douze" in line
+
+
+def test_unknown_fact_suggests_the_right_name(tmp_path):
+    path = write(tmp_path, HEAD + "facts:\n  company.headcont: 12\n")
+    assert_clean_error(raccord("validate", str(path)), f"{path}:4:", "unknown fact 'company.headcont'",
+                       "did you mean 'company.headcount'")
+
+
+def test_unknown_criterion_id(tmp_path):
+    path = write(tmp_path, HEAD + "not_applicable:\n  ECO-PROD-99: 'Pas concerné du tout'\n")
+    assert_clean_error(raccord("check", str(path)), f"{path}:4:", "unknown criterion 'ECO-PROD-99'")
+
+
+def test_bad_date_in_dossier_and_option(tmp_path):
+    path = write(tmp_path, HEAD + "facts:\n  dates.first_shooting_day: 2025-02-30\n")
+    assert_clean_error(raccord("check", str(path)), f"{path}:4:", "day is out of range")
+    path = write(tmp_path, HEAD + "facts:\n  dates.first_shooting_day: 'le 3 mars'\n")
+    assert_clean_error(raccord("check", str(path)), "a date YYYY-MM-DD")
+    assert_clean_error(raccord("check", str(EXAMPLE), "--as-of", "2025-13-45"), "--as-of", "not a date")
+
+
+def test_unknown_key_in_dossier(tmp_path):
+    path = write(tmp_path, HEAD + "evidences: []\n")
+    assert_clean_error(raccord("check", str(path)), f"{path}:3:", "evidences: unknown key")
+
+
+def test_yaml_alias_bomb(tmp_path):
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i, name in enumerate("bcdefghij"):
+        prev = "abcdefghij"[i]
+        lines.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]")
+    path = write(tmp_path, HEAD + "facts:\n" + "\n".join("  " + line for line in lines) + "\n")
+    assert_clean_error(raccord("check", str(path)), "more than 200000 values", "alias")
+
+
+def test_oversized_file(tmp_path):
+    path = write(tmp_path, HEAD + "# " + "x" * (6 * 1024 * 1024) + "\n")
+    assert_clean_error(raccord("check", str(path)), str(path), "file too large")
+
+
+def test_missing_file_and_folder(tmp_path):
+    assert_clean_error(raccord("check", str(tmp_path / "absent.yaml")), "file not found")
+
+
+def test_evidence_path_outside_the_dossier(tmp_path):
+    path = write(tmp_path, HEAD + "evidence:\n  - {id: E1, kind: duerp_vhss, path: ../../etc/passwd}\n")
+    assert_clean_error(raccord("check", str(path)), f"{path}:", "leaves the dossier folder")
+    path = write(tmp_path, HEAD + "evidence:\n  - {id: E1, kind: duerp_vhss, path: /etc/passwd}\n")
+    assert_clean_error(raccord("check", str(path)), "is absolute")
+
+
+def test_duplicate_keys_are_refused(tmp_path):
+    path = write(tmp_path, HEAD + "facts:\n  company.headcount: 12\n  company.headcount: 13\n")
+    assert_clean_error(raccord("check", str(path)), f"{path}:5:", "duplicate key")
+
+
+def test_bad_ruleset_file_is_located(tmp_path):
+    text = (ROOT / "rulesets" / "vhss_ccnpc" / "ruleset.yaml").read_text(encoding="utf-8")
+    broken = text.replace("provenance: official_text", "provenance: hearsay", 1)
+    path = write(tmp_path, broken, "ruleset.yaml")
+    line = assert_clean_error(raccord("validate", str(path)), f"{path}:", "provenance")
+    assert "official_text" in line  # the allowed values are named
+
+
+def test_unknown_ruleset_and_usage_errors():
+    assert_clean_error(raccord("check", str(EXAMPLE), "--ruleset", "ecoprood"), "unknown ruleset 'ecoprood'")
+    result = raccord("check")
+    assert result.returncode == 2 and "Traceback" not in result.stderr and "DOSSIER" in result.stderr
+
+
+@pytest.mark.parametrize("command", [["check"], ["missing"], ["explain", "ECO-PROD-01"], ["validate"]])
+def test_inputs_are_never_modified(tmp_path, command):
+    import shutil
+
+    folder = tmp_path / "copy"
+    shutil.copytree(EXAMPLE.parent, folder)
+    target = folder / "dossier.yaml"
+    before = target.read_bytes()
+    args = [command[0], str(target), *command[1:]]
+    assert raccord(*args, "--as-of", "2025-10-15").returncode == 0 if command[0] != "validate" else True
+    assert raccord(*args).returncode == 0
+    assert target.read_bytes() == before
