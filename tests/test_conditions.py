@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from raccord.engine import InputError, evaluate
 
 from .support import DAY, criterion, dossier_of, library_of, ruleset_yaml
@@ -134,7 +133,8 @@ def test_criterion_references_and_order():
 
 
 def test_outcome_reference_across_rulesets_uses_ranges():
-    levels = ruleset_yaml("lv", "{kind: levels, levels: [{level: 1, title: {fr: a, en: a}}, {level: 2, title: {fr: b, en: b}}]}", [
+    two_levels = "{kind: levels, levels: [{level: 1, title: {fr: a, en: a}}, {level: 2, title: {fr: b, en: b}}]}"
+    levels = ruleset_yaml("lv", two_levels, [
         criterion("L-01", "{fact: work.live_action}", level=1),
         criterion("L-02", "{fact: company.headcount, gte: 10}", level=2),
     ])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from raccord.engine import evaluate
 
 from .support import DAY, criterion, dossier_of, library_of, ruleset_yaml
@@ -86,8 +85,8 @@ def test_not_applicable_shrinks_the_denominator():
 
 
 LEVELS = "{kind: levels, levels: [{level: 1, title: {fr: a, en: a}}, {level: 2, title: {fr: b, en: b}}, " \
-         "{level: 3, title: {fr: c, en: c}, scope: company}], target: 2, " \
-         "applies_if: {fact: work.live_action}, not_applicable_reason: {fr: 'prises de vues réelles uniquement', en: 'live action only'}}"
+         "{level: 3, title: {fr: c, en: c}, scope: company}], target: 2, applies_if: {fact: work.live_action}, " \
+         "not_applicable_reason: {fr: 'prises de vues réelles uniquement', en: 'live action only'}}"
 
 
 def levels_lib():
@@ -157,7 +156,8 @@ def test_obligations_recommended_never_block():
 
 def test_eligibility_scheme_dates_and_amounts():
     policy = ("{kind: eligibility, schemes: [{id: prime, title: {fr: Prime, en: Bonus}, valid_from: 2025-09-01, "
-              "valid_until: 2028-08-31, amount: {value: 28000}, source: {document: src, section: x}, provenance: reconstructed}]}")
+              "valid_until: 2028-08-31, amount: {value: 28000}, source: {document: src, section: x}, "
+              "provenance: reconstructed}]}")
     lib = library_of(ruleset_yaml("aid", policy, [criterion("A-01", "{fact: work.live_action}", scheme="prime")]))
     dossier = dossier_of(lib, {"work.live_action": True})
     import datetime as dt
