@@ -28,7 +28,10 @@ def import_command(grid, output, rulesets_dir):
 
     Évaluer ensuite avec : raccord check DOSSIER --ruleset-file FICHIER.
     """
-    text, data = grid_io.import_grid(Path(grid), Path(rulesets_dir) if rulesets_dir else None)
+    warnings: list[str] = []
+    text, data = grid_io.import_grid(Path(grid), Path(rulesets_dir) if rulesets_dir else None, warnings)
+    for warning in warnings:
+        click.echo(f"raccord: warning: {warning}", err=True)
     if output:
         write_atomic(Path(output), text)
         totals = data["totals"]

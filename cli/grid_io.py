@@ -143,12 +143,32 @@ def read_table(path: Path) -> tuple[str, list[list[Any]]]:
     raise InputError(str(path), f"unsupported grid format '{path.suffix}'", "give a .xlsx or .csv file")
 
 
-def grid_rows(path: Path) -> list[GridRow]:
+HEADER_SCAN_ROWS = 30
+
+
+def grid_rows(path: Path, warnings: list[str] | None = None) -> list[GridRow]:
+    """The action rows of a grid. The header row is the first of the first 30 rows that names the
+    four required columns (title rows above it are skipped); unknown columns are ignored and
+    reported in `warnings`."""
     sheet, table = read_table(path)
     place = f"{path.name}, sheet '{sheet}'" if sheet != "csv" else path.name
-    header_index = next((i for i, row in enumerate(table) if any(_blank(v) is False for v in row)), None)
+    if not any(not _blank(v) for row in table for v in row):
+        raise InputError(place, "the grid is empty", "one row of column headers, then one action per row")
+    header_index = None
+    for i, row in enumerate(table[:HEADER_SCAN_ROWS]):
+        fields = {COLUMNS.get(norm(v)) for v in row if not _blank(v)}
+        if all(f in fields for f in REQUIRED):
+            header_index = i
+            break
     if header_index is None:
-        raise InputError(place, "the grid is empty", "row 1 holds the column headers")
+        first = next(i for i, row in enumerate(table) if any(not _blank(v) for v in row))
+        found = {COLUMNS.get(norm(v)) for v in table[first] if not _blank(v)}
+        labels = dict(EXPORT_COLUMNS)
+        missing = [labels[f] for f in REQUIRED if f not in found]
+        raise InputError(f"{place}, row {first + 1}",
+                         "no header row found: required column" + ("s " if len(missing) > 1 else " ")
+                         + ", ".join(f"'{m}'" for m in missing) + " missing",
+                         f"the header row (within the first {HEADER_SCAN_ROWS} rows) must name Poste, N°, Action, Points")
     header = table[header_index]
     columns: dict[str, int] = {}
     for col, name in enumerate(header):
@@ -157,20 +177,17 @@ def grid_rows(path: Path) -> list[GridRow]:
         field = COLUMNS.get(norm(name))
         where = f"{place}, row {header_index + 1}, column {column_letter(col)}"
         if field is None:
-            raise InputError(where, f"unknown column '{name}'",
-                             "expected columns: " + ", ".join(h for _, h in EXPORT_COLUMNS))
+            if warnings is not None:
+                warnings.append(f"{where}: column '{name}' ignored (not part of the grid format)")
+            continue
         if field in columns:
-            raise InputError(where, f"column '{name}' repeats column {column_letter(columns[field])}")
+            raise InputError(where, f"column '{name}' repeats column {column_letter(columns[field])}",
+                             "keep one column per field")
         columns[field] = col
-    for field in REQUIRED:
-        if field not in columns:
-            label = dict(EXPORT_COLUMNS)[field]
-            raise InputError(f"{place}, row {header_index + 1}", f"required column '{label}' is missing",
-                             "required: Poste, N°, Action, Points")
     rows: list[GridRow] = []
     for r in range(header_index + 1, len(table)):
         values = table[r]
-        if all(_blank(v) for v in values):
+        if all(_blank(values[col]) if col < len(values) else True for col in columns.values()):
             continue
         cells = {}
         for field, col in columns.items():
@@ -206,10 +223,11 @@ def template_ruleset(rulesets_dir: Path | None = None) -> tuple[dict[str, Any], 
     return data, library
 
 
-def grid_to_ruleset(path: Path, rulesets_dir: Path | None = None) -> tuple[dict[str, Any], dict[int, GridRow]]:
+def grid_to_ruleset(path: Path, rulesets_dir: Path | None = None,
+                    warnings: list[str] | None = None) -> tuple[dict[str, Any], dict[int, GridRow]]:
     """Build the ruleset data from a grid. Returns the data and criterion index -> grid row."""
     template, library = template_ruleset(rulesets_dir)
-    rows = grid_rows(path)
+    rows = grid_rows(path, warnings)
     groups_by_key: dict[str, dict[str, Any]] = {}
     for group in template["groups"]:
         for key in (group["id"], group["title"]["fr"], group["title"]["en"]):
@@ -407,9 +425,10 @@ def dump_ruleset(data: dict[str, Any]) -> str:
     return header + yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=120)
 
 
-def import_grid(path: Path, rulesets_dir: Path | None = None) -> tuple[str, dict[str, Any]]:
+def import_grid(path: Path, rulesets_dir: Path | None = None,
+                warnings: list[str] | None = None) -> tuple[str, dict[str, Any]]:
     """Grid -> validated ruleset YAML text. Loader errors are traced back to the grid row."""
-    data, index_to_row = grid_to_ruleset(path, rulesets_dir)
+    data, index_to_row = grid_to_ruleset(path, rulesets_dir, warnings)
     text = dump_ruleset(data)
     with tempfile.TemporaryDirectory() as tmp:
         candidate = Path(tmp) / "ruleset.yaml"
