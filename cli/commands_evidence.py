@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import yaml
 from raccord.engine import Dossier, InputError, Library, build_dossier, evaluate, load_dossier
 from raccord.engine.conditions import evidence_kinds
 from raccord.engine.evaluate import check_references
@@ -40,37 +41,9 @@ from .integrity import (
     integrity_problems,
     relative_to_dossier,
     sha256_file,
+    w,
 )
 from .output import write_atomic
-
-WORDS: dict[str, dict[str, str]] = {
-    OK: {"fr": "intacte", "en": "unchanged"},
-    MISSING_FILE: {"fr": "fichier absent", "en": "missing file"},
-    MODIFIED: {"fr": "modifiée depuis l'enregistrement", "en": "modified since registration"},
-    OUTSIDE_DOSSIER: {"fr": "hors du dossier (refusée)", "en": "outside the dossier folder (refused)"},
-    "unhashed": {"fr": "sans empreinte enregistrée", "en": "no registered fingerprint"},
-    "url": {"fr": "document en ligne (non vérifié)", "en": "online document (not checked)"},
-    "no_file": {"fr": "sans fichier", "en": "no file"},
-    "expired": {"fr": "expirée à la date d'évaluation", "en": "expired at the evaluation date"},
-    "not_yet_collected": {"fr": "datée après la date d'évaluation", "en": "dated after the evaluation date"},
-    "valid": {"fr": "en cours de validité", "en": "valid"},
-    "pending": {"fr": "en attente", "en": "pending"},
-    "accepted": {"fr": "acceptée", "en": "accepted"},
-    "rejected": {"fr": "rejetée", "en": "rejected"},
-    "auditor": {"fr": "auditeur", "en": "auditor"},
-    "register": {"fr": "Registre des preuves", "en": "Evidence register"},
-    "items": {"fr": "éléments", "en": "items"},
-    "changes": {"fr": "critères dont le statut change", "en": "criteria whose status changes"},
-    "all_ok": {"fr": "Toutes les preuves sont intactes et valides.", "en": "All evidence is unchanged and valid."},
-    "problems": {"fr": "problème(s)", "en": "problem(s)"},
-    "warnings": {"fr": "avertissement(s)", "en": "warning(s)"},
-}
-
-
-def w(key: str, lang: str) -> str:
-    entry = WORDS.get(key)
-    return entry.get(lang, entry["fr"]) if entry else t(key, lang)
-
 
 # ---------------------------------------------------------------------------------------------------
 # evidence add
@@ -113,10 +86,18 @@ def next_id(dossier: Dossier) -> str:
     return f"EV-{best + 1:0{width}d}"
 
 
+_PLAIN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_./ -]*[A-Za-z0-9_./-]|[A-Za-z0-9_]")
+
+
 def _yaml_scalar(value: Any) -> str:
+    """A YAML value that reads back exactly as `value`: plain when unambiguous, else JSON-quoted."""
     if isinstance(value, dt.date):
         return value.isoformat()
-    return json.dumps(value, ensure_ascii=False)  # a JSON string or list is a valid YAML flow scalar
+    if isinstance(value, list):
+        return "[" + ", ".join(_yaml_scalar(v) for v in value) + "]"
+    if isinstance(value, str) and _PLAIN.fullmatch(value) and yaml.safe_load(value) == value:
+        return value
+    return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid YAML double-quoted scalar
 
 
 def item_yaml_lines(item: dict[str, Any], indent: str, newline: str) -> list[str]:

@@ -28,6 +28,37 @@ NO_FILE = "no_file"  # neither path nor url
 
 CHUNK = 1 << 20
 
+WORDS: dict[str, dict[str, str]] = {
+    OK: {"fr": "intacte", "en": "unchanged"},
+    MISSING_FILE: {"fr": "fichier absent", "en": "missing file"},
+    MODIFIED: {"fr": "modifiée depuis l'enregistrement", "en": "modified since registration"},
+    OUTSIDE_DOSSIER: {"fr": "hors du dossier (refusée)", "en": "outside the dossier folder (refused)"},
+    "unhashed": {"fr": "sans empreinte enregistrée", "en": "no registered fingerprint"},
+    "url": {"fr": "document en ligne (non vérifié)", "en": "online document (not checked)"},
+    "no_file": {"fr": "sans fichier", "en": "no file"},
+    "expired": {"fr": "expirée à la date d'évaluation", "en": "expired at the evaluation date"},
+    "not_yet_collected": {"fr": "datée après la date d'évaluation", "en": "dated after the evaluation date"},
+    "valid": {"fr": "en cours de validité", "en": "valid"},
+    "pending": {"fr": "en attente", "en": "pending"},
+    "accepted": {"fr": "acceptée", "en": "accepted"},
+    "rejected": {"fr": "rejetée", "en": "rejected"},
+    "auditor": {"fr": "auditeur", "en": "auditor"},
+    "register": {"fr": "Registre des preuves", "en": "Evidence register"},
+    "items": {"fr": "éléments", "en": "items"},
+    "changes": {"fr": "critères dont le statut change", "en": "criteria whose status changes"},
+    "all_ok": {"fr": "Toutes les preuves sont intactes et valides.", "en": "All evidence is unchanged and valid."},
+    "problems": {"fr": "problème(s)", "en": "problem(s)"},
+    "warnings": {"fr": "avertissement(s)", "en": "warning(s)"},
+}
+
+
+def w(key: str, lang: str) -> str:
+    """A word of the evidence register, French by default (falls back to cli/i18n.py)."""
+    from .i18n import t
+
+    entry = WORDS.get(key)
+    return entry.get(lang, entry["fr"]) if entry else t(key, lang)
+
 
 @dataclass
 class FileCheck:

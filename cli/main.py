@@ -67,7 +67,7 @@ def decision_exit_code(doc: dict) -> int:
 @click.argument("dossier", type=click.Path(dir_okay=False))
 @common_rulesets
 @common_as_of
-@click.option("--format", "fmt", type=click.Choice(["text", "md", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "md", "json", "html"]), default="text", show_default=True)
 @common_lang
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE (atomically) instead of standard output.")
 @click.option("-v", "--verbose", is_flag=True, help="List every criterion with its status.")
@@ -84,6 +84,10 @@ def check(dossier, rulesets, as_of, fmt, lang, output, verbose, portfolio, exit_
         content = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
     elif fmt == "md":
         content = render_md.render_check(doc, lang)
+    elif fmt == "html":
+        from . import render_html
+
+        content = render_html.render_for_check(evaluation, doc, lang, output)
     else:
         content = render_text.render_check(doc, lang, verbose=verbose)
     emit(content, output)

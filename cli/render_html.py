@@ -1,0 +1,176 @@
+"""The auditor's HTML report: one self-contained, printable page (A4), French by default.
+
+No network resource is referenced (system fonts, inline CSS, no script). Evidence links are relative
+paths, so the page works next to the dossier (`check --format html -o ...`) and inside the audit
+bundle (`raccord dossier`), where the files sit under `evidence/`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import jinja2
+
+from .i18n import money, percent, reason, t, text
+from .integrity import OK, PROBLEMS, FileCheck, check_files, date_state, w
+from .summary import STATUS_MARK, level_text, source_text
+
+WORDS: dict[str, dict[str, str]] = {
+    "report_title": {"fr": "Dossier d'audit", "en": "Audit file"},
+    "production": {"fr": "Production", "en": "Production"},
+    "company": {"fr": "Société", "en": "Company"},
+    "generated_by": {"fr": "Produit par raccord", "en": "Produced by raccord"},
+    "referentials": {"fr": "Référentiels", "en": "Referentials"},
+    "summary": {"fr": "Synthèse par référentiel", "en": "Summary by referential"},
+    "referential": {"fr": "Référentiel", "en": "Referential"},
+    "aid": {"fr": "Éligibilité aux aides", "en": "Aid eligibility"},
+    "no_aid": {"fr": "Aucun référentiel d'aide n'a été évalué.", "en": "No aid referential was evaluated."},
+    "scheme": {"fr": "Dispositif", "en": "Scheme"},
+    "validity": {"fr": "Validité", "en": "Validity"},
+    "status": {"fr": "Statut", "en": "Status"},
+    "evidence_col": {"fr": "Preuves", "en": "Evidence"},
+    "source_col": {"fr": "Clause source", "en": "Source clause"},
+    "mandatory": {"fr": "obligatoire", "en": "mandatory"},
+    "recommended": {"fr": "recommandé", "en": "recommended"},
+    "points": {"fr": "pts", "en": "pts"},
+    "evidence_problems": {"fr": "Preuves écartées", "en": "Evidence not counted"},
+    "missing_evidence": {"fr": "Preuve manquante", "en": "Missing evidence"},
+    "justification": {"fr": "Justification", "en": "Justification"},
+    "register_intro": {"fr": "Chaque fichier est identifié par son empreinte SHA-256 enregistrée ; l'état indique "
+                                "s'il est inchangé depuis son enregistrement à la date de ce rapport.",
+                       "en": "Each file is identified by its registered SHA-256 fingerprint; the state says whether "
+                             "it is unchanged since registration at the time of this report."},
+    "file_state": {"fr": "État du fichier", "en": "File state"},
+    "dates": {"fr": "Dates", "en": "Dates"},
+    "collected": {"fr": "collectée le", "en": "collected"},
+    "expires": {"fr": "expire le", "en": "expires"},
+    "author": {"fr": "Auteur", "en": "Author"},
+    "size": {"fr": "octets", "en": "bytes"},
+    "criteria_supported": {"fr": "Critères", "en": "Criteria"},
+    "integrity_alert": {"fr": "Des preuves ne sont pas intactes et ne comptent pas dans ce rapport",
+                        "en": "Some evidence is not intact and does not count in this report"},
+    "no_evidence": {"fr": "Aucune preuve enregistrée.", "en": "No evidence registered."},
+    "contents": {"fr": "Sommaire", "en": "Contents"},
+    "na_reason": {"fr": "Motif", "en": "Reason"},
+    "unverified_note": {"fr": "Correspondance score → étoiles non vérifiée sur un texte officiel.",
+                        "en": "Score-to-stars mapping not verified against an official text."},
+    "amount_total": {"fr": "Montant total", "en": "Total amount"},
+    "missing_facts": {"fr": "Faits manquants", "en": "Missing facts"},
+    "none": {"fr": "aucune", "en": "none"},
+    "by": {"fr": "par", "en": "by"},
+    "on": {"fr": "le", "en": "on"},
+}
+
+DECISION_CLASS = {"eligible": "good", "compliant": "good", "not_eligible": "bad", "not_compliant": "bad",
+                  "undetermined": "warn", "not_applicable": "muted"}
+STATUS_CLASS = {"met": "good", "not_met": "bad", "unknown": "warn", "not_applicable": "muted"}
+
+
+def word(key: str, lang: str) -> str:
+    entry = WORDS.get(key)
+    return entry.get(lang, entry["fr"]) if entry else w(key, lang)
+
+
+def href_for(path: str) -> str:
+    """A relative path as a URL: every segment percent-encoded, so no scheme or query can sneak in."""
+    return "/".join(quote(part, safe="") for part in path.split("/"))
+
+
+def evidence_register(dossier, checks: dict[str, FileCheck], as_of: dt.date, doc: dict[str, Any],
+                      links: dict[str, str]) -> list[dict[str, Any]]:
+    """The register as the report shows it: each item with its file state, dates, auditor status and use."""
+    used_by: dict[str, list[str]] = {}
+    for rs in doc["rulesets"]:
+        for crit in rs["criteria"]:
+            for eid in crit.get("evidence_used", []):
+                used_by.setdefault(eid, []).append(crit["id"])
+    out = []
+    for item in dossier.file.evidence:
+        check = checks.get(item.id)
+        url = item.url if item.url and item.url.startswith(("https://", "http://")) else None
+        out.append({
+            "id": item.id,
+            "kind": item.kind,
+            "path": item.path,
+            "url": url,
+            "href": links.get(item.id),
+            "sha256": item.sha256,
+            "size": item.size,
+            "collected": item.collected.isoformat() if item.collected else None,
+            "expires": item.expires.isoformat() if item.expires else None,
+            "author": item.author,
+            "auditor": item.auditor.model_dump(exclude_none=True),
+            "file_state": check.state if check else OK,
+            "file_detail": check.detail if check else "",
+            "file_problem": bool(check and check.problem),
+            "dates": date_state(item, as_of),
+            "criteria": item.criteria,
+            "used_by": used_by.get(item.id, []),
+        })
+    return out
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("raccord.cli", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def render_report(doc: dict[str, Any], lang: str, register: list[dict[str, Any]]) -> str:
+    """The HTML page for a result document and its evidence register."""
+    by_id = {e["id"]: e for e in register}
+    rulesets = []
+    for rs in doc["rulesets"]:
+        titles = {g["id"]: text(g["title"], lang) for g in rs["groups"]}
+        groups: list[dict[str, Any]] = []
+        for crit in rs["criteria"]:
+            if not groups or groups[-1]["id"] != crit["group"]:
+                groups.append({"id": crit["group"], "title": titles.get(crit["group"], crit["group"]), "criteria": []})
+            groups[-1]["criteria"].append(crit)
+        rulesets.append({**rs, "grouped": groups})
+    aid = [rs for rs in doc["rulesets"] if rs["policy"] == "eligibility"]
+    problems = [e for e in register if e["file_problem"]]
+    template = _environment().get_template("report.html.j2")
+
+    def L(key: str, **values: Any) -> str:  # noqa: N802 (short name for the template)
+        return word(key, lang) if key in WORDS else t(key, lang, **values)
+
+    return template.render(
+        doc=doc, lang=lang, rulesets=rulesets, aid=aid, register=register, evidence=by_id, problems=problems,
+        L=L, t=lambda key, **values: t(key, lang, **values), w=lambda key: w(key, lang), text=lambda v: text(v, lang),
+        reason=lambda code: reason(code, lang), percent=lambda v: percent(v, lang),
+        money=lambda v: money(v, lang), level_text=lambda o: level_text(o, lang), source_text=source_text,
+        mark=STATUS_MARK, decision_class=DECISION_CLASS, status_class=STATUS_CLASS, problem_states=PROBLEMS,
+    )
+
+
+def evidence_links(dossier, checks: dict[str, FileCheck], report_dir: Path | None) -> dict[str, str]:
+    """Relative links from the report's folder to each evidence file (dossier folder when unknown)."""
+    links = {}
+    for item in dossier.file.evidence:
+        check = checks.get(item.id)
+        if item.path is None or check is None or check.state == "outside_dossier":
+            continue
+        if report_dir is None:
+            links[item.id] = href_for(item.path)
+        else:
+            target = dossier.base_dir.resolve() / item.path
+            links[item.id] = href_for(Path(os.path.relpath(target, report_dir.resolve())).as_posix())
+    return links
+
+
+def render_for_check(evaluation, doc: dict[str, Any], lang: str, output: str | None) -> str:
+    """`raccord check --format html`: links are relative to the output file (or to the dossier folder)."""
+    dossier = evaluation.dossier
+    checks = check_files(dossier)
+    links = evidence_links(dossier, checks, Path(output).parent if output else None)
+    return render_report(doc, lang, evidence_register(dossier, checks, evaluation.as_of, doc, links))
