@@ -30,6 +30,7 @@ from raccord.engine import InputError
 from raccord import __version__
 
 from .context import common_as_of, common_lang, common_rulesets, document, library_from, library_options, run_evaluation
+from .commands_evidence import expected_kinds
 from .i18n import t
 from .integrity import MISSING_FILE, MODIFIED, OUTSIDE_DOSSIER, check_files
 from .render_html import evidence_register, href_for, render_report
@@ -105,6 +106,8 @@ def build_bundle(library, dossier_path: str, as_of: str | None, lang: str, rules
     entries["index.html"] = render_report(doc, lang, register).encode("utf-8")
     files.append({"path": "index.html", "role": "report"})
     missing = []
+    expecting = expected_kinds(library)
+    evaluated = {c.id for rid in evaluation.rulesets for c in library.rulesets[rid].criteria}
     for item in dossier.file.evidence:
         check = checks[item.id]
         if item.id not in evidence_entries:
@@ -114,14 +117,15 @@ def build_bundle(library, dossier_path: str, as_of: str | None, lang: str, rules
         data = check.path.read_bytes()
         if _sha(data) != check.sha256:
             raise InputError(str(check.path), "file changed while the bundle was being built", "run the command again")
+        supports = item.criteria or sorted(c for c in expecting.get(item.kind, ()) if c in evaluated)
         entry = {"path": evidence_entries[item.id], "role": "evidence", "evidence_id": item.id, "kind": item.kind,
-                 "source_path": item.path, "criteria": item.criteria, "used_by": by_id[item.id]["used_by"],
+                 "source_path": item.path, "criteria": supports, "used_by": by_id[item.id]["used_by"],
                  "registered_sha256": item.sha256, "collected": by_id[item.id]["collected"],
                  "expires": by_id[item.id]["expires"], "auditor": by_id[item.id]["auditor"]}
         if check.problem:
             entry["problem"] = check.state
         entries[evidence_entries[item.id]] = data
-        files.append({k: v for k, v in entry.items() if v not in (None, [])})
+        files.append({k: v for k, v in entry.items() if v is not None})
     for f in files:
         f["sha256"] = _sha(entries[f["path"]])
         f["size"] = len(entries[f["path"]])
