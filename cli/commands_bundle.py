@@ -29,8 +29,8 @@ from raccord.engine import InputError
 
 from raccord import __version__
 
-from .context import common_as_of, common_lang, common_rulesets, document, library_from, library_options, run_evaluation
 from .commands_evidence import expected_kinds
+from .context import common_as_of, common_lang, common_rulesets, document, library_from, library_options, run_evaluation
 from .i18n import t
 from .integrity import MISSING_FILE, MODIFIED, OUTSIDE_DOSSIER, check_files
 from .render_html import evidence_register, href_for, render_report
