@@ -1,0 +1,249 @@
+"""`raccord eligibility`: which aid the production can claim, what blocks each one, what would settle it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+from raccord.engine import status as st
+from raccord.engine.report import criterion_entry, jsonable
+
+from .context import common_as_of, common_lang, document, library_from, library_options, run_evaluation
+from .i18n import money, t, text
+from .render_text import header, source_text
+
+WORDS = {
+    "amount": {"fr": "Montant", "en": "Amount"},
+    "condition_only": {"fr": "condition d'accès (pas de montant)", "en": "access condition (no amount)"},
+    "rate": {"fr": "{rate} % de {base}", "en": "{rate}% of {base}"},
+    "prize": {"fr": "prix de {value}", "en": "prize of {value}"},
+    "validity": {"fr": "Validité", "en": "Validity"},
+    "paid_at": {"fr": "Versement", "en": "Paid"},
+    "blocked_by": {"fr": "Bloqué par", "en": "Blocked by"},
+    "to_settle": {"fr": "Pour trancher", "en": "To settle"},
+    "because_of": {"fr": "à cause de", "en": "because of"},
+    "facts": {"fr": "faits à renseigner", "en": "facts to give"},
+    "evidence": {"fr": "preuves à fournir", "en": "evidence to supply"},
+    "not_in_force": {"fr": "dispositif hors de sa période de validité à cette date", "en": "scheme not in force at this date"},
+    "provenance": {"fr": "Provenance", "en": "Provenance"},
+    "note": {"fr": "Note", "en": "Note"},
+    "total": {"fr": "Montant accessible", "en": "Amount within reach"},
+}
+
+
+def w(key: str, lang: str, **values: Any) -> str:
+    entry = WORDS[key]
+    out = entry.get(lang, entry["fr"])
+    return out.format(**values) if values else out
+
+
+def amount_text(amount: dict | None, lang: str) -> str:
+    if not amount:
+        return w("condition_only", lang)
+    kind = amount.get("kind", "flat")
+    currency = amount.get("currency", "EUR")
+    if kind == "rate":
+        rate = f"{amount['rate'] * 100:g}"
+        out = w("rate", lang, rate=rate, base=amount.get("base") or "-")
+    elif kind == "prize":
+        out = w("prize", lang, value=money(amount.get("value"), lang, currency))
+    elif amount.get("value") is not None:
+        out = money(amount["value"], lang, currency)
+    else:
+        out = text(amount.get("note"), lang) or "-"
+        return out
+    note = text(amount.get("note"), lang)
+    return f"{out} ({note})" if note else out
+
+
+def underlying(evaluation, trace: dict, seen: set[str]) -> list[str]:
+    """Criteria of any ruleset referenced by a condition trace and not holding (not met / unknown)."""
+    out: list[str] = []
+    stack = [trace]
+    while stack:
+        node = stack.pop()
+        if node.get("op") == "criterion" and node.get("value") != "true" and node["criterion"] not in seen:
+            seen.add(node["criterion"])
+            out.append(node["criterion"])
+        stack.extend(reversed(node.get("children", [])))
+    return out
+
+
+def blocker_entry(evaluation, cid: str, depth: int = 0, seen: set[str] | None = None) -> dict[str, Any]:
+    """A blocking criterion with its source and what would settle it, drilling into referenced criteria."""
+    seen = seen if seen is not None else {cid}
+    library = evaluation.library
+    crit = library.criteria[cid]
+    entry = criterion_entry(evaluation, library.rulesets[crit.ruleset], crit)
+    out = {
+        "criterion": cid,
+        "ruleset": crit.ruleset,
+        "title": entry["title"],
+        "status": entry["status"],
+        "source": entry["source"],
+        "provenance": entry["provenance"],
+        "missing_facts": entry.get("missing_facts", []),
+        "missing_evidence": [e for e in entry.get("missing_evidence", [])],
+        "evidence_expected": entry.get("evidence_expected", []),
+    }
+    if entry.get("declined"):
+        out["declined"] = entry["declined"]
+    if entry.get("assumption"):
+        out["assumption"] = entry["assumption"]
+    outcomes = [n for n in _walk(evaluation.explain(cid).get("requires", {})) if n.get("op") == "outcome"
+                and n.get("value") != "true"]
+    if outcomes:
+        out["outcomes"] = [{"outcome": n["outcome"], "test": n["test"], "expected": n["expected"], "seen": n["seen"],
+                            **_gaps(evaluation, n)} for n in outcomes]
+    if depth < 4:
+        refs = underlying(evaluation, evaluation.explain(cid).get("requires", {}), seen)
+        out["because_of"] = [blocker_entry(evaluation, ref, depth + 1, seen) for ref in refs]
+    return out
+
+
+def _gaps(evaluation, node: dict) -> dict[str, Any]:
+    """For a level test on a levels ruleset: the criteria missing at each level up to the one expected."""
+    rid, _, name = node["outcome"].partition(".")
+    outcome = evaluation.ctx.outcomes.get(rid, {})
+    if name not in ("level", "project_level") or "gaps" not in outcome or not isinstance(node["expected"], int):
+        return {}
+    wanted = node["expected"] + (1 if node["test"] == "gt" else 0)
+    gaps = {str(level): ids for level, ids in sorted(outcome["gaps"].items()) if level <= wanted}
+    return {"gaps": gaps} if gaps else {}
+
+
+def _walk(node: dict):
+    yield node
+    for child in node.get("children", []):
+        yield from _walk(child)
+
+
+def eligibility_document(evaluation) -> dict[str, Any]:
+    doc = document(evaluation)
+    schemes: list[dict[str, Any]] = []
+    for rid in evaluation.selected:
+        rs = evaluation.library.rulesets[rid]
+        if rs.model.policy.kind != "eligibility":
+            continue
+        outcome = evaluation.outcome(rid)
+        for scheme in rs.model.policy.schemes:
+            result = outcome.get("schemes", {}).get(scheme.id, {})
+            decision = result.get("decision", outcome.get("decision"))
+            entry = {
+                "ruleset": rid,
+                "id": scheme.id,
+                "title": scheme.title.model_dump(),
+                "decision": decision,
+                "reasons": result.get("reasons", outcome.get("reasons", [])),
+                "amount": jsonable(scheme.amount.model_dump(exclude_none=True)) if scheme.amount else None,
+                "valid_from": jsonable(scheme.valid_from),
+                "valid_until": jsonable(scheme.valid_until),
+                "paid_at": scheme.paid_at.model_dump() if scheme.paid_at else None,
+                "note": scheme.note.model_dump() if scheme.note else None,
+                "source": {"document": scheme.source.document, "section": scheme.source.section,
+                           **({"lines": scheme.source.lines} if scheme.source.lines else {})},
+                "provenance": scheme.provenance,
+                "not_met": [blocker_entry(evaluation, c) for c in result.get("not_met", [])],
+                "unknown": [blocker_entry(evaluation, c) for c in result.get("unknown", [])],
+            }
+            entry["settle"] = _settle(entry["unknown"]) if decision == st.UNDETERMINED else {"facts": [], "evidence": []}
+            schemes.append(entry)
+    low, high = 0.0, 0.0
+    for rid in evaluation.selected:
+        if evaluation.library.rulesets[rid].model.policy.kind == "eligibility":
+            amount = evaluation.outcome(rid).get("amount") or (0, 0)
+            low, high = low + amount[0], high + amount[1]
+    return {"format": "raccord.eligibility/1", "raccord_version": doc["raccord_version"], "as_of": doc["as_of"],
+            "dossier": doc["dossier"], "schemes": schemes, "amount": [low, high],
+            **({"assumed": doc["assumed"]} if doc.get("assumed") else {})}
+
+
+def _settle(blockers: list[dict]) -> dict[str, list[str]]:
+    facts: list[str] = []
+    evidence: list[str] = []
+
+    def visit(entry: dict) -> None:
+        if entry["status"] != st.UNKNOWN:
+            return
+        facts.extend(f for f in entry["missing_facts"] if f not in facts)
+        evidence.extend(e for e in entry["missing_evidence"] if e not in evidence)
+        for child in entry.get("because_of", []):
+            visit(child)
+
+    for blocker in blockers:
+        visit(blocker)
+    return {"facts": facts, "evidence": evidence}
+
+
+def render(doc: dict[str, Any], lang: str) -> str:
+    lines = [header(doc, lang), ""]
+    for scheme in doc["schemes"]:
+        lines.append(f"== {text(scheme['title'], lang)} ({scheme['id']}) : {t(scheme['decision'], lang).upper()} ==")
+        lines.append(f"{w('amount', lang)} : {amount_text(scheme['amount'], lang)}")
+        if scheme["valid_from"] or scheme["valid_until"]:
+            lines.append(f"{w('validity', lang)} : {scheme['valid_from'] or '…'} → {scheme['valid_until'] or '…'}")
+        if scheme.get("paid_at"):
+            lines.append(f"{w('paid_at', lang)} : {text(scheme['paid_at'], lang)}")
+        lines.append(f"{t('source', lang)} : {scheme['source']['document']}, {scheme['source']['section']}"
+                     f" — {w('provenance', lang)} : {t(scheme['provenance'], lang)}")
+        if scheme.get("note"):
+            lines.append(f"{w('note', lang)} : {text(scheme['note'], lang)}")
+        if "scheme_not_in_force" in scheme["reasons"]:
+            lines.append(f"{w('blocked_by', lang)} : {w('not_in_force', lang)}")
+        blockers = scheme["not_met"] + scheme["unknown"]
+        if blockers:
+            lines.append(f"{w('blocked_by', lang)} :")
+            for blocker in blockers:
+                lines += _blocker_lines(blocker, lang, 1)
+        settle = scheme["settle"]
+        if settle["facts"] or settle["evidence"]:
+            lines.append(f"{w('to_settle', lang)} :")
+            if settle["facts"]:
+                lines.append(f"  {w('facts', lang)} : {', '.join(settle['facts'])}")
+            if settle["evidence"]:
+                lines.append(f"  {w('evidence', lang)} : {', '.join(settle['evidence'])}")
+        lines.append("")
+    low, high = doc["amount"]
+    lines.append(f"{w('total', lang)} : {money(low, lang)} – {money(high, lang)}")
+    return "\n".join(lines) + "\n"
+
+
+def _blocker_lines(entry: dict, lang: str, depth: int) -> list[str]:
+    pad = "  " * depth
+    lines = [f"{pad}- {entry['criterion']} {text(entry['title'], lang)} — {t(entry['status'], lang)}"]
+    lines.append(f"{pad}    {t('source', lang)} : {source_text(entry['source'])}")
+    for outcome in entry.get("outcomes", []):
+        lines.append(f"{pad}    {outcome['outcome']} {outcome['test']} {outcome['expected']} "
+                     f"({'vu' if lang == 'fr' else 'seen'} : {outcome['seen']})")
+        for level, ids in outcome.get("gaps", {}).items():
+            lines.append(f"{pad}    {'niveau' if lang == 'fr' else 'level'} {level} : {', '.join(ids)}")
+    if entry.get("declined"):
+        lines.append(f"{pad}    {t('declined', lang)} : {entry['declined']}")
+    if entry["missing_facts"]:
+        lines.append(f"{pad}    {t('missing_facts', lang)} : {', '.join(entry['missing_facts'])}")
+    descriptions = {e["kind"]: text(e["description"], lang) for e in entry["evidence_expected"]}
+    for kind in entry["missing_evidence"]:
+        lines.append(f"{pad}    {t('evidence_expected', lang)} : {descriptions.get(kind, kind)}")
+    for child in entry.get("because_of", []):
+        lines += _blocker_lines(child, lang, depth + 1)
+    return lines
+
+
+def register(cli: click.Group) -> None:
+    @cli.command()
+    @click.argument("dossier", type=click.Path(dir_okay=False))
+    @common_as_of
+    @common_lang
+    @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+    @library_options
+    def eligibility(dossier, as_of, lang, fmt, rulesets_dir, ruleset_files):
+        """Aides accessibles : éligible / non éligible / indéterminé, montant, blocages et leur source."""
+        library = library_from(rulesets_dir, ruleset_files)
+        ids = tuple(rid for rid, rs in library.rulesets.items() if rs.model.policy.kind == "eligibility")
+        evaluation = run_evaluation(library, dossier, as_of, ids)
+        doc = eligibility_document(evaluation)
+        if fmt == "json":
+            click.echo(json.dumps(doc, ensure_ascii=False, indent=2, default=str))
+        else:
+            click.echo(render(doc, lang), nl=False)
