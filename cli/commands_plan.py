@@ -1,0 +1,162 @@
+"""`raccord plan`: the least-effort set of remaining criteria reaching a target, verified by re-evaluation."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+from raccord.engine import InputError
+from raccord.engine import status as st
+from raccord.engine.plan import make_plan, parse_target, target_state, verify
+from raccord.engine.report import jsonable
+
+from .context import common_as_of, common_lang, library_from, library_options, run_evaluation
+from .i18n import t, text
+from .render_text import header
+
+WORDS = {
+    "target": {"fr": "Cible", "en": "Target"},
+    "now": {"fr": "Aujourd'hui", "en": "Now"},
+    "plan": {"fr": "Plan de moindre effort ({n} critères, {effort} jours-personne, calcul exact)",
+             "en": "Least-effort plan ({n} criteria, {effort} person-days, exact)"},
+    "empty": {"fr": "Rien à faire : la cible est déjà atteinte.", "en": "Nothing to do: the target is already reached."},
+    "after": {"fr": "Après le plan (vérifié par réévaluation)", "en": "After the plan (verified by re-evaluation)"},
+    "reached": {"fr": "cible atteinte", "en": "target reached"},
+    "not_reached": {"fr": "cible NON atteinte", "en": "target NOT reached"},
+    "unreachable": {"fr": "Cible hors d'atteinte par des actions", "en": "Target out of reach through actions"},
+    "assumed": {"fr": "Hypothèses (--assume)", "en": "Assumptions (--assume)"},
+    "effort": {"fr": "effort", "en": "effort"},
+    "stage": {"fr": "étape", "en": "stage"},
+}
+BLOCKERS = {
+    "declined": {"fr": "écarté par la production", "en": "declined by the production"},
+    "not_actionable": {"fr": "propriété de l'œuvre, pas une action", "en": "a property of the work, not an action"},
+    "company_level": {"fr": "niveau d'entreprise : tous les projets du portefeuille doivent l'atteindre",
+                      "en": "company level: every project of the portfolio must reach it"},
+    "scheme_not_in_force": {"fr": "dispositif hors de sa période de validité", "en": "scheme not in force"},
+    "score_unreachable": {"fr": "seuil inatteignable même avec tous les critères restants",
+                          "en": "threshold out of reach even with every remaining criterion"},
+    "ruleset_not_applicable": {"fr": "référentiel non applicable à cette œuvre", "en": "referential not applicable to this work"},
+}
+
+
+def w(key: str, lang: str, **values: Any) -> str:
+    entry = WORDS[key]
+    out = entry.get(lang, entry["fr"])
+    return out.format(**values) if values else out
+
+
+def parse_assume(values: tuple[str, ...], library) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for value in values:
+        cid, sep, status = value.partition("=")
+        status = status or st.MET
+        if cid not in library.criteria:
+            raise InputError("--assume", f"unknown criterion '{cid}'", "`raccord rulesets show ID` lists criteria")
+        if (sep and not status) or status not in (st.MET, st.NOT_MET):
+            raise InputError("--assume", f"'{value}': write ID=met or ID=not_met", "")
+        out[cid] = status
+    return out
+
+
+def plan_document(evaluation, target) -> dict[str, Any]:
+    plan = make_plan(evaluation, target)
+    after = verify(evaluation, plan)
+    library = evaluation.library
+    items = []
+    for cid in plan.items:
+        crit = library.criteria[cid]
+        model = crit.model
+        items.append({"criterion": cid, "ruleset": crit.ruleset, "title": model.title.model_dump(),
+                      "status": evaluation.status(cid), "effort": model.effort, "points": model.points,
+                      "level": model.level, "scheme": model.scheme, "stage": model.stage,
+                      "evidence_expected": [{"kind": e.kind, "description": e.description.model_dump()}
+                                            for e in model.evidence]})
+    return {
+        "format": "raccord.plan/1",
+        "as_of": evaluation.as_of.isoformat(),
+        "dossier": {"id": evaluation.dossier.file.production.id, "title": evaluation.dossier.file.production.title},
+        "target": plan.target.label,
+        "method": "exact",
+        "assumed": evaluation.assumed,
+        "before": jsonable(target_state(evaluation, target)),
+        "feasible": plan.feasible,
+        "blockers": jsonable(plan.blockers),
+        "notes": plan.notes,
+        "items": items,
+        "effort": plan.effort,
+        "after": jsonable(target_state(after, target)),
+    }
+
+
+def _state(state: dict[str, Any], lang: str) -> str:
+    parts = []
+    if state.get("decision"):
+        parts.append(t(state["decision"], lang))
+    if state.get("level"):
+        parts.append(f"{t('level', lang)} {state['level'][0]}–{state['level'][1]}")
+    if state.get("score"):
+        low, high = state["score"]
+        parts.append(f"{t('score', lang)} {low * 100:.1f} % – {high * 100:.1f} %")
+    if state.get("amount") is not None:
+        parts.append(f"{state['amount']:,.0f} EUR".replace(",", " "))
+    return ", ".join(parts) or "-"
+
+
+def render(doc: dict[str, Any], lang: str) -> str:
+    lines = [header({"dossier": doc["dossier"], "as_of": doc["as_of"]}, lang),
+             f"{w('target', lang)} : {doc['target']}"]
+    if doc["assumed"]:
+        lines.append(f"{w('assumed', lang)} : " + ", ".join(f"{k}={v}" for k, v in doc["assumed"].items()))
+    lines.append(f"{w('now', lang)} : {_state(doc['before'], lang)}")
+    if not doc["feasible"]:
+        lines.append(f"{w('unreachable', lang)} :")
+        for blocker in doc["blockers"]:
+            what = blocker.get("criterion") or blocker.get("scheme") or blocker.get("ruleset") or ""
+            reason = BLOCKERS.get(blocker["reason"], {}).get(lang, blocker["reason"])
+            lines.append(f"  - {what} : {reason}")
+    if not doc["items"]:
+        if doc["before"]["reached"]:
+            lines.append(w("empty", lang))
+    else:
+        lines.append(w("plan", lang, n=len(doc["items"]), effort=f"{doc['effort']:g}") + " :")
+        for item in doc["items"]:
+            extra = [f"{w('effort', lang)} {item['effort']:g}"]
+            if item.get("points"):
+                extra.append(f"{item['points']:g} pts")
+            if item.get("level"):
+                extra.append(f"{t('level', lang).lower()} {item['level']}")
+            if item.get("stage"):
+                extra.append(f"{w('stage', lang)} {item['stage']}")
+            lines.append(f"  - {item['criterion']} {text(item['title'], lang)} — {t(item['status'], lang)} "
+                         f"({', '.join(extra)})")
+    for note in doc["notes"]:
+        lines.append(f"  ! {note}")
+    after = doc["after"]
+    verdict = w("reached", lang) if after["reached"] else w("not_reached", lang)
+    lines.append(f"{w('after', lang)} : {_state(after, lang)} — {verdict}")
+    return "\n".join(lines) + "\n"
+
+
+def register(cli: click.Group) -> None:
+    @cli.command()
+    @click.argument("dossier", type=click.Path(dir_okay=False))
+    @click.option("--target", required=True, metavar="TARGET",
+                  help="RID (threshold, obligations), RID:LEVEL (levels), RID:SCHEME or aid:SCHEME (eligibility).")
+    @click.option("--assume", "assume", multiple=True, metavar="ID=met",
+                  help="What-if: treat this criterion as met (or not_met) without touching the dossier (repeatable).")
+    @common_as_of
+    @common_lang
+    @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+    @library_options
+    def plan(dossier, target, assume, as_of, lang, fmt, rulesets_dir, ruleset_files):
+        """Plan de moindre effort pour atteindre une cible (label, niveau, aide), vérifié par réévaluation."""
+        library = library_from(rulesets_dir, ruleset_files)
+        goal = parse_target(library, target)
+        evaluation = run_evaluation(library, dossier, as_of, (), assume=parse_assume(assume, library) or None)
+        doc = plan_document(evaluation, goal)
+        if fmt == "json":
+            click.echo(json.dumps(doc, ensure_ascii=False, indent=2, default=str))
+        else:
+            click.echo(render(doc, lang), nl=False)
