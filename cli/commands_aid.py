@@ -10,7 +10,7 @@ from raccord.engine import status as st
 from raccord.engine.report import criterion_entry, jsonable
 
 from .context import common_as_of, common_lang, document, library_from, library_options, run_evaluation
-from .i18n import money, t, text
+from .i18n import label, money, t, text
 from .render_text import header, source_text
 
 WORDS = {
@@ -185,7 +185,7 @@ def render(doc: dict[str, Any], lang: str) -> str:
             lines.append(f"{w('validity', lang)} : {scheme['valid_from'] or '…'} → {scheme['valid_until'] or '…'}")
         if scheme.get("paid_at"):
             lines.append(f"{w('paid_at', lang)} : {text(scheme['paid_at'], lang)}")
-        lines.append(f"{t('source', lang)} : {scheme['source']['document']}, {scheme['source']['section']}"
+        lines.append(f"{label('source', lang)}{scheme['source']['document']}, {scheme['source']['section']}"
                      f" — {w('provenance', lang)} : {t(scheme['provenance'], lang)}")
         if scheme.get("note"):
             lines.append(f"{w('note', lang)} : {text(scheme['note'], lang)}")
@@ -212,19 +212,19 @@ def render(doc: dict[str, Any], lang: str) -> str:
 def _blocker_lines(entry: dict, lang: str, depth: int) -> list[str]:
     pad = "  " * depth
     lines = [f"{pad}- {entry['criterion']} {text(entry['title'], lang)} — {t(entry['status'], lang)}"]
-    lines.append(f"{pad}    {t('source', lang)} : {source_text(entry['source'])}")
+    lines.append(f"{pad}    {label('source', lang)}{source_text(entry['source'])}")
     for outcome in entry.get("outcomes", []):
         lines.append(f"{pad}    {outcome['outcome']} {outcome['test']} {outcome['expected']} "
                      f"({'vu' if lang == 'fr' else 'seen'} : {outcome['seen']})")
         for level, ids in outcome.get("gaps", {}).items():
             lines.append(f"{pad}    {'niveau' if lang == 'fr' else 'level'} {level} : {', '.join(ids)}")
     if entry.get("declined"):
-        lines.append(f"{pad}    {t('declined', lang)} : {entry['declined']}")
+        lines.append(f"{pad}    {label('declined', lang)}{entry['declined']}")
     if entry["missing_facts"]:
-        lines.append(f"{pad}    {t('missing_facts', lang)} : {', '.join(entry['missing_facts'])}")
+        lines.append(f"{pad}    {label('missing_facts', lang)}{', '.join(entry['missing_facts'])}")
     descriptions = {e["kind"]: text(e["description"], lang) for e in entry["evidence_expected"]}
     for kind in entry["missing_evidence"]:
-        lines.append(f"{pad}    {t('evidence_expected', lang)} : {descriptions.get(kind, kind)}")
+        lines.append(f"{pad}    {label('evidence_expected', lang)}{descriptions.get(kind, kind)}")
     for child in entry.get("because_of", []):
         lines += _blocker_lines(child, lang, depth + 1)
     return lines

@@ -31,7 +31,7 @@ from raccord import __version__
 
 from .commands_evidence import expected_kinds
 from .context import common_as_of, common_lang, common_rulesets, document, library_from, library_options, run_evaluation
-from .i18n import t
+from .i18n import label
 from .integrity import MISSING_FILE, MODIFIED, OUTSIDE_DOSSIER, check_files
 from .render_html import evidence_register, href_for, render_report
 
@@ -240,7 +240,7 @@ def verify_bundle(path: Path) -> dict[str, Any]:
 
 def render_bundle_check(result: dict[str, Any], lang: str) -> str:
     dossier = result["dossier"]
-    out = [f"raccord — {dossier.get('title', '?')} ({dossier.get('id', '?')}) — {t('as_of', lang)} : {result['as_of']}",
+    out = [f"raccord — {dossier.get('title', '?')} ({dossier.get('id', '?')}) — {label('as_of', lang)}{result['as_of']}",
            f"{result['bundle']} : {result['files']} {_w('files', lang)}, {_w('manifest', lang)} {result['manifest_sha256']}"]
     for problem in result["problems"]:
         out.append(f"✘ {problem['path']} : {_w(problem['state'], lang)}"

@@ -29,7 +29,7 @@ from raccord.engine.evaluate import check_references
 from raccord.engine.source_files import parse_json, parse_yaml, read_text
 
 from .context import EXIT_VERIFY_FAILED, common_as_of, common_lang, library_from, library_options, parse_date
-from .i18n import t
+from .i18n import label, t
 from .integrity import (
     MISSING_FILE,
     MODIFIED,
@@ -308,7 +308,7 @@ def _item_json(report: ItemReport) -> dict[str, Any]:
 
 def render_verify(result: dict[str, Any], lang: str, show_all: bool) -> str:
     counts = result["counts"]
-    out = [f"raccord — {result['dossier']['title']} ({result['dossier']['id']}) — {t('as_of', lang)} : {result['as_of']}"]
+    out = [f"raccord — {result['dossier']['title']} ({result['dossier']['id']}) — {label('as_of', lang)}{result['as_of']}"]
     summary = [f"{counts['items']} {w('items', lang)}"]
     for key in (MISSING_FILE, MODIFIED, OUTSIDE_DOSSIER, "expired", "unhashed", "rejected"):
         if counts[key]:

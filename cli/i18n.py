@@ -102,6 +102,11 @@ def t(key: str, lang: str, **values: Any) -> str:
     return text.format(**values) if values else text
 
 
+def label(key: str, lang: str) -> str:
+    """A label followed by its colon, typeset for the language ("Score : " in French, "Score: " in English)."""
+    return t(key, lang) + (" : " if lang == "fr" else ": ")
+
+
 def reason(code: str, lang: str) -> str:
     if code.startswith("missing_fact:"):
         return ("fait manquant : " if lang == "fr" else "missing fact: ") + code.split(":", 1)[1]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .i18n import t, text
+from .i18n import label, t, text
 from .summary import STATUS_MARK, decision_line, detail_lines, reasons_text, source_text
 
 
@@ -14,12 +14,12 @@ def _cell(value: str) -> str:
 
 def render_check(doc: dict[str, Any], lang: str) -> str:
     dossier = doc["dossier"]
-    out = [f"# {dossier['title']}", "", f"*{t('as_of', lang)} : {doc['as_of']}* — `{dossier['id']}`"]
+    out = [f"# {dossier['title']}", "", f"*{label('as_of', lang)}{doc['as_of']}* — `{dossier['id']}`"]
     for rs in doc["rulesets"]:
-        out += ["", f"## {text(rs['title'], lang)}", "", f"**{t('decision', lang)} : {decision_line(rs, lang)}**", ""]
+        out += ["", f"## {text(rs['title'], lang)}", "", f"**{label('decision', lang)}{decision_line(rs, lang)}**", ""]
         reasons = reasons_text(rs, lang)
         if reasons:
-            out.append(f"- {t('reasons', lang)} : {reasons}")
+            out.append(f"- {label('reasons', lang)}{reasons}")
         out += [f"- {line}" for line in detail_lines(rs, lang)]
         out += ["", f"| | {t('criterion', lang)} | {t('source', lang)} | {t('provenance', lang)} |", "|---|---|---|---|"]
         for crit in rs["criteria"]:
@@ -34,5 +34,5 @@ def render_check(doc: dict[str, Any], lang: str) -> str:
         wanted = ", ".join(text(e["description"], lang) for e in item["evidence_expected"]
                            if not item["missing_evidence"] or e["kind"] in item["missing_evidence"])
         out.append(f"- `{item['criterion']}` {text(item['title'], lang)} — {t(item['status'], lang)}{tag}. "
-                   f"{t('evidence_expected', lang)} : {wanted or '-'}. {t('source', lang)} : {source_text(item['source'])}")
+                   f"{label('evidence_expected', lang)}{wanted or '-'}. {label('source', lang)}{source_text(item['source'])}")
     return "\n".join(out) + "\n"

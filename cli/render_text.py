@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .i18n import t, text
+from .i18n import label, t, text
 from .summary import STATUS_MARK, decision_line, detail_lines, reasons_text, source_text
 
 
@@ -13,10 +13,10 @@ def render_check(doc: dict[str, Any], lang: str, verbose: bool = False, missing_
     for rs in doc["rulesets"]:
         out.append("")
         out.append(f"== {text(rs['title'], lang)} ({rs['id']} {rs['version']}) ==")
-        out.append(f"{t('decision', lang)} : {decision_line(rs, lang)}")
+        out.append(f"{label('decision', lang)}{decision_line(rs, lang)}")
         reasons = reasons_text(rs, lang)
         if reasons:
-            out.append(f"{t('reasons', lang)} : {reasons}")
+            out.append(f"{label('reasons', lang)}{reasons}")
         out.extend(detail_lines(rs, lang))
         if verbose:
             out.extend(criteria_lines(rs, lang))
@@ -27,7 +27,7 @@ def render_check(doc: dict[str, Any], lang: str, verbose: bool = False, missing_
 
 def header(doc: dict[str, Any], lang: str) -> str:
     dossier = doc["dossier"]
-    return f"raccord — {dossier['title']} ({dossier['id']}) — {t('as_of', lang)} : {doc['as_of']}"
+    return f"raccord — {dossier['title']} ({dossier['id']}) — {label('as_of', lang)}{doc['as_of']}"
 
 
 def criteria_lines(rs: dict[str, Any], lang: str) -> list[str]:
@@ -63,40 +63,40 @@ def missing_lines(items: list[dict[str, Any]], lang: str, limit: int | None) -> 
         lines.append(f"- {item['criterion']} {text(item['title'], lang)} — {t(item['status'], lang)}{tag}")
         descriptions = {e["kind"]: text(e["description"], lang) for e in item["evidence_expected"]}
         for kind in item["missing_evidence"]:
-            lines.append(f"    {t('evidence_expected', lang)} : {descriptions.get(kind, kind)}")
+            lines.append(f"    {label('evidence_expected', lang)}{descriptions.get(kind, kind)}")
         if item["status"] == "not_met" and not item.get("declined"):
             lines.append(f"    {t('condition_failed', lang)}")
         if item.get("declined"):
-            lines.append(f"    {t('declined', lang)} : {item['declined']}")
+            lines.append(f"    {label('declined', lang)}{item['declined']}")
         for problem in item["evidence_problems"]:
             lines.append(f"    {problem['id']} : {t(problem['state'], lang)}")
         if item["missing_facts"]:
-            lines.append(f"    {t('missing_facts', lang)} : {', '.join(item['missing_facts'])}")
-        lines.append(f"    {t('source', lang)} : {source_text(item['source'])}")
+            lines.append(f"    {label('missing_facts', lang)}{', '.join(item['missing_facts'])}")
+        lines.append(f"    {label('source', lang)}{source_text(item['source'])}")
     return lines
 
 
 def render_explain(trace: dict[str, Any], entry: dict[str, Any], lang: str) -> str:
     lines = [f"{entry['id']} — {text(entry['title'], lang)}",
-             f"{t('decision', lang)} : {t(entry['status'], lang)}"]
+             f"{label('decision', lang)}{t(entry['status'], lang)}"]
     if entry.get("not_applicable_reason"):
         lines.append(f"  ({t(entry['not_applicable_reason'], lang)}"
                      + (f" : {entry['justification']}" if entry.get("justification") else "") + ")")
     if entry.get("declined"):
-        lines.append(f"  ({t('declined', lang)} : {entry['declined']})")
+        lines.append(f"  ({label('declined', lang)}{entry['declined']})")
     for key in ("applies_if", "requires"):
         if key in trace:
             lines.append(f"{key} :")
             lines.extend(tree_lines(trace[key], lang, 1))
-    lines.append(f"{t('evidence_used', lang)} : {', '.join(entry.get('evidence_used', [])) or '-'}")
+    lines.append(f"{label('evidence_used', lang)}{', '.join(entry.get('evidence_used', [])) or '-'}")
     for e in entry["evidence_expected"]:
-        lines.append(f"{t('evidence_expected', lang)} : {text(e['description'], lang)} [{e['kind']}]")
-    lines.append(f"{t('source', lang)} : {source_text(entry['source'])}")
+        lines.append(f"{label('evidence_expected', lang)}{text(e['description'], lang)} [{e['kind']}]")
+    lines.append(f"{label('source', lang)}{source_text(entry['source'])}")
     if entry["source"].get("quote"):
         lines.append(f"  « {entry['source']['quote']} »")
-    lines.append(f"{t('provenance', lang)} : {t(entry['provenance'], lang)}")
+    lines.append(f"{label('provenance', lang)}{t(entry['provenance'], lang)}")
     if entry.get("assumption"):
-        lines.append(f"{t('assumption', lang)} : {text(entry['assumption'], lang)}")
+        lines.append(f"{label('assumption', lang)}{text(entry['assumption'], lang)}")
     return "\n".join(lines) + "\n"
 
 
@@ -112,7 +112,7 @@ def tree_lines(node: dict[str, Any], lang: str, depth: int) -> list[str]:
         expected = node.get("expected_value", node.get("expected", ""))
         test = node["test"] if node["test"] != "is_true" else "="
         target = expected if node["test"] != "is_true" else t("true", lang)
-        return [f"{pad}{node['fact']} {test} {target} ({t('seen', lang)} : {seen}) → {value}"]
+        return [f"{pad}{node['fact']} {test} {target} ({label('seen', lang)}{seen}) → {value}"]
     if op == "ratio":
         num, den = node["numerator"], node["denominator"]
         ratio = node.get("ratio", "-")
@@ -127,5 +127,5 @@ def tree_lines(node: dict[str, Any], lang: str, depth: int) -> list[str]:
         seen = t(node["seen"], lang) if node["seen"] else "-"
         return [f"{pad}{t('criterion', lang)} {node['criterion']} ({seen}) → {value}"]
     if op == "outcome":
-        return [f"{pad}{node['outcome']} {node['test']} {node['expected']} ({t('seen', lang)} : {node['seen']}) → {value}"]
+        return [f"{pad}{node['outcome']} {node['test']} {node['expected']} ({label('seen', lang)}{node['seen']}) → {value}"]
     return [f"{pad}{op} → {value}"]

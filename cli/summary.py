@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .i18n import money, percent, reason, t, text
+from .i18n import label, money, percent, reason, t, text
 
 STATUS_MARK = {"met": "✔", "not_met": "✘", "unknown": "?", "not_applicable": "–"}
 
@@ -39,12 +39,12 @@ def detail_lines(rs: dict[str, Any], lang: str) -> list[str]:
         return lines
     score = outcome.get("score")
     if score:
-        lines.append(f"{t('score', lang)} : " + t("score_range", lang, cur=percent(score[0], lang),
+        lines.append(f"{label('score', lang)}" + t("score_range", lang, cur=percent(score[0], lang),
                                                     best=percent(score[1], lang)))
     threshold = outcome.get("threshold")
     if threshold:
         word = t("inclusive", lang) if threshold["inclusive"] else t("strict", lang)
-        lines.append(f"{t('threshold', lang)} : {word} {percent(threshold['value'], lang)}")
+        lines.append(f"{label('threshold', lang)}{word} {percent(threshold['value'], lang)}")
     if rs["policy"] == "levels" and outcome.get("level") and outcome.get("decision"):
         lines.append(level_text(outcome, lang))
     for breaker in outcome.get("portfolio") or []:
@@ -55,7 +55,7 @@ def detail_lines(rs: dict[str, Any], lang: str) -> list[str]:
     if stars:
         shown = str(stars[0]) if stars[0] == stars[1] else f"{stars[0]}–{stars[1]}"
         flag = "" if rs.get("stars_verified") else f" ({t('stars_unverified', lang)})"
-        lines.append(f"{t('stars', lang)} : {shown}{flag}")
+        lines.append(f"{label('stars', lang)}{shown}{flag}")
     if rs["policy"] == "eligibility":
         titles = {s["id"]: s["title"] for s in rs.get("schemes", [])}
         for sid, scheme in outcome.get("schemes", {}).items():
@@ -64,7 +64,7 @@ def detail_lines(rs: dict[str, Any], lang: str) -> list[str]:
             lines.append(f"{text(titles.get(sid), lang)} : {t(scheme['decision'], lang)}{amount}"
                          + (f" ({why})" if why else ""))
     counts = rs["counts"]
-    lines.append(f"{t('criteria', lang)} : " + ", ".join(f"{t(s, lang)} {counts[s]}" for s in STATUS_MARK if counts[s]))
+    lines.append(f"{label('criteria', lang)}" + ", ".join(f"{t(s, lang)} {counts[s]}" for s in STATUS_MARK if counts[s]))
     return lines
 
 

@@ -45,6 +45,11 @@ class CompiledRuleset:
     threshold_nodes: list[Node | None] = field(default_factory=list)
     stages: list[CompiledStage] = field(default_factory=list)
     depends_on: set[str] = field(default_factory=set)
+    # (id, applies, requires, in_force) per criterion in evaluation order: the hot loop's view
+    fast: list[tuple] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.fast = [(c.id, c.applies, c.requires, c.in_force) for c in self.criteria]
 
     @property
     def display_order(self) -> list[CompiledCriterion]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Annotated, Any, Literal
 
@@ -96,6 +96,8 @@ class Dossier:
     facts: dict[str, Any]
     path: Path | None
     located: Located
+    # Derived once per evaluation date (the dossier never changes after loading): see evaluate.py.
+    prepared: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def base_dir(self) -> Path:

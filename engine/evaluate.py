@@ -61,6 +61,14 @@ class Evaluation:
 
 
 def build_context(dossier: Dossier, as_of: dt.date, integrity: dict[str, str] | None = None) -> Context:
+    key = (as_of, tuple(sorted((integrity or {}).items())))
+    evidence = dossier.prepared.get(key)
+    if evidence is None:
+        evidence = dossier.prepared[key] = _evidence_index(dossier, as_of, integrity)
+    return Context(dossier.facts, as_of, evidence)  # read-only for conditions: no copy
+
+
+def _evidence_index(dossier: Dossier, as_of: dt.date, integrity: dict[str, str] | None):
     by_kind: dict[str, list[EvidenceState]] = {}
     for item in dossier.file.evidence:
         state = evidence_state(item.collected, item.expires, item.auditor.status, as_of,
@@ -68,14 +76,15 @@ def build_context(dossier: Dossier, as_of: dt.date, integrity: dict[str, str] | 
         by_kind.setdefault(item.kind, []).append(
             EvidenceState(item.id, item.kind, frozenset(item.criteria), state, item.collected, item.expires))
     # Sorted by id so that the order of the register never changes a result or a trace.
-    evidence = {kind: tuple(sorted(items, key=lambda e: e.id)) for kind, items in by_kind.items()}
-    return Context(dict(dossier.facts), as_of, evidence)
+    return {kind: tuple(sorted(items, key=lambda e: e.id)) for kind, items in by_kind.items()}
 
 
 def check_references(library: Library, dossier: Dossier) -> None:
     """Criterion ids named by the dossier must exist in the library."""
     import difflib
 
+    if dossier.prepared.get("references_checked") is library:
+        return
     located = dossier.located
     named = [(("not_applicable", cid), cid) for cid in dossier.file.not_applicable]
     named += [(("declined", cid), cid) for cid in dossier.file.declined]
@@ -86,6 +95,7 @@ def check_references(library: Library, dossier: Dossier) -> None:
             close = difflib.get_close_matches(cid, list(library.criteria), n=1)
             raise InputError(located.where(where), f"unknown criterion '{cid}'",
                              f"did you mean '{close[0]}'?" if close else "`raccord rulesets show ID` lists criteria")
+    dossier.prepared["references_checked"] = library
 
 
 def evaluate(
@@ -124,31 +134,34 @@ def _evaluate_ruleset(rs: CompiledRuleset, dossier: Dossier, ctx: Context, assum
         return
     declared_na = dossier.file.not_applicable
     declined = dossier.file.declined
-    for crit in rs.criteria:
-        cid = crit.id
-        if crit.in_force is not None and not crit.in_force(ctx.as_of):
-            statuses[cid] = st.NOT_APPLICABLE
+    special = declared_na or declined or assume
+    as_of = ctx.as_of
+    NA, T, F = st.NOT_APPLICABLE, tri.TRUE, tri.FALSE  # noqa: N806 - hot loop: locals are faster
+    to_status = TRI_TO_STATUS
+    for cid, applies, requires, in_force in rs.fast:
+        if in_force is not None and not in_force(as_of):
+            statuses[cid] = NA
             na_reasons[cid] = st.NA_NOT_IN_FORCE
             continue
-        if cid in declared_na:
-            statuses[cid] = st.NOT_APPLICABLE
+        if special and cid in declared_na:
+            statuses[cid] = NA
             na_reasons[cid] = st.NA_DECLARED
             continue
-        if crit.applies is not None:
-            applies = crit.applies(ctx)
-            if applies == tri.FALSE:
-                statuses[cid] = st.NOT_APPLICABLE
+        if applies is not None:
+            value = applies(ctx)
+            if value == F:
+                statuses[cid] = NA
                 na_reasons[cid] = st.NA_CONDITION
                 continue
-            if applies == tri.UNKNOWN and cid not in assume:
+            if value != T and not (special and cid in assume):
                 statuses[cid] = st.UNKNOWN
                 continue
-        if cid in assume:
+        if special and cid in assume:
             statuses[cid] = assume[cid]
-        elif cid in declined:
+        elif special and cid in declined:
             statuses[cid] = st.NOT_MET
         else:
-            statuses[cid] = TRI_TO_STATUS[crit.requires(ctx)]
+            statuses[cid] = to_status[requires(ctx)]
     outcome = rs.policy.outcome(rs, ctx)
     if scope == tri.UNKNOWN:
         outcome["reasons"].append("scope_undetermined")

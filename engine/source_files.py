@@ -16,6 +16,8 @@ import yaml
 from .errors import InputError
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
+# libyaml when PyYAML has it (10x faster to compose; same nodes and marks), pure Python otherwise.
+SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_NODES = 200_000
 
 Path_ = tuple[str | int, ...]
@@ -60,7 +62,7 @@ def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
 
 
 class _Builder:
-    def __init__(self, loader: yaml.SafeLoader, file: str) -> None:
+    def __init__(self, loader: SafeLoader, file: str) -> None:
         self.loader = loader
         self.file = file
         self.positions: dict[Path_, tuple[int, int]] = {}
@@ -101,7 +103,7 @@ class _Builder:
 
 
 def parse_yaml(text: str, file: str) -> Located:
-    loader = yaml.SafeLoader(text)
+    loader = SafeLoader(text)
     try:
         root = loader.get_single_node()
         if root is None:

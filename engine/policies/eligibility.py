@@ -16,6 +16,10 @@ class EligibilityPolicy(Policy):
     kind = "eligibility"
     criterion_attributes = {"scheme": True, "mandatory": False}
 
+    def __init__(self, ruleset) -> None:
+        super().__init__(ruleset)
+        self.members = {s.id: [c.id for c in ruleset.criteria if c.scheme == s.id] for s in self.params.schemes}
+
     def outcome_fields(self) -> dict[str, str]:
         fields = {f"scheme.{s.id}": "decision" for s in self.params.schemes}
         fields["amount"] = "range"
@@ -35,7 +39,7 @@ class EligibilityPolicy(Policy):
         schemes: dict[str, dict] = {}
         low = high = 0.0
         for scheme in self.params.schemes:
-            ids = [c.id for c in compiled.criteria if c.model.scheme == scheme.id]
+            ids = self.members[scheme.id]
             not_met = [c for c in ids if ctx.statuses[c] == st.NOT_MET]
             unknown = [c for c in ids if ctx.statuses[c] == st.UNKNOWN]
             reasons: list[str] = []

@@ -16,6 +16,13 @@ class LevelsPolicy(Policy):
     kind = "levels"
     criterion_attributes = {"level": True}
 
+    def __init__(self, ruleset) -> None:
+        super().__init__(ruleset)
+        self.by_level: dict[int, list[str]] = {lv.level: [] for lv in self.params.levels}
+        for crit in ruleset.criteria:
+            if crit.level in self.by_level:
+                self.by_level[crit.level].append(crit.id)
+
     def outcome_fields(self) -> dict[str, str]:
         return {"decision": "decision", "level": "range", "project_level": "range"}
 
@@ -32,9 +39,7 @@ class LevelsPolicy(Policy):
 
     def outcome(self, compiled: CompiledRuleset, ctx: Context) -> Outcome:
         statuses = ctx.statuses
-        by_level: dict[int, list[str]] = {lv.level: [] for lv in self.params.levels}
-        for crit in compiled.criteria:
-            by_level[crit.model.level].append(crit.id)
+        by_level = self.by_level
         project_now = project_best = 0
         gaps: dict[int, list[str]] = {}
         now_open = best_open = True
