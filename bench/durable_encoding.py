@@ -12,7 +12,6 @@ import datetime as dt
 import itertools
 
 from durable.lang import m, post, ruleset, when_all
-
 from raccord.engine import conditions as cn
 from raccord.engine.context import VALID
 from raccord.engine.evaluate import build_context
@@ -28,7 +27,7 @@ def _value(v):
     return v.toordinal() if isinstance(v, dt.date) else v
 
 
-def _leaf(node):  # noqa: C901 - one branch per condition kind
+def _leaf(node):
     if isinstance(node, cn.All):
         parts = [p for p in (_leaf(c) for c in node.children) if p is not None]
         return None if not parts else _combine(parts, "and")
@@ -131,7 +130,8 @@ class DurableEncoding:
         events = {}
         for name, attributes in self.rulesets.items():
             event = {"raccord_event": True}
-            event.update({k: v for k, v in msg.items() if k in attributes or "__has__" in k and k.rsplit("__has__", 1)[0] in attributes})
+            wanted = {k for k in msg if k in attributes or ("__has__" in k and k.rsplit("__has__", 1)[0] in attributes)}
+            event.update({k: msg[k] for k in wanted})
             events[name] = event
         return events
 

@@ -21,11 +21,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from durable_encoding import DurableEncoding  # noqa: E402
-from synthetic import synthetic_dossier  # noqa: E402
-
-from raccord.engine import evaluate, load_dossier, load_library  # noqa: E402
-from raccord.engine.report import result_document  # noqa: E402
+from durable_encoding import DurableEncoding
+from raccord.engine import evaluate, load_dossier, load_library
+from raccord.engine.report import result_document
+from synthetic import synthetic_dossier
 
 ROOT = Path(__file__).parent.parent
 AS_OF = dt.date(2025, 10, 15)

@@ -1,0 +1,131 @@
+"""The `raccord` command on the bundled examples: real content, golden outputs, exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parent.parent
+FEATURE = ROOT / "examples" / "long_metrage" / "dossier.yaml"
+GOLDEN = Path(__file__).parent / "golden"
+AS_OF = "2025-10-15"
+
+
+def raccord(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "raccord", *args], capture_output=True, text=True, timeout=120, cwd=ROOT)
+
+
+def golden(name: str, content: str) -> None:
+    """Compare with tests/golden/NAME; RACCORD_UPDATE_GOLDEN=1 rewrites it (review the diff!)."""
+    path = GOLDEN / name
+    if os.environ.get("RACCORD_UPDATE_GOLDEN"):
+        path.write_text(content, encoding="utf-8")
+    assert path.exists(), f"no golden file {name}: run with RACCORD_UPDATE_GOLDEN=1 and review it"
+    assert content == path.read_text(encoding="utf-8"), f"{name} differs from the golden file"
+
+
+@pytest.mark.parametrize(("fmt", "lang", "name"), [
+    ("text", "fr", "long_metrage.fr.txt"), ("text", "en", "long_metrage.en.txt"), ("md", "fr", "long_metrage.fr.md")])
+def test_check_golden_outputs(fmt, lang, name):
+    result = raccord("check", "examples/long_metrage/dossier.yaml", "--as-of", AS_OF, "--format", fmt, "--lang", lang, "-v")
+    assert result.returncode == 0, result.stderr
+    golden(name, result.stdout)
+
+
+def test_check_json_document():
+    result = raccord("check", "examples/long_metrage/dossier.yaml", "--as-of", AS_OF, "--format", "json")
+    doc = json.loads(result.stdout)
+    golden("long_metrage.json", json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+    assert doc["format"] == "raccord.result/1" and doc["as_of"] == AS_OF
+    by_id = {rs["id"]: rs for rs in doc["rulesets"]}
+    assert set(by_id) >= {"afnor_spec_2308", "ecoprod_label", "vhss_ccnpc", "aid_schemes"}
+    eco = by_id["ecoprod_label"]
+    assert eco["outcome"]["decision"] == "undetermined"
+    assert "mandatory_unknown" in eco["outcome"]["reasons"]
+    assert eco["stars_verified"] is False
+    criteria = {c["id"]: c for rs in doc["rulesets"] for c in rs["criteria"]}
+    # the auditor rejected the undated menus: the criterion is not proven and says why
+    menus = criteria["ECO-DEP-03"]
+    assert menus["status"] == "unknown"
+    assert {"kind": "menus_restauration", "state": "rejected"}.items() <= menus["evidence_problems"][0].items()
+    # every criterion carries its source and provenance
+    assert all(c["source"]["section"] and c["provenance"] in ("official_text", "published_summary", "reconstructed")
+               for c in criteria.values())
+    assert criteria["VHSS-32.2-DUERP"]["provenance"] == "official_text"
+    assert criteria["VHSS-32.2-DUERP"]["source"]["seed"].startswith("004_")
+
+
+def test_missing_lists_blocking_items_first_with_evidence_and_source():
+    result = raccord("missing", str(FEATURE), "--as-of", AS_OF, "--format", "json")
+    items = json.loads(result.stdout)["missing"]
+    flags = [item["blocking"] for item in items]
+    assert flags == sorted(flags, reverse=True) and flags[0]
+    first = items[0]
+    assert first["source"]["section"] and (first["evidence_expected"] or first["missing_facts"])
+    text = raccord("missing", str(FEATURE), "--as-of", AS_OF).stdout
+    assert "bloquant" in text and "Source :" in text
+
+
+def _evidence_items(node):
+    if node["op"] == "evidence":
+        yield from node["items"]
+    for child in node.get("children", []):
+        yield from _evidence_items(child)
+
+
+def test_explain_shows_the_condition_tree_values_and_source():
+    result = raccord("explain", str(FEATURE), "AFN-INC-03", "--as-of", AS_OF)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "AFN-INC-03" in out and "non satisfait" in out
+    assert "afnor.inclusion.networks_solicited" in out and "faux" in out
+    assert "Provenance" in out and "Source" in out
+    trace = json.loads(raccord("explain", str(FEATURE), "VHSS-33.1.3.3-TRAINED", "--as-of", AS_OF, "--format", "json").stdout)
+    assert trace["status"] == "unknown" and trace["as_of"] == AS_OF
+    assert "expired" in [item["state"] for item in _evidence_items(trace["trace"]["requires"])]
+
+
+def test_exit_codes_for_scripts():
+    assert raccord("check", str(FEATURE), "--as-of", AS_OF).returncode == 0
+    result = raccord("check", str(FEATURE), "--as-of", AS_OF, "--ruleset", "ecoprod_label", "--exit-code")
+    assert result.returncode == 5  # undetermined: a mandatory action is not yet proven
+    result = raccord("check", "examples/animation/dossier.yaml", "--as-of", AS_OF, "--ruleset", "afnor_spec_2308",
+                     "--exit-code")
+    assert result.returncode == 0 and "prises de vues réelles" in result.stdout
+
+
+def test_english_on_request():
+    out = raccord("check", str(FEATURE), "--as-of", AS_OF, "--lang", "en", "--ruleset", "ecoprod_label").stdout
+    assert "Decision: undetermined" in out and "Evaluation date: 2025-10-15" in out
+
+
+def test_schema_lists_facts_and_criteria():
+    schema = json.loads(raccord("schema").stdout)
+    facts = schema["properties"]["facts"]["properties"]
+    assert facts["company.headcount"]["type"] == ["integer", "null"]
+    assert "long_metrage" in facts["work.type"]["enum"]
+    assert "ECO-PROD-01" in schema["properties"]["not_applicable"]["propertyNames"]["enum"]
+
+
+def test_rulesets_listing_and_validate():
+    listing = raccord("rulesets").stdout
+    for rid in ("afnor_spec_2308", "ecoprod_label", "vhss_ccnpc", "aid_schemes"):
+        assert rid in listing
+    shown = raccord("rulesets", "show", "vhss_ccnpc").stdout
+    assert "official_text" in shown and "VHSS-32.2-DUERP" in shown
+    for example in sorted((ROOT / "examples").glob("*/dossier.yaml")):
+        result = raccord("validate", str(example))
+        assert result.returncode == 0 and "ok — dossier" in result.stdout, result.stderr
+
+
+def test_outputs_are_written_atomically(tmp_path):
+    target = tmp_path / "out" / "rapport.md"
+    result = raccord("check", str(FEATURE), "--as-of", AS_OF, "--format", "md", "-o", str(target))
+    assert result.returncode == 0 and result.stdout == ""
+    assert target.read_text(encoding="utf-8").startswith("# Les Heures claires")
+    assert [p.name for p in target.parent.iterdir()] == ["rapport.md"]  # no temporary file left
