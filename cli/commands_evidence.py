@@ -232,6 +232,14 @@ def add_evidence(library: Library, dossier_path: Path, file: Path, kind: str, cr
 # verify (dossier)
 
 
+def with_evidence(dossier: Dossier, items: list) -> Dossier:
+    """The same dossier with another evidence register (and no evaluation state carried over)."""
+    changes: dict[str, Any] = {"file": dossier.file.model_copy(update={"evidence": items})}
+    if any(f.name == "prepared" for f in dataclasses.fields(dossier)):
+        changes["prepared"] = {}  # the engine caches per-dossier indexes: a variant must not share them
+    return dataclasses.replace(dossier, **changes)
+
+
 def verify_dossier(library: Library, dossier: Dossier, as_of: dt.date,
                    rulesets: list[str] | None = None) -> dict[str, Any]:
     """Per item: file, date and auditor states, and which criteria each problem changes."""
@@ -243,7 +251,7 @@ def verify_dossier(library: Library, dossier: Dossier, as_of: dt.date,
     # "Clean" = as if every file were intact and nothing had expired; each problem is measured against it.
     clean_items = [item.model_copy(update={"expires": None}) if item.id in expired else item
                    for item in dossier.file.evidence]
-    clean_dossier = dataclasses.replace(dossier, file=dossier.file.model_copy(update={"evidence": clean_items}))
+    clean_dossier = with_evidence(dossier, clean_items)
     clean = evaluate(library, clean_dossier, as_of, rulesets).ctx.statuses
     actual = evaluate(library, dossier, as_of, rulesets, integrity=problems).ctx.statuses
 
@@ -256,7 +264,7 @@ def verify_dossier(library: Library, dossier: Dossier, as_of: dt.date,
         report = ItemReport(item, checks[item.id], dates[item.id])
         if item.id in problems or item.id in expired:
             items = [item if e.id == item.id else e for e in clean_items]
-            alone = dataclasses.replace(dossier, file=dossier.file.model_copy(update={"evidence": items}))
+            alone = with_evidence(dossier, items)
             integrity = {item.id: problems[item.id]} if item.id in problems else None
             report.changes = diff(evaluate(library, alone, as_of, rulesets, integrity=integrity).ctx.statuses)
         reports.append(report)
