@@ -137,12 +137,18 @@ def document_header(evaluation) -> dict:
 @common_lang
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--limit", type=int, default=None, help="Show at most N items.")
+@click.option("--all", "show_all", is_flag=True,
+              help="Also list items that can no longer change an outcome (recommendations...).")
 @library_options
-def missing(dossier, rulesets, as_of, lang, fmt, limit, rulesets_dir, ruleset_files):
+def missing(dossier, rulesets, as_of, lang, fmt, limit, show_all, rulesets_dir, ruleset_files):
     """Lister ce qui manque, les éléments bloquants d'abord."""
     library = library_from(rulesets_dir, ruleset_files)
     evaluation = run_evaluation(library, dossier, as_of, rulesets)
     doc = document(evaluation)
+    if show_all:
+        from raccord.engine.report import missing_items
+
+        doc["missing"] = missing_items(evaluation, {rs["id"]: rs for rs in doc["rulesets"]}, include_settled=True)
     if fmt == "json":
         click.echo(json.dumps({"as_of": doc["as_of"], "missing": doc["missing"]}, ensure_ascii=False, indent=2))
         return

@@ -27,7 +27,7 @@ class EvidenceState:
 class Context:
     """Facts, evidence and the results computed so far. Conditions only read it."""
 
-    __slots__ = ("as_of", "evidence", "facts", "na_reasons", "outcomes", "portfolio", "statuses")
+    __slots__ = ("as_of", "declined", "evidence", "facts", "na_reasons", "outcomes", "portfolio", "statuses")
 
     def __init__(self, facts: dict[str, Any], as_of: dt.date, evidence: dict[str, tuple[EvidenceState, ...]]):
         self.facts = facts
@@ -37,6 +37,7 @@ class Context:
         self.na_reasons: dict[str, str] = {}
         self.outcomes: dict[str, Any] = {}
         self.portfolio: dict[str, list[tuple[str, Any]]] = {}
+        self.declined: dict[str, str] = {}
 
 
 def evidence_state(

@@ -113,6 +113,7 @@ def evaluate(
     check_references(library, dossier)
     order = library.closure(rulesets)
     ctx = build_context(dossier, as_of, integrity)
+    ctx.declined = dossier.file.declined
     members = [evaluate(library, other, as_of, rulesets, None, None) for other in portfolio or []]
     if portfolio is not None:
         for rid in order:

@@ -148,16 +148,24 @@ def ruleset_entry(evaluation: Evaluation, rid: str) -> dict[str, Any]:
     return out
 
 
-def missing_items(evaluation: Evaluation, documents: dict[str, dict] | None = None) -> list[dict[str, Any]]:
-    """What remains, blocking items first, then by points gained per day of effort."""
+def missing_items(evaluation: Evaluation, documents: dict[str, dict] | None = None,
+                  include_settled: bool = False) -> list[dict[str, Any]]:
+    """What remains, blocking items first, then by points gained per day of effort.
+
+    Items that can no longer change an outcome (a policy's `settled` set: recommendations, optional
+    actions once the top band is reached, conditions of a closed scheme...) are left out unless
+    `include_settled`.
+    """
     items = []
     for rank, rid in enumerate(evaluation.selected):
         doc = (documents or {}).get(rid) or ruleset_entry(evaluation, rid)
+        rs = evaluation.library.rulesets[rid]
+        settled = set() if include_settled else rs.policy.settled(rs, evaluation.outcome(rid), evaluation.ctx)
         blocking = set(doc["outcome"].get("blocking", []))
         stage_order = [s["id"] for s in doc.get("stages", [])]
         current = doc.get("stage")
         for entry in doc["criteria"]:
-            if entry["status"] not in (st.UNKNOWN, st.NOT_MET):
+            if entry["status"] not in (st.UNKNOWN, st.NOT_MET) or entry["id"] in settled:
                 continue
             gain = (entry.get("points") or 1) / max(entry.get("effort", 1), 0.1)
             item = {

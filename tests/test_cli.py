@@ -129,3 +129,14 @@ def test_outputs_are_written_atomically(tmp_path):
     assert result.returncode == 0 and result.stdout == ""
     assert target.read_text(encoding="utf-8").startswith("# Les Heures claires")
     assert [p.name for p in target.parent.iterdir()] == ["rapport.md"]  # no temporary file left
+
+
+def test_missing_leaves_out_what_cannot_change_an_outcome():
+    default = json.loads(raccord("missing", str(FEATURE), "--as-of", AS_OF, "--format", "json").stdout)["missing"]
+    everything = json.loads(raccord("missing", str(FEATURE), "--as-of", AS_OF, "--format", "json", "--all").stdout)["missing"]
+    kept = {i["criterion"] for i in default}
+    dropped = [i for i in everything if i["criterion"] not in kept]
+    assert dropped, "recommendations and closed schemes should be left out by default"
+    assert all(not i["blocking"] for i in dropped)
+    # recommended VHSS obligations never count against compliance: not listed by default
+    assert not any(i["ruleset"] == "vhss_ccnpc" and not i["mandatory"] for i in default)

@@ -45,3 +45,7 @@ class Policy:
 
     def outcome(self, compiled: CompiledRuleset, ctx: Context) -> Outcome:
         raise NotImplementedError
+
+    def settled(self, compiled: CompiledRuleset, outcome: Outcome, ctx: Context) -> set[str]:
+        """Criteria whose completion can no longer change this outcome (left out of `missing`)."""
+        return set()

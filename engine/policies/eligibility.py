@@ -46,6 +46,7 @@ class EligibilityPolicy(Policy):
             if not scheme.in_force(ctx.as_of):
                 decision = st.NOT_ELIGIBLE
                 reasons.append("scheme_not_in_force")
+                not_met = unknown = []  # nothing the production does changes a closed scheme
             elif not_met:
                 decision = st.NOT_ELIGIBLE
                 reasons.append("condition_not_met")
@@ -71,3 +72,8 @@ class EligibilityPolicy(Policy):
         for sid, result in schemes.items():
             out[f"scheme.{sid}"] = result["decision"]
         return out
+
+    def settled(self, compiled: CompiledRuleset, outcome: Outcome, ctx: Context) -> set[str]:
+        """Conditions of a scheme not in force at the evaluation date cannot make it claimable."""
+        closed = [sid for sid, result in outcome.get("schemes", {}).items() if "scheme_not_in_force" in result["reasons"]]
+        return {cid for sid in closed for cid in self.members[sid]}

@@ -107,3 +107,12 @@ class LevelsPolicy(Policy):
                 if p_best < level:
                     best = min(best, level - 1)
         return now, best, breakers
+
+    def settled(self, compiled: CompiledRuleset, outcome: Outcome, ctx: Context) -> set[str]:
+        """Above a level blocked by a criterion the production declined, nothing can raise the level."""
+        declined = ctx.declined
+        blocked = [lv for lv, ids in self.by_level.items()
+                   if any(c in declined and ctx.statuses[c] == st.NOT_MET for c in ids)]
+        if not blocked:
+            return set()
+        return {c for lv, ids in self.by_level.items() if lv > min(blocked) for c in ids}

@@ -53,3 +53,7 @@ class ObligationsPolicy(Policy):
 
     def outcome_fields(self) -> dict[str, str]:
         return {"decision": "decision", "score": "range"}
+
+    def settled(self, compiled: CompiledRuleset, outcome: Outcome, ctx: Context) -> set[str]:
+        """Recommendations are reported with the criteria, never as missing for compliance."""
+        return {c.id for c in compiled.criteria if not c.model.mandatory}

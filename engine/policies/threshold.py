@@ -113,3 +113,13 @@ class ThresholdPolicy(Policy):
 
         low = band(current) if decision == st.ELIGIBLE else 0
         return (low, band(best))
+
+    def settled(self, compiled: CompiledRuleset, outcome: Outcome, ctx: Context) -> set[str]:
+        """Once eligible with the top star band (or no bands), optional actions change nothing."""
+        if outcome.get("decision") != st.ELIGIBLE:
+            return set()
+        stars = outcome.get("stars")
+        top = max((b.stars for b in self.params.stars.bands), default=0) if self.params.stars else 0
+        if stars and stars[0] < top:
+            return set()
+        return {c.id for c in compiled.criteria if not c.model.mandatory}
