@@ -6,7 +6,6 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-
 from raccord.engine import InputError, load_library
 from raccord.engine.testcases import load_cases, run_case
 
@@ -43,10 +42,10 @@ class RulesetCase(pytest.Item):
         ruleset = self.path.parent.parent.name
         problems = run_case(self.case, bundled_library(), self.path, ruleset)
         if problems:
-            raise CaseFailure(problems)
+            raise CaseFailedError(problems)
 
     def repr_failure(self, excinfo):
-        if isinstance(excinfo.value, CaseFailure):
+        if isinstance(excinfo.value, CaseFailedError):
             return "\n".join(["case failed:", *(f"  - {p}" for p in excinfo.value.problems)])
         return super().repr_failure(excinfo)
 
@@ -54,7 +53,7 @@ class RulesetCase(pytest.Item):
         return self.path, 0, f"case: {self.name}"
 
 
-class CaseFailure(Exception):
+class CaseFailedError(Exception):
     def __init__(self, problems):
         super().__init__("; ".join(problems))
         self.problems = problems
