@@ -137,5 +137,5 @@ def percent(value: float | None, lang: str) -> str:
 def money(value: float | None, lang: str, currency: str = "EUR") -> str:
     if value is None:
         return "-"
-    whole = f"{value:,.0f}"
+    whole = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
     return (whole.replace(",", "\u202f") + " €") if lang == "fr" else f"{currency} {whole}"

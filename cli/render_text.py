@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .i18n import label, t, text
+from .i18n import label, money, t, text
 from .summary import STATUS_MARK, decision_line, detail_lines, reasons_text, source_text
 
 
@@ -44,6 +44,8 @@ def criteria_lines(rs: dict[str, Any], lang: str) -> list[str]:
         elif crit.get("declined"):
             flag = f" ({t('declined', lang)})"
         lines.append(f"   {STATUS_MARK[crit['status']]} {crit['id']:<20} {text(crit['title'], lang)}{flag}")
+        if crit.get("amount_due"):
+            lines.append(f"      {amount_due_text(crit['amount_due'], lang)}")
     return lines
 
 
@@ -88,6 +90,8 @@ def render_explain(trace: dict[str, Any], entry: dict[str, Any], lang: str) -> s
         if key in trace:
             lines.append(f"{key} :")
             lines.extend(tree_lines(trace[key], lang, 1))
+    if entry.get("amount_due"):
+        lines.append(amount_due_text(entry["amount_due"], lang))
     lines.append(f"{label('evidence_used', lang)}{', '.join(entry.get('evidence_used', [])) or '-'}")
     for e in entry["evidence_expected"]:
         lines.append(f"{label('evidence_expected', lang)}{text(e['description'], lang)} [{e['kind']}]")
@@ -108,7 +112,7 @@ def tree_lines(node: dict[str, Any], lang: str, depth: int) -> list[str]:
         head = [f"{pad}{op} → {value}"]
         return head + [line for child in node.get("children", []) for line in tree_lines(child, lang, depth + 1)]
     if op == "fact":
-        seen = node["seen"] if node["seen"] is not None else t("absent", lang)
+        seen = shown(node["seen"], lang)
         expected = node.get("expected_value", node.get("expected", ""))
         test = node["test"] if node["test"] != "is_true" else "="
         target = expected if node["test"] != "is_true" else t("true", lang)
@@ -129,3 +133,25 @@ def tree_lines(node: dict[str, Any], lang: str, depth: int) -> list[str]:
     if op == "outcome":
         return [f"{pad}{node['outcome']} {node['test']} {node['expected']} ({label('seen', lang)}{node['seen']}) → {value}"]
     return [f"{pad}{op} → {value}"]
+
+
+def amount_due_text(due: dict[str, Any], lang: str) -> str:
+    rate = money(due["rate"], lang, due["unit"])
+    if due["value"] is None:
+        return f"{label_text(due['title'], lang)}{rate} × {due['per_fact']} ({t('absent', lang)})"
+    return f"{label_text(due['title'], lang)}{money(due['value'], lang, due['unit'])} ({rate} × {due['count']})"
+
+
+def label_text(value: Any, lang: str) -> str:
+    return text(value, lang) + (" : " if lang == "fr" else ": ")
+
+
+def shown(value: Any, lang: str) -> str:
+    """A fact value as a French (or English) reader expects it."""
+    if value is None:
+        return t("absent", lang)
+    if isinstance(value, bool):
+        return t("true" if value else "false", lang)
+    if isinstance(value, list):
+        return ", ".join(map(str, value)) or "∅"
+    return str(value)

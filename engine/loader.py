@@ -109,6 +109,9 @@ def _compile_ruleset(located: Located, model: Ruleset, path: Path | None, policy
                 if kind not in declared:
                     raise fail(("criteria", i, "evidence"), f"criterion {crit.id} tests evidence '{kind}' "
                                "without describing it under `evidence`", "auditors need the description")
+        due = crit.amount_due
+        if due and (due.per_fact not in catalogue or catalogue[due.per_fact].type not in ("integer", "number")):
+            raise fail(("criteria", i, "amount_due", "per_fact"), f"amount_due needs a numeric fact, not '{due.per_fact}'")
         refs = set()
         for node in (requires, applies):
             if node:

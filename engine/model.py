@@ -21,7 +21,7 @@ Condition = dict[str, Any]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Text(Strict):
@@ -107,6 +107,15 @@ class Dated(Strict):
         )
 
 
+class AmountDue(Strict):
+    """A sum the criterion makes due, computed as rate x a numeric fact (e.g. EUR 30 per week of mandate)."""
+
+    title: Text
+    rate: float = Field(gt=0)
+    per_fact: str
+    unit: str = "EUR"
+
+
 class Criterion(Dated):
     id: CriterionId
     title: Text
@@ -127,6 +136,7 @@ class Criterion(Dated):
     assumption: Text | None = None
     strength_note: str | None = None
     tags: list[str] = []
+    amount_due: AmountDue | None = None
 
 
 class ThresholdRule(Strict):

@@ -92,6 +92,11 @@ def criterion_entry(evaluation: Evaluation, rs: CompiledRuleset, crit: CompiledC
             entry["justification"] = model.not_applicable_reason.get("fr")
             entry["justification_i18n"] = model.not_applicable_reason.model_dump()
         return {k: v for k, v in entry.items() if v is not None}
+    if model.amount_due:
+        due = model.amount_due
+        count = evaluation.ctx.facts.get(due.per_fact)
+        entry["amount_due"] = {"title": due.title.model_dump(), "rate": due.rate, "per_fact": due.per_fact,
+                               "count": count, "value": None if count is None else due.rate * count, "unit": due.unit}
     findings = criterion_findings(evaluation, crit.id)
     entry.update({k: v for k, v in findings.items() if k != "trace" and v})
     if crit.id in evaluation.dossier.file.declined:

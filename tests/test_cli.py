@@ -140,3 +140,23 @@ def test_missing_leaves_out_what_cannot_change_an_outcome():
     assert all(not i["blocking"] for i in dropped)
     # recommended VHSS obligations never count against compliance: not listed by default
     assert not any(i["ruleset"] == "vhss_ccnpc" and not i["mandatory"] for i in default)
+
+
+def test_explain_reports_the_amount_due_over_the_mandate():
+    out = raccord("explain", str(FEATURE), "VHSS-33.1.3.3-INDEMNITY-LM", "--as-of", AS_OF).stdout
+    assert "Indemnité due sur le mandat : 420 € (30 € × 14)" in out  # 14 weeks of mandate in the example
+    assert "(vu : vrai)" in out
+
+
+def test_durable_rules_builds_and_imports():
+    """durable-rules (live tracking) must build and import in CI: a rule fires on a posted event."""
+    from durable.lang import m, post, ruleset, when_all
+
+    fired = []
+    with ruleset("raccord_ci_smoke"):
+        @when_all(m.kind == "bilan_carbone_definitif")
+        def _final_footprint(c):
+            fired.append(c.m.kind)
+
+    post("raccord_ci_smoke", {"kind": "bilan_carbone_definitif"})
+    assert fired == ["bilan_carbone_definitif"]
