@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 VALID = "valid"
 EXPIRED = "expired"
@@ -12,9 +11,8 @@ NOT_YET_COLLECTED = "not_yet_collected"
 REJECTED = "rejected"
 
 
-@dataclass(frozen=True, slots=True)
-class EvidenceState:
-    """One evidence item as seen at the evaluation date."""
+class EvidenceState(NamedTuple):
+    """One evidence item as seen at the evaluation date (a tuple: built for every item of every dossier)."""
 
     id: str
     kind: str

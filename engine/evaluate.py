@@ -70,13 +70,14 @@ def build_context(dossier: Dossier, as_of: dt.date, integrity: dict[str, str] | 
 
 def _evidence_index(dossier: Dossier, as_of: dt.date, integrity: dict[str, str] | None):
     by_kind: dict[str, list[EvidenceState]] = {}
-    for item in dossier.file.evidence:
-        state = evidence_state(item.collected, item.expires, item.auditor.status, as_of,
-                               (integrity or {}).get(item.id))
-        by_kind.setdefault(item.kind, []).append(
-            EvidenceState(item.id, item.kind, frozenset(item.criteria), state, item.collected, item.expires))
+    problems = integrity or {}
+    empty: frozenset[str] = frozenset()
     # Sorted by id so that the order of the register never changes a result or a trace.
-    return {kind: tuple(sorted(items, key=lambda e: e.id)) for kind, items in by_kind.items()}
+    for item in sorted(dossier.file.evidence, key=lambda e: e.id):
+        state = evidence_state(item.collected, item.expires, item.auditor.status, as_of, problems.get(item.id))
+        by_kind.setdefault(item.kind, []).append(EvidenceState(
+            item.id, item.kind, frozenset(item.criteria) if item.criteria else empty, state, item.collected, item.expires))
+    return {kind: tuple(items) for kind, items in by_kind.items()}
 
 
 def check_references(library: Library, dossier: Dossier) -> None:
