@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 import jinja2
 
-from .i18n import money, percent, reason, t, text
+from .i18n import MESSAGES, money, percent, reason, t, text
 from .integrity import OK, PROBLEMS, FileCheck, check_files, date_state, w
 from .summary import STATUS_MARK, level_text, source_text
 
@@ -60,7 +60,6 @@ WORDS: dict[str, dict[str, str]] = {
     "unverified_note": {"fr": "Correspondance score → étoiles non vérifiée sur un texte officiel.",
                         "en": "Score-to-stars mapping not verified against an official text."},
     "amount_total": {"fr": "Montant total", "en": "Total amount"},
-    "missing_facts": {"fr": "Faits manquants", "en": "Missing facts"},
     "none": {"fr": "aucune", "en": "none"},
     "by": {"fr": "par", "en": "by"},
     "on": {"fr": "le", "en": "on"},
@@ -73,7 +72,9 @@ STATUS_CLASS = {"met": "good", "not_met": "bad", "unknown": "warn", "not_applica
 
 def word(key: str, lang: str) -> str:
     entry = WORDS.get(key)
-    return entry.get(lang, entry["fr"]) if entry else w(key, lang)
+    if entry:
+        return entry.get(lang, entry["fr"])
+    return t(key, lang) if key in MESSAGES else w(key, lang)  # the shared CLI words first
 
 
 def href_for(path: str) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 from . import status as st
 from . import tri
 from .context import Context
+from .dossier import as_date
 from .errors import InputError
 from .model import FactDef
 
@@ -636,14 +637,10 @@ def _literal(value: Any, fact: FactDef, env: Env, path: tuple) -> Any:
     if kind in ("integer", "number") and _is_number(value):
         return value
     if kind == "date":
-        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-            return value
-        if isinstance(value, str):
-            try:
-                return dt.date.fromisoformat(value)
-            except ValueError:
-                pass
-        raise env.fail(path, f"'{value}' is not a date", "dates are written YYYY-MM-DD")
+        day = as_date(value)
+        if day is None:
+            raise env.fail(path, f"'{value}' is not a date", "dates are written YYYY-MM-DD")
+        return day
     if kind in ("enum", "set"):
         return _member(value, fact, env, path)
     if kind == "string" and isinstance(value, str):

@@ -137,6 +137,20 @@ def _hint(name: str, catalogue: dict[str, FactDef]) -> str:
     return f"did you mean '{close[0]}'?" if close else "`raccord schema` lists every fact"
 
 
+def as_date(value: Any) -> dt.date | None:
+    """A YAML date or an ISO `YYYY-MM-DD` string as a date; None for anything else (datetimes too)."""
+    if isinstance(value, dt.datetime):
+        return None
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
 def coerce_fact(name: str, value: Any, fact: FactDef, where: str) -> Any:
     """Check a dossier value against its fact type; None means unknown."""
     if value is None:
@@ -161,16 +175,10 @@ def coerce_fact(name: str, value: Any, fact: FactDef, where: str) -> Any:
             raise InputError(where, f"fact '{name}': {value} is above the maximum {fact.max:g}")
         return int(value) if kind == "integer" else value
     if kind == "date":
-        if isinstance(value, dt.datetime):
+        day = as_date(value)
+        if day is None:
             raise bad("a date YYYY-MM-DD")
-        if isinstance(value, dt.date):
-            return value
-        if isinstance(value, str):
-            try:
-                return dt.date.fromisoformat(value)
-            except ValueError:
-                pass
-        raise bad("a date YYYY-MM-DD")
+        return day
     if kind == "enum":
         if value not in (fact.values or []):
             raise InputError(where, f"fact '{name}': '{value}' is not allowed", "allowed: " + ", ".join(fact.values or []))
