@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .codegen import RulesetRunner, build_runner
 from .conditions import Compiled, Node
 from .model import Criterion, FactDef, Ruleset, Stage
 from .policies import Policy
@@ -45,11 +46,15 @@ class CompiledRuleset:
     threshold_nodes: list[Node | None] = field(default_factory=list)
     stages: list[CompiledStage] = field(default_factory=list)
     depends_on: set[str] = field(default_factory=set)
-    # (id, applies, requires, in_force) per criterion in evaluation order: the hot loop's view
-    fast: list[tuple] = field(default_factory=list)
+    _runners: dict[bool, RulesetRunner] = field(default_factory=dict)
 
-    def __post_init__(self) -> None:
-        self.fast = [(c.id, c.applies, c.requires, c.in_force) for c in self.criteria]
+    def runner(self, special: bool) -> RulesetRunner:
+        """The generated function that sets every criterion's status (built on first use); the
+        `special` variant honours the dossier's declarations and assumptions."""
+        run = self._runners.get(special)
+        if run is None:
+            run = self._runners[special] = build_runner(self, special)
+        return run
 
     @property
     def display_order(self) -> list[CompiledCriterion]:

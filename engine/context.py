@@ -22,15 +22,25 @@ class EvidenceState(NamedTuple):
     expires: dt.date | None
 
 
+class EvidenceIndex(NamedTuple):
+    """A dossier's register as seen at one date, built once and shared by every evaluation."""
+
+    items: dict[str, tuple[EvidenceState, ...]]  # kind -> items, sorted by id (for explanations)
+    # kind -> True when a valid item supports every criterion, else the criteria valid items support
+    valid: dict[str, bool | frozenset[str]]
+
+
 class Context:
     """Facts, evidence and the results computed so far. Conditions only read it."""
 
-    __slots__ = ("as_of", "declined", "evidence", "facts", "na_reasons", "outcomes", "portfolio", "statuses")
+    __slots__ = ("as_of", "declined", "evidence", "facts", "na_reasons", "outcomes", "portfolio", "statuses",
+                 "valid_evidence")
 
-    def __init__(self, facts: dict[str, Any], as_of: dt.date, evidence: dict[str, tuple[EvidenceState, ...]]):
+    def __init__(self, facts: dict[str, Any], as_of: dt.date, evidence: EvidenceIndex):
         self.facts = facts
         self.as_of = as_of
-        self.evidence = evidence
+        self.evidence = evidence.items
+        self.valid_evidence = evidence.valid
         self.statuses: dict[str, str] = {}
         self.na_reasons: dict[str, str] = {}
         self.outcomes: dict[str, Any] = {}

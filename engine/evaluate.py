@@ -10,11 +10,9 @@ from . import status as st
 from . import tri
 from .compiled import CompiledRuleset, Library
 from .conditions import strip_private
-from .context import Context, EvidenceState, evidence_state
+from .context import VALID, Context, EvidenceIndex, EvidenceState, evidence_state
 from .dossier import Dossier
 from .errors import EvaluationError, InputError
-
-TRI_TO_STATUS = {tri.TRUE: st.MET, tri.FALSE: st.NOT_MET, tri.UNKNOWN: st.UNKNOWN}
 
 
 @dataclass
@@ -68,16 +66,20 @@ def build_context(dossier: Dossier, as_of: dt.date, integrity: dict[str, str] | 
     return Context(dossier.facts, as_of, evidence)  # read-only for conditions: no copy
 
 
-def _evidence_index(dossier: Dossier, as_of: dt.date, integrity: dict[str, str] | None):
+def _evidence_index(dossier: Dossier, as_of: dt.date, integrity: dict[str, str] | None) -> EvidenceIndex:
     by_kind: dict[str, list[EvidenceState]] = {}
+    valid: dict[str, bool | frozenset[str]] = {}
     problems = integrity or {}
     empty: frozenset[str] = frozenset()
     # Sorted by id so that the order of the register never changes a result or a trace.
     for item in sorted(dossier.file.evidence, key=lambda e: e.id):
         state = evidence_state(item.collected, item.expires, item.auditor.status, as_of, problems.get(item.id))
-        by_kind.setdefault(item.kind, []).append(EvidenceState(
-            item.id, item.kind, frozenset(item.criteria) if item.criteria else empty, state, item.collected, item.expires))
-    return {kind: tuple(items) for kind, items in by_kind.items()}
+        supports = frozenset(item.criteria) if item.criteria else empty
+        kind = item.kind
+        by_kind.setdefault(kind, []).append(EvidenceState(item.id, kind, supports, state, item.collected, item.expires))
+        if state == VALID and valid.get(kind) is not True:
+            valid[kind] = (valid.get(kind, empty) | supports) if supports else True
+    return EvidenceIndex({kind: tuple(items) for kind, items in by_kind.items()}, valid)
 
 
 def check_references(library: Library, dossier: Dossier) -> None:
@@ -136,34 +138,8 @@ def _evaluate_ruleset(rs: CompiledRuleset, dossier: Dossier, ctx: Context, assum
         return
     declared_na = dossier.file.not_applicable
     declined = dossier.file.declined
-    special = declared_na or declined or assume
-    as_of = ctx.as_of
-    NA, T, F = st.NOT_APPLICABLE, tri.TRUE, tri.FALSE  # noqa: N806 - hot loop: locals are faster
-    to_status = TRI_TO_STATUS
-    for cid, applies, requires, in_force in rs.fast:
-        if in_force is not None and not in_force(as_of):
-            statuses[cid] = NA
-            na_reasons[cid] = st.NA_NOT_IN_FORCE
-            continue
-        if special and cid in declared_na:
-            statuses[cid] = NA
-            na_reasons[cid] = st.NA_DECLARED
-            continue
-        if applies is not None:
-            value = applies(ctx)
-            if value == F:
-                statuses[cid] = NA
-                na_reasons[cid] = st.NA_CONDITION
-                continue
-            if value != T and not (special and cid in assume):
-                statuses[cid] = st.UNKNOWN
-                continue
-        if special and cid in assume:
-            statuses[cid] = assume[cid]
-        elif special and cid in declined:
-            statuses[cid] = st.NOT_MET
-        else:
-            statuses[cid] = to_status[requires(ctx)]
+    special = bool(declared_na or declined or assume)
+    rs.runner(special)(ctx, declared_na, declined, assume)
     outcome = rs.policy.outcome(rs, ctx)
     if scope == tri.UNKNOWN:
         outcome["reasons"].append("scope_undetermined")

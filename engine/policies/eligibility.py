@@ -19,6 +19,8 @@ class EligibilityPolicy(Policy):
     def __init__(self, ruleset) -> None:
         super().__init__(ruleset)
         self.members = {s.id: [c.id for c in ruleset.criteria if c.scheme == s.id] for s in self.params.schemes}
+        # (id, members, scheme, fixed amount, outcome key) per scheme, read on every evaluation
+        self.plan = [(s.id, tuple(self.members[s.id]), s, _fixed_amount(s), f"scheme.{s.id}") for s in self.params.schemes]
 
     def outcome_fields(self) -> dict[str, str]:
         fields = {f"scheme.{s.id}": "decision" for s in self.params.schemes}
@@ -38,12 +40,21 @@ class EligibilityPolicy(Policy):
     def outcome(self, compiled: CompiledRuleset, ctx: Context) -> Outcome:
         schemes: dict[str, dict] = {}
         low = high = 0.0
-        for scheme in self.params.schemes:
-            ids = self.members[scheme.id]
-            not_met = [c for c in ids if ctx.statuses[c] == st.NOT_MET]
-            unknown = [c for c in ids if ctx.statuses[c] == st.UNKNOWN]
+        statuses, as_of = ctx.statuses, ctx.as_of
+        NOT_MET, UNKNOWN = st.NOT_MET, st.UNKNOWN  # noqa: N806 - locals in the loop over criteria
+        out: Outcome = {"schemes": schemes, "reasons": [], "decision": None}
+        blocking: list[str] = []
+        for sid, ids, scheme, amount, key in self.plan:
+            not_met: list[str] = []
+            unknown: list[str] = []
+            for cid in ids:
+                status = statuses[cid]
+                if status == NOT_MET:
+                    not_met.append(cid)
+                elif status == UNKNOWN:
+                    unknown.append(cid)
             reasons: list[str] = []
-            if not scheme.in_force(ctx.as_of):
+            if not scheme.in_force(as_of):
                 decision = st.NOT_ELIGIBLE
                 reasons.append("scheme_not_in_force")
                 not_met = unknown = []  # nothing the production does changes a closed scheme
@@ -55,11 +66,10 @@ class EligibilityPolicy(Policy):
                 reasons.append("condition_unknown")
             else:
                 decision = st.ELIGIBLE
-            amount = scheme.amount.value if scheme.amount and scheme.amount.kind in ("flat", "prize") else None
             if amount is not None:
                 low += amount if decision == st.ELIGIBLE else 0
                 high += amount if decision != st.NOT_ELIGIBLE else 0
-            schemes[scheme.id] = {
+            schemes[sid] = {
                 "decision": decision,
                 "reasons": reasons,
                 "amount": amount,
@@ -67,13 +77,19 @@ class EligibilityPolicy(Policy):
                 "unknown": unknown,
                 "blocking": not_met + unknown,
             }
-        out: Outcome = {"schemes": schemes, "amount": (low, high), "reasons": [], "decision": None,
-                        "blocking": [c for s in schemes.values() for c in s["blocking"]]}
-        for sid, result in schemes.items():
-            out[f"scheme.{sid}"] = result["decision"]
+            blocking += not_met
+            blocking += unknown
+            out[key] = decision
+        out["amount"] = (low, high)
+        out["blocking"] = blocking
         return out
 
     def settled(self, compiled: CompiledRuleset, outcome: Outcome, ctx: Context) -> set[str]:
         """Conditions of a scheme not in force at the evaluation date cannot make it claimable."""
         closed = [sid for sid, result in outcome.get("schemes", {}).items() if "scheme_not_in_force" in result["reasons"]]
         return {cid for sid in closed for cid in self.members[sid]}
+
+
+def _fixed_amount(scheme) -> float | None:
+    """The amount a scheme pays whatever the production (flat aid or prize), else None."""
+    return scheme.amount.value if scheme.amount and scheme.amount.kind in ("flat", "prize") else None

@@ -39,14 +39,15 @@ class LevelsPolicy(Policy):
 
     def outcome(self, compiled: CompiledRuleset, ctx: Context) -> Outcome:
         statuses = ctx.statuses
+        NOT_MET, UNKNOWN = st.NOT_MET, st.UNKNOWN  # noqa: N806 - locals in the loop over criteria
         by_level = self.by_level
         project_now = project_best = 0
         gaps: dict[int, list[str]] = {}
         now_open = best_open = True
         for level in sorted(by_level):
             ids = by_level[level]
-            not_met = [c for c in ids if statuses[c] == st.NOT_MET]
-            unknown = [c for c in ids if statuses[c] == st.UNKNOWN]
+            not_met = [c for c in ids if statuses[c] == NOT_MET]
+            unknown = [c for c in ids if statuses[c] == UNKNOWN]
             if not_met or unknown:
                 gaps[level] = not_met + unknown
             now_open = now_open and not not_met and not unknown

@@ -12,11 +12,10 @@ if TYPE_CHECKING:
     from ..context import Context
 
 
-def tally(compiled: CompiledRuleset, ctx: Context, mandatory: bool) -> dict[str, list[str]]:
+def tally(ids: tuple[str, ...], statuses: dict[str, str]) -> dict[str, list[str]]:
     groups: dict[str, list[str]] = {s: [] for s in st.STATUSES}
-    for crit in compiled.criteria:
-        if crit.model.mandatory == mandatory:
-            groups[ctx.statuses[crit.id]].append(crit.id)
+    for cid in ids:
+        groups[statuses[cid]].append(cid)
     return groups
 
 
@@ -24,9 +23,14 @@ class ObligationsPolicy(Policy):
     kind = "obligations"
     criterion_attributes = {"mandatory": False}
 
+    def __init__(self, ruleset) -> None:
+        super().__init__(ruleset)
+        self.mandatory = tuple(c.id for c in ruleset.criteria if c.mandatory)
+        self.recommended = tuple(c.id for c in ruleset.criteria if not c.mandatory)
+
     def outcome(self, compiled: CompiledRuleset, ctx: Context) -> Outcome:
-        mandatory = tally(compiled, ctx, True)
-        recommended = tally(compiled, ctx, False)
+        mandatory = tally(self.mandatory, ctx.statuses)
+        recommended = tally(self.recommended, ctx.statuses)
         applicable = len(mandatory[st.MET]) + len(mandatory[st.NOT_MET]) + len(mandatory[st.UNKNOWN])
         reasons = []
         if not applicable and len(recommended[st.NOT_APPLICABLE]) == sum(map(len, recommended.values())):
@@ -56,4 +60,4 @@ class ObligationsPolicy(Policy):
 
     def settled(self, compiled: CompiledRuleset, outcome: Outcome, ctx: Context) -> set[str]:
         """Recommendations are reported with the criteria, never as missing for compliance."""
-        return {c.id for c in compiled.criteria if not c.model.mandatory}
+        return set(self.recommended)

@@ -26,6 +26,10 @@ class ThresholdPolicy(Policy):
     kind = "threshold"
     criterion_attributes = {"points": True, "mandatory": False}
 
+    def __init__(self, ruleset) -> None:
+        super().__init__(ruleset)
+        self.scored = tuple((c.id, c.points or 0.0, c.mandatory) for c in ruleset.criteria)
+
     def outcome_fields(self) -> dict[str, str]:
         return {"decision": "decision", "score": "range", "stars": "range"}
 
@@ -43,23 +47,23 @@ class ThresholdPolicy(Policy):
 
     def outcome(self, compiled: CompiledRuleset, ctx: Context) -> Outcome:
         statuses = ctx.statuses
+        MET, NA, UNKNOWN = st.MET, st.NOT_APPLICABLE, st.UNKNOWN  # noqa: N806 - locals in the loop over criteria
         met = unknown = applicable = 0.0
         mandatory_not_met: list[str] = []
         mandatory_unknown: list[str] = []
-        for crit in compiled.criteria:
-            status = statuses[crit.id]
-            if status == st.NOT_APPLICABLE:
-                continue
-            points = crit.model.points
-            applicable += points
-            if status == st.MET:
+        for cid, points, mandatory in self.scored:
+            status = statuses[cid]
+            if status == MET:
                 met += points
-            elif status == st.UNKNOWN:
+            elif status == NA:
+                continue
+            elif status == UNKNOWN:
                 unknown += points
-                if crit.model.mandatory:
-                    mandatory_unknown.append(crit.id)
-            elif crit.model.mandatory:
-                mandatory_not_met.append(crit.id)
+                if mandatory:
+                    mandatory_unknown.append(cid)
+            elif mandatory:
+                mandatory_not_met.append(cid)
+            applicable += points
         if not applicable:
             return {"decision": st.NOT_APPLICABLE, "reasons": ["no_applicable_criteria"], "score": None,
                     "stars": None, "threshold": None}
