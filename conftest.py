@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from functools import cache
 from pathlib import Path
 
@@ -10,6 +12,9 @@ from raccord.engine import InputError, load_library
 from raccord.engine.testcases import load_cases, run_case
 
 ROOT = Path(__file__).parent
+
+# The suite uses a cache of its own (never the user's), so that it runs the cached paths too.
+os.environ["RACCORD_CACHE_DIR"] = tempfile.mkdtemp(prefix="raccord-test-cache-")
 
 
 @cache

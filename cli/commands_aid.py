@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 from raccord.engine import status as st
+from raccord.engine.model import to_data
 from raccord.engine.report import criterion_entry, jsonable
 
 from .context import common_as_of, common_lang, document, library_from, library_options, run_evaluation
@@ -133,14 +134,14 @@ def eligibility_document(evaluation) -> dict[str, Any]:
             entry = {
                 "ruleset": rid,
                 "id": scheme.id,
-                "title": scheme.title.model_dump(),
+                "title": to_data(scheme.title),
                 "decision": decision,
                 "reasons": result.get("reasons", outcome.get("reasons", [])),
-                "amount": jsonable(scheme.amount.model_dump(exclude_none=True)) if scheme.amount else None,
+                "amount": jsonable(to_data(scheme.amount, exclude_none=True)) if scheme.amount else None,
                 "valid_from": jsonable(scheme.valid_from),
                 "valid_until": jsonable(scheme.valid_until),
-                "paid_at": scheme.paid_at.model_dump() if scheme.paid_at else None,
-                "note": scheme.note.model_dump() if scheme.note else None,
+                "paid_at": to_data(scheme.paid_at) if scheme.paid_at else None,
+                "note": to_data(scheme.note) if scheme.note else None,
                 "source": {"document": scheme.source.document, "section": scheme.source.section,
                            **({"lines": scheme.source.lines} if scheme.source.lines else {})},
                 "provenance": scheme.provenance,

@@ -18,6 +18,7 @@ import datetime as dt
 import difflib
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ import yaml
 from raccord.engine import Dossier, InputError, Library, build_dossier, evaluate, load_dossier
 from raccord.engine.conditions import evidence_kinds
 from raccord.engine.evaluate import check_references
+from raccord.engine.model import to_data
 from raccord.engine.source_files import parse_json, parse_yaml, read_text
 
 from .context import EXIT_VERIFY_FAILED, common_as_of, common_lang, library_from, library_options, parse_date
@@ -219,7 +221,7 @@ def add_evidence(library: Library, dossier_path: Path, file: Path, kind: str, cr
     updated = build_dossier(located, library.catalogue, dossier_path)
     check_references(library, updated)
     if updated.file.evidence[:-1] != dossier.file.evidence or updated.file.evidence[-1].id != item_id \
-            or updated.file.model_copy(update={"evidence": dossier.file.evidence}) != dossier.file:
+            or replace(updated.file, evidence=dossier.file.evidence) != dossier.file:
         raise InputError(str(dossier_path), "could not append the item without changing something else",
                          "add it by hand; nothing was written")
     backup = _backup_path(dossier_path, now)
@@ -234,7 +236,7 @@ def add_evidence(library: Library, dossier_path: Path, file: Path, kind: str, cr
 
 def with_evidence(dossier: Dossier, items: list) -> Dossier:
     """The same dossier with another evidence register (and no evaluation state carried over)."""
-    changes: dict[str, Any] = {"file": dossier.file.model_copy(update={"evidence": items})}
+    changes: dict[str, Any] = {"file": replace(dossier.file, evidence=items)}
     if any(f.name == "prepared" for f in dataclasses.fields(dossier)):
         changes["prepared"] = {}  # the engine caches per-dossier indexes: a variant must not share them
     return dataclasses.replace(dossier, **changes)
@@ -249,7 +251,7 @@ def verify_dossier(library: Library, dossier: Dossier, as_of: dt.date,
     dates = {item.id: date_state(item, as_of) for item in dossier.file.evidence}
     expired = {eid for eid, state in dates.items() if state == "expired"}
     # "Clean" = as if every file were intact and nothing had expired; each problem is measured against it.
-    clean_items = [item.model_copy(update={"expires": None}) if item.id in expired else item
+    clean_items = [replace(item, expires=None) if item.id in expired else item
                    for item in dossier.file.evidence]
     clean_dossier = with_evidence(dossier, clean_items)
     clean = evaluate(library, clean_dossier, as_of, rulesets).ctx.statuses
@@ -292,7 +294,7 @@ def verify_dossier(library: Library, dossier: Dossier, as_of: dt.date,
 def _item_json(report: ItemReport) -> dict[str, Any]:
     item = report.item
     auditor = {k: (v.isoformat() if isinstance(v, dt.date) else v)
-               for k, v in item.auditor.model_dump(exclude_none=True).items()}
+               for k, v in to_data(item.auditor, exclude_none=True).items()}
     out = {
         "id": item.id,
         "kind": item.kind,

@@ -8,6 +8,7 @@ from typing import Any
 import click
 from raccord.engine import InputError
 from raccord.engine import status as st
+from raccord.engine.model import to_data
 from raccord.engine.plan import make_plan, parse_target, target_state, verify
 from raccord.engine.report import jsonable
 
@@ -68,10 +69,10 @@ def plan_document(evaluation, target) -> dict[str, Any]:
     for cid in plan.items:
         crit = library.criteria[cid]
         model = crit.model
-        items.append({"criterion": cid, "ruleset": crit.ruleset, "title": model.title.model_dump(),
+        items.append({"criterion": cid, "ruleset": crit.ruleset, "title": to_data(model.title),
                       "status": evaluation.status(cid), "effort": model.effort, "points": model.points,
                       "level": model.level, "scheme": model.scheme, "stage": model.stage,
-                      "evidence_expected": [{"kind": e.kind, "description": e.description.model_dump()}
+                      "evidence_expected": [{"kind": e.kind, "description": to_data(e.description)}
                                             for e in model.evidence]})
     return {
         "format": "raccord.plan/1",

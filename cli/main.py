@@ -33,7 +33,34 @@ from .output import write_atomic
 from .schema import dossier_schema
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class PluginGroup(click.Group):
+    """Commands living in `cli/commands_*.py` register themselves (one module per capability).
+    They are imported only when a command not defined here is asked for, or the list is shown:
+    `raccord check` does not pay for the HTML, spreadsheet or bundle code."""
+
+    _loaded = False
+
+    def _load_plugins(self) -> None:
+        if not self._loaded:
+            self._loaded = True
+            package = Path(__file__).parent
+            for info in pkgutil.iter_modules([str(package)]):
+                if info.name.startswith("commands_"):
+                    importlib.import_module(f"{__package__}.{info.name}").register(self)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is None:
+            self._load_plugins()
+            command = super().get_command(ctx, cmd_name)
+        return command
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._load_plugins()
+        return super().list_commands(ctx)
+
+
+@click.group(cls=PluginGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="raccord")
 def cli() -> None:
     """raccord : où en est votre production face à ses référentiels (Ecoprod, AFNOR SPEC 2308, VHSS, aides CNC).
@@ -234,18 +261,6 @@ def schema(output, rulesets_dir, ruleset_files):
     """Afficher le JSON Schema des dossiers (complétion dans les éditeurs)."""
     library = library_from(rulesets_dir, ruleset_files)
     emit(json.dumps(dossier_schema(library), ensure_ascii=False, indent=2) + "\n", output)
-
-
-def _register_plugins() -> None:
-    """Commands living in `cli/commands_*.py` register themselves (one module per capability)."""
-    package = Path(__file__).parent
-    for info in pkgutil.iter_modules([str(package)]):
-        if info.name.startswith("commands_"):
-            module = importlib.import_module(f"{__package__}.{info.name}")
-            module.register(cli)
-
-
-_register_plugins()
 
 
 def main() -> None:

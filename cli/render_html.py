@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import quote
 
 import jinja2
+from raccord.engine.model import to_data
 
 from .i18n import MESSAGES, money, percent, reason, t, text
 from .integrity import OK, PROBLEMS, FileCheck, check_files, date_state, w
@@ -105,7 +106,7 @@ def evidence_register(dossier, checks: dict[str, FileCheck], as_of: dt.date, doc
             "collected": item.collected.isoformat() if item.collected else None,
             "expires": item.expires.isoformat() if item.expires else None,
             "author": item.author,
-            "auditor": item.auditor.model_dump(mode="json", exclude_none=True),
+            "auditor": to_data(item.auditor, exclude_none=True, json=True),
             "file_state": check.state if check else OK,
             "file_detail": check.detail if check else "",
             "file_problem": bool(check and check.problem),

@@ -6,6 +6,7 @@ from typing import Any
 
 from raccord.engine import Library
 from raccord.engine.dossier import DossierFile
+from raccord.engine.validation import json_schema
 
 TYPES = {
     "boolean": {"type": ["boolean", "null"]},
@@ -34,7 +35,7 @@ def fact_schema(fact) -> dict[str, Any]:
 
 
 def dossier_schema(library: Library) -> dict[str, Any]:
-    schema = DossierFile.model_json_schema()
+    schema = json_schema(DossierFile)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "raccord production dossier"
     facts = {name: fact_schema(fact) for name, fact in sorted(library.catalogue.items())}

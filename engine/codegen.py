@@ -15,7 +15,9 @@ written with `and` (only FALSE is falsy), `any` is `not all not` (`2 - x`).
 from __future__ import annotations
 
 import datetime as dt
+import marshal
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import conditions as cn
@@ -30,6 +32,22 @@ CRITERION_VALUES = {st.MET: 2, st.NOT_APPLICABLE: 2, st.NOT_MET: 0, st.UNKNOWN: 
 RulesetRunner = Callable[..., None]
 
 
+@dataclass
+class GeneratedCode:
+    """A compiled generated function, kept in a cached library: the code object (marshalled), the
+    constants it names, and the condition nodes whose closures it calls (rebuilt, not pickled)."""
+
+    code: bytes
+    constants: dict[str, Any]
+    closures: dict[str, cn.Node]
+
+    def function(self) -> RulesetRunner:
+        namespace = dict(self.constants)
+        namespace.update((name, node.compile()) for name, node in self.closures.items())
+        exec(marshal.loads(self.code), namespace)  # generated from checked condition trees; values bound, not inlined
+        return namespace["run"]
+
+
 class _Writer:
     """Accumulates source lines and the namespace their generated names refer to."""
 
@@ -39,6 +57,13 @@ class _Writer:
         self._names: dict[tuple[type, Any], str] = {}
         self._counter = 0
         self.hoisted: dict[cn.Node, str] = {}
+        self.closures: dict[str, cn.Node] = {}
+
+    def closure(self, node: cn.Node) -> str:
+        """A generated name for the node's compiled closure (bound when the code is loaded)."""
+        name = f"_f{len(self.closures)}"
+        self.closures[name] = node
+        return name
 
     def const(self, value: Any) -> str:
         """A generated global name bound to `value` (shared between equal hashable values)."""
@@ -88,7 +113,7 @@ def _expression(node: cn.Node, w: _Writer) -> str:
         if node.want is None:
             return f"_CRIT.get(status({cid}), 1)"
         return f"(2 if status({cid}) == {w.const(node.want)} else 0)"
-    return f"{w.const(node.compile())}(ctx)"  # outcome, as_of, aged evidence: the closure is fast enough
+    return f"{w.closure(node)}(ctx)"  # outcome, as_of, aged evidence: the closure is fast enough
 
 
 def _conjunction(parts: list[str], w: _Writer) -> str:
@@ -188,9 +213,15 @@ PRELUDE = ["facts = ctx.facts", "get = facts.get", "valid = ctx.valid_evidence.g
            "status = statuses.get", "reasons = ctx.na_reasons", "as_of = ctx.as_of"]
 
 
-def generate(rs: CompiledRuleset, special: bool) -> tuple[str, dict[str, Any]]:
-    """The source of `run(ctx, declared_na, declined, assume)` and its namespace. The plain variant
-    (`special=False`) ignores the three mappings: it serves dossiers without declarations."""
+def generate(rs: CompiledRuleset, special: bool) -> GeneratedCode:
+    """`run(ctx, declared_na, declined, assume)`, compiled. The plain variant (`special=False`)
+    ignores the three mappings: it serves dossiers without declarations or assumptions."""
+    source, w = generate_source(rs, special)
+    code = compile(source, f"<raccord ruleset {rs.id}{' special' if special else ''}>", "exec")
+    return GeneratedCode(marshal.dumps(code), w.namespace, w.closures)
+
+
+def generate_source(rs: CompiledRuleset, special: bool) -> tuple[str, _Writer]:
     w = _Writer()
     w.namespace.update(NA=st.NOT_APPLICABLE, UNKNOWN=st.UNKNOWN, NOT_MET=st.NOT_MET,
                        TO_STATUS=(st.NOT_MET, st.UNKNOWN, st.MET), NA_NOT_IN_FORCE=st.NA_NOT_IN_FORCE,
@@ -199,11 +230,4 @@ def generate(rs: CompiledRuleset, special: bool) -> tuple[str, dict[str, Any]]:
     for crit in rs.criteria:
         body += _criterion_block(crit, w, special)
     source = "def run(ctx, declared_na, declined, assume):\n" + "".join(f"    {line}\n" for line in body)
-    return source, w.namespace
-
-
-def build_runner(rs: CompiledRuleset, special: bool) -> RulesetRunner:
-    source, namespace = generate(rs, special)
-    code = compile(source, f"<raccord ruleset {rs.id}{' special' if special else ''}>", "exec")
-    exec(code, namespace)  # generated from checked condition trees; values are bound, never inlined
-    return namespace["run"]
+    return source, w

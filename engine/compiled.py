@@ -2,58 +2,109 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
-from .codegen import RulesetRunner, build_runner
+from .codegen import GeneratedCode, RulesetRunner, generate
 from .conditions import Compiled, Node
 from .model import Criterion, FactDef, Ruleset, Stage
 from .policies import Policy
 from .source_files import Located
 
 
+class _Lazy:
+    """Closures and generated functions are rebuilt from the condition trees when first used, and
+    left out of pickles (a cached library holds the trees and the generated code, not functions)."""
+
+    _transient: tuple[str, ...] = ()  # cached properties, rebuilt on use
+    _positions: tuple[str, ...] = ()  # fields only loading needs, None in a cached copy
+
+    def __getstate__(self) -> dict:
+        state = {k: v for k, v in self.__dict__.items() if k not in self._transient}
+        state.update(dict.fromkeys(self._positions))
+        return state
+
+
 @dataclass
-class CompiledCriterion:
+class CompiledCriterion(_Lazy):
     id: str
     ruleset: str
     model: Criterion
     requires_node: Node
-    requires: Compiled
     applies_node: Node | None = None
-    applies: Compiled | None = None
-    in_force: Callable | None = None  # set only when the criterion carries dates
+    _transient = ("requires", "applies")
+
+    @cached_property
+    def requires(self) -> Compiled:
+        return self.requires_node.compile()
+
+    @cached_property
+    def applies(self) -> Compiled | None:
+        return self.applies_node.compile() if self.applies_node is not None else None
+
+    @property
+    def in_force(self) -> Callable[[dt.date], bool] | None:
+        """The date test, only for criteria that carry dates."""
+        model = self.model
+        return model.in_force if (model.valid_from or model.valid_until) else None
 
 
 @dataclass
-class CompiledStage:
+class CompiledStage(_Lazy):
     model: Stage
     node: Node | None
-    reached: Compiled | None
+    _transient = ("reached",)
+
+    @cached_property
+    def reached(self) -> Compiled | None:
+        return self.node.compile() if self.node is not None else None
 
 
 @dataclass
-class CompiledRuleset:
+class CompiledRuleset(_Lazy):
     id: str
     model: Ruleset
-    located: Located
+    located: Located | None  # None once loaded from the cache: only load-time checks need positions
     path: Path | None
     policy: Policy
     criteria: list[CompiledCriterion]  # evaluation order (dependencies first)
     scope_node: Node | None = None
-    scope: Compiled | None = None
-    threshold_when: list[Compiled | None] = field(default_factory=list)
     threshold_nodes: list[Node | None] = field(default_factory=list)
     stages: list[CompiledStage] = field(default_factory=list)
     depends_on: set[str] = field(default_factory=set)
-    _runners: dict[bool, RulesetRunner] = field(default_factory=dict)
+    generated: dict[bool, GeneratedCode] = field(default_factory=dict)
+    _transient = ("_runners", "scope", "threshold_when")
+    _positions = ("located",)
+
+    @cached_property
+    def scope(self) -> Compiled | None:
+        return self.scope_node.compile() if self.scope_node is not None else None
+
+    @cached_property
+    def threshold_when(self) -> list[Compiled | None]:
+        return [node.compile() if node is not None else None for node in self.threshold_nodes]
+
+    @cached_property
+    def _runners(self) -> dict[bool, RulesetRunner]:
+        return {}
+
+    def generate_all(self) -> None:
+        for special in (False, True):
+            if special not in self.generated:
+                self.generated[special] = generate(self, special)
 
     def runner(self, special: bool) -> RulesetRunner:
-        """The generated function that sets every criterion's status (built on first use); the
-        `special` variant honours the dossier's declarations and assumptions."""
+        """The generated function that sets every criterion's status (generated on first use, kept
+        with a cached library); the `special` variant honours dossier declarations and assumptions."""
         run = self._runners.get(special)
         if run is None:
-            run = self._runners[special] = build_runner(self, special)
+            code = self.generated.get(special)
+            if code is None:
+                code = self.generated[special] = generate(self, special)
+            run = self._runners[special] = code.function()
         return run
 
     @property

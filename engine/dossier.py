@@ -7,51 +7,47 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
-
 from .errors import InputError
-from .model import FactDef, Ident, Strict, validate_model
+from .model import Check, FactDef, Ident, NonEmpty, Strict, record, validate_model
 from .source_files import Located, load_document
 
 FORMAT = "raccord.dossier/1"
 
 
+@record
 class Auditor(Strict):
     status: Literal["pending", "accepted", "rejected"] = "pending"
     reason: str | None = None
     by: str | None = None
     date: dt.date | None = None
 
-    @model_validator(mode="after")
-    def _rejection_has_reason(self) -> Auditor:
+    def __post_init__(self) -> None:
         if self.status == "rejected" and not self.reason:
             raise ValueError("a rejected item needs a `reason`")
-        return self
 
 
+@record
 class EvidenceItem(Strict):
-    id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+    id: Annotated[str, Check(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
     kind: Ident
-    criteria: list[str] = []
+    criteria: list[str] = field(default_factory=list)
     path: str | None = None
     url: str | None = None
-    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = None
-    size: int | None = Field(default=None, ge=0)
+    sha256: Annotated[str, Check(pattern=r"^[0-9a-f]{64}$")] | None = None
+    size: Annotated[int, Check(ge=0)] | None = None
     collected: dt.date | None = None
     expires: dt.date | None = None
     author: str | None = None
-    auditor: Auditor = Auditor()
+    auditor: Auditor = field(default_factory=Auditor)
     note: str | None = None
 
-    @model_validator(mode="after")
-    def _check(self) -> EvidenceItem:
+    def __post_init__(self) -> None:
         if self.path and self.url:
             raise ValueError("give either `path` or `url`, not both")
         if self.path is not None:
             confined_relative_path(self.path)
         if self.collected and self.expires and self.expires < self.collected:
             raise ValueError(f"expires {self.expires} is before collected {self.collected}")
-        return self
 
 
 def confined_relative_path(text: str) -> PurePosixPath:
@@ -71,21 +67,23 @@ def confined_relative_path(text: str) -> PurePosixPath:
     return path
 
 
+@record
 class Production(Strict):
-    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
-    title: str = Field(min_length=1)
+    id: Annotated[str, Check(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+    title: NonEmpty
     company: str | None = None
     description: str | None = None
 
 
+@record
 class DossierFile(Strict):
     format: Literal["raccord.dossier/1"]
     production: Production
-    facts: dict[str, Any] = {}
-    evidence: list[EvidenceItem] = []
-    not_applicable: dict[str, Annotated[str, Field(min_length=3)]] = {}
-    declined: dict[str, Annotated[str, Field(min_length=3)]] = {}
-    portfolio: list[str] = []
+    facts: dict[str, Any] = field(default_factory=dict)
+    evidence: list[EvidenceItem] = field(default_factory=list)
+    not_applicable: dict[str, Annotated[str, Check(min_length=3)]] = field(default_factory=dict)
+    declined: dict[str, Annotated[str, Check(min_length=3)]] = field(default_factory=dict)
+    portfolio: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -5,12 +5,12 @@ from __future__ import annotations
 import importlib.resources
 from pathlib import Path
 
-from . import conditions
+from . import cache, conditions
 from .compiled import CompiledCriterion, CompiledRuleset, CompiledStage, Library
 from .errors import InputError
 from .model import FactCatalogueFile, FactDef, Ruleset, ThresholdPolicy, validate_model
 from .policies import POLICIES
-from .source_files import Located, load_document
+from .source_files import MAX_FILE_BYTES, Located, load_document
 
 
 def bundled_rulesets_dir() -> Path:
@@ -20,18 +20,48 @@ def bundled_rulesets_dir() -> Path:
 
 def load_library(rulesets_dir: Path | None = None, extra_files: list[Path] | None = None) -> Library:
     """Load `facts.yaml` and every `*/ruleset.yaml` below `rulesets_dir`; `extra_files` replace
-    bundled rulesets of the same id (e.g. an imported official grid)."""
+    bundled rulesets of the same id (e.g. an imported official grid). A library built from the
+    same files by the same engine comes from the cache (cache.py) when there is one."""
     base = rulesets_dir or bundled_rulesets_dir()
+    files = [base / "facts.yaml", *sorted(base.glob("*/ruleset.yaml")), *(extra_files or [])]
+    key = _files_fingerprint(files)
+    if key is not None:
+        cached = cache.load("library", key)
+        if isinstance(cached, Library):
+            return cached
+    library = _load_library(base, files[1:len(files) - len(extra_files or [])], extra_files or [])
+    if key is not None and cache.directory() is not None:
+        for rs in library.rulesets.values():
+            rs.generate_all()  # the generated code is what a cold start would otherwise pay for
+        cache.store("library", key, library)
+    return library
+
+
+def _files_fingerprint(files: list[Path]) -> str | None:
+    """Names and contents of the files a library is built from; None when one cannot be read
+    (loading then reports the problem with its location)."""
+    parts: list[bytes | str] = []
+    try:
+        for path in files:
+            if path.stat().st_size > MAX_FILE_BYTES:
+                return None
+            parts += [str(path), path.read_bytes()]
+    except OSError:
+        return None
+    return cache.fingerprint(*parts)
+
+
+def _load_library(base: Path, ruleset_files: list[Path], extra_files: list[Path]) -> Library:
     catalogue_doc = load_document(base / "facts.yaml")
     catalogue: dict[str, FactDef] = dict(validate_model(FactCatalogueFile, catalogue_doc).facts)
     documents: dict[str, tuple[Located, Ruleset, Path]] = {}
-    for path in sorted(base.glob("*/ruleset.yaml")):
+    for path in ruleset_files:
         located = load_document(path)
         model = _validate_ruleset(located)
         if model.id != path.parent.name:
             raise InputError(located.where(("id",)), f"ruleset id '{model.id}' differs from its folder '{path.parent.name}'")
         documents[model.id] = (located, model, path)
-    for path in extra_files or []:
+    for path in extra_files:
         located = load_document(path)
         model = _validate_ruleset(located)
         documents[model.id] = (located, model, path)
@@ -119,11 +149,7 @@ def _compile_ruleset(located: Located, model: Ruleset, path: Path | None, policy
         if crit.id in refs:
             raise fail(("criteria", i), f"criterion {crit.id} refers to itself")
         local_deps[crit.id] = refs
-        in_force = crit.in_force if (crit.valid_from or crit.valid_until) else None
-        compiled_criteria[crit.id] = CompiledCriterion(
-            crit.id, model.id, crit, requires, requires.compile(), applies, applies.compile() if applies else None,
-            in_force,
-        )
+        compiled_criteria[crit.id] = CompiledCriterion(crit.id, model.id, crit, requires, applies)
     order = _topological([c.id for c in model.criteria], local_deps,
                          lambda cid: fail(("criteria", [c.id for c in model.criteria].index(cid)),
                                           f"criteria refer to each other in a cycle through {cid}"))
@@ -131,15 +157,13 @@ def _compile_ruleset(located: Located, model: Ruleset, path: Path | None, policy
     scope = model.policy.applies_if
     if scope:
         result.scope_node = parse(scope, ("policy", "applies_if"))
-        result.scope = result.scope_node.compile()
     if isinstance(model.policy, ThresholdPolicy):
         for i, rule in enumerate(model.policy.threshold):
             node = parse(rule.when, ("policy", "threshold", i, "when")) if rule.when else None
             result.threshold_nodes.append(node)
-            result.threshold_when.append(node.compile() if node else None)
     for i, stage in enumerate(model.stages):
         node = parse(stage.reached_if, ("stages", i, "reached_if")) if stage.reached_if else None
-        result.stages.append(CompiledStage(stage, node, node.compile() if node else None))
+        result.stages.append(CompiledStage(stage, node))
     result.depends_on = depends
     return result
 

@@ -1,39 +1,77 @@
-"""The ruleset file format as pydantic models (docs/ruleset-format.md §3-5).
+"""The ruleset file format as frozen dataclasses (docs/ruleset-format.md §3-5), validated by pydantic.
 
-Conditions (`applies_if`, `requires`, `when`) stay raw here: `conditions.py` parses and checks them
-once every fact and criterion is known.
+The classes are plain stdlib dataclasses so that importing them (and unpickling a cached library,
+see cache.py) never imports pydantic: that import and its validator build are most of a cold
+start. pydantic validates them all the same (`validation.py` builds the validators on demand):
+`__pydantic_config__` forbids unknown keys, `Check` carries field constraints, `__post_init__`
+holds the cross-field rules. Conditions (`applies_if`, `requires`, `when`) stay raw here:
+`conditions.py` parses and checks them once every fact and criterion is known.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import InputError
 from .source_files import Located
 
-Ident = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
-CriterionId = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]*(-[A-Za-z0-9.]+)+$")]
+
+class Check:
+    """Constraints on one value (pattern, min_length, gt, ge, le), applied by pydantic when validating."""
+
+    __slots__ = ("constraints",)
+
+    def __init__(self, **constraints: Any) -> None:
+        self.constraints = constraints
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
+        return {**handler(source), **self.constraints}
+
+
+class Tagged:
+    """A union told apart by one key (e.g. a policy's `kind`), for precise validation errors."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
+        from pydantic import Discriminator  # only when validators are built
+
+        return Discriminator(self.key).__get_pydantic_core_schema__(source, handler)
+
+
+Ident = Annotated[str, Check(pattern=r"^[a-z][a-z0-9_]*$")]
+CriterionId = Annotated[str, Check(pattern=r"^[A-Z][A-Z0-9]*(-[A-Za-z0-9.]+)+$")]
+NonEmpty = Annotated[str, Check(min_length=1)]
 Provenance = Literal["official_text", "published_summary", "reconstructed"]
 Condition = dict[str, Any]
 
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+record = dataclass(frozen=True, slots=True, kw_only=True)
 
 
+class Strict:
+    """Base of every file model: unknown keys are errors."""
+
+    __slots__ = ()
+    __pydantic_config__ = {"extra": "forbid"}
+
+
+@record
 class Text(Strict):
     """A user-facing text in French (default) and English."""
 
-    fr: str = Field(min_length=1)
-    en: str = Field(min_length=1)
+    fr: NonEmpty
+    en: NonEmpty
 
     def get(self, lang: str) -> str:
         return self.en if lang == "en" else self.fr
 
 
+@record
 class SourceDocument(Strict):
     id: Ident
     title: str
@@ -44,14 +82,16 @@ class SourceDocument(Strict):
     note: str | None = None
 
 
+@record
 class SourceRef(Strict):
     document: Ident
-    section: str = Field(min_length=1)
-    lines: Annotated[str, Field(pattern=r"^\d+(-\d+)?(, *\d+(-\d+)?)*$")] | None = None
+    section: NonEmpty
+    lines: Annotated[str, Check(pattern=r"^\d+(-\d+)?(, *\d+(-\d+)?)*$")] | None = None
     quote: str | None = None
     url: str | None = None
 
 
+@record
 class FactDef(Strict):
     type: Literal["boolean", "integer", "number", "date", "enum", "set", "string"]
     title: Text
@@ -61,45 +101,46 @@ class FactDef(Strict):
     max: float | None = None
     unit: str | None = None
 
-    @model_validator(mode="after")
-    def _values_for_enums(self) -> FactDef:
+    def __post_init__(self) -> None:
         if self.type in ("enum", "set") and not self.values:
             raise ValueError(f"a {self.type} fact needs `values`")
         if self.type not in ("enum", "set") and self.values:
             raise ValueError(f"`values` only goes with enum or set facts, not {self.type}")
-        return self
 
 
+@record
 class FactCatalogueFile(Strict):
     facts: dict[str, FactDef]
 
 
+@record
 class EvidenceSpec(Strict):
     kind: Ident
     description: Text
 
 
+@record
 class Group(Strict):
     id: Ident
     title: Text
     description: Text | None = None
 
 
+@record
 class Stage(Strict):
     id: Ident
     title: Text
     reached_if: Condition | None = None
 
 
+@record
 class Dated(Strict):
     valid_from: dt.date | None = None
     valid_until: dt.date | None = None
 
-    @model_validator(mode="after")
-    def _dates_in_order(self) -> Dated:
+    def __post_init__(self) -> None:
         if self.valid_from and self.valid_until and self.valid_from > self.valid_until:
             raise ValueError(f"valid_from {self.valid_from} is after valid_until {self.valid_until}")
-        return self
 
     def in_force(self, day: dt.date) -> bool:
         return (self.valid_from is None or self.valid_from <= day) and (
@@ -107,15 +148,17 @@ class Dated(Strict):
         )
 
 
+@record
 class AmountDue(Strict):
     """A sum the criterion makes due, computed as rate x a numeric fact (e.g. EUR 30 per week of mandate)."""
 
     title: Text
-    rate: float = Field(gt=0)
+    rate: Annotated[float, Check(gt=0)]
     per_fact: str
     unit: str = "EUR"
 
 
+@record
 class Criterion(Dated):
     id: CriterionId
     title: Text
@@ -124,40 +167,44 @@ class Criterion(Dated):
     applies_if: Condition | None = None
     not_applicable_reason: Text | None = None
     requires: Condition
-    points: float | None = Field(default=None, gt=0)
+    points: Annotated[float, Check(gt=0)] | None = None
     mandatory: bool = False
-    level: int | None = Field(default=None, ge=1)
+    level: Annotated[int, Check(ge=1)] | None = None
     scheme: Ident | None = None
-    evidence: list[EvidenceSpec] = []
-    effort: float = Field(default=1.0, ge=0)
+    evidence: list[EvidenceSpec] = field(default_factory=list)
+    effort: Annotated[float, Check(ge=0)] = 1.0
     stage: Ident | None = None
     source: SourceRef
     provenance: Provenance
     assumption: Text | None = None
     strength_note: str | None = None
-    tags: list[str] = []
+    tags: list[str] = field(default_factory=list)
     amount_due: AmountDue | None = None
 
 
+@record
 class ThresholdRule(Strict):
     when: Condition | None = None
-    value: float = Field(gt=0, le=1)
+    value: Annotated[float, Check(gt=0, le=1)]
     inclusive: bool
     source: SourceRef
     note: Text | None = None
 
 
+@record
 class StarBand(Strict):
-    min: float = Field(ge=0, le=1)
-    stars: int = Field(ge=1)
+    min: Annotated[float, Check(ge=0, le=1)]
+    stars: Annotated[int, Check(ge=1)]
 
 
+@record
 class Stars(Strict):
     verified: bool
     note: Text | None = None
-    bands: list[StarBand] = Field(min_length=1)
+    bands: Annotated[list[StarBand], Check(min_length=1)]
 
 
+@record
 class Scoped(Strict):
     """A referential's own scope: when false, every criterion is not applicable and no score is given."""
 
@@ -165,37 +212,43 @@ class Scoped(Strict):
     not_applicable_reason: Text | None = None
 
 
+@record
 class ThresholdPolicy(Scoped):
     kind: Literal["threshold"]
-    threshold: list[ThresholdRule] = Field(min_length=1)
+    threshold: Annotated[list[ThresholdRule], Check(min_length=1)]
     stars: Stars | None = None
 
 
+@record
 class LevelDef(Strict):
-    level: int = Field(ge=1)
+    level: Annotated[int, Check(ge=1)]
     title: Text
     scope: Literal["project", "company"] = "project"
 
 
+@record
 class LevelsPolicy(Scoped):
     kind: Literal["levels"]
-    levels: list[LevelDef] = Field(min_length=1)
+    levels: Annotated[list[LevelDef], Check(min_length=1)]
     target: int | None = None
 
 
+@record
 class ObligationsPolicy(Scoped):
     kind: Literal["obligations"]
 
 
+@record
 class Amount(Strict):
-    value: float | None = Field(default=None, ge=0)
-    rate: float | None = Field(default=None, gt=0, le=1)
+    value: Annotated[float, Check(ge=0)] | None = None
+    rate: Annotated[float, Check(gt=0, le=1)] | None = None
     base: str | None = None
     currency: str = "EUR"
     kind: Literal["flat", "rate", "prize", "variable"] = "flat"
     note: Text | None = None
 
 
+@record
 class Scheme(Dated):
     id: Ident
     title: Text
@@ -207,48 +260,71 @@ class Scheme(Dated):
     note: Text | None = None
 
 
+@record
 class EligibilityPolicy(Scoped):
     kind: Literal["eligibility"]
-    schemes: list[Scheme] = Field(min_length=1)
+    schemes: Annotated[list[Scheme], Check(min_length=1)]
 
 
-Policy = Annotated[
-    ThresholdPolicy | LevelsPolicy | ObligationsPolicy | EligibilityPolicy, Field(discriminator="kind")
-]
+Policy = Annotated[ThresholdPolicy | LevelsPolicy | ObligationsPolicy | EligibilityPolicy, Tagged("kind")]
 
 
+@record
 class Totals(Strict):
     criteria: int | None = None
     points: float | None = None
     groups: int | None = None
 
 
+@record
 class Ruleset(Dated):
     id: Ident
     title: Text
     version: str
     description: Text | None = None
-    sources: list[SourceDocument] = Field(min_length=1)
-    groups: list[Group] = Field(min_length=1)
-    stages: list[Stage] = []
-    facts: dict[str, FactDef] = {}
+    sources: Annotated[list[SourceDocument], Check(min_length=1)]
+    groups: Annotated[list[Group], Check(min_length=1)]
+    stages: list[Stage] = field(default_factory=list)
+    facts: dict[str, FactDef] = field(default_factory=dict)
     policy: Policy
     totals: Totals | None = None
-    criteria: list[Criterion] = Field(min_length=1)
+    criteria: Annotated[list[Criterion], Check(min_length=1)]
 
 
-def validate_model(model: type[Strict], located: Located, path: tuple = ()) -> Any:
+def to_data(value: Any, exclude_none: bool = False, json: bool = False) -> Any:
+    """A model as plain dicts and lists (dates kept, or ISO strings with `json`)."""
+    if hasattr(value, "__dataclass_fields__"):
+        out = {}
+        for name in value.__dataclass_fields__:
+            item = getattr(value, name)
+            if not (exclude_none and item is None):
+                out[name] = to_data(item, exclude_none, json)
+        return out
+    if isinstance(value, (list, tuple)):
+        return [to_data(v, exclude_none, json) for v in value]
+    if isinstance(value, dict):
+        return {k: to_data(v, exclude_none, json) for k, v in value.items()}
+    if json and isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def validate_model(model: type, located: Located, path: tuple = ()) -> Any:
     """Validate `located.data` (or the value at `path`) into `model`, located one-line errors."""
+    from pydantic_core import ValidationError
+
+    from .validation import validator
+
     data = located.data
     for key in path:
         data = data[key]
     try:
-        return model.model_validate(data)
+        return validator(model).validate_python(data)
     except ValidationError as exc:
         raise located_validation_error(exc, located, path) from None
 
 
-def located_validation_error(exc: ValidationError, located: Located, path: tuple = ()) -> InputError:
+def located_validation_error(exc: Any, located: Located, path: tuple = ()) -> InputError:
     errors = exc.errors(include_url=False)
     first = errors[0]
     loc = tuple(first["loc"])
@@ -265,9 +341,9 @@ _POLICY_KINDS = {"threshold", "levels", "obligations", "eligibility"}
 
 def _message(error: dict) -> str:
     kind = error["type"]
-    if kind == "extra_forbidden":
+    if kind in ("extra_forbidden", "unexpected_keyword_argument"):
         return "unknown key"
-    if kind == "missing":
+    if kind in ("missing", "missing_argument"):
         return "required key is missing"
     msg = error["msg"]
     return msg.removeprefix("Value error, ")
@@ -275,9 +351,9 @@ def _message(error: dict) -> str:
 
 def _hint(error: dict) -> str:
     kind = error["type"]
-    if kind == "extra_forbidden":
+    if kind in ("extra_forbidden", "unexpected_keyword_argument"):
         return "see docs/ruleset-format.md for the keys allowed here"
-    if kind == "missing" and error["loc"] and error["loc"][-1] in ("source", "provenance"):
+    if kind in ("missing", "missing_argument") and error["loc"] and error["loc"][-1] in ("source", "provenance"):
         return "every criterion must cite its source and state its provenance"
     if kind.startswith("date"):
         return "dates are written YYYY-MM-DD"

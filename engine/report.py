@@ -7,6 +7,7 @@ from typing import Any
 from . import status as st
 from .compiled import CompiledCriterion, CompiledRuleset
 from .evaluate import Evaluation
+from .model import to_data
 
 RESULT_FORMAT = "raccord.result/1"
 
@@ -68,7 +69,7 @@ def criterion_entry(evaluation: Evaluation, rs: CompiledRuleset, crit: CompiledC
     status = evaluation.status(crit.id)
     entry: dict[str, Any] = {
         "id": crit.id,
-        "title": model.title.model_dump(),
+        "title": to_data(model.title),
         "group": model.group,
         "status": status,
         "mandatory": model.mandatory,
@@ -77,12 +78,12 @@ def criterion_entry(evaluation: Evaluation, rs: CompiledRuleset, crit: CompiledC
         "scheme": model.scheme,
         "effort": model.effort,
         "stage": model.stage,
-        "evidence_expected": [{"kind": e.kind, "description": e.description.model_dump()} for e in model.evidence],
+        "evidence_expected": [{"kind": e.kind, "description": to_data(e.description)} for e in model.evidence],
         "source": source_of(rs, crit),
         "provenance": model.provenance,
     }
     if model.assumption:
-        entry["assumption"] = model.assumption.model_dump()
+        entry["assumption"] = to_data(model.assumption)
     if status == st.NOT_APPLICABLE:
         reason = evaluation.ctx.na_reasons.get(crit.id)
         entry["not_applicable_reason"] = reason
@@ -90,12 +91,12 @@ def criterion_entry(evaluation: Evaluation, rs: CompiledRuleset, crit: CompiledC
             entry["justification"] = evaluation.dossier.file.not_applicable[crit.id]
         elif reason == st.NA_CONDITION and model.not_applicable_reason:
             entry["justification"] = model.not_applicable_reason.get("fr")
-            entry["justification_i18n"] = model.not_applicable_reason.model_dump()
+            entry["justification_i18n"] = to_data(model.not_applicable_reason)
         return {k: v for k, v in entry.items() if v is not None}
     if model.amount_due:
         due = model.amount_due
         count = evaluation.ctx.facts.get(due.per_fact)
-        entry["amount_due"] = {"title": due.title.model_dump(), "rate": due.rate, "per_fact": due.per_fact,
+        entry["amount_due"] = {"title": to_data(due.title), "rate": due.rate, "per_fact": due.per_fact,
                                "count": count, "value": None if count is None else due.rate * count, "unit": due.unit}
     findings = criterion_findings(evaluation, crit.id)
     entry.update({k: v for k, v in findings.items() if k != "trace" and v})
@@ -127,29 +128,29 @@ def ruleset_entry(evaluation: Evaluation, rid: str) -> dict[str, Any]:
     model = rs.model
     out = {
         "id": rid,
-        "title": model.title.model_dump(),
+        "title": to_data(model.title),
         "version": model.version,
         "policy": model.policy.kind,
         "outcome": jsonable(outcome),
         "counts": counts,
-        "groups": [{"id": g.id, "title": g.title.model_dump()} for g in model.groups],
+        "groups": [{"id": g.id, "title": to_data(g.title)} for g in model.groups],
         "criteria": criteria,
     }
     if outcome.get("decision") == st.NOT_APPLICABLE and getattr(model.policy, "not_applicable_reason", None):
-        out["not_applicable_reason"] = model.policy.not_applicable_reason.model_dump()
+        out["not_applicable_reason"] = to_data(model.policy.not_applicable_reason)
     stars = getattr(model.policy, "stars", None)
     if stars is not None:
         out["stars_verified"] = stars.verified
         if stars.note:
-            out["stars_note"] = stars.note.model_dump()
+            out["stars_note"] = to_data(stars.note)
     if model.policy.kind == "levels":
-        out["levels"] = [{"level": lv.level, "title": lv.title.model_dump(), "scope": lv.scope}
+        out["levels"] = [{"level": lv.level, "title": to_data(lv.title), "scope": lv.scope}
                          for lv in model.policy.levels]
     if model.policy.kind == "eligibility":
-        out["schemes"] = [jsonable(s.model_dump(exclude_none=True)) for s in model.policy.schemes]
+        out["schemes"] = [jsonable(to_data(s, exclude_none=True)) for s in model.policy.schemes]
     if rs.stages:
         out["stage"] = evaluation.current_stage(rid)
-        out["stages"] = [{"id": s.model.id, "title": s.model.title.model_dump()} for s in rs.stages]
+        out["stages"] = [{"id": s.model.id, "title": to_data(s.model.title)} for s in rs.stages]
     return out
 
 

@@ -8,44 +8,46 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from dataclasses import field
 from pathlib import Path
 from typing import Any
-
-from pydantic import Field
 
 from .compiled import Library
 from .dossier import Dossier, build_dossier
 from .errors import InputError
 from .evaluate import evaluate
-from .model import Strict, validate_model
+from .model import NonEmpty, Strict, record, validate_model
 from .report import ruleset_entry
 from .source_files import Located, load_document
 
 
+@record
 class Expect(Strict):
-    statuses: dict[str, str] = {}
-    outcome: dict[str, Any] = {}
-    outcomes: dict[str, dict[str, Any]] = {}
+    statuses: dict[str, str] = field(default_factory=dict)
+    outcome: dict[str, Any] = field(default_factory=dict)
+    outcomes: dict[str, dict[str, Any]] = field(default_factory=dict)
     error: str | None = None
 
 
+@record
 class DossierSpec(Strict):
     id: str | None = None
     base: str | None = None
-    facts: dict[str, Any] = {}
-    evidence: list[dict[str, Any]] = []
+    facts: dict[str, Any] = field(default_factory=dict)
+    evidence: list[dict[str, Any]] = field(default_factory=list)
     evidence_all: bool = False
-    drop_evidence: list[str] = []
-    not_applicable: dict[str, str] = {}
-    declined: dict[str, str] = {}
+    drop_evidence: list[str] = field(default_factory=list)
+    not_applicable: dict[str, str] = field(default_factory=dict)
+    declined: dict[str, str] = field(default_factory=dict)
 
 
+@record
 class Case(DossierSpec):
-    name: str = Field(min_length=1)
+    name: NonEmpty
     as_of: dt.date
     portfolio: list[str | DossierSpec] | None = None
-    rulesets: list[str] = []
-    assume: dict[str, str] = {}
+    rulesets: list[str] = field(default_factory=list)
+    assume: dict[str, str] = field(default_factory=dict)
     expect: Expect
 
 

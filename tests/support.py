@@ -51,7 +51,7 @@ def ruleset_yaml(rid: str, policy: str, criteria: list[str], extra: str = "") ->
 
 
 def library_of(*texts: str, facts: dict | None = None):
-    catalogue = {name: FactDef.model_validate(spec) for name, spec in (facts or FACTS).items()}
+    catalogue = {name: validate_model(FactDef, Located(spec, "facts.yaml")) for name, spec in (facts or FACTS).items()}
     documents = []
     for i, text in enumerate(texts):
         located = parse_yaml(text, f"ruleset{i}.yaml")

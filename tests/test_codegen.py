@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from raccord.engine import load_library, tri
 from raccord.engine import status as s
-from raccord.engine.codegen import generate
+from raccord.engine.codegen import generate_source
 from raccord.engine.evaluate import build_context
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "bench"))
@@ -78,7 +78,8 @@ def test_generated_code_agrees_with_the_closures(seed, unknown, as_of, declarati
 def test_generated_source_holds_no_ruleset_value():
     """Ids, fact names and literals are bound in the namespace, never spliced into the source."""
     for rs in LIBRARY.rulesets.values():
-        source, namespace = generate(rs, special=True)
+        source, writer = generate_source(rs, special=True)
+        namespace = writer.namespace
         for crit in rs.criteria:
             assert crit.id not in source
             assert crit.id in namespace.values()

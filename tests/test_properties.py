@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from raccord.engine import build_dossier, evaluate, load_library
 from raccord.engine import status as s
+from raccord.engine.model import to_data
 from raccord.engine.source_files import Located
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "bench"))
@@ -24,7 +25,7 @@ shares = st.floats(min_value=0.0, max_value=0.6)
 
 
 def rebuild(dossier, facts=None, evidence=None):
-    data = dossier.file.model_dump(mode="json", exclude_none=True)
+    data = to_data(dossier.file, exclude_none=True, json=True)
     data["facts"] = {k: (sorted(v) if isinstance(v, frozenset) else (v.isoformat() if isinstance(v, dt.date) else v))
                      for k, v in (facts if facts is not None else dossier.facts).items()}
     if evidence is not None:
@@ -75,7 +76,7 @@ def test_adding_valid_evidence_never_lowers_a_result(seed, unknown, rnd):
     before = evaluate(LIBRARY, base, AS_OF)
     kinds = sorted({e.kind for c in LIBRARY.criteria.values() for e in c.model.evidence})
     extra = [{"id": f"ADD-{i}", "kind": k} for i, k in enumerate(rnd.sample(kinds, k=min(25, len(kinds))))]
-    items = [item.model_dump(mode="json", exclude_none=True) for item in base.file.evidence] + extra
+    items = [to_data(item, exclude_none=True, json=True) for item in base.file.evidence] + extra
     after = evaluate(LIBRARY, rebuild(base, evidence=items), AS_OF)
     rank = {s.NOT_MET: 0, s.UNKNOWN: 1, s.MET: 2, s.NOT_APPLICABLE: 2}
     for cid in LIBRARY.criteria:
@@ -93,7 +94,7 @@ def test_fact_and_evidence_order_never_change_a_result(seed, unknown, rnd):
     base = synthetic_dossier(LIBRARY, seed, unknown_share=unknown)
     facts = list(base.facts.items())
     rnd.shuffle(facts)
-    items = [item.model_dump(mode="json", exclude_none=True) for item in base.file.evidence]
+    items = [to_data(item, exclude_none=True, json=True) for item in base.file.evidence]
     rnd.shuffle(items)
     shuffled = rebuild(base, facts=dict(facts), evidence=items)
     a, b = evaluate(LIBRARY, base, AS_OF), evaluate(LIBRARY, shuffled, AS_OF)
