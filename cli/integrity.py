@@ -96,24 +96,25 @@ def sha256_file(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def confine(base_dir: Path, relative: str) -> Path:
+def confine(base_dir: Path, relative: str, root: Path | None = None) -> Path:
     """The file a dossier path names, refusing `..`, absolute paths and symlinks that leave `base_dir`.
 
-    Raises ValueError with a one-line reason.
+    `root` is `base_dir` already resolved, when the caller checks many paths. Raises ValueError with
+    a one-line reason.
     """
     rel = confined_relative_path(relative)
-    root = base_dir.resolve()
+    root = base_dir.resolve() if root is None else root
     target = (root / Path(*rel.parts)).resolve()
     if target != root and not target.is_relative_to(root):
         raise ValueError(f"path '{relative}' resolves outside the dossier folder (symlink to {target})")
     return target
 
 
-def check_file(base_dir: Path, item: EvidenceItem) -> FileCheck:
+def check_file(base_dir: Path, item: EvidenceItem, root: Path | None = None) -> FileCheck:
     if item.path is None:
         return FileCheck(item.id, URL if item.url else NO_FILE)
     try:
-        target = confine(base_dir, item.path)
+        target = confine(base_dir, item.path, root)
     except ValueError as exc:
         return FileCheck(item.id, OUTSIDE_DOSSIER, str(exc))
     if not target.is_file():
@@ -135,7 +136,8 @@ def check_file(base_dir: Path, item: EvidenceItem) -> FileCheck:
 
 
 def check_files(dossier: Dossier) -> dict[str, FileCheck]:
-    return {item.id: check_file(dossier.base_dir, item) for item in dossier.file.evidence}
+    root = dossier.base_dir.resolve()  # once: resolving is a system call per path component
+    return {item.id: check_file(dossier.base_dir, item, root) for item in dossier.file.evidence}
 
 
 def integrity_problems(checks: dict[str, FileCheck]) -> dict[str, str]:

@@ -58,6 +58,12 @@ class _Writer:
         self._counter = 0
         self.hoisted: dict[cn.Node, str] = {}
         self.closures: dict[str, cn.Node] = {}
+        self.fact_locals: dict[str, str] = {}  # fact name -> local holding its value (facts read often)
+
+    def read(self, fact: str) -> str:
+        """An expression for a fact's value (None when unknown)."""
+        local = self.fact_locals.get(fact)
+        return local if local is not None else f"get({self.const(fact)})"
 
     def closure(self, node: cn.Node) -> str:
         """A generated name for the node's compiled closure (bound when the code is loaded)."""
@@ -101,8 +107,8 @@ def _expression(node: cn.Node, w: _Writer) -> str:
         if inline is not None:
             return inline
     if isinstance(node, cn.RatioTest) and node.op in SYMBOLS:
-        num, den, target = w.const(node.numerator), w.const(node.denominator), w.const(node.target)
-        return (f"(1 if (v := get({num})) is None or (u := get({den})) is None "
+        num, den, target = w.read(node.numerator), w.read(node.denominator), w.const(node.target)
+        return (f"(1 if (v := {num}) is None or (u := {den}) is None "
                 f"else (0 if u == 0 else (2 if v / u {SYMBOLS[node.op]} {target} else 0)))")
     if isinstance(node, cn.EvidenceTest) and node.max_age_days is None:
         kind, cid = w.const(node.kind), w.const(node.criterion)
@@ -128,27 +134,27 @@ def _conjunction(parts: list[str], w: _Writer) -> str:
 
 
 def _fact_test(node: cn.FactTest, w: _Writer) -> str | None:
-    name, op, rhs = w.const(node.name), node.op, node.rhs
+    name, value, op, rhs = w.const(node.name), w.read(node.name), node.op, node.rhs
     if op == "known":
         return f"(2 if {name} in facts else 0)" if rhs.value else f"(0 if {name} in facts else 2)"
     if op == "is_true":
-        return f"(1 if (v := get({name})) is None else (2 if v else 0))"
+        return f"(1 if (v := {value}) is None else (2 if v else 0))"
     if isinstance(rhs, cn.Literal):
         if op in ("in", "not_in"):
             members = w.const(frozenset(rhs.value))
             hit, miss = (2, 0) if op == "in" else (0, 2)
-            return f"(1 if (v := get({name})) is None else ({hit} if v in {members} else {miss}))"
+            return f"(1 if (v := {value}) is None else ({hit} if v in {members} else {miss}))"
         if op == "contains":
-            return f"(1 if (v := get({name})) is None else (2 if {w.const(rhs.value)} in v else 0))"
-        return f"(1 if (v := get({name})) is None else (2 if v {SYMBOLS[op]} {w.const(rhs.value)} else 0))"
+            return f"(1 if (v := {value}) is None else (2 if {w.const(rhs.value)} in v else 0))"
+        return f"(1 if (v := {value}) is None else (2 if v {SYMBOLS[op]} {w.const(rhs.value)} else 0))"
     if isinstance(rhs, cn.FactValue):
-        other = f"get({w.const(rhs.name)})"
+        other = w.read(rhs.name)
         shift = f" + {w.const(dt.timedelta(days=rhs.plus_days))}" if rhs.plus_days else ""
-        return (f"(1 if (v := get({name})) is None or (u := {other}) is None "
+        return (f"(1 if (v := {value}) is None or (u := {other}) is None "
                 f"else (2 if v {SYMBOLS[op]} u{shift} else 0))")
     if isinstance(rhs, cn.AsOfValue):
         shift = f" + {w.const(dt.timedelta(days=rhs.plus_days))}" if rhs.plus_days else ""
-        return f"(1 if (v := get({name})) is None else (2 if v {SYMBOLS[op]} as_of{shift} else 0))"
+        return f"(1 if (v := {value}) is None else (2 if v {SYMBOLS[op]} as_of{shift} else 0))"
     return None
 
 
@@ -160,9 +166,17 @@ def _hoist(rs: CompiledRuleset, w: _Writer) -> list[str]:
         for root in (crit.applies_node, crit.requires_node):
             for node in root.walk() if root is not None else ():
                 counts[node] = counts.get(node, 0) + 1
+    reads: dict[str, int] = {}
+    for node in counts:
+        for fact in cn.references(node)[0] if isinstance(node, (cn.FactTest, cn.RatioTest)) else ():
+            reads[fact] = reads.get(fact, 0) + counts[node]
+    lines = []
+    for fact, n in reads.items():
+        if n > 1:  # a local read costs a fraction of a dict lookup
+            local = w.fact_locals[fact] = w.local("f")
+            lines.append(f"{local} = get({w.const(fact)})")
     shared = [node for node, n in counts.items() if n > 1 and _stable(node)]
     shared.sort(key=lambda node: sum(1 for _ in node.walk()))  # sub-conditions before what contains them
-    lines = []
     for node in shared:
         expression = _expression(node, w)
         name = w.local("h")
@@ -175,14 +189,12 @@ def _stable(node: cn.Node) -> bool:
     return not any(isinstance(item, cn.CriterionTest) for item in node.walk())
 
 
-def _criterion_block(crit, w: _Writer, special: bool) -> list[str]:
-    """Statements setting one criterion's status, with the same precedence as `evaluate`:
-    not in force, declared not applicable, applicability, assumption, declined, requirement.
-    The `special` variant handles dossier declarations and assumptions; the plain one has none."""
+def _criterion_block(crit, w: _Writer) -> list[str]:
+    """Statements setting one criterion's status, in the documented precedence: not in force, then
+    (for the few criteria the dossier declares, declines or a plan assumes) `mark_declared`, else
+    applicability and requirement inline."""
     cid = w.const(crit.id)
     model = crit.model
-    out = [f"c = {cid}"] if special else []
-    c = "c" if special else cid
     tests = []
     if model.valid_from is not None:
         tests.append(f"as_of < {w.const(model.valid_from)}")
@@ -190,44 +202,63 @@ def _criterion_block(crit, w: _Writer, special: bool) -> list[str]:
         tests.append(f"as_of > {w.const(model.valid_until)}")
     branches: list[tuple[str, list[str]]] = []
     if tests:
-        branches.append((" or ".join(tests), [f"statuses[{c}] = NA", f"reasons[{c}] = NA_NOT_IN_FORCE"]))
-    if special:
-        branches.append(("c in declared_na", ["statuses[c] = NA", "reasons[c] = NA_DECLARED"]))
+        branches.append((" or ".join(tests), [f"statuses[{cid}] = NA", f"reasons[{cid}] = NA_NOT_IN_FORCE"]))
+    branches.append((f"{cid} in marked", [f"mark_declared({w.const(crit)}, ctx, declared_na, declined, assume)"]))
     if crit.applies_node is not None:
         branches.append((f"(a := {_expression(crit.applies_node, w)}) == 0",
-                         [f"statuses[{c}] = NA", f"reasons[{c}] = NA_CONDITION"]))
-        branches.append(("a == 1 and c not in assume" if special else "a == 1", [f"statuses[{c}] = UNKNOWN"]))
-    if special:
-        branches.append(("c in assume", ["statuses[c] = assume[c]"]))
-        branches.append(("c in declined", ["statuses[c] = NOT_MET"]))
-    final = f"statuses[{c}] = TO_STATUS[{_expression(crit.requires_node, w)}]"
-    if not branches:
-        return out + [final]
+                         [f"statuses[{cid}] = NA", f"reasons[{cid}] = NA_CONDITION"]))
+        branches.append(("a == 1", [f"statuses[{cid}] = UNKNOWN"]))
+    final = f"statuses[{cid}] = TO_STATUS[{_expression(crit.requires_node, w)}]"
+    out = []
     for i, (test, body) in enumerate(branches):
         out.append(f"{'if' if i == 0 else 'elif'} {test}:")
         out += [f"    {line}" for line in body]
     return out + ["else:", f"    {final}"]
 
 
+def mark_declared(crit, ctx, declared_na: dict, declined: dict, assume: dict) -> None:
+    """A criterion the dossier declares not applicable or declined, or a plan assumes (rare: the
+    closures are fast enough). Precedence as in docs/ruleset-format.md §4."""
+    cid, statuses = crit.id, ctx.statuses
+    if cid in declared_na:
+        statuses[cid] = st.NOT_APPLICABLE
+        ctx.na_reasons[cid] = st.NA_DECLARED
+        return
+    if crit.applies is not None:
+        value = crit.applies(ctx)
+        if value == 0:
+            statuses[cid] = st.NOT_APPLICABLE
+            ctx.na_reasons[cid] = st.NA_CONDITION
+            return
+        if value == 1 and cid not in assume:
+            statuses[cid] = st.UNKNOWN
+            return
+    if cid in assume:
+        statuses[cid] = assume[cid]
+    elif cid in declined:
+        statuses[cid] = st.NOT_MET
+    else:
+        statuses[cid] = (st.NOT_MET, st.UNKNOWN, st.MET)[crit.requires(ctx)]
+
+
 PRELUDE = ["facts = ctx.facts", "get = facts.get", "valid = ctx.valid_evidence.get", "statuses = ctx.statuses",
            "status = statuses.get", "reasons = ctx.na_reasons", "as_of = ctx.as_of"]
 
 
-def generate(rs: CompiledRuleset, special: bool) -> GeneratedCode:
-    """`run(ctx, declared_na, declined, assume)`, compiled. The plain variant (`special=False`)
-    ignores the three mappings: it serves dossiers without declarations or assumptions."""
-    source, w = generate_source(rs, special)
-    code = compile(source, f"<raccord ruleset {rs.id}{' special' if special else ''}>", "exec")
+def generate(rs: CompiledRuleset) -> GeneratedCode:
+    """`run(ctx, marked, declared_na, declined, assume)`, compiled; `marked` holds the ids found in
+    the three mappings (usually none)."""
+    source, w = generate_source(rs)
+    code = compile(source, f"<raccord ruleset {rs.id}>", "exec")
     return GeneratedCode(marshal.dumps(code), w.namespace, w.closures)
 
 
-def generate_source(rs: CompiledRuleset, special: bool) -> tuple[str, _Writer]:
+def generate_source(rs: CompiledRuleset) -> tuple[str, _Writer]:
     w = _Writer()
-    w.namespace.update(NA=st.NOT_APPLICABLE, UNKNOWN=st.UNKNOWN, NOT_MET=st.NOT_MET,
-                       TO_STATUS=(st.NOT_MET, st.UNKNOWN, st.MET), NA_NOT_IN_FORCE=st.NA_NOT_IN_FORCE,
-                       NA_DECLARED=st.NA_DECLARED, NA_CONDITION=st.NA_CONDITION)
+    w.namespace.update(NA=st.NOT_APPLICABLE, UNKNOWN=st.UNKNOWN, TO_STATUS=(st.NOT_MET, st.UNKNOWN, st.MET),
+                       NA_NOT_IN_FORCE=st.NA_NOT_IN_FORCE, NA_CONDITION=st.NA_CONDITION, mark_declared=mark_declared)
     body = PRELUDE + _hoist(rs, w)
     for crit in rs.criteria:
-        body += _criterion_block(crit, w, special)
-    source = "def run(ctx, declared_na, declined, assume):\n" + "".join(f"    {line}\n" for line in body)
+        body += _criterion_block(crit, w)
+    source = "def run(ctx, marked, declared_na, declined, assume):\n" + "".join(f"    {line}\n" for line in body)
     return source, w

@@ -75,8 +75,8 @@ class CompiledRuleset(_Lazy):
     threshold_nodes: list[Node | None] = field(default_factory=list)
     stages: list[CompiledStage] = field(default_factory=list)
     depends_on: set[str] = field(default_factory=set)
-    generated: dict[bool, GeneratedCode] = field(default_factory=dict)
-    _transient = ("_runners", "scope", "threshold_when")
+    generated: GeneratedCode | None = None
+    _transient = ("runner", "scope", "threshold_when")
     _positions = ("located",)
 
     @cached_property
@@ -88,24 +88,12 @@ class CompiledRuleset(_Lazy):
         return [node.compile() if node is not None else None for node in self.threshold_nodes]
 
     @cached_property
-    def _runners(self) -> dict[bool, RulesetRunner]:
-        return {}
-
-    def generate_all(self) -> None:
-        for special in (False, True):
-            if special not in self.generated:
-                self.generated[special] = generate(self, special)
-
-    def runner(self, special: bool) -> RulesetRunner:
+    def runner(self) -> RulesetRunner:
         """The generated function that sets every criterion's status (generated on first use, kept
-        with a cached library); the `special` variant honours dossier declarations and assumptions."""
-        run = self._runners.get(special)
-        if run is None:
-            code = self.generated.get(special)
-            if code is None:
-                code = self.generated[special] = generate(self, special)
-            run = self._runners[special] = code.function()
-        return run
+        with a cached library)."""
+        if self.generated is None:
+            self.generated = generate(self)
+        return self.generated.function()
 
     @property
     def display_order(self) -> list[CompiledCriterion]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 VALID = "valid"
@@ -22,30 +23,50 @@ class EvidenceState(NamedTuple):
     expires: dt.date | None
 
 
-class EvidenceIndex(NamedTuple):
-    """A dossier's register as seen at one date, built once and shared by every evaluation."""
+class EvidenceIndex:
+    """A dossier's register as seen at one date, built once and shared by every evaluation.
 
-    items: dict[str, tuple[EvidenceState, ...]]  # kind -> items, sorted by id (for explanations)
-    # kind -> True when a valid item supports every criterion, else the criteria valid items support
-    valid: dict[str, bool | frozenset[str]]
+    `valid` is what the generated code reads: kind -> True when a valid item supports every
+    criterion, else the criteria valid items support. `items` (every item with its state, sorted by
+    id so the register's order never shows) serves explanations and age limits; it is built on
+    first use, because most evaluations never need it.
+    """
+
+    __slots__ = ("_build", "_items", "valid")
+
+    def __init__(self, valid: dict[str, bool | frozenset[str]], build_items: Callable[[], dict]) -> None:
+        self.valid = valid
+        self._build = build_items
+        self._items: dict[str, tuple[EvidenceState, ...]] | None = None
+
+    @property
+    def items(self) -> dict[str, tuple[EvidenceState, ...]]:
+        if self._items is None:
+            self._items = self._build()
+        return self._items
 
 
 class Context:
     """Facts, evidence and the results computed so far. Conditions only read it."""
 
-    __slots__ = ("as_of", "declined", "evidence", "facts", "na_reasons", "outcomes", "portfolio", "statuses",
+    __slots__ = ("as_of", "declined", "evidence_index", "facts", "na_reasons", "outcomes", "portfolio", "statuses",
                  "valid_evidence")
 
     def __init__(self, facts: dict[str, Any], as_of: dt.date, evidence: EvidenceIndex):
         self.facts = facts
         self.as_of = as_of
-        self.evidence = evidence.items
+        self.evidence_index = evidence
         self.valid_evidence = evidence.valid
         self.statuses: dict[str, str] = {}
         self.na_reasons: dict[str, str] = {}
         self.outcomes: dict[str, Any] = {}
         self.portfolio: dict[str, list[tuple[str, Any]]] = {}
         self.declined: dict[str, str] = {}
+
+    @property
+    def evidence(self) -> dict[str, tuple[EvidenceState, ...]]:
+        """Every evidence item by kind, with its state at the evaluation date."""
+        return self.evidence_index.items
 
 
 def evidence_state(

@@ -67,19 +67,27 @@ def build_context(dossier: Dossier, as_of: dt.date, integrity: dict[str, str] | 
 
 
 def _evidence_index(dossier: Dossier, as_of: dt.date, integrity: dict[str, str] | None) -> EvidenceIndex:
-    by_kind: dict[str, list[EvidenceState]] = {}
-    valid: dict[str, bool | frozenset[str]] = {}
     problems = integrity or {}
-    empty: frozenset[str] = frozenset()
-    # Sorted by id so that the order of the register never changes a result or a trace.
-    for item in sorted(dossier.file.evidence, key=lambda e: e.id):
-        state = evidence_state(item.collected, item.expires, item.auditor.status, as_of, problems.get(item.id))
-        supports = frozenset(item.criteria) if item.criteria else empty
-        kind = item.kind
-        by_kind.setdefault(kind, []).append(EvidenceState(item.id, kind, supports, state, item.collected, item.expires))
-        if state == VALID and valid.get(kind) is not True:
-            valid[kind] = (valid.get(kind, empty) | supports) if supports else True
-    return EvidenceIndex({kind: tuple(items) for kind, items in by_kind.items()}, valid)
+    evidence = dossier.file.evidence
+    valid: dict[str, bool | frozenset[str]] = {}
+    for item in evidence:
+        if evidence_state(item.collected, item.expires, item.auditor.status, as_of, problems.get(item.id)) != VALID:
+            continue
+        kind, now = item.kind, valid.get(item.kind)
+        if now is not True:
+            valid[kind] = True if not item.criteria else (now or frozenset()) | frozenset(item.criteria)
+
+    def items() -> dict[str, tuple[EvidenceState, ...]]:
+        by_kind: dict[str, list[EvidenceState]] = {}
+        empty: frozenset[str] = frozenset()
+        for item in sorted(evidence, key=lambda e: e.id):  # the register's order never shows in a trace
+            state = evidence_state(item.collected, item.expires, item.auditor.status, as_of, problems.get(item.id))
+            by_kind.setdefault(item.kind, []).append(EvidenceState(
+                item.id, item.kind, frozenset(item.criteria) if item.criteria else empty, state, item.collected,
+                item.expires))
+        return {kind: tuple(found) for kind, found in by_kind.items()}
+
+    return EvidenceIndex(valid, items)
 
 
 def check_references(library: Library, dossier: Dossier) -> None:
@@ -87,6 +95,12 @@ def check_references(library: Library, dossier: Dossier) -> None:
     import difflib
 
     if dossier.prepared.get("references_checked") is library:
+        return
+    known = library.criteria
+    file = dossier.file
+    if (all(cid in known for cid in file.not_applicable) and all(cid in known for cid in file.declined)
+            and all(cid in known for item in file.evidence for cid in item.criteria)):
+        dossier.prepared["references_checked"] = library
         return
     located = dossier.located
     named = [(("not_applicable", cid), cid) for cid in dossier.file.not_applicable]
@@ -138,8 +152,12 @@ def _evaluate_ruleset(rs: CompiledRuleset, dossier: Dossier, ctx: Context, assum
         return
     declared_na = dossier.file.not_applicable
     declined = dossier.file.declined
-    special = bool(declared_na or declined or assume)
-    rs.runner(special)(ctx, declared_na, declined, assume)
+    marked = dossier.prepared.get("marked")
+    if marked is None:
+        marked = dossier.prepared["marked"] = frozenset(declared_na) | frozenset(declined)
+    if assume:
+        marked = marked | frozenset(assume)
+    rs.runner(ctx, marked, declared_na, declined, assume)
     outcome = rs.policy.outcome(rs, ctx)
     if scope == tri.UNKNOWN:
         outcome["reasons"].append("scope_undetermined")

@@ -32,7 +32,7 @@ def load_library(rulesets_dir: Path | None = None, extra_files: list[Path] | Non
     library = _load_library(base, files[1:len(files) - len(extra_files or [])], extra_files or [])
     if key is not None and cache.directory() is not None:
         for rs in library.rulesets.values():
-            rs.generate_all()  # the generated code is what a cold start would otherwise pay for
+            rs.runner  # noqa: B018 - generate the code now: it is what a cold start would otherwise pay for
         cache.store("library", key, library)
     return library
 

@@ -48,9 +48,9 @@ def reference_statuses(rs, ctx, declared_na, declined, assume) -> dict[str, str]
 
 def both_ways(dossier, as_of, declared_na, declined, assume):
     generated, reference = build_context(dossier, as_of), build_context(dossier, as_of)
-    special = bool(declared_na or declined or assume)
+    marked = frozenset(declared_na) | frozenset(declined) | frozenset(assume)
     for rs in LIBRARY.rulesets.values():
-        rs.runner(special)(generated, declared_na, declined, assume)
+        rs.runner(generated, marked, declared_na, declined, assume)
         reference_statuses(rs, reference, declared_na, declined, assume)
         # later rulesets read earlier outcomes: give both the same ones
         outcome = rs.policy.outcome(rs, generated)
@@ -78,7 +78,7 @@ def test_generated_code_agrees_with_the_closures(seed, unknown, as_of, declarati
 def test_generated_source_holds_no_ruleset_value():
     """Ids, fact names and literals are bound in the namespace, never spliced into the source."""
     for rs in LIBRARY.rulesets.values():
-        source, writer = generate_source(rs, special=True)
+        source, writer = generate_source(rs)
         namespace = writer.namespace
         for crit in rs.criteria:
             assert crit.id not in source
