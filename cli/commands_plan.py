@@ -66,6 +66,8 @@ def plan_document(evaluation, target) -> dict[str, Any]:
     after = verify(evaluation, plan)
     library = evaluation.library
     items = []
+    stage_titles = {(rid, stage.id): to_data(stage.title)
+                    for rid, rs in library.rulesets.items() for stage in rs.model.stages}
     for cid in plan.items:
         crit = library.criteria[cid]
         model = crit.model
@@ -74,6 +76,8 @@ def plan_document(evaluation, target) -> dict[str, Any]:
                       "level": model.level, "scheme": model.scheme, "stage": model.stage,
                       "evidence_expected": [{"kind": e.kind, "description": to_data(e.description)}
                                             for e in model.evidence]})
+        if model.stage:
+            items[-1]["stage_title"] = stage_titles.get((crit.ruleset, model.stage))
     return {
         "format": "raccord.plan/1",
         "as_of": evaluation.as_of.isoformat(),
@@ -129,7 +133,8 @@ def render(doc: dict[str, Any], lang: str) -> str:
             if item.get("level"):
                 extra.append(f"{t('level', lang).lower()} {item['level']}")
             if item.get("stage"):
-                extra.append(f"{w('stage', lang)} {item['stage']}")
+                stage = text(item["stage_title"], lang) if item.get("stage_title") else item["stage"]
+                extra.append(f"{w('stage', lang)} « {stage} »" if lang == "fr" else f"{w('stage', lang)} “{stage}”")
             lines.append(f"  - {item['criterion']} {text(item['title'], lang)} — {t(item['status'], lang)} "
                          f"({', '.join(extra)})")
     for note in doc["notes"]:

@@ -136,3 +136,16 @@ def test_cli_eligibility_on_example():
     assert "AFN-GOV-03" in text  # the missing level-1 criterion behind the level gate
     english = CliRunner().invoke(cli, ["eligibility", EXAMPLE, "--as-of", "2025-10-15", "--lang", "en"]).output
     assert "CNC RSE+ bonus" in english and "NOT ELIGIBLE" in english
+
+
+def test_cli_plan_names_stages_by_their_title():
+    """The auditor reads « Après le tournage … », not the ruleset's internal stage id."""
+    args = ["plan", EXAMPLE, "--as-of", "2025-10-15", "--target", "ecoprod_label"]
+    doc = json.loads(CliRunner().invoke(cli, [*args, "--format", "json"]).output)
+    staged = [i for i in doc["items"] if i.get("stage")]
+    assert staged and all(i["stage_title"]["fr"] for i in staged)
+    text = CliRunner().invoke(cli, args).output
+    english = CliRunner().invoke(cli, [*args, "--lang", "en"]).output
+    for item in staged:
+        assert f"« {item['stage_title']['fr']} »" in text
+        assert item["stage_title"]["en"] in english
