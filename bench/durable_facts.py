@@ -574,8 +574,6 @@ def check_agreement(encoding: DurableFactsEncoding, library: Any, dossier: Any, 
 
 
 if __name__ == "__main__":
-    import statistics
-    import time
     from pathlib import Path
 
     from raccord.engine import load_dossier, load_library
@@ -593,14 +591,10 @@ if __name__ == "__main__":
     example = load_dossier(root / "examples" / "long_metrage" / "dossier.yaml", lib.catalogue)
     built = encoding.facts(example, day)
 
-    def median_ms(fn: Callable[[], Any], repeat: int = 15, inner: int = 20) -> float:
-        samples = []
-        for _ in range(repeat):
-            start = time.perf_counter()
-            for _ in range(inner):
-                fn()
-            samples.append((time.perf_counter() - start) / inner)
-        return statistics.median(samples) * 1e3
+    from run import median_us  # the bench's own timer
+
+    def median_ms(fn: Callable[[], Any], inner: int = 20) -> float:
+        return median_us(fn, repeat=15, inner=inner) / 1000
 
     encoding.run(built)  # warm-up
     asserted = sum(len(batch) for _, batch in encoding.batches(built))
