@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.resources
+import importlib.util
 from pathlib import Path
 
 from . import cache, conditions
@@ -15,7 +15,12 @@ from .source_files import MAX_FILE_BYTES, Located, load_document
 
 def bundled_rulesets_dir() -> Path:
     """The `rulesets/` folder shipped with raccord."""
-    return Path(str(importlib.resources.files("raccord.rulesets")))
+    # Located without importing the data package, so no __pycache__ folder appears among the
+    # rulesets (every folder there is a referential with its README of sources).
+    spec = importlib.util.find_spec("raccord.rulesets")
+    if spec is None or not spec.submodule_search_locations:
+        raise InputError("raccord", "the bundled rulesets are missing from this installation", "reinstall raccord")
+    return Path(next(iter(spec.submodule_search_locations)))
 
 
 def load_library(rulesets_dir: Path | None = None, extra_files: list[Path] | None = None) -> Library:
