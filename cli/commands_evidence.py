@@ -18,7 +18,6 @@ import datetime as dt
 import difflib
 import json
 import re
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -221,7 +220,7 @@ def add_evidence(library: Library, dossier_path: Path, file: Path, kind: str, cr
     updated = build_dossier(located, library.catalogue, dossier_path)
     check_references(library, updated)
     if updated.file.evidence[:-1] != dossier.file.evidence or updated.file.evidence[-1].id != item_id \
-            or replace(updated.file, evidence=dossier.file.evidence) != dossier.file:
+            or dataclasses.replace(updated.file, evidence=dossier.file.evidence) != dossier.file:
         raise InputError(str(dossier_path), "could not append the item without changing something else",
                          "add it by hand; nothing was written")
     backup = _backup_path(dossier_path, now)
@@ -236,7 +235,7 @@ def add_evidence(library: Library, dossier_path: Path, file: Path, kind: str, cr
 
 def with_evidence(dossier: Dossier, items: list) -> Dossier:
     """The same dossier with another evidence register (and no evaluation state carried over)."""
-    changes: dict[str, Any] = {"file": replace(dossier.file, evidence=items)}
+    changes: dict[str, Any] = {"file": dataclasses.replace(dossier.file, evidence=items)}
     if any(f.name == "prepared" for f in dataclasses.fields(dossier)):
         changes["prepared"] = {}  # the engine caches per-dossier indexes: a variant must not share them
     return dataclasses.replace(dossier, **changes)
@@ -251,7 +250,7 @@ def verify_dossier(library: Library, dossier: Dossier, as_of: dt.date,
     dates = {item.id: date_state(item, as_of) for item in dossier.file.evidence}
     expired = {eid for eid, state in dates.items() if state == "expired"}
     # "Clean" = as if every file were intact and nothing had expired; each problem is measured against it.
-    clean_items = [replace(item, expires=None) if item.id in expired else item
+    clean_items = [dataclasses.replace(item, expires=None) if item.id in expired else item
                    for item in dossier.file.evidence]
     clean_dossier = with_evidence(dossier, clean_items)
     clean = evaluate(library, clean_dossier, as_of, rulesets).ctx.statuses

@@ -345,6 +345,8 @@ def _message(error: dict) -> str:
         return "unknown key"
     if kind in ("missing", "missing_argument"):
         return "required key is missing"
+    if kind in ("dataclass_type", "dataclass_args_type", "model_type", "dict_type"):
+        return "expected a mapping of keys to values here"
     msg = error["msg"]
     return msg.removeprefix("Value error, ")
 

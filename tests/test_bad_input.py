@@ -75,6 +75,17 @@ def test_unknown_key_in_dossier(tmp_path):
     assert_clean_error(raccord("check", str(path)), f"{path}:3:", "evidences: unknown key")
 
 
+def test_a_scalar_where_a_mapping_is_expected(tmp_path):
+    path = write(tmp_path, HEAD + "evidence:\n  - E1\n")
+    line = assert_clean_error(raccord("check", str(path)), f"{path}:4:", "evidence.0: expected a mapping")
+    assert "EvidenceItem" not in line  # no class names of ours in a user's error
+
+
+def test_cross_field_rules_are_located(tmp_path):
+    path = write(tmp_path, HEAD + "evidence:\n  - {id: E1, kind: devis, auditor: {status: rejected}}\n")
+    assert_clean_error(raccord("check", str(path)), f"{path}:4:", "evidence.0.auditor", "needs a `reason`")
+
+
 def test_yaml_alias_bomb(tmp_path):
     lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     for i, name in enumerate("bcdefghij"):
