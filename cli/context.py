@@ -11,6 +11,8 @@ from raccord.engine.report import result_document
 
 from raccord import __version__
 
+from .entry import inputs_loaded
+
 EXIT_OK = 0
 EXIT_INVALID_INPUT = 2
 EXIT_VERIFY_FAILED = 3
@@ -56,6 +58,7 @@ def run_evaluation(library: Library, dossier_path: str, as_of: str | None, rules
     others = portfolio_paths(dossier, portfolio)
     members = [load_dossier(p, library.catalogue) for p in others] if others is not None else None
     integrity = compute_integrity(dossier) if check_files else None
+    inputs_loaded()
     return evaluate(library, dossier, parse_date(as_of), list(rulesets) or None, members, assume=assume,
                     integrity=integrity)
 

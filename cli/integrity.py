@@ -7,10 +7,12 @@ The engine never reads evidence files (no I/O); the CLI checks them here and han
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import os
+import stat
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from raccord.engine import Dossier, InputError
 from raccord.engine.dossier import EvidenceItem, confined_relative_path
@@ -86,58 +88,82 @@ class ItemReport:
     changes: list[dict] = field(default_factory=list)  # criteria whose status this item's problem changes
 
 
-def sha256_file(path: Path) -> tuple[str, int]:
+def sha256_file(path: str | Path) -> tuple[str, int]:
+    """Digest and size of a regular file. Opened without blocking and checked before reading: a
+    dossier path naming a pipe or a device must not hang or read forever."""
     digest = hashlib.sha256()
     size = 0
-    with path.open("rb") as handle:
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with open(fd, "rb") as handle:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, "is a folder")
+        if not stat.S_ISREG(mode):
+            raise OSError(errno.EINVAL, "not a regular file")
         while chunk := handle.read(CHUNK):
             digest.update(chunk)
             size += len(chunk)
     return digest.hexdigest(), size
 
 
-def confine(base_dir: Path, relative: str, root: Path | None = None) -> Path:
-    """The file a dossier path names, refusing `..`, absolute paths and symlinks that leave `base_dir`.
+class Confinement:
+    """Resolves the paths a dossier names inside its folder, refusing `..`, absolute paths and
+    symlinks that leave it. Resolving costs a system call per path component, so each folder is
+    resolved once: a file is then one `lstat` (is it a symlink?) in an already resolved folder."""
 
-    `root` is `base_dir` already resolved, when the caller checks many paths. Raises ValueError with
-    a one-line reason.
-    """
-    rel = confined_relative_path(relative)
-    root = base_dir.resolve() if root is None else root
-    target = (root / Path(*rel.parts)).resolve()
-    if target != root and not target.is_relative_to(root):
-        raise ValueError(f"path '{relative}' resolves outside the dossier folder (symlink to {target})")
-    return target
+    def __init__(self, base_dir: Path) -> None:
+        self.root = os.path.realpath(base_dir)
+        self._inside = self.root.rstrip(os.sep) + os.sep
+        self._folders: dict[PurePosixPath, str] = {}
+
+    def resolve(self, relative: str) -> str:
+        """The absolute, resolved path; ValueError with a one-line reason when it is refused."""
+        rel = confined_relative_path(relative)
+        folder = self._folders.get(rel.parent)
+        if folder is None:
+            folder = self._folders[rel.parent] = os.path.realpath(os.path.join(self.root, *rel.parent.parts))
+        target = os.path.join(folder, rel.name)
+        if os.path.islink(target):
+            target = os.path.realpath(target)
+        if target != self.root and not target.startswith(self._inside):
+            raise ValueError(f"path '{relative}' resolves outside the dossier folder (symlink to {target})")
+        return target
 
 
-def check_file(base_dir: Path, item: EvidenceItem, root: Path | None = None) -> FileCheck:
+def confine(base_dir: Path, relative: str) -> Path:
+    """The file a dossier path names (see `Confinement`); ValueError when it is refused."""
+    return Path(Confinement(base_dir).resolve(relative))
+
+
+def check_file(item: EvidenceItem, folder: Confinement) -> FileCheck:
     if item.path is None:
         return FileCheck(item.id, URL if item.url else NO_FILE)
     try:
-        target = confine(base_dir, item.path, root)
+        target = folder.resolve(item.path)
     except ValueError as exc:
         return FileCheck(item.id, OUTSIDE_DOSSIER, str(exc))
-    if not target.is_file():
-        detail = "is a folder" if target.is_dir() else "file not found"
-        return FileCheck(item.id, MISSING_FILE, f"{item.path}: {detail}", path=target)
     try:
         digest, actual_size = sha256_file(target)
+    except (FileNotFoundError, NotADirectoryError):
+        return FileCheck(item.id, MISSING_FILE, f"{item.path}: file not found", path=Path(target))
+    except IsADirectoryError:
+        return FileCheck(item.id, MISSING_FILE, f"{item.path}: is a folder", path=Path(target))
     except OSError as exc:
-        return FileCheck(item.id, MISSING_FILE, f"{item.path}: cannot read ({exc.strerror})", path=target)
+        return FileCheck(item.id, MISSING_FILE, f"{item.path}: cannot read ({exc.strerror})", path=Path(target))
     problems = []
     if item.size is not None and actual_size != item.size:
         problems.append(f"size {actual_size} instead of {item.size}")
     if item.sha256 is not None and digest != item.sha256:
         problems.append(f"sha256 {digest[:12]}… instead of {item.sha256[:12]}…")
     if problems:
-        return FileCheck(item.id, MODIFIED, "; ".join(problems), digest, actual_size, target)
+        return FileCheck(item.id, MODIFIED, "; ".join(problems), digest, actual_size, Path(target))
     state = OK if item.sha256 is not None else UNHASHED
-    return FileCheck(item.id, state, "", digest, actual_size, target)
+    return FileCheck(item.id, state, "", digest, actual_size, Path(target))
 
 
 def check_files(dossier: Dossier) -> dict[str, FileCheck]:
-    root = dossier.base_dir.resolve()  # once: resolving is a system call per path component
-    return {item.id: check_file(dossier.base_dir, item, root) for item in dossier.file.evidence}
+    folder = Confinement(dossier.base_dir)
+    return {item.id: check_file(item, folder) for item in dossier.file.evidence}
 
 
 def integrity_problems(checks: dict[str, FileCheck]) -> dict[str, str]:

@@ -19,6 +19,7 @@ from .context import Context
 from .dossier import as_date
 from .errors import InputError
 from .model import FactDef
+from .record import Record, record
 
 Compiled = Callable[[Context], int]
 
@@ -53,8 +54,8 @@ class Env:
 # --- value expressions (right-hand sides) -------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Literal:
+@record(positional=True)
+class Literal(Record):
     value: Any
 
     def getter(self) -> Callable[[Context], Any]:
@@ -65,8 +66,8 @@ class Literal:
         return _jsonable(self.value)
 
 
-@dataclass(frozen=True)
-class FactValue:
+@record(positional=True)
+class FactValue(Record):
     name: str
     plus_days: int = 0
 
@@ -85,8 +86,8 @@ class FactValue:
         return {"fact": self.name, "plus_days": self.plus_days} if self.plus_days else {"fact": self.name}
 
 
-@dataclass(frozen=True)
-class AsOfValue:
+@record(positional=True)
+class AsOfValue(Record):
     plus_days: int = 0
 
     def getter(self) -> Callable[[Context], Any]:
@@ -100,8 +101,8 @@ class AsOfValue:
 # --- nodes ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Node:
+@record(positional=True)
+class Node(Record):
     def compile(self) -> Compiled:
         raise NotImplementedError
 
@@ -112,7 +113,7 @@ class Node:
         yield self
 
 
-@dataclass(frozen=True)
+@record(positional=True)
 class All(Node):
     children: tuple[Node, ...]
 
@@ -153,7 +154,7 @@ class All(Node):
             yield from child.walk()
 
 
-@dataclass(frozen=True)
+@record(positional=True)
 class AnyOf(Node):
     children: tuple[Node, ...]
 
@@ -183,7 +184,7 @@ class AnyOf(Node):
             yield from child.walk()
 
 
-@dataclass(frozen=True)
+@record(positional=True)
 class Not(Node):
     child: Node
 
@@ -200,7 +201,7 @@ class Not(Node):
         yield from self.child.walk()
 
 
-@dataclass(frozen=True)
+@record(positional=True)
 class FactTest(Node):
     name: str
     op: str  # a COMPARISONS key, in, not_in, contains, known, or "is_true"
@@ -251,7 +252,7 @@ class FactTest(Node):
         return out
 
 
-@dataclass(frozen=True)
+@record(positional=True)
 class RatioTest(Node):
     numerator: str
     denominator: str
@@ -293,7 +294,7 @@ class RatioTest(Node):
         return out
 
 
-@dataclass(frozen=True)
+@record(positional=True)
 class EvidenceTest(Node):
     kind: str
     criterion: str
@@ -336,7 +337,7 @@ class EvidenceTest(Node):
         return out
 
 
-@dataclass(frozen=True)
+@record(positional=True)
 class CriterionTest(Node):
     criterion: str
     want: str | None = None  # None: met or not applicable
@@ -356,7 +357,7 @@ class CriterionTest(Node):
         return out
 
 
-@dataclass(frozen=True)
+@record(positional=True)
 class OutcomeTest(Node):
     ruleset: str
     field_name: str
@@ -387,7 +388,7 @@ class OutcomeTest(Node):
         )
 
 
-@dataclass(frozen=True)
+@record(positional=True)
 class AsOfTest(Node):
     """Compare the evaluation date itself with a date (e.g. a provision binding some firms earlier)."""
 

@@ -11,10 +11,11 @@ holds the cross-field rules. Conditions (`applies_if`, `requires`, `when`) stay 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Annotated, Any, Literal
 
 from .errors import InputError
+from .record import Record, record
 from .source_files import Located
 
 
@@ -50,10 +51,7 @@ NonEmpty = Annotated[str, Check(min_length=1)]
 Provenance = Literal["official_text", "published_summary", "reconstructed"]
 Condition = dict[str, Any]
 
-record = dataclass(frozen=True, slots=True, kw_only=True)
-
-
-class Strict:
+class Strict(Record):
     """Base of every file model: unknown keys are errors."""
 
     __slots__ = ()

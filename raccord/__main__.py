@@ -1,3 +1,3 @@
-from raccord.cli.main import main
+from raccord.cli.entry import main
 
 main()

@@ -282,6 +282,32 @@ def test_symlink_leaving_the_dossier_does_not_count(film: Path, tmp_path: Path, 
     assert code == 0 and item(result, "EV-004")["file"] == "ok"
 
 
+def test_symlinked_folder_leaving_the_dossier_is_refused_for_every_file_in_it(film: Path, tmp_path: Path,
+                                                                            capsys) -> None:
+    outside = tmp_path / "elsewhere"
+    shutil.move(film / "evidence", outside)
+    os.symlink(outside, film / "evidence")  # the same files, reached through a folder that leaves the dossier
+    code, result = verify_json(capsys, film / "dossier.yaml")
+    assert code == 3
+    states = {i["file"] for i in result["items"] if i.get("path", "").startswith("evidence/")}
+    assert states == {"outside_dossier"}
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_pipe_or_a_folder_in_place_of_an_evidence_file_is_reported_not_read(film: Path, capsys) -> None:
+    evidence = film / "evidence" / "bilan_carbone_previsionnel.txt"
+    evidence.unlink()
+    os.mkfifo(evidence)  # opening it for reading would wait for a writer forever
+    code, result = verify_json(capsys, film / "dossier.yaml")
+    ev = item(result, "EV-004")
+    assert code == 3 and ev["file"] == "missing_file" and "not a regular file" in ev["detail"]
+    evidence.unlink()
+    evidence.mkdir()
+    code, result = verify_json(capsys, film / "dossier.yaml")
+    ev = item(result, "EV-004")
+    assert code == 3 and ev["file"] == "missing_file" and "is a folder" in ev["detail"]
+
+
 def test_rejected_item_does_not_count_and_is_reported(film: Path, capsys) -> None:
     dossier = film / "dossier.yaml"
     text = dossier.read_text(encoding="utf-8")
