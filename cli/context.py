@@ -63,8 +63,8 @@ def run_evaluation(library: Library, dossier_path: str, as_of: str | None, rules
                     integrity=integrity)
 
 
-def document(evaluation: Evaluation) -> dict:
-    return result_document(evaluation, __version__)
+def document(evaluation: Evaluation, complete: bool = True) -> dict:
+    return result_document(evaluation, __version__, complete)
 
 
 common_as_of = click.option("--as-of", "as_of", metavar="DATE", help="Evaluation date YYYY-MM-DD (default: today).")

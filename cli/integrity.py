@@ -11,11 +11,12 @@ import errno
 import hashlib
 import os
 import stat
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path, PurePosixPath
 
 from raccord.engine import Dossier, InputError
 from raccord.engine.dossier import EvidenceItem, confined_relative_path
+from raccord.engine.record import Record, record
 
 # File states. The first three are integrity problems: the item does not count.
 OK = "ok"
@@ -62,8 +63,8 @@ def w(key: str, lang: str) -> str:
     return entry.get(lang, entry["fr"]) if entry else t(key, lang)
 
 
-@dataclass
-class FileCheck:
+@record(positional=True)
+class FileCheck(Record):
     """What the disk says about one evidence item."""
 
     id: str
@@ -78,8 +79,8 @@ class FileCheck:
         return self.state in PROBLEMS
 
 
-@dataclass
-class ItemReport:
+@record(positional=True, frozen=False)
+class ItemReport(Record):
     """One evidence item for `verify` and the reports: file, date and auditor states together."""
 
     item: EvidenceItem

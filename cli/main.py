@@ -15,7 +15,7 @@ from raccord.engine.source_files import load_document
 
 from raccord import __version__
 
-from . import render_md, render_text
+from . import render_text
 from .context import (
     EXIT_INTERNAL,
     EXIT_INVALID_INPUT,
@@ -30,7 +30,6 @@ from .context import (
     run_evaluation,
 )
 from .output import write_atomic
-from .schema import dossier_schema
 
 
 class PluginGroup(click.Group):
@@ -106,10 +105,12 @@ def check(dossier, rulesets, as_of, fmt, lang, output, verbose, portfolio, exit_
     """Évaluer un dossier de production : décisions, scores, niveaux, éléments manquants."""
     library = library_from(rulesets_dir, ruleset_files)
     evaluation = run_evaluation(library, dossier, as_of, rulesets, portfolio)
-    doc = document(evaluation)
+    doc = document(evaluation, complete=fmt in ("json", "html"))
     if fmt == "json":
         content = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
     elif fmt == "md":
+        from . import render_md
+
         content = render_md.render_check(doc, lang)
     elif fmt == "html":
         from . import render_html
@@ -260,6 +261,8 @@ def validate(file, rulesets_dir, ruleset_files):
 def schema(output, rulesets_dir, ruleset_files):
     """Afficher le JSON Schema des dossiers (complétion dans les éditeurs)."""
     library = library_from(rulesets_dir, ruleset_files)
+    from .schema import dossier_schema
+
     emit(json.dumps(dossier_schema(library), ensure_ascii=False, indent=2) + "\n", output)
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 
 def write_atomic(path: Path, data: bytes | str) -> None:
+    import tempfile  # here: a plain `check` to the terminal does not pay for it
+
     payload = data.encode("utf-8") if isinstance(data, str) else data
     path = path.resolve()
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -15,7 +15,6 @@ import hashlib
 import os
 import pickle
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +76,8 @@ def store(key: str, print_: str, value: Any) -> None:
         for old in path.parent.glob(f"{key}-*.pickle"):  # one entry per key: older builds go
             if old != path:
                 old.unlink(missing_ok=True)
+        import tempfile  # only when storing: a warm start does not pay for it
+
         fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         with os.fdopen(fd, "wb") as handle:
             handle.write(_FORMAT)

@@ -17,11 +17,11 @@ from __future__ import annotations
 import datetime as dt
 import marshal
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import conditions as cn
 from . import status as st
+from .record import Record, record
 
 if TYPE_CHECKING:
     from .compiled import CompiledRuleset
@@ -32,8 +32,8 @@ CRITERION_VALUES = {st.MET: 2, st.NOT_APPLICABLE: 2, st.NOT_MET: 0, st.UNKNOWN: 
 RulesetRunner = Callable[..., None]
 
 
-@dataclass
-class GeneratedCode:
+@record(positional=True)
+class GeneratedCode(Record):
     """A compiled generated function, kept in a cached library: the code object (marshalled), the
     constants it names, and the condition nodes whose closures it calls (rebuilt, not pickled)."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cached_property
 from pathlib import Path
 
@@ -12,10 +12,11 @@ from .codegen import GeneratedCode, RulesetRunner, generate
 from .conditions import Compiled, Node
 from .model import Criterion, FactDef, Ruleset, Stage
 from .policies import Policy
+from .record import Record, record
 from .source_files import Located
 
 
-class _Lazy:
+class _Lazy(Record):
     """Closures and generated functions are rebuilt from the condition trees when first used, and
     left out of pickles (a cached library holds the trees and the generated code, not functions)."""
 
@@ -27,8 +28,11 @@ class _Lazy:
         state.update(dict.fromkeys(self._positions))
         return state
 
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
 
-@dataclass
+
+@record(positional=True, frozen=False, slots=False)
 class CompiledCriterion(_Lazy):
     id: str
     ruleset: str
@@ -52,7 +56,7 @@ class CompiledCriterion(_Lazy):
         return model.in_force if (model.valid_from or model.valid_until) else None
 
 
-@dataclass
+@record(positional=True, frozen=False, slots=False)
 class CompiledStage(_Lazy):
     model: Stage
     node: Node | None
@@ -63,7 +67,7 @@ class CompiledStage(_Lazy):
         return self.node.compile() if self.node is not None else None
 
 
-@dataclass
+@record(positional=True, frozen=False, slots=False)
 class CompiledRuleset(_Lazy):
     id: str
     model: Ruleset
@@ -101,8 +105,8 @@ class CompiledRuleset(_Lazy):
         return [by_id[c.id] for c in self.model.criteria]
 
 
-@dataclass
-class Library:
+@record(positional=True, frozen=False)
+class Library(Record):
     """Every loaded ruleset and the fact catalogue they share."""
 
     catalogue: dict[str, FactDef]

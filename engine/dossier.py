@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path, PurePosixPath
 from typing import Annotated, Any, Literal
 
 from .errors import InputError
-from .model import Check, FactDef, Ident, NonEmpty, Strict, record, validate_model
+from .model import Check, FactDef, Ident, NonEmpty, Strict, validate_model
+from .record import Record, record
 from .source_files import Located, load_document
 
 FORMAT = "raccord.dossier/1"
@@ -86,8 +87,8 @@ class DossierFile(Strict):
     portfolio: list[str] = field(default_factory=list)
 
 
-@dataclass
-class Dossier:
+@record(positional=True, frozen=False)
+class Dossier(Record):
     """A validated dossier: the file model plus its facts, typed and flattened."""
 
     file: DossierFile

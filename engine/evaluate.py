@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from . import status as st
@@ -13,10 +13,11 @@ from .conditions import strip_private
 from .context import VALID, Context, EvidenceIndex, EvidenceState, evidence_state
 from .dossier import Dossier
 from .errors import EvaluationError, InputError
+from .record import Record, record
 
 
-@dataclass
-class Evaluation:
+@record(positional=True, frozen=False)
+class Evaluation(Record):
     library: Library
     dossier: Dossier
     as_of: dt.date
@@ -92,8 +93,6 @@ def _evidence_index(dossier: Dossier, as_of: dt.date, integrity: dict[str, str] 
 
 def check_references(library: Library, dossier: Dossier) -> None:
     """Criterion ids named by the dossier must exist in the library."""
-    import difflib
-
     if dossier.prepared.get("references_checked") is library:
         return
     known = library.criteria
@@ -109,6 +108,8 @@ def check_references(library: Library, dossier: Dossier) -> None:
         named += [(("evidence", i, "criteria", j), cid) for j, cid in enumerate(item.criteria)]
     for where, cid in named:
         if cid not in library.criteria:
+            import difflib
+
             close = difflib.get_close_matches(cid, list(library.criteria), n=1)
             raise InputError(located.where(where), f"unknown criterion '{cid}'",
                              f"did you mean '{close[0]}'?" if close else "`raccord rulesets show ID` lists criteria")

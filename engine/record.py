@@ -6,12 +6,15 @@ unpickles every object through `dataclasses.fields()` (10 ms for the cached libr
 keeps what `dataclasses` gives pydantic, `fields()` and `replace()` (the fields, the slots, the
 parameters) and takes the methods from `Record`, written once for all classes: a keyword-only
 `__init__` (positional too with `record(positional=True)`) that applies defaults and calls
-`__post_init__`, field-wise `__eq__`, `__hash__` and `__repr__`, assignment refused, and a tuple
-pickle state. tests/test_record.py holds it to the behaviour of a frozen dataclass.
+`__post_init__`, field-wise `__eq__`, `__hash__` and `__repr__`, assignment refused (unless
+`frozen=False`), and a tuple pickle state. The engine's working objects (compiled rulesets, the
+dossier, the evaluation) are mutable records for the same reason. tests/test_record.py holds
+records to the behaviour of dataclasses.
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import MISSING, FrozenInstanceError, dataclass, fields
 from typing import Any, TypeVar
@@ -86,13 +89,24 @@ class Record:
             _set(self, name, value)
 
 
-def record(cls: R | None = None, /, *, positional: bool = False) -> R | Callable[[R], R]:
-    """Make a `Record` subclass a dataclass with slots and the shared methods (see the module)."""
+def record(cls: R | None = None, /, *, positional: bool = False, frozen: bool = True,
+           slots: bool = True) -> R | Callable[[R], R]:
+    """Make a `Record` subclass a dataclass with the shared methods (see the module). `frozen=False`
+    allows assignment (and, like a dataclass, makes objects unhashable); `slots=False` keeps a
+    `__dict__`, which `functools.cached_property` needs."""
 
     def make(cls: R) -> R:
         if not issubclass(cls, Record):
             raise TypeError(f"{cls.__name__} must derive from Record")
-        cls = dataclass(cls, init=False, repr=False, eq=False, slots=True, kw_only=not positional)
+        if not cls.__doc__:
+            # dataclass() would build this from inspect.signature(), the slowest step of defining a
+            # class; starting with "Name(" keeps pydantic from taking it as a schema description.
+            cls.__doc__ = f"{cls.__name__}({', '.join(inspect.get_annotations(cls))})"
+        cls = dataclass(cls, init=False, repr=False, eq=False, slots=slots, kw_only=not positional)
+        if not frozen:
+            cls.__setattr__ = object.__setattr__
+            cls.__delattr__ = object.__delattr__
+            cls.__hash__ = None
         every = fields(cls)
         cls._init = tuple((f.name, f.default, f.default_factory) for f in every if f.init)
         cls._names = tuple(f.name for f in every)

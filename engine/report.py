@@ -64,7 +64,10 @@ def source_of(rs: CompiledRuleset, crit: CompiledCriterion) -> dict[str, Any]:
     return {k: v for k, v in out.items() if v is not None}
 
 
-def criterion_entry(evaluation: Evaluation, rs: CompiledRuleset, crit: CompiledCriterion) -> dict[str, Any]:
+def criterion_entry(evaluation: Evaluation, rs: CompiledRuleset, crit: CompiledCriterion,
+                    complete: bool = True) -> dict[str, Any]:
+    """One criterion of the result document; `complete=False` skips explaining a met criterion
+    (see `result_document`)."""
     model = crit.model
     status = evaluation.status(crit.id)
     entry: dict[str, Any] = {
@@ -98,6 +101,8 @@ def criterion_entry(evaluation: Evaluation, rs: CompiledRuleset, crit: CompiledC
         count = evaluation.ctx.facts.get(due.per_fact)
         entry["amount_due"] = {"title": to_data(due.title), "rate": due.rate, "per_fact": due.per_fact,
                                "count": count, "value": None if count is None else due.rate * count, "unit": due.unit}
+    if status == st.MET and not complete:
+        return {k: v for k, v in entry.items() if v is not None}
     findings = criterion_findings(evaluation, crit.id)
     entry.update({k: v for k, v in findings.items() if k != "trace" and v})
     if crit.id in evaluation.dossier.file.declined:
@@ -109,10 +114,10 @@ def criterion_entry(evaluation: Evaluation, rs: CompiledRuleset, crit: CompiledC
     return {k: v for k, v in entry.items() if v is not None}
 
 
-def ruleset_entry(evaluation: Evaluation, rid: str) -> dict[str, Any]:
+def ruleset_entry(evaluation: Evaluation, rid: str, complete: bool = True) -> dict[str, Any]:
     rs = evaluation.library.rulesets[rid]
     outcome = dict(evaluation.outcome(rid))
-    criteria = [criterion_entry(evaluation, rs, crit) for crit in rs.display_order]
+    criteria = [criterion_entry(evaluation, rs, crit, complete) for crit in rs.display_order]
     reasons = list(outcome.get("reasons", []))
     if outcome.get("decision") == st.UNDETERMINED or "level_undetermined" in reasons:
         blocking = set(outcome.get("blocking", []))
@@ -201,9 +206,13 @@ def missing_items(evaluation: Evaluation, documents: dict[str, dict] | None = No
     return [t[-1] for t in items]
 
 
-def result_document(evaluation: Evaluation, version: str) -> dict[str, Any]:
+def result_document(evaluation: Evaluation, version: str, complete: bool = True) -> dict[str, Any]:
+    """The result document. `complete=False` leaves out what only the explanation of a met criterion
+    adds (the evidence it used, problems with its other items): the terminal and Markdown reports
+    never show it, and explaining the met criteria is most of the document's cost. Such a document
+    is for rendering only; `--format json` always writes the complete one."""
     dossier = evaluation.dossier
-    rulesets = {rid: ruleset_entry(evaluation, rid) for rid in evaluation.selected}
+    rulesets = {rid: ruleset_entry(evaluation, rid, complete) for rid in evaluation.selected}
     doc: dict[str, Any] = {
         "format": RESULT_FORMAT,
         "raccord_version": version,

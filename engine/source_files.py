@@ -7,13 +7,14 @@ last of two duplicate keys, and expands aliases without bound (the "billion laug
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from .errors import InputError
+from .record import Record, record
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 # libyaml when PyYAML has it (10x faster to compose; same nodes and marks), pure Python otherwise.
@@ -23,8 +24,8 @@ MAX_NODES = 200_000
 Path_ = tuple[str | int, ...]
 
 
-@dataclass
-class Located:
+@record(positional=True, frozen=False)
+class Located(Record):
     """A parsed document and where each value came from."""
 
     data: Any
@@ -61,9 +62,13 @@ def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
         raise InputError(str(path), f"cannot read file: {exc.strerror}") from None
 
 
+_STR = "tag:yaml.org,2002:str"
+
+
 class _Builder:
     def __init__(self, loader: SafeLoader, file: str) -> None:
         self.loader = loader
+        self.constructors = loader.yaml_constructors
         self.file = file
         self.positions: dict[Path_, tuple[int, int]] = {}
         self.count = 0
@@ -76,25 +81,40 @@ class _Builder:
                 f"document expands to more than {MAX_NODES} values",
                 "YAML aliases multiply content (alias bomb?); write the values out",
             )
-        self.positions.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
-        if isinstance(node, yaml.MappingNode):
+        mark = node.start_mark
+        self.positions.setdefault(path, (mark.line + 1, mark.column + 1))
+        kind = type(node)
+        if kind is yaml.ScalarNode:
+            return self.scalar(node)
+        if kind is yaml.MappingNode:
             out: dict[Any, Any] = {}
             for key_node, value_node in node.value:
                 if key_node.tag == "tag:yaml.org,2002:merge":
                     raise self._err(key_node, "YAML merge keys (<<) are not supported", "write the keys out")
-                key = self.loader.construct_object(key_node)
-                if not isinstance(key, (str, int, bool)) or key is None:
+                key = self.scalar(key_node) if type(key_node) is yaml.ScalarNode else None
+                if not isinstance(key, (str, int, bool)):
                     raise self._err(key_node, "mapping keys must be text")
                 key = str(key) if not isinstance(key, str) else key
                 if key in out:
                     raise self._err(key_node, f"duplicate key '{key}'", "each key may appear once in a mapping")
-                self.positions[path + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                key_mark = key_node.start_mark
+                self.positions[path + (key,)] = (key_mark.line + 1, key_mark.column + 1)
                 out[key] = self.build(value_node, path + (key,))
             return out
-        if isinstance(node, yaml.SequenceNode):
+        if kind is yaml.SequenceNode:
             return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
+        return self.scalar(node)
+
+    def scalar(self, node: yaml.Node) -> Any:
+        """A scalar's value. Text (most of a dossier) is taken as is; other tags go to PyYAML's safe
+        constructors, unknown tags to its refusal."""
+        if node.tag == _STR:
+            return node.value
+        constructor = self.constructors.get(node.tag)
         try:
-            return self.loader.construct_object(node)
+            if constructor is None:
+                return self.loader.construct_object(node)
+            return constructor(self.loader, node)
         except (yaml.constructor.ConstructorError, ValueError) as exc:
             raise self._err(node, f"invalid value: {exc}".splitlines()[0]) from None
 

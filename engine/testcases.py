@@ -16,7 +16,8 @@ from .compiled import Library
 from .dossier import Dossier, build_dossier
 from .errors import InputError
 from .evaluate import evaluate
-from .model import NonEmpty, Strict, record, validate_model
+from .model import NonEmpty, Strict, validate_model
+from .record import record
 from .report import ruleset_entry
 from .source_files import Located, load_document
 

@@ -160,3 +160,27 @@ def test_durable_rules_builds_and_imports():
 
     post("raccord_ci_smoke", {"kind": "bilan_carbone_definitif"})
     assert fired == ["bilan_carbone_definitif"]
+
+
+@pytest.mark.parametrize("example", sorted(p.parent.name for p in (ROOT / "examples").glob("*/dossier.yaml")))
+def test_text_and_markdown_reports_need_no_explanation_of_met_criteria(example):
+    """`check` renders text and Markdown from a document that skips explaining met criteria: the
+    output must be the one the complete document gives, in both languages, verbose or not."""
+    import datetime as dt
+
+    from raccord.cli import render_md, render_text
+    from raccord.engine import evaluate, load_dossier, load_library
+    from raccord.engine.report import result_document
+
+    library = load_library()
+    dossier = load_dossier(ROOT / "examples" / example / "dossier.yaml", library.catalogue)
+    evaluation = evaluate(library, dossier, dt.date.fromisoformat(AS_OF))
+    complete, partial = result_document(evaluation, "t"), result_document(evaluation, "t", complete=False)
+    assert complete != partial  # the met criteria's evidence is really left out...
+    met = [c for rs in complete["rulesets"] for c in rs["criteria"] if c["status"] == "met"]
+    assert met and any("evidence_used" in c for c in met)
+    for lang in ("fr", "en"):  # ...and nothing shown depends on it
+        assert render_md.render_check(partial, lang) == render_md.render_check(complete, lang)
+        for verbose in (False, True):
+            assert (render_text.render_check(partial, lang, verbose=verbose)
+                    == render_text.render_check(complete, lang, verbose=verbose))
