@@ -1,7 +1,8 @@
-"""The ruleset file format as frozen dataclasses (docs/ruleset-format.md §3-5), validated by pydantic.
+"""The ruleset file format as immutable records (docs/ruleset-format.md §3-5), validated by pydantic.
 
-The classes are plain stdlib dataclasses so that importing them (and unpickling a cached library,
-see cache.py) never imports pydantic: that import and its validator build are most of a cold
+The classes are stdlib dataclasses (`record.py`: frozen, slotted, with methods shared rather than
+generated per class) so that importing them (and unpickling a cached library, see cache.py) never
+imports pydantic: that import and its validator build are most of a cold
 start. pydantic validates them all the same (`validation.py` builds the validators on demand):
 `__pydantic_config__` forbids unknown keys, `Check` carries field constraints, `__post_init__`
 holds the cross-field rules. Conditions (`applies_if`, `requires`, `when`) stay raw here:
