@@ -11,7 +11,7 @@ from raccord.engine.model import to_data
 from raccord.engine.report import criterion_entry, jsonable
 
 from .context import common_as_of, common_lang, document, library_from, library_options, run_evaluation
-from .i18n import label, money, t, text
+from .i18n import colon, label, money, t, text
 from .render_text import header, source_text
 
 WORDS = {
@@ -180,18 +180,18 @@ def _settle(blockers: list[dict]) -> dict[str, list[str]]:
 def render(doc: dict[str, Any], lang: str) -> str:
     lines = [header(doc, lang), ""]
     for scheme in doc["schemes"]:
-        lines.append(f"== {text(scheme['title'], lang)} ({scheme['id']}) : {t(scheme['decision'], lang).upper()} ==")
-        lines.append(f"{w('amount', lang)} : {amount_text(scheme['amount'], lang)}")
+        lines.append(f"== {text(scheme['title'], lang)} ({scheme['id']}){colon(lang)}{t(scheme['decision'], lang).upper()} ==")
+        lines.append(f"{w('amount', lang)}{colon(lang)}{amount_text(scheme['amount'], lang)}")
         if scheme["valid_from"] or scheme["valid_until"]:
-            lines.append(f"{w('validity', lang)} : {scheme['valid_from'] or '…'} → {scheme['valid_until'] or '…'}")
+            lines.append(f"{w('validity', lang)}{colon(lang)}{scheme['valid_from'] or '…'} → {scheme['valid_until'] or '…'}")
         if scheme.get("paid_at"):
-            lines.append(f"{w('paid_at', lang)} : {text(scheme['paid_at'], lang)}")
+            lines.append(f"{w('paid_at', lang)}{colon(lang)}{text(scheme['paid_at'], lang)}")
         lines.append(f"{label('source', lang)}{scheme['source']['document']}, {scheme['source']['section']}"
-                     f" — {w('provenance', lang)} : {t(scheme['provenance'], lang)}")
+                     f" — {w('provenance', lang)}{colon(lang)}{t(scheme['provenance'], lang)}")
         if scheme.get("note"):
-            lines.append(f"{w('note', lang)} : {text(scheme['note'], lang)}")
+            lines.append(f"{w('note', lang)}{colon(lang)}{text(scheme['note'], lang)}")
         if "scheme_not_in_force" in scheme["reasons"]:
-            lines.append(f"{w('blocked_by', lang)} : {w('not_in_force', lang)}")
+            lines.append(f"{w('blocked_by', lang)}{colon(lang)}{w('not_in_force', lang)}")
         blockers = scheme["not_met"] + scheme["unknown"]
         if blockers:
             lines.append(f"{w('blocked_by', lang)} :")
@@ -201,12 +201,12 @@ def render(doc: dict[str, Any], lang: str) -> str:
         if settle["facts"] or settle["evidence"]:
             lines.append(f"{w('to_settle', lang)} :")
             if settle["facts"]:
-                lines.append(f"  {w('facts', lang)} : {', '.join(settle['facts'])}")
+                lines.append(f"  {w('facts', lang)}{colon(lang)}{', '.join(settle['facts'])}")
             if settle["evidence"]:
-                lines.append(f"  {w('evidence', lang)} : {', '.join(settle['evidence'])}")
+                lines.append(f"  {w('evidence', lang)}{colon(lang)}{', '.join(settle['evidence'])}")
         lines.append("")
     low, high = doc["amount"]
-    lines.append(f"{w('total', lang)} : {money(low, lang)} – {money(high, lang)}")
+    lines.append(f"{w('total', lang)}{colon(lang)}{money(low, lang)} – {money(high, lang)}")
     return "\n".join(lines) + "\n"
 
 
@@ -216,9 +216,9 @@ def _blocker_lines(entry: dict, lang: str, depth: int) -> list[str]:
     lines.append(f"{pad}    {label('source', lang)}{source_text(entry['source'])}")
     for outcome in entry.get("outcomes", []):
         lines.append(f"{pad}    {outcome['outcome']} {outcome['test']} {outcome['expected']} "
-                     f"({'vu' if lang == 'fr' else 'seen'} : {outcome['seen']})")
+                     f"({'vu' if lang == 'fr' else 'seen'}{colon(lang)}{outcome['seen']})")
         for level, ids in outcome.get("gaps", {}).items():
-            lines.append(f"{pad}    {'niveau' if lang == 'fr' else 'level'} {level} : {', '.join(ids)}")
+            lines.append(f"{pad}    {'niveau' if lang == 'fr' else 'level'} {level}{colon(lang)}{', '.join(ids)}")
     if entry.get("declined"):
         lines.append(f"{pad}    {label('declined', lang)}{entry['declined']}")
     if entry["missing_facts"]:

@@ -30,7 +30,7 @@ from raccord.engine.model import to_data
 from raccord.engine.source_files import parse_json, parse_yaml, read_text
 
 from .context import EXIT_VERIFY_FAILED, common_as_of, common_lang, library_from, library_options, parse_date
-from .i18n import label, t
+from .i18n import colon, label, t
 from .integrity import (
     MISSING_FILE,
     MODIFIED,
@@ -322,7 +322,7 @@ def render_verify(result: dict[str, Any], lang: str, show_all: bool) -> str:
     for key in (MISSING_FILE, MODIFIED, OUTSIDE_DOSSIER, "expired", "unhashed", "rejected"):
         if counts[key]:
             summary.append(f"{counts[key]} {w(key, lang)}")
-    out.append(f"{w('register', lang)} : " + ", ".join(summary))
+    out.append(f"{w('register', lang)}{colon(lang)}" + ", ".join(summary))
     for item in result["items"]:
         warn = item["file"] not in (OK,) or item["dates"] != "valid" or item["auditor"]["status"] == "rejected"
         if not (show_all or not item["ok"] or warn):
@@ -333,14 +333,15 @@ def render_verify(result: dict[str, Any], lang: str, show_all: bool) -> str:
             states.append(w(item["dates"], lang) + (f" ({item['expires']})" if item["dates"] == "expired" else ""))
         auditor = w(item["auditor"]["status"], lang)
         if item["auditor"].get("reason"):
-            auditor += f" : {item['auditor']['reason']}"
+            auditor += f"{colon(lang)}{item['auditor']['reason']}"
         where = item.get("path") or item.get("url") or "-"
-        out.append(f"{mark} {item['id']} {item['kind']} — {where} : {', '.join(states)} [{w('auditor', lang)} : {auditor}]")
+        sep = colon(lang)
+        out.append(f"{mark} {item['id']} {item['kind']} — {where}{sep}{', '.join(states)} [{w('auditor', lang)}{sep}{auditor}]")
         if item.get("detail"):
             out.append(f"    {item['detail']}")
         if item["changes"]:
             moves = ", ".join(f"{c['criterion']} {t(c['before'], lang)} → {t(c['after'], lang)}" for c in item["changes"])
-            out.append(f"    {w('changes', lang)} : {moves}")
+            out.append(f"    {w('changes', lang)}{colon(lang)}{moves}")
     if result["ok"]:
         out.append(w("all_ok", lang))
     else:

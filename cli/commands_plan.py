@@ -13,14 +13,14 @@ from raccord.engine.plan import make_plan, parse_target, target_state, verify
 from raccord.engine.report import jsonable
 
 from .context import common_as_of, common_lang, library_from, library_options, run_evaluation
-from .i18n import t, text
+from .i18n import colon, count, money, percent, t, text
 from .render_text import header
 
 WORDS = {
     "target": {"fr": "Cible", "en": "Target"},
     "now": {"fr": "Aujourd'hui", "en": "Now"},
-    "plan": {"fr": "Plan de moindre effort ({n} critères, {effort} jours-personne, calcul exact)",
-             "en": "Least-effort plan ({n} criteria, {effort} person-days, exact)"},
+    "plan": {"fr": "Plan de moindre effort ({criteria}, {effort}, calcul exact)",
+             "en": "Least-effort plan ({criteria}, {effort}, exact)"},
     "empty": {"fr": "Rien à faire : la cible est déjà atteinte.", "en": "Nothing to do: the target is already reached."},
     "after": {"fr": "Après le plan (vérifié par réévaluation)", "en": "After the plan (verified by re-evaluation)"},
     "reached": {"fr": "cible atteinte", "en": "target reached"},
@@ -103,29 +103,30 @@ def _state(state: dict[str, Any], lang: str) -> str:
         parts.append(f"{t('level', lang)} {state['level'][0]}–{state['level'][1]}")
     if state.get("score"):
         low, high = state["score"]
-        parts.append(f"{t('score', lang)} {low * 100:.1f} % – {high * 100:.1f} %")
+        parts.append(f"{t('score', lang)} {percent(low, lang)} – {percent(high, lang)}")
     if state.get("amount") is not None:
-        parts.append(f"{state['amount']:,.0f} EUR".replace(",", " "))
+        parts.append(money(state["amount"], lang))
     return ", ".join(parts) or "-"
 
 
 def render(doc: dict[str, Any], lang: str) -> str:
     lines = [header({"dossier": doc["dossier"], "as_of": doc["as_of"]}, lang),
-             f"{w('target', lang)} : {doc['target']}"]
+             f"{w('target', lang)}{colon(lang)}{doc['target']}"]
     if doc["assumed"]:
-        lines.append(f"{w('assumed', lang)} : " + ", ".join(f"{k}={v}" for k, v in doc["assumed"].items()))
-    lines.append(f"{w('now', lang)} : {_state(doc['before'], lang)}")
+        lines.append(f"{w('assumed', lang)}{colon(lang)}" + ", ".join(f"{k}={v}" for k, v in doc["assumed"].items()))
+    lines.append(f"{w('now', lang)}{colon(lang)}{_state(doc['before'], lang)}")
     if not doc["feasible"]:
-        lines.append(f"{w('unreachable', lang)} :")
+        lines.append(f"{w('unreachable', lang)}{colon(lang).rstrip()}")
         for blocker in doc["blockers"]:
             what = blocker.get("criterion") or blocker.get("scheme") or blocker.get("ruleset") or ""
             reason = BLOCKERS.get(blocker["reason"], {}).get(lang, blocker["reason"])
-            lines.append(f"  - {what} : {reason}")
+            lines.append(f"  - {what}{colon(lang)}{reason}")
     if not doc["items"]:
         if doc["before"]["reached"]:
             lines.append(w("empty", lang))
     else:
-        lines.append(w("plan", lang, n=len(doc["items"]), effort=f"{doc['effort']:g}") + " :")
+        lines.append(w("plan", lang, criteria=count(len(doc["items"]), "criterion", lang),
+                       effort=count(doc["effort"], "person_day", lang)) + colon(lang).rstrip())
         for item in doc["items"]:
             extra = [f"{w('effort', lang)} {item['effort']:g}"]
             if item.get("points"):
@@ -141,7 +142,7 @@ def render(doc: dict[str, Any], lang: str) -> str:
         lines.append(f"  ! {note}")
     after = doc["after"]
     verdict = w("reached", lang) if after["reached"] else w("not_reached", lang)
-    lines.append(f"{w('after', lang)} : {_state(after, lang)} — {verdict}")
+    lines.append(f"{w('after', lang)}{colon(lang)}{_state(after, lang)} — {verdict}")
     return "\n".join(lines) + "\n"
 
 

@@ -58,9 +58,11 @@ def run_evaluation(library: Library, dossier_path: str, as_of: str | None, rules
     others = portfolio_paths(dossier, portfolio)
     members = [load_dossier(p, library.catalogue) for p in others] if others is not None else None
     integrity = compute_integrity(dossier) if check_files else None
+    # A member's evidence counts towards a company-wide level only if its files check out too.
+    member_integrity = [compute_integrity(m) for m in members] if check_files and members else None
     inputs_loaded()
     return evaluate(library, dossier, parse_date(as_of), list(rulesets) or None, members, assume=assume,
-                    integrity=integrity)
+                    integrity=integrity, portfolio_integrity=member_integrity)
 
 
 def document(evaluation: Evaluation, complete: bool = True) -> dict:

@@ -105,9 +105,29 @@ def t(key: str, lang: str, **values: Any) -> str:
     return text.format(**values) if values else text
 
 
+NOUNS: dict[str, dict[str, tuple[str, str]]] = {
+    "criterion": {"fr": ("critère", "critères"), "en": ("criterion", "criteria")},
+    "person_day": {"fr": ("jour-personne", "jours-personne"), "en": ("person-day", "person-days")},
+}
+
+
+def count(number: float, noun: str, lang: str) -> str:
+    """`number noun`, agreed: French takes the singular below 2 (« 1,5 jour-personne »), English
+    only for exactly 1."""
+    one, many = NOUNS[noun].get(lang, NOUNS[noun]["fr"])
+    singular = abs(number) < 2 if lang == "fr" else number == 1
+    shown = f"{number:g}".replace(".", ",") if lang == "fr" else f"{number:g}"
+    return f"{shown} {one if singular else many}"
+
+
+def colon(lang: str) -> str:
+    """The colon after a label, typeset for the language (" : " in French, ": " in English)."""
+    return " : " if lang == "fr" else ": "
+
+
 def label(key: str, lang: str) -> str:
-    """A label followed by its colon, typeset for the language ("Score : " in French, "Score: " in English)."""
-    return t(key, lang) + (" : " if lang == "fr" else ": ")
+    """A label followed by its colon ("Score : " in French, "Score: " in English)."""
+    return t(key, lang) + colon(lang)
 
 
 def reason(code: str, lang: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .i18n import label, money, t, text
+from .i18n import colon, label, money, t, text
 from .summary import STATUS_MARK, decision_line, detail_lines, reasons_text, source_text
 
 
@@ -71,7 +71,7 @@ def missing_lines(items: list[dict[str, Any]], lang: str, limit: int | None) -> 
         if item.get("declined"):
             lines.append(f"    {label('declined', lang)}{item['declined']}")
         for problem in item["evidence_problems"]:
-            lines.append(f"    {problem['id']} : {t(problem['state'], lang)}")
+            lines.append(f"    {problem['id']}{colon(lang)}{t(problem['state'], lang)}")
         if item["missing_facts"]:
             lines.append(f"    {label('missing_facts', lang)}{', '.join(item['missing_facts'])}")
         lines.append(f"    {label('source', lang)}{source_text(item['source'])}")
@@ -83,7 +83,7 @@ def render_explain(trace: dict[str, Any], entry: dict[str, Any], lang: str) -> s
              f"{label('decision', lang)}{t(entry['status'], lang)}"]
     if entry.get("not_applicable_reason"):
         lines.append(f"  ({t(entry['not_applicable_reason'], lang)}"
-                     + (f" : {entry['justification']}" if entry.get("justification") else "") + ")")
+                     + (f"{colon(lang)}{entry['justification']}" if entry.get("justification") else "") + ")")
     if entry.get("declined"):
         lines.append(f"  ({label('declined', lang)}{entry['declined']})")
     for key in ("applies_if", "requires"):
@@ -126,7 +126,7 @@ def tree_lines(node: dict[str, Any], lang: str, depth: int) -> list[str]:
         items = ", ".join(f"{i['id']} ({t(i['state'], lang) if i['state'] != 'valid' else 'ok'})"
                           for i in node["items"]) or t("absent", lang)
         age = f", ≤ {node['max_age_days']} {t('days', lang)}" if node.get("max_age_days") is not None else ""
-        return [f"{pad}{t('evidence', lang)} {node['kind']}{age} : {items} → {value}"]
+        return [f"{pad}{t('evidence', lang)} {node['kind']}{age}{colon(lang)}{items} → {value}"]
     if op == "criterion":
         seen = t(node["seen"], lang) if node["seen"] else "-"
         return [f"{pad}{t('criterion', lang)} {node['criterion']} ({seen}) → {value}"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .i18n import label, money, percent, reason, t, text
+from .i18n import colon, label, money, percent, reason, t, text
 
 STATUS_MARK = {"met": "✔", "not_met": "✘", "unknown": "?", "not_applicable": "–"}
 
@@ -61,7 +61,7 @@ def detail_lines(rs: dict[str, Any], lang: str) -> list[str]:
         for sid, scheme in outcome.get("schemes", {}).items():
             amount = f" — {money(scheme['amount'], lang)}" if scheme.get("amount") else ""
             why = ", ".join(reason(r, lang) for r in scheme.get("reasons", []))
-            lines.append(f"{text(titles.get(sid), lang)} : {t(scheme['decision'], lang)}{amount}"
+            lines.append(f"{text(titles.get(sid), lang)}{colon(lang)}{t(scheme['decision'], lang)}{amount}"
                          + (f" ({why})" if why else ""))
     counts = rs["counts"]
     lines.append(f"{label('criteria', lang)}" + ", ".join(f"{t(s, lang)} {counts[s]}" for s in STATUS_MARK if counts[s]))
@@ -74,7 +74,7 @@ def reasons_text(rs: dict[str, Any], lang: str, max_facts: int = 4) -> str:
     parts = [reason(c, lang) for c in codes if not c.startswith("missing_fact:")]
     if facts:
         shown = ", ".join(facts[:max_facts]) + (f" (+{len(facts) - max_facts})" if len(facts) > max_facts else "")
-        parts.append(f"{t('missing_facts', lang).lower()} : {shown}")
+        parts.append(f"{t('missing_facts', lang).lower()}{colon(lang)}{shown}")
     return "; ".join(parts)
 
 

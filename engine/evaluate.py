@@ -124,7 +124,11 @@ def evaluate(
     portfolio: list[Dossier] | None = None,
     integrity: dict[str, str] | None = None,
     assume: dict[str, str] | None = None,
+    portfolio_integrity: list[dict[str, str] | None] | None = None,
 ) -> Evaluation:
+    """Statuses and outcomes of `dossier` at `as_of`. `integrity` names the evidence items whose
+    file is missing, modified or outside the dossier (they do not count); `portfolio_integrity`
+    does the same for each portfolio member, in the same order."""
     for rid in rulesets or []:
         if rid not in library.rulesets:
             raise EvaluationError("--ruleset", f"unknown ruleset '{rid}'", "known: " + ", ".join(library.rulesets))
@@ -132,7 +136,9 @@ def evaluate(
     order = library.closure(rulesets)
     ctx = build_context(dossier, as_of, integrity)
     ctx.declined = dossier.file.declined
-    members = [evaluate(library, other, as_of, rulesets, None, None) for other in portfolio or []]
+    checks = portfolio_integrity or [None] * len(portfolio or [])
+    members = [evaluate(library, other, as_of, rulesets, None, problems)
+               for other, problems in zip(portfolio or [], checks, strict=True)]
     if portfolio is not None:
         for rid in order:
             ctx.portfolio[rid] = [(m.dossier.label, m.ctx.outcomes[rid]) for m in members]

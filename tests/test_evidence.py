@@ -308,6 +308,29 @@ def test_a_pipe_or_a_folder_in_place_of_an_evidence_file_is_reported_not_read(fi
     assert code == 3 and ev["file"] == "missing_file" and "is a folder" in ev["detail"]
 
 
+def test_portfolio_members_evidence_files_are_checked_too(film: Path, tmp_path: Path, capsys) -> None:
+    """A company-wide level rests on every project of the portfolio: a member's modified evidence
+    file must not count, as for the dossier being checked."""
+    member = tmp_path / "projet_soeur"
+    shutil.copytree(EXAMPLE, member)
+
+    def member_afnor() -> dict:
+        code, out, err = run(capsys, "check", str(film / "dossier.yaml"), "--as-of", AS_OF, "--format", "json",
+                             "--portfolio", str(member / "dossier.yaml"))
+        assert code == 0, err
+        (entry,) = json.loads(out)["portfolio"]
+        return entry["outcomes"]["afnor_spec_2308"]
+
+    assert "AFN-GOV-01" not in member_afnor()["gaps"]["1"]
+    # EV-074 is the only evidence of AFN-GOV-01, a level-1 criterion of the member
+    text = (member / "dossier.yaml").read_text(encoding="utf-8")
+    start = text.index("- id: EV-074")
+    path = text[text.index("path: ", start) + 6:text.index("\n", text.index("path: ", start))].strip()
+    with (member / path).open("ab") as handle:
+        handle.write(b"\nligne ajoutee apres l'enregistrement\n")
+    assert "AFN-GOV-01" in member_afnor()["gaps"]["1"]  # no longer proven: the member's level 1 has a new gap
+
+
 def test_rejected_item_does_not_count_and_is_reported(film: Path, capsys) -> None:
     dossier = film / "dossier.yaml"
     text = dossier.read_text(encoding="utf-8")

@@ -149,3 +149,25 @@ def test_cli_plan_names_stages_by_their_title():
     for item in staged:
         assert f"« {item['stage_title']['fr']} »" in text
         assert item["stage_title"]["en"] in english
+
+
+def test_cli_plan_text_agrees_in_number_and_follows_each_language_typography():
+    args = ["plan", EXAMPLE, "--as-of", "2025-10-15", "--target", "afnor_spec_2308:1"]
+    french = CliRunner().invoke(cli, args).output
+    english = CliRunner().invoke(cli, [*args, "--lang", "en"]).output
+    assert "Plan de moindre effort (1 critère, 4 jours-personne, calcul exact) :" in french
+    assert "Cible : afnor_spec_2308:1" in french
+    assert "Least-effort plan (1 criterion, 4 person-days, exact):" in english
+    assert "Target: afnor_spec_2308:1" in english and " : " not in english.split("\n", 1)[1]
+    score = CliRunner().invoke(cli, ["plan", EXAMPLE, "--as-of", "2025-10-15", "--target", "ecoprod_label",
+                                     "--lang", "en"]).output
+    assert "Score 83.8% – 100.0%" in score
+
+
+def test_counts_agree_with_their_number_in_each_language():
+    from raccord.cli.i18n import count
+
+    assert [count(n, "criterion", "fr") for n in (0, 1, 2)] == ["0 critère", "1 critère", "2 critères"]
+    assert count(1.5, "person_day", "fr") == "1,5 jour-personne"
+    assert [count(n, "criterion", "en") for n in (0, 1, 2)] == ["0 criteria", "1 criterion", "2 criteria"]
+    assert count(16.5, "person_day", "en") == "16.5 person-days"
