@@ -18,7 +18,7 @@ from .errors import InputError
 from .evaluate import evaluate
 from .model import NonEmpty, Strict, validate_model
 from .record import record
-from .report import ruleset_entry
+from .report import missing_items, ruleset_entry
 from .source_files import Located, load_document
 
 
@@ -27,6 +27,9 @@ class Expect(Strict):
     statuses: dict[str, str] = field(default_factory=dict)
     outcome: dict[str, Any] = field(default_factory=dict)
     outcomes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    stage: str | None = None  # the ruleset's current stage (id)
+    missing: list[str] | None = None  # this ruleset's criteria in the `missing` list, in its order
+    due_now: list[str] | None = None  # those of them due at the current stage (any order)
     error: str | None = None
 
 
@@ -138,6 +141,24 @@ def run_case(case: Case, library: Library, path: Path, ruleset: str) -> list[str
             continue
         outcome = ruleset_entry(evaluation, rid)["outcome"]
         problems += [f"{rid}.{p}" for p in compare_outcome(outcome, wanted)]
+    return problems + compare_progress(evaluation, ruleset, case.expect)
+
+
+def compare_progress(evaluation: Any, ruleset: str, expect: Expect) -> list[str]:
+    """The stage and the `missing` list a coordinator sees for the case's own ruleset."""
+    problems = []
+    if expect.stage is not None:
+        got = evaluation.current_stage(ruleset)
+        if got != expect.stage:
+            problems.append(f"stage: expected {expect.stage}, got {got}")
+    if expect.missing is None and expect.due_now is None:
+        return problems
+    items = [i for i in missing_items(evaluation) if i["ruleset"] == ruleset]
+    if expect.missing is not None and [i["criterion"] for i in items] != expect.missing:
+        problems.append(f"missing: expected {expect.missing}, got {[i['criterion'] for i in items]}")
+    due = sorted(i["criterion"] for i in items if i.get("due_now"))
+    if expect.due_now is not None and due != sorted(expect.due_now):
+        problems.append(f"due_now: expected {sorted(expect.due_now)}, got {due}")
     return problems
 
 
