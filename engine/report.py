@@ -24,10 +24,13 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-def _walk(tree: dict[str, Any]):
-    yield tree
+def _walk(tree: dict[str, Any], needed: bool = True):
+    """Every node of an explanation, and whether it can still matter: below a true node (an `any`
+    already satisfied by another alternative), an unknown fact or missing evidence is not needed."""
+    yield tree, needed
+    needed = needed and tree.get("value") != "true"
     for child in tree.get("children", ()):
-        yield from _walk(child)
+        yield from _walk(child, needed)
 
 
 def criterion_findings(evaluation: Evaluation, cid: str) -> dict[str, Any]:
@@ -40,16 +43,16 @@ def criterion_findings(evaluation: Evaluation, cid: str) -> dict[str, Any]:
     for key in ("applies_if", "requires"):
         if key not in trace:
             continue
-        for node in _walk(trace[key]):
+        for node, needed in _walk(trace[key]):
             if node["op"] == "evidence":
                 for item in node["items"]:
                     if item["state"] == "valid" and node["value"] == "true":
                         used.append(item["id"])
                     elif item["state"] != "valid":
                         problems.append({"id": item["id"], "kind": node["kind"], "state": item["state"]})
-                if node["value"] != "true" and node["kind"] not in missing_evidence:
+                if needed and node["value"] != "true" and node["kind"] not in missing_evidence:
                     missing_evidence.append(node["kind"])
-            for name in [node.get("missing_fact")] + node.get("missing_facts", []):
+            for name in [node.get("missing_fact")] + node.get("missing_facts", []) if needed else ():
                 if name and name not in missing_facts:
                     missing_facts.append(name)
     return {"trace": trace, "evidence_used": sorted(set(used)), "evidence_problems": problems,

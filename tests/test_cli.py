@@ -184,3 +184,17 @@ def test_text_and_markdown_reports_need_no_explanation_of_met_criteria(example):
         for verbose in (False, True):
             assert (render_text.render_check(partial, lang, verbose=verbose)
                     == render_text.render_check(complete, lang, verbose=verbose))
+
+
+def test_what_is_missing_leaves_out_alternatives_already_satisfied():
+    """An `any` satisfied by one alternative needs nothing from the others: a met criterion lists
+    no missing fact or evidence, and the carbon footprint criterion, unknown for want of the final
+    footprint, does not ask for the calculator's homologation when the calculator is Carbon'Clap."""
+    result = raccord("check", "examples/long_metrage/dossier.yaml", "--as-of", AS_OF, "--format", "json")
+    criteria = {c["id"]: c for rs in json.loads(result.stdout)["rulesets"] for c in rs["criteria"]}
+    assert all(not c.get("missing_facts") and not c.get("missing_evidence")
+               for c in criteria.values() if c["status"] == "met")
+    footprints = criteria["AFN-GOV-03"]
+    assert footprints["status"] == "unknown" and footprints["missing_evidence"] == ["bilan_carbone_definitif"]
+    assert "carbon.calculator_homologated" not in footprints.get("missing_facts", [])
+    assert criteria["AID-CNC-ECO-CALCULATOR"]["status"] == "met"  # the same shared fact serves the CNC condition
