@@ -195,6 +195,10 @@ def _static_checks(model: Ruleset, fail) -> None:
         if crit.stage is not None and crit.stage not in stages:
             hint = ("stages: " + ", ".join(stages)) if stages else "declare `stages`"
             raise fail(("criteria", i, "stage"), f"unknown stage '{crit.stage}'", hint)
+        for j, spec in enumerate(crit.evidence):
+            if spec.stage is not None and spec.stage not in stages:
+                hint = ("stages: " + ", ".join(stages)) if stages else "declare `stages`"
+                raise fail(("criteria", i, "evidence", j, "stage"), f"unknown stage '{spec.stage}'", hint)
         kinds = [e.kind for e in crit.evidence]
         if len(set(kinds)) != len(kinds):
             raise fail(("criteria", i, "evidence"), f"criterion {crit.id} lists an evidence kind twice")

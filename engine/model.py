@@ -116,6 +116,7 @@ class FactCatalogueFile(Strict):
 class EvidenceSpec(Strict):
     kind: Ident
     description: Text
+    stage: Ident | None = None  # when this piece is due, if earlier or later than its criterion's stage
 
 
 @record

@@ -84,7 +84,8 @@ def criterion_entry(evaluation: Evaluation, rs: CompiledRuleset, crit: CompiledC
         "scheme": model.scheme,
         "effort": model.effort,
         "stage": model.stage,
-        "evidence_expected": [{"kind": e.kind, "description": to_data(e.description)} for e in model.evidence],
+        "evidence_expected": [{"kind": e.kind, "description": to_data(e.description)} | ({"stage": e.stage} if e.stage else {})
+                              for e in model.evidence],
         "source": source_of(rs, crit),
         "provenance": model.provenance,
     }
@@ -198,15 +199,24 @@ def missing_items(evaluation: Evaluation, documents: dict[str, dict] | None = No
                 "evidence_problems": entry.get("evidence_problems", []),
                 "missing_facts": entry.get("missing_facts", []),
                 "source": entry["source"],
-                "stage": entry.get("stage"),
+                "stage": next_stage_due(entry, stage_order),
             }
             if entry.get("declined"):
                 item["declined"] = entry["declined"]
-            if entry.get("stage") and current in stage_order and entry["stage"] in stage_order:
-                item["due_now"] = stage_order.index(entry["stage"]) <= stage_order.index(current)
+            if item["stage"] and current in stage_order and item["stage"] in stage_order:
+                item["due_now"] = stage_order.index(item["stage"]) <= stage_order.index(current)
             items.append((0 if item["blocking"] else 1, -gain, rank, entry["id"], item))
     items.sort(key=lambda t: t[:4])
     return [t[-1] for t in items]
+
+
+def next_stage_due(entry: dict[str, Any], stage_order: list[str]) -> str | None:
+    """When what a criterion still lacks is due: the earliest stage of its missing evidence (a piece
+    may be due before its criterion, like a forecast footprint), else the criterion's own stage."""
+    own = entry.get("stage")
+    stages = [e.get("stage") or own for e in entry["evidence_expected"] if e["kind"] in entry.get("missing_evidence", [])]
+    known = [s for s in stages if s in stage_order]
+    return min(known, key=stage_order.index) if known else own
 
 
 def result_document(evaluation: Evaluation, version: str, complete: bool = True) -> dict[str, Any]:
