@@ -232,6 +232,8 @@ class _Normaliser:
             return self._fact(node, positive)
         if isinstance(node, cn.RatioTest):
             return self._ratio(node, positive)
+        if isinstance(node, cn.EvidenceTest) and (node.count_gte is not None or node.count_fact is not None):
+            raise UnsupportedError("counted evidence")  # one item per person: a count, not a join
         if isinstance(node, cn.EvidenceTest):
             # TRUE with a valid item, otherwise UNKNOWN: never FALSE, so its negation never fires.
             return [(Evidence(node.kind, node.criterion, node.max_age_days),)] if positive else []

@@ -126,6 +126,9 @@ def tree_lines(node: dict[str, Any], lang: str, depth: int) -> list[str]:
         items = ", ".join(f"{i['id']} ({t(i['state'], lang) if i['state'] != 'valid' else 'ok'})"
                           for i in node["items"]) or t("absent", lang)
         age = f", ≤ {node['max_age_days']} {t('days', lang)}" if node.get("max_age_days") is not None else ""
+        if "count" in node:
+            wanted = "?" if node["count_gte"] is None else node["count_gte"]
+            age += f", {node['count']}/{wanted}" + (f" ({node['count_fact']})" if node.get("count_fact") else "")
         return [f"{pad}{t('evidence', lang)} {node['kind']}{age}{colon(lang)}{items} → {value}"]
     if op == "criterion":
         seen = t(node["seen"], lang) if node["seen"] else "-"

@@ -110,7 +110,7 @@ def _expression(node: cn.Node, w: _Writer) -> str:
         num, den, target = w.read(node.numerator), w.read(node.denominator), w.const(node.target)
         return (f"(1 if (v := {num}) is None or (u := {den}) is None "
                 f"else (0 if u == 0 else (2 if v / u {SYMBOLS[node.op]} {target} else 0)))")
-    if isinstance(node, cn.EvidenceTest) and node.max_age_days is None:
+    if isinstance(node, cn.EvidenceTest) and node.max_age_days is None and node.count_gte is None and node.count_fact is None:
         kind, cid = w.const(node.kind), w.const(node.criterion)
         # valid[kind] is True when an item supports every criterion, else the set of criteria supported
         return f"(2 if (e := valid({kind})) is True or (e is not None and {cid} in e) else 1)"

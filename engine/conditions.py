@@ -296,11 +296,19 @@ class RatioTest(Node):
 
 @record(positional=True)
 class EvidenceTest(Node):
+    """Valid evidence of a kind supports the criterion: at least one item, or with `count_gte` (a
+    number, or the integer fact `count_fact`) that many items, e.g. one certificate per child.
+    Too few items is `unknown`, like no item: missing evidence is never `false`."""
+
     kind: str
     criterion: str
     max_age_days: int | None = None
+    count_gte: int | None = None
+    count_fact: str | None = None
 
     def compile(self) -> Compiled:
+        if self.count_gte is not None or self.count_fact is not None:
+            return self._compile_count()
         kind, cid, max_age = self.kind, self.criterion, self.max_age_days
 
         def evidence(ctx: Context) -> int:
@@ -315,6 +323,24 @@ class EvidenceTest(Node):
             return tri.UNKNOWN
 
         return evidence
+
+    def _counts(self, ctx: Context) -> tuple[int, int | None]:
+        """(valid items that count, items required; None when the fact giving it is unknown)"""
+        kind, cid, max_age = self.kind, self.criterion, self.max_age_days
+        found = sum(1 for item in ctx.evidence.get(kind, ())
+                    if item.state == "valid" and (not item.criteria or cid in item.criteria)
+                    and (max_age is None or (item.collected is not None and (ctx.as_of - item.collected).days <= max_age)))
+        wanted = self.count_gte if self.count_fact is None else ctx.facts.get(self.count_fact)
+        return found, wanted
+
+    def _compile_count(self) -> Compiled:
+        counts = self._counts
+
+        def counted(ctx: Context) -> int:
+            found, wanted = counts(ctx)
+            return tri.TRUE if wanted is not None and found >= wanted else tri.UNKNOWN
+
+        return counted
 
     def explain(self, ctx: Context) -> dict[str, Any]:
         value = self.compile()(ctx)
@@ -332,6 +358,13 @@ class EvidenceTest(Node):
         out = _node("evidence", value, kind=self.kind, items=considered)
         if self.max_age_days is not None:
             out["max_age_days"] = self.max_age_days
+        if self.count_gte is not None or self.count_fact is not None:
+            found, wanted = self._counts(ctx)
+            out.update(count=found, count_gte=wanted)
+            if self.count_fact is not None:
+                out["count_fact"] = self.count_fact
+                if wanted is None:
+                    out["missing_fact"] = self.count_fact
         if value != tri.TRUE:
             out["missing_evidence"] = self.kind
         return out
@@ -475,7 +508,7 @@ def parse(raw: Any, env: Env, path: tuple) -> Node:
     if "ratio" in raw:
         return _parse_ratio(raw, env, path)
     if "evidence" in raw:
-        _only(raw, {"evidence", "max_age_days"}, env, path)
+        _only(raw, {"evidence", "max_age_days", "count_gte"}, env, path)
         kind = raw["evidence"]
         if not isinstance(kind, str) or not kind:
             raise env.fail(path + ("evidence",), "`evidence` names an evidence kind")
@@ -484,7 +517,8 @@ def parse(raw: Any, env: Env, path: tuple) -> Node:
         age = raw.get("max_age_days")
         if age is not None and (not isinstance(age, int) or isinstance(age, bool) or age < 0):
             raise env.fail(path + ("max_age_days",), "max_age_days is a whole number of days")
-        return EvidenceTest(kind, env.current_criterion, age)
+        count, count_fact = _evidence_count(raw.get("count_gte"), env, path + ("count_gte",))
+        return EvidenceTest(kind, env.current_criterion, age, count, count_fact)
     if "criterion" in raw:
         _only(raw, {"criterion", "status"}, env, path)
         cid = raw["criterion"]
@@ -507,6 +541,23 @@ def parse(raw: Any, env: Env, path: tuple) -> Node:
         return AsOfTest(op, value)
     raise env.fail(path, f"unknown condition form with keys {sorted(keys)}",
                    "use all, any, not, fact, ratio, evidence, criterion, outcome or as_of")
+
+
+def _evidence_count(raw: Any, env: Env, path: tuple) -> tuple[int | None, str | None]:
+    """`count_gte: N` or `count_gte: {fact: NAME}` (an integer fact): how many items are needed."""
+    if raw is None:
+        return None, None
+    if isinstance(raw, int) and not isinstance(raw, bool) and raw >= 0:
+        return raw, None
+    if isinstance(raw, dict) and set(raw) == {"fact"}:
+        name = raw["fact"]
+        fact = env.facts.get(name) if isinstance(name, str) else None
+        if fact is None:
+            raise env.fail(path + ("fact",), f"unknown fact '{name}'", _suggest(str(name), env.facts))
+        if fact.type != "integer":
+            raise env.fail(path + ("fact",), f"count_gte needs an integer fact, '{name}' is {fact.type}")
+        return None, name
+    raise env.fail(path, "count_gte is a whole number of items or {fact: NAME} (an integer fact)")
 
 
 def _only(raw: dict, allowed: set[str], env: Env, path: tuple) -> None:
@@ -679,6 +730,8 @@ def references(node: Node) -> tuple[set[str], set[str], set[str]]:
                 facts.add(item.rhs.name)
         elif isinstance(item, RatioTest):
             facts.update((item.numerator, item.denominator))
+        elif isinstance(item, EvidenceTest) and item.count_fact is not None:
+            facts.add(item.count_fact)
         elif isinstance(item, CriterionTest):
             criteria.add(item.criterion)
         elif isinstance(item, OutcomeTest):

@@ -119,6 +119,38 @@ def test_evidence_max_age():
     assert status_of(req, evidence=undated, **EVIDENCE)[0] == "unknown"
 
 
+def test_evidence_counted_per_person():
+    """One item per person (`count_gte`): too few valid items is unknown, never false."""
+    per_child = "{evidence: duerp, count_gte: {fact: team.women}}"
+    two = [{"id": f"E{i}", "kind": "duerp", "collected": "2025-01-01"} for i in (1, 2)]
+    expired = [{"id": "E3", "kind": "duerp", "collected": "2024-01-01", "expires": "2025-05-31"}]
+    assert status_of(per_child, {"team.women": 2}, two, crit_extra={"evidence": ["duerp"]})[0] == "met"
+    status, ev = status_of(per_child, {"team.women": 3}, two + expired, crit_extra={"evidence": ["duerp"]})
+    assert status == "unknown"  # the expired item does not count: 2 of 3
+    trace = ev.explain("T-01")["requires"]
+    assert (trace["count"], trace["count_gte"], trace["count_fact"]) == (2, 3, "team.women")
+    assert trace["missing_evidence"] == "duerp"
+    status, ev = status_of(per_child, {}, two, crit_extra={"evidence": ["duerp"]})
+    assert status == "unknown" and ev.explain("T-01")["requires"]["missing_fact"] == "team.women"
+    assert status_of(per_child, {"team.women": 0}, [], crit_extra={"evidence": ["duerp"]})[0] == "met"  # nobody
+    literal = "{evidence: duerp, count_gte: 2, max_age_days: 365}"
+    fresh_and_old = [two[0], {"id": "E4", "kind": "duerp", "collected": "2024-05-31"}]
+    assert status_of(literal, evidence=two, crit_extra={"evidence": ["duerp"]})[0] == "met"
+    assert status_of(literal, evidence=fresh_and_old, crit_extra={"evidence": ["duerp"]})[0] == "unknown"
+
+
+@pytest.mark.parametrize(
+    ("count", "message"),
+    [("{fact: work.type}", "count_gte needs an integer fact"), ("{fact: team.nobody}", "unknown fact 'team.nobody'"),
+     ("-1", "whole number of items"), ("true", "whole number of items"), ("{fact: team.women, gte: 2}", "whole number")],
+)
+def test_evidence_count_is_checked_at_load(count, message):
+    requires = f"{{evidence: duerp, count_gte: {count}}}"
+    with pytest.raises(InputError) as info:
+        library_of(ruleset_yaml("r", "{kind: obligations}", [criterion("T-01", requires, evidence=["duerp"])]))
+    assert message in str(info.value) and str(info.value).startswith("ruleset0.yaml:")
+
+
 def test_criterion_references_and_order():
     lib = library_of(ruleset_yaml("r", "{kind: obligations}", [
         criterion("T-02", "{criterion: T-01}"),
