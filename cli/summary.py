@@ -75,7 +75,7 @@ def reasons_text(rs: dict[str, Any], lang: str, max_facts: int = 4) -> str:
     if facts:
         shown = ", ".join(facts[:max_facts]) + (f" (+{len(facts) - max_facts})" if len(facts) > max_facts else "")
         parts.append(f"{t('missing_facts', lang).lower()}{colon(lang)}{shown}")
-    return "; ".join(parts)
+    return (" ; " if lang == "fr" else "; ").join(parts)  # French sets a space before « ; » too
 
 
 def source_text(source: dict[str, Any]) -> str:
