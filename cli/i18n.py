@@ -33,6 +33,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "none_missing": {"fr": "Rien ne manque.", "en": "Nothing is missing."},
     "evidence_expected": {"fr": "Preuve attendue", "en": "Expected evidence"},
     "evidence_used": {"fr": "Preuves retenues", "en": "Evidence used"},
+    "follows_from": {"fr": "Découle de", "en": "Follows from"},
     "source": {"fr": "Source", "en": "Source"},
     "provenance": {"fr": "Provenance", "en": "Provenance"},
     "official_text": {"fr": "texte officiel", "en": "official text"},

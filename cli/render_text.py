@@ -74,6 +74,8 @@ def missing_lines(items: list[dict[str, Any]], lang: str, limit: int | None) -> 
             lines.append(f"    {problem['id']}{colon(lang)}{t(problem['state'], lang)}")
         if item["missing_facts"]:
             lines.append(f"    {label('missing_facts', lang)}{', '.join(item['missing_facts'])}")
+        if item.get("follows_from"):
+            lines.append(f"    {label('follows_from', lang)}{', '.join(item['follows_from'])}")
         lines.append(f"    {label('source', lang)}{source_text(item['source'])}")
     return lines
 

@@ -37,7 +37,7 @@ from .errors import InputError
 from .evaluate import Evaluation, evaluate
 from .policies.threshold import EPSILON
 
-NOT_ACTIONABLE = "not_actionable"
+NOT_ACTIONABLE = st.NOT_ACTIONABLE
 CANDIDATE = (st.UNKNOWN, st.NOT_MET)
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from . import status as st
 from .compiled import CompiledCriterion, CompiledRuleset
+from .conditions import All, AnyOf, CriterionTest, Not
 from .evaluate import Evaluation
 from .model import to_data
 
@@ -182,6 +183,7 @@ def missing_items(evaluation: Evaluation, documents: dict[str, dict] | None = No
         for entry in doc["criteria"]:
             if entry["status"] not in (st.UNKNOWN, st.NOT_MET) or entry["id"] in settled:
                 continue
+            derived = follows_from(evaluation.library.criteria[entry["id"]], evaluation.ctx.statuses)
             gain = (entry.get("points") or 1) / max(entry.get("effort", 1), 0.1)
             item = {
                 "ruleset": rid,
@@ -203,11 +205,23 @@ def missing_items(evaluation: Evaluation, documents: dict[str, dict] | None = No
             }
             if entry.get("declined"):
                 item["declined"] = entry["declined"]
+            if derived is not None:
+                item["follows_from"] = derived
             if item["stage"] and current in stage_order and item["stage"] in stage_order:
                 item["due_now"] = stage_order.index(item["stage"]) <= stage_order.index(current)
-            items.append((0 if item["blocking"] else 1, -gain, rank, entry["id"], item))
-    items.sort(key=lambda t: t[:4])
+            # what can be done comes before what follows from it: a derived item has no action of its own
+            items.append((0 if item["blocking"] else 1, derived is not None, -gain, rank, entry["id"], item))
+    items.sort(key=lambda t: t[:5])
     return [t[-1] for t in items]
+
+
+def follows_from(crit: CompiledCriterion, statuses: dict[str, str]) -> list[str] | None:
+    """For a criterion that only combines other criteria (no fact or evidence of its own), those of
+    them not yet met: what completing it takes. None for a criterion with conditions of its own."""
+    leaves = [n for n in crit.requires_node.walk() if not isinstance(n, (All, AnyOf, Not))]
+    if not all(isinstance(n, CriterionTest) for n in leaves):
+        return None
+    return [n.criterion for n in leaves if statuses.get(n.criterion) != st.MET]
 
 
 def next_stage_due(entry: dict[str, Any], stage_order: list[str]) -> str | None:

@@ -21,3 +21,6 @@ NA_DECLARED = "declared"
 NA_CONDITION = "condition"
 NA_RULESET = "ruleset_not_applicable"
 NOT_MET_DECLINED = "declined"
+
+# A criterion tag: a property of the work (its genre, its region), not something the production can do.
+NOT_ACTIONABLE = "not_actionable"

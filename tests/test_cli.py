@@ -137,7 +137,12 @@ def test_missing_leaves_out_what_cannot_change_an_outcome():
     kept = {i["criterion"] for i in default}
     dropped = [i for i in everything if i["criterion"] not in kept]
     assert dropped, "recommendations and closed schemes should be left out by default"
-    assert all(not i["blocking"] for i in dropped)
+    # what is left out either cannot block, or belongs to an aid the work cannot get: the film is not
+    # shot in Corsica, so neither the region condition nor the other conditions of the Corsican aid
+    # are worth listing (they stay in `--all` and in `raccord eligibility`)
+    assert all(not i["blocking"] or i["ruleset"] == "aid_schemes" for i in dropped)
+    corsica = {i["criterion"]: i for i in everything if i["criterion"].startswith("AID-CORSE-")}
+    assert corsica["AID-CORSE-REGION"]["status"] == "not_met" and not set(corsica) & kept
     # recommended VHSS obligations never count against compliance: not listed by default
     assert not any(i["ruleset"] == "vhss_ccnpc" and not i["mandatory"] for i in default)
 
@@ -198,3 +203,20 @@ def test_what_is_missing_leaves_out_alternatives_already_satisfied():
     assert footprints["status"] == "unknown" and footprints["missing_evidence"] == ["bilan_carbone_definitif"]
     assert "carbon.calculator_homologated" not in footprints.get("missing_facts", [])
     assert criteria["AID-CNC-ECO-CALCULATOR"]["status"] == "met"  # the same shared fact serves the CNC condition
+
+
+def test_missing_lists_actions_before_what_follows_from_them():
+    """A criterion that only combines others (the prime RSE+'s « CNC VHSS conditions met ») has no
+    action of its own: it comes after the actions, and says which criteria it is waiting for."""
+    series = ROOT / "examples" / "serie_tv" / "dossier.yaml"
+    items = json.loads(raccord("missing", str(series), "--as-of", AS_OF, "--format", "json").stdout)["missing"]
+    derived = [i for i in items if "follows_from" in i]
+    assert derived and all(i["follows_from"] for i in derived)
+    for blocking in (True, False):
+        kinds = ["follows_from" in i for i in items if i["blocking"] is blocking]
+        assert kinds == sorted(kinds)  # within each class, no action after a derived item
+    statuses = {c["id"]: c["status"] for rs in json.loads(raccord("check", str(series), "--as-of", AS_OF, "--format",
+                                                                  "json").stdout)["rulesets"] for c in rs["criteria"]}
+    assert all(statuses[cid] != "met" for i in derived for cid in i["follows_from"])
+    text = raccord("missing", str(series), "--as-of", AS_OF).stdout
+    assert f"Découle de : {', '.join(derived[0]['follows_from'])}" in text

@@ -19,6 +19,7 @@ class EligibilityPolicy(Policy):
     def __init__(self, ruleset) -> None:
         super().__init__(ruleset)
         self.members = {s.id: [c.id for c in ruleset.criteria if c.scheme == s.id] for s in self.params.schemes}
+        self.not_actionable = {c.id for c in ruleset.criteria if st.NOT_ACTIONABLE in c.tags}
         # (id, members, scheme, fixed amount, outcome key) per scheme, read on every evaluation
         self.plan = [(s.id, tuple(self.members[s.id]), s, _fixed_amount(s), f"scheme.{s.id}") for s in self.params.schemes]
 
@@ -85,8 +86,13 @@ class EligibilityPolicy(Policy):
         return out
 
     def settled(self, compiled: CompiledRuleset, outcome: Outcome, ctx: Context) -> set[str]:
-        """Conditions of a scheme not in force at the evaluation date cannot make it claimable."""
-        closed = [sid for sid, result in outcome.get("schemes", {}).items() if "scheme_not_in_force" in result["reasons"]]
+        """Conditions of a scheme that cannot become claimable: one not in force at the evaluation
+        date, or one closed by a property of the work (a `not_actionable` condition not met, such as
+        shooting in the region of a regional aid)."""
+        schemes = outcome.get("schemes", {})
+        closed = [sid for sid, members in self.members.items()
+                  if "scheme_not_in_force" in schemes.get(sid, {}).get("reasons", ())
+                  or any(cid in self.not_actionable and ctx.statuses.get(cid) == st.NOT_MET for cid in members)]
         return {cid for sid in closed for cid in self.members[sid]}
 
 
