@@ -37,6 +37,17 @@ class Record:
 
     def __init__(self, *args: Any, **values: Any) -> None:
         cls = type(self)
+        if not values and len(args) == len(cls._init) and cls._positional:  # every field, in order
+            for (name, _, _), value in zip(cls._init, args, strict=True):
+                _set(self, name, value)
+        else:
+            self._assign(cls, args, values)
+        post_init = getattr(self, "__post_init__", None)
+        if post_init is not None:
+            post_init()
+
+    def _assign(self, cls: type[Record], args: tuple, values: dict[str, Any]) -> None:
+        """Set the fields from arguments, defaults and default factories, refusing what a dataclass refuses."""
         if args:
             if not cls._positional:
                 raise TypeError(f"{cls.__name__}() takes keyword arguments only")
@@ -58,9 +69,6 @@ class Record:
             _set(self, name, value)
         if values:
             raise TypeError(f"{cls.__name__}() got an unexpected keyword argument '{next(iter(values))}'")
-        post_init = getattr(self, "__post_init__", None)
-        if post_init is not None:
-            post_init()
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__:
