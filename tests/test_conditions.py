@@ -246,3 +246,13 @@ def test_as_of_gate():
     assert status_of(req, {"work.live_action": True}, as_of=dt.date(2024, 7, 1))[0] == "met"
     assert status_of(req, {"work.live_action": False}, as_of=dt.date(2024, 7, 1))[0] == "not_met"
     assert status_of(req, {}, as_of=dt.date(2024, 11, 1))[0] == "met"
+
+
+def test_an_evidence_stage_must_be_one_of_the_ruleset_stages():
+    crit = criterion("T-01", "{evidence: duerp}").replace(
+        "  requires:", "  evidence:\n    - {kind: duerp, description: {fr: 'pièce', en: 'doc'}, stage: tournage}\n  requires:")
+    with pytest.raises(InputError) as info:
+        stages = "stages:\n  - {id: preparation, title: {fr: P, en: P}}"
+        library_of(ruleset_yaml("r", "{kind: obligations}", [crit], extra=stages))
+    assert "unknown stage 'tournage'" in str(info.value) and "stages: preparation" in str(info.value)
+    assert str(info.value).startswith("ruleset0.yaml:")
