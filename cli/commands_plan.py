@@ -29,6 +29,7 @@ WORDS = {
     "assumed": {"fr": "Hypothèses (--assume)", "en": "Assumptions (--assume)"},
     "effort": {"fr": "effort", "en": "effort"},
     "stage": {"fr": "étape", "en": "stage"},
+    "at_stake": {"fr": "{amount} en jeu", "en": "{amount} at stake"},
 }
 BLOCKERS = {
     "declined": {"fr": "écarté par la production", "en": "declined by the production"},
@@ -105,7 +106,9 @@ def _state(state: dict[str, Any], lang: str) -> str:
         low, high = state["score"]
         parts.append(f"{t('score', lang)} {percent(low, lang)} – {percent(high, lang)}")
     if state.get("amount") is not None:
-        parts.append(money(state["amount"], lang))
+        amount = money(state["amount"], lang)
+        # an amount is only obtained once eligible: before that it is what is at stake
+        parts.append(amount if state.get("decision") == "eligible" else w("at_stake", lang, amount=amount))
     return ", ".join(parts) or "-"
 
 
