@@ -6,7 +6,9 @@ while they load, and once more at exit: about 40 ms of a 190 ms `raccord check` 
 bench/run.py). So the executable pauses the collector from start-up until the inputs are loaded
 (`inputs_loaded`, called by cli/context.py), then freezes what was loaded out of its reach and
 lets it run for the evaluation; at exit it freezes the whole heap, which dies with the process
-anyway. Tests and library users call `cli` or the engine directly and keep Python's defaults.
+anyway. Commands that load no dossier (listings, schema, validate, grid import) run without the
+collector to the end: they are short and make little garbage. Tests and library users call `cli`
+or the engine directly and keep Python's defaults.
 """
 
 from __future__ import annotations
