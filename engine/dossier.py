@@ -132,6 +132,10 @@ def flatten_facts(raw: dict[str, Any], catalogue: dict[str, FactDef], located: L
 def _hint(name: str, catalogue: dict[str, FactDef]) -> str:
     import difflib
 
+    for new, fact in catalogue.items():
+        if name in fact.replaces:
+            return f"renamed: write '{new}' instead ({fact.title.en.lower()})"
+
     close = difflib.get_close_matches(name, list(catalogue), n=1, cutoff=0.7)
     return f"did you mean '{close[0]}'?" if close else "`raccord schema` lists every fact"
 

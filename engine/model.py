@@ -99,6 +99,7 @@ class FactDef(Strict):
     min: float | None = None
     max: float | None = None
     unit: str | None = None
+    replaces: list[str] = field(default_factory=list)  # former names: a dossier using one is told the new one
 
     def __post_init__(self) -> None:
         if self.type in ("enum", "set") and not self.values:

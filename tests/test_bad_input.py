@@ -57,6 +57,13 @@ def test_unknown_fact_suggests_the_right_name(tmp_path):
                        "did you mean 'company.headcount'")
 
 
+def test_a_renamed_fact_names_its_successor(tmp_path):
+    """Facts shared between referentials replaced per-referential ones: an older dossier is told which."""
+    path = write(tmp_path, HEAD + "facts:\n  afnor:\n    carbon:\n      homologated_calculator: true\n")
+    assert_clean_error(raccord("validate", str(path)), f"{path}:6:", "unknown fact 'afnor.carbon.homologated_calculator'",
+                       "renamed: write 'carbon.calculator' instead")
+
+
 def test_unknown_criterion_id(tmp_path):
     path = write(tmp_path, HEAD + "not_applicable:\n  ECO-PROD-99: 'Pas concerné du tout'\n")
     assert_clean_error(raccord("check", str(path)), f"{path}:4:", "unknown criterion 'ECO-PROD-99'")
