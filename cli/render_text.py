@@ -82,7 +82,7 @@ def missing_lines(items: list[dict[str, Any]], lang: str, limit: int | None) -> 
 
 def render_explain(trace: dict[str, Any], entry: dict[str, Any], lang: str) -> str:
     lines = [f"{entry['id']} — {text(entry['title'], lang)}",
-             f"{label('decision', lang)}{t(entry['status'], lang)}"]
+             f"{label('status', lang)}{t(entry['status'], lang)}"]  # a criterion has a status; a ruleset, a decision
     if entry.get("not_applicable_reason"):
         lines.append(f"  ({t(entry['not_applicable_reason'], lang)}"
                      + (f"{colon(lang)}{entry['justification']}" if entry.get("justification") else "") + ")")
@@ -90,7 +90,7 @@ def render_explain(trace: dict[str, Any], entry: dict[str, Any], lang: str) -> s
         lines.append(f"  ({label('declined', lang)}{entry['declined']})")
     for key in ("applies_if", "requires"):
         if key in trace:
-            lines.append(f"{key} :")
+            lines.append(f"{t(key, lang)}{colon(lang).rstrip()}")
             lines.extend(tree_lines(trace[key], lang, 1))
     if entry.get("amount_due"):
         lines.append(amount_due_text(entry["amount_due"], lang))
@@ -111,13 +111,13 @@ def tree_lines(node: dict[str, Any], lang: str, depth: int) -> list[str]:
     value = t(node["value"], lang)
     op = node["op"]
     if op in ("all", "any", "not"):
-        head = [f"{pad}{op} → {value}"]
+        head = [f"{pad}{t('op_' + op, lang)} → {value}"]
         return head + [line for child in node.get("children", []) for line in tree_lines(child, lang, depth + 1)]
     if op == "fact":
         seen = shown(node["seen"], lang)
         expected = node.get("expected_value", node.get("expected", ""))
-        test = node["test"] if node["test"] != "is_true" else "="
-        target = expected if node["test"] != "is_true" else t("true", lang)
+        test = TESTS.get(node["test"], {}).get(lang, node["test"])
+        target = shown(expected, lang) if node["test"] != "is_true" else t("true", lang)
         return [f"{pad}{node['fact']} {test} {target} ({label('seen', lang)}{seen}) → {value}"]
     if op == "ratio":
         num, den = node["numerator"], node["denominator"]
@@ -149,6 +149,15 @@ def amount_due_text(due: dict[str, Any], lang: str) -> str:
 
 def label_text(value: Any, lang: str) -> str:
     return text(value, lang) + (" : " if lang == "fr" else ": ")
+
+
+# How a fact test reads in an explanation (the ruleset's operator names are for rule writers).
+TESTS = {
+    "eq": {"fr": "=", "en": "="}, "ne": {"fr": "≠", "en": "≠"}, "is_true": {"fr": "=", "en": "="},
+    "gt": {"fr": ">", "en": ">"}, "gte": {"fr": "≥", "en": "≥"}, "lt": {"fr": "<", "en": "<"}, "lte": {"fr": "≤", "en": "≤"},
+    "in": {"fr": "parmi", "en": "in"}, "not_in": {"fr": "hors de", "en": "not in"},
+    "contains": {"fr": "contient", "en": "contains"}, "known": {"fr": "renseigné :", "en": "given:"},
+}
 
 
 def shown(value: Any, lang: str) -> str:

@@ -90,6 +90,17 @@ def test_explain_shows_the_condition_tree_values_and_source():
     assert "expired" in [item["state"] for item in _evidence_items(trace["trace"]["requires"])]
 
 
+def test_explain_reads_as_prose_for_an_auditor():
+    """Conditions are shown with symbols and words, not the ruleset's operator names."""
+    out = raccord("explain", str(FEATURE), "AFN-GOV-03", "--as-of", AS_OF).stdout
+    assert "Statut : inconnu" in out and "Exige :" in out and "toutes ces conditions → inconnu" in out
+    assert "l'une de ces conditions → vrai" in out
+    assert "carbon.calculator parmi carbon_clap, seco2 (vu : carbon_clap) → vrai" in out
+    children = raccord("explain", str(FEATURE), "VHSS-T3-5.3-MEDICAL-EXAM", "--as-of", AS_OF, "--lang", "en").stdout
+    assert "Status: unknown" in children and "minors.under_16 ≥ 1 (seen: 1) → true" in children
+    assert "minor_medical_certificate, 0/1 (minors.under_16)" in children  # one certificate per child
+
+
 def test_exit_codes_for_scripts():
     assert raccord("check", str(FEATURE), "--as-of", AS_OF).returncode == 0
     result = raccord("check", str(FEATURE), "--as-of", AS_OF, "--ruleset", "ecoprod_label", "--exit-code")
