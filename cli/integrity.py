@@ -123,7 +123,7 @@ class Confinement:
         folder = self._folders.get(rel.parent)
         if folder is None:
             folder = self._folders[rel.parent] = os.path.realpath(os.path.join(self.root, *rel.parent.parts))
-        target = os.path.join(folder, rel.name)
+        target = os.path.normpath(os.path.join(folder, rel.name))  # `folder` is real: a lexical `..` is exact
         if os.path.islink(target):
             target = os.path.realpath(target)
         if target != self.root and not target.startswith(self._inside):
