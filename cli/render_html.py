@@ -16,7 +16,7 @@ from urllib.parse import quote
 import jinja2
 from raccord.engine.model import to_data
 
-from .i18n import MESSAGES, money, percent, reason, t, text
+from .i18n import MESSAGES, colon, money, percent, reason, t, text
 from .integrity import OK, PROBLEMS, FileCheck, check_files, date_state, w
 from .summary import STATUS_MARK, level_text, source_text
 
@@ -153,6 +153,7 @@ def render_report(doc: dict[str, Any], lang: str, register: list[dict[str, Any]]
         reason=lambda code: reason(code, lang), percent=lambda v: percent(v, lang),
         money=lambda v: money(v, lang), level_text=lambda o: level_text(o, lang), source_text=source_text,
         mark=STATUS_MARK, decision_class=DECISION_CLASS, status_class=STATUS_CLASS, problem_states=PROBLEMS,
+        sep=colon(lang),
     )
 
 

@@ -233,6 +233,10 @@ def test_html_is_self_contained_and_escaped(report: Path, tmp_path: Path, capsys
     assert code == 0, err
     assert '<html lang="en">' in out and "Audit file" in out and "Aid eligibility" in out
     assert "<script>" not in out and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co" in out
+    # each language's typography: « Faits manquants : » in French, "Missing facts: " in English
+    english, french = re.sub(r"<[^>]+>", "", out), re.sub(r"<[^>]+>", "", html)
+    assert "Missing facts: " in english and "Missing evidence: " in english and "Missing facts : " not in english
+    assert "Faits manquants : " in french
 
 
 def test_html_shows_integrity_problems(report: Path, capsys) -> None:
