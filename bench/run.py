@@ -6,13 +6,15 @@ Each figure is measured beside the same work done by a naive durable-rules encod
 1. all rulesets on one pre-loaded dossier: `evaluate()` median (goal <= 100 us, raccord >= 50x faster);
 2. `raccord check examples/long_metrage/dossier.yaml` as a fresh process, wall time (goal <= 150 ms),
    with the ruleset cache warm and cold;
-3. 10 000 synthetic dossiers evaluated on 2 processes (goal <= 2 s).
+3. 10 000 synthetic dossiers evaluated on 2 processes (goal <= 2 s);
+and the peak memory of the cold `check` and of a batch process.
 """
 
 from __future__ import annotations
 
 import compileall
 import datetime as dt
+import multiprocessing
 import os
 import platform
 import re
@@ -98,17 +100,29 @@ def compile_bytecode() -> None:
         compileall.compile_dir(str(ROOT / folder), quiet=1)
 
 
-def _raccord_batch(seeds: list[int]) -> float:
-    """Build the dossiers (not timed), then time their first evaluation (evidence index included)."""
+def _peak_mb() -> float | None:
+    """This process's peak resident memory (MB), or None off Linux. VmHWM, not ru_maxrss: the kernel
+    starts VmHWM afresh at exec, while ru_maxrss keeps the high-water mark of the process that forked."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            line = next(line for line in status if line.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        return None
+    return int(line.split()[1]) / 1024
+
+
+def _raccord_batch(seeds: list[int]) -> tuple[float, float]:
+    """Build the dossiers (not timed), then time their first evaluation (evidence index included).
+    Returns (seconds, peak memory of the process in MB)."""
     library = load_library()
     dossiers = [synthetic_dossier(library, seed) for seed in seeds]
     start = time.perf_counter()
     for dossier in dossiers:
         evaluate(library, dossier, AS_OF)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, _peak_mb()
 
 
-def _durable_batch(seeds: list[int]) -> float:
+def _durable_batch(seeds: list[int]) -> tuple[float, float]:
     """The same dossiers through durable-rules: build each one's facts, then assert them."""
     library = load_library()
     encoding = DurableFactsEncoding(library)
@@ -116,13 +130,34 @@ def _durable_batch(seeds: list[int]) -> float:
     start = time.perf_counter()
     for dossier in dossiers:
         encoding.run(encoding.facts(dossier, AS_OF))
-    return time.perf_counter() - start
+    return time.perf_counter() - start, _peak_mb()
 
 
-def _on_two_processes(batch, count: int) -> float:
+def _on_two_processes(batch, count: int) -> tuple[float, float | None]:
+    """(seconds of the slowest process, largest peak memory of the two in MB). The workers are fresh
+    interpreters (spawn), so their memory is their own, not a copy of this process's."""
     seeds = list(range(count))
-    with ProcessPoolExecutor(max_workers=2) as pool:
-        return max(pool.map(batch, [seeds[0::2], seeds[1::2]]))
+    with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        results = list(pool.map(batch, [seeds[0::2], seeds[1::2]]))
+    peaks = [r[1] for r in results if r[1] is not None]
+    return max(r[0] for r in results), (max(peaks) if peaks else None)
+
+
+# Run in a fresh Python before the measured code: report the peak memory at exit.
+PEAK_PROBE = """import atexit, sys
+def _peak():
+    with open('/proc/self/status') as status:
+        sys.stderr.write(next(l for l in status if l.startswith('VmHWM:')))
+atexit.register(_peak)
+"""
+RACCORD_MAIN = "sys.argv = ['raccord', *sys.argv[1:]]\nfrom raccord.cli.entry import main\nmain()\n"
+
+
+def peak_memory_mb(code: str, args: list[str], env: dict[str, str]) -> float | None:
+    """Peak resident memory (MB) of a fresh Python running `code` with `args`; None off Linux."""
+    done = subprocess.run([sys.executable, "-c", PEAK_PROBE + code, *args], capture_output=True, text=True, env=env)
+    found = re.search(r"VmHWM:\s+(\d+)", done.stderr)
+    return int(found.group(1)) / 1024 if found else None
 
 
 def main() -> None:
@@ -146,14 +181,18 @@ def main() -> None:
     facts = durable.facts(example, AS_OF)
     warm_up(lambda: durable.run(facts))
     durable_run = median_us(lambda: durable.run(facts), repeat=15, inner=20)
+    # The ratio from adjacent blocks, raccord then durable, 15 times: a change in the machine's speed
+    # between the two timings above (common here) would otherwise move it by half.
+    ratios = [median_us(lambda: durable.run(facts), repeat=1, inner=20)
+              / median_us(lambda: evaluate(library, example, AS_OF), repeat=1, inner=400) for _ in range(15)]
     durable_build = median_us(lambda: durable.facts(example, AS_OF), repeat=15, inner=20)
     ev = evaluate(library, example, AS_OF)
     document = median_us(lambda: result_document(ev, "bench"), repeat=5, inner=5)
     rows.append(("evaluate(), all rulesets, example dossier (median)", f"{single:.0f} µs",
                  f"{durable_run / 1000:.2f} ms (+{durable_build:.0f} µs to build {len(facts)} facts)", "<= 100 µs"))
     rows.append(("evaluate(), all rulesets, synthetic dossier (median)", f"{single_syn:.0f} µs", "-", "<= 100 µs"))
-    rows.append(("speed-up of raccord over durable-rules, example dossier", f"{durable_run / single:.0f}x", "1x",
-                 ">= 50x"))
+    rows.append(("speed-up of raccord over durable-rules, example dossier (median of 15 adjacent pairs)",
+                 f"{statistics.median(ratios):.0f}x", "1x", ">= 50x"))
     rows.append(("full result document with explanations (median)", f"{document / 1000:.1f} ms", "-", "-"))
 
     # 2. cold processes, with the bytecode written as an installed package has it
@@ -168,6 +207,8 @@ def main() -> None:
         walls = median_walls_ms({"warm": (command, env), "floor": (floor_command, dict(os.environ)),
                                  "durable": ([sys.executable, "-c", DURABLE_COLD], dict(os.environ))})
         counted = instructions(command, env), instructions(floor_command, dict(os.environ))
+        cold_memory = (peak_memory_mb(RACCORD_MAIN, command[1:], env),
+                       peak_memory_mb(DURABLE_COLD, [], dict(os.environ)))
     cold = median_walls_ms({"cold": (command, dict(os.environ, RACCORD_CACHE_DIR=""))}, runs=5)["cold"]
     rows.append((f"`raccord check` example, fresh process, wall (median of {COLD_RUNS}), ruleset cache warm",
                  f"{walls['warm']:.0f} ms", f"{walls['durable']:.0f} ms (load, build rules, assert)", "<= 150 ms"))
@@ -175,15 +216,21 @@ def main() -> None:
                  f"{cold:.0f} ms", "-", "-"))
     rows.append(("floor, in turn with the above: a fresh Python that only imports click, yaml and pydantic_core",
                  f"{walls['floor']:.0f} ms", "-", "-"))
+    if None not in cold_memory:
+        rows.append(("peak memory (resident) of that `raccord check`", f"{cold_memory[0]:.0f} MB",
+                     f"{cold_memory[1]:.0f} MB", "-"))
     if None not in counted:
         rows.append(("instructions executed (valgrind; identical from run to run): `raccord check` / floor",
                      f"{counted[0]:.0f} M / {counted[1]:.0f} M", "-", "-"))
 
     # 3. a portfolio of synthetic dossiers on two processes
-    spent = _on_two_processes(_raccord_batch, DOSSIERS)
-    durable_spent = _on_two_processes(_durable_batch, DOSSIERS)
+    spent, memory = _on_two_processes(_raccord_batch, DOSSIERS)
+    durable_spent, durable_memory = _on_two_processes(_durable_batch, DOSSIERS)
     rows.append((f"{DOSSIERS} synthetic dossiers, 2 processes, first evaluation of each (slowest process)",
                  f"{spent:.2f} s", f"{durable_spent:.1f} s", "<= 2 s"))
+    if memory is not None and durable_memory is not None:
+        rows.append((f"peak memory (resident) of one of those processes ({DOSSIERS // 2} dossiers held)",
+                     f"{memory:.0f} MB", f"{durable_memory:.0f} MB", "-"))
 
     lines = ["# Benchmark results", "",
              f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
