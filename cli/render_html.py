@@ -32,7 +32,6 @@ WORDS: dict[str, dict[str, str]] = {
     "no_aid": {"fr": "Aucun référentiel d'aide n'a été évalué.", "en": "No aid referential was evaluated."},
     "scheme": {"fr": "Dispositif", "en": "Scheme"},
     "validity": {"fr": "Validité", "en": "Validity"},
-    "status": {"fr": "Statut", "en": "Status"},
     "criterion_col": {"fr": "Critère", "en": "Criterion"},
     "evidence_col": {"fr": "Preuves", "en": "Evidence"},
     "source_col": {"fr": "Clause source", "en": "Source clause"},
