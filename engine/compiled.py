@@ -76,11 +76,11 @@ class CompiledRuleset(_Lazy):
     policy: Policy
     criteria: list[CompiledCriterion]  # evaluation order (dependencies first)
     scope_node: Node | None = None
-    threshold_nodes: list[Node | None] = field(default_factory=list)
+    policy_nodes: list[Node | None] = field(default_factory=list)  # the policy's own conditions (Policy.conditions)
     stages: list[CompiledStage] = field(default_factory=list)
     depends_on: set[str] = field(default_factory=set)
     generated: GeneratedCode | None = None
-    _transient = ("runner", "scope", "threshold_when")
+    _transient = ("runner", "scope", "policy_conditions")
     _positions = ("located",)
 
     @cached_property
@@ -88,8 +88,8 @@ class CompiledRuleset(_Lazy):
         return self.scope_node.compile() if self.scope_node is not None else None
 
     @cached_property
-    def threshold_when(self) -> list[Compiled | None]:
-        return [node.compile() if node is not None else None for node in self.threshold_nodes]
+    def policy_conditions(self) -> list[Compiled | None]:
+        return [node.compile() if node is not None else None for node in self.policy_nodes]
 
     @cached_property
     def runner(self) -> RulesetRunner:

@@ -10,10 +10,26 @@ from . import status as st
 from . import tri
 from .compiled import CompiledRuleset, Library
 from .conditions import strip_private
-from .context import VALID, Context, EvidenceIndex, EvidenceState, evidence_state
+from .context import EXPIRED, VALID, Context, EvidenceIndex, EvidenceState, evidence_state
 from .dossier import Dossier
 from .errors import EvaluationError, InputError
 from .record import Record, record
+
+
+@record(positional=True)
+class Options(Record):
+    """What an evaluation depends on besides the library and the dossier.
+
+    `integrity` names the evidence items whose file is missing, modified or outside the dossier
+    (they do not count); `portfolio_integrity` does the same for each portfolio member, in order;
+    `assume` sets criteria met or not met for a what-if (a plan's verification)."""
+
+    as_of: dt.date
+    rulesets: tuple[str, ...] | None = None
+    portfolio: tuple[Dossier, ...] | None = None
+    integrity: dict[str, str] | None = None
+    portfolio_integrity: tuple[dict[str, str] | None, ...] | None = None
+    assume: dict[str, str] | None = None
 
 
 @record(positional=True, frozen=False)
@@ -26,12 +42,38 @@ class Evaluation(Record):
     selected: list[str]  # what the user asked for
     portfolio: list[Evaluation] = field(default_factory=list)
     assumed: dict[str, str] = field(default_factory=dict)
+    options: Options | None = None
+    _completed: set[str] = field(default_factory=set)
 
     def status(self, cid: str) -> str:
         return self.ctx.statuses[cid]
 
     def outcome(self, rid: str) -> dict[str, Any]:
-        return self.ctx.outcomes[rid]
+        """A ruleset's outcome with its complete reasons: when undetermined, the facts whose absence
+        leaves a blocking criterion unknown (`missing_fact:NAME`) and `evidence_expired` when expired
+        evidence is why. They need the criteria's findings, so they are added on first request
+        rather than in every evaluation; conditions of other rulesets never read reasons."""
+        outcome = self.ctx.outcomes[rid]
+        if rid not in self._completed:
+            self._completed.add(rid)
+            outcome["reasons"] = list(dict.fromkeys(outcome.get("reasons", []) + self._unknown_reasons(rid, outcome)))
+        return outcome
+
+    def _unknown_reasons(self, rid: str, outcome: dict[str, Any]) -> list[str]:
+        if outcome.get("decision") != st.UNDETERMINED and "level_undetermined" not in outcome.get("reasons", []):
+            return []
+        from .report import criterion_findings  # TODO(findings): the typed findings of engine/findings.py
+
+        blocking = set(outcome.get("blocking", []))
+        reasons: list[str] = []
+        for crit in self.library.rulesets[rid].display_order:
+            if self.ctx.statuses[crit.id] != st.UNKNOWN or (blocking and crit.id not in blocking):
+                continue
+            found = criterion_findings(self, crit.id)
+            reasons += [f"missing_fact:{name}" for name in found["missing_facts"]]
+            if any(p["state"] == EXPIRED for p in found["evidence_problems"]):
+                reasons.append("evidence_expired")
+        return reasons
 
     def explain(self, cid: str) -> dict[str, Any]:
         """The condition trees of one criterion with what they looked at (built on demand)."""
@@ -126,25 +168,33 @@ def evaluate(
     assume: dict[str, str] | None = None,
     portfolio_integrity: list[dict[str, str] | None] | None = None,
 ) -> Evaluation:
-    """Statuses and outcomes of `dossier` at `as_of`. `integrity` names the evidence items whose
-    file is missing, modified or outside the dossier (they do not count); `portfolio_integrity`
-    does the same for each portfolio member, in the same order."""
-    for rid in rulesets or []:
+    """Statuses and outcomes of `dossier` at `as_of` (the arguments of `Options`, kept for callers
+    of the first API; `evaluate_with` takes the options themselves)."""
+    return evaluate_with(library, dossier, Options(
+        as_of, tuple(rulesets) if rulesets else None, tuple(portfolio) if portfolio is not None else None, integrity,
+        tuple(portfolio_integrity) if portfolio_integrity is not None else None, assume))
+
+
+def evaluate_with(library: Library, dossier: Dossier, options: Options) -> Evaluation:
+    """Statuses and outcomes of `dossier` under `options`."""
+    rulesets = list(options.rulesets or [])
+    for rid in rulesets:
         if rid not in library.rulesets:
             raise EvaluationError("--ruleset", f"unknown ruleset '{rid}'", "known: " + ", ".join(library.rulesets))
     check_references(library, dossier)
-    order = library.closure(rulesets)
-    ctx = build_context(dossier, as_of, integrity)
+    order = library.closure(rulesets or None)
+    as_of, assume, portfolio = options.as_of, options.assume or {}, options.portfolio
+    ctx = build_context(dossier, as_of, options.integrity)
     ctx.declined = dossier.file.declined
-    checks = portfolio_integrity or [None] * len(portfolio or [])
-    members = [evaluate(library, other, as_of, rulesets, None, problems)
-               for other, problems in zip(portfolio or [], checks, strict=True)]
+    checks = options.portfolio_integrity or [None] * len(portfolio or ())
+    members = [evaluate_with(library, other, Options(as_of, options.rulesets, None, problems))
+               for other, problems in zip(portfolio or (), checks, strict=True)]
     if portfolio is not None:
         for rid in order:
             ctx.portfolio[rid] = [(m.dossier.label, m.ctx.outcomes[rid]) for m in members]
     for rid in order:
-        _evaluate_ruleset(library.rulesets[rid], dossier, ctx, assume or {})
-    return Evaluation(library, dossier, as_of, ctx, order, list(rulesets or order), members, dict(assume or {}))
+        _evaluate_ruleset(library.rulesets[rid], dossier, ctx, assume)
+    return Evaluation(library, dossier, as_of, ctx, order, rulesets or order, members, dict(assume), options)
 
 
 def _evaluate_ruleset(rs: CompiledRuleset, dossier: Dossier, ctx: Context, assume: dict[str, str]) -> None:

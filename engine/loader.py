@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
+import sys
 from pathlib import Path
 
 from . import cache, conditions
 from .compiled import CompiledCriterion, CompiledRuleset, CompiledStage, Library
 from .errors import InputError
-from .model import FactCatalogueFile, FactDef, Ruleset, ThresholdPolicy, validate_model
-from .policies import POLICIES
+from .model import FactCatalogueFile, FactDef, Ruleset, validate_model
+from .policies import BUILT_IN, POLICIES, policy_class
 from .source_files import MAX_FILE_BYTES, Located, load_document
 
 
@@ -47,6 +49,10 @@ def _files_fingerprint(files: list[Path]) -> str | None:
     (loading then reports the problem with its location)."""
     parts: list[bytes | str] = []
     try:
+        for kind in sorted(set(POLICIES) - BUILT_IN):  # a policy registered from outside the engine
+            module = sys.modules.get(POLICIES[kind].__module__)
+            source = getattr(module, "__file__", None)
+            parts += [kind, Path(source).read_bytes() if source else b""]
         for path in files:
             if path.stat().st_size > MAX_FILE_BYTES:
                 return None
@@ -62,13 +68,13 @@ def _load_library(base: Path, ruleset_files: list[Path], extra_files: list[Path]
     documents: dict[str, tuple[Located, Ruleset, Path]] = {}
     for path in ruleset_files:
         located = load_document(path)
-        model = _validate_ruleset(located)
+        model = validate_ruleset(located)
         if model.id != path.parent.name:
             raise InputError(located.where(("id",)), f"ruleset id '{model.id}' differs from its folder '{path.parent.name}'")
         documents[model.id] = (located, model, path)
     for path in extra_files:
         located = load_document(path)
-        model = _validate_ruleset(located)
+        model = validate_ruleset(located)
         documents[model.id] = (located, model, path)
     return build_library(catalogue, [(loc, model, path) for loc, model, path in documents.values()])
 
@@ -78,10 +84,19 @@ def load_ruleset_file(path: Path, rulesets_dir: Path | None = None) -> Library:
     return load_library(rulesets_dir, [path])
 
 
-def _validate_ruleset(located: Located) -> Ruleset:
+def validate_ruleset(located: Located) -> Ruleset:
+    """A ruleset file as a model, its `policy:` validated by the policy its kind names."""
     if not isinstance(located.data, dict):
         raise InputError(located.where(), "a ruleset file is a mapping with id, title, policy, criteria...")
-    return validate_model(Ruleset, located)
+    model = validate_model(Ruleset, located)
+    raw = model.policy
+    kind = raw.get("kind") if isinstance(raw, dict) else None
+    cls = policy_class(kind)
+    if cls is None:
+        where = ("policy", "kind") if isinstance(raw, dict) and "kind" in raw else ("policy",)
+        raise InputError(located.where(where), f"unknown policy kind {kind!r}" if kind is not None
+                         else "policy: a mapping with a `kind` is required", "kinds: " + ", ".join(sorted(POLICIES)))
+    return dataclasses.replace(model, policy=validate_model(cls.Params, located, ("policy",)))
 
 
 def build_library(catalogue: dict[str, FactDef], documents: list[tuple[Located, Ruleset, Path | None]]) -> Library:
@@ -118,7 +133,7 @@ def _compile_ruleset(located: Located, model: Ruleset, path: Path | None, policy
     def fail(where: tuple, message: str, hint: str = "") -> InputError:
         return InputError(located.where(where), message, hint)
 
-    _static_checks(model, fail)
+    _static_checks(model, policy, fail)
     policy.check(fail)
     env = conditions.Env(catalogue, criteria_index, outcome_fields, located.where)
     depends: set[str] = set()
@@ -162,10 +177,8 @@ def _compile_ruleset(located: Located, model: Ruleset, path: Path | None, policy
     scope = model.policy.applies_if
     if scope:
         result.scope_node = parse(scope, ("policy", "applies_if"))
-    if isinstance(model.policy, ThresholdPolicy):
-        for i, rule in enumerate(model.policy.threshold):
-            node = parse(rule.when, ("policy", "threshold", i, "when")) if rule.when else None
-            result.threshold_nodes.append(node)
+    for where, raw in policy.conditions():
+        result.policy_nodes.append(parse(raw, where) if raw else None)
     for i, stage in enumerate(model.stages):
         node = parse(stage.reached_if, ("stages", i, "reached_if")) if stage.reached_if else None
         result.stages.append(CompiledStage(stage, node))
@@ -173,7 +186,7 @@ def _compile_ruleset(located: Located, model: Ruleset, path: Path | None, policy
     return result
 
 
-def _static_checks(model: Ruleset, fail) -> None:
+def _static_checks(model: Ruleset, policy, fail) -> None:
     groups = [g.id for g in model.groups]
     stages = [s.id for s in model.stages]
     documents = [d.id for d in model.sources]
@@ -181,11 +194,7 @@ def _static_checks(model: Ruleset, fail) -> None:
         if len(set(ids)) != len(ids):
             raise fail((name + "s",), f"two {name}s share an id")
     refs = [(("criteria", i, "source", "document"), c.source.document) for i, c in enumerate(model.criteria)]
-    policy = model.policy
-    for i, rule in enumerate(getattr(policy, "threshold", [])):
-        refs.append((("policy", "threshold", i, "source", "document"), rule.source.document))
-    for i, scheme in enumerate(getattr(policy, "schemes", [])):
-        refs.append((("policy", "schemes", i, "source", "document"), scheme.source.document))
+    refs += policy.source_refs()
     for where, doc in refs:
         if doc not in documents:
             raise fail(where, f"unknown source document '{doc}'", "declare it under `sources`")

@@ -32,20 +32,6 @@ class Check:
         return {**handler(source), **self.constraints}
 
 
-class Tagged:
-    """A union told apart by one key (e.g. a policy's `kind`), for precise validation errors."""
-
-    __slots__ = ("key",)
-
-    def __init__(self, key: str) -> None:
-        self.key = key
-
-    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
-        from pydantic import Discriminator  # only when validators are built
-
-        return Discriminator(self.key).__get_pydantic_core_schema__(source, handler)
-
-
 Ident = Annotated[str, Check(pattern=r"^[a-z][a-z0-9_]*$")]
 CriterionId = Annotated[str, Check(pattern=r"^[A-Z][A-Z0-9]*(-[A-Za-z0-9.]+)+$")]
 NonEmpty = Annotated[str, Check(min_length=1)]
@@ -184,90 +170,14 @@ class Criterion(Dated):
 
 
 @record
-class ThresholdRule(Strict):
-    when: Condition | None = None
-    value: Annotated[float, Check(gt=0, le=1)]
-    inclusive: bool
-    source: SourceRef
-    note: Text | None = None
+class PolicyParams(Strict):
+    """What every scoring policy accepts under `policy:`: its kind and the referential's own scope
+    (when false, every criterion is not applicable and no score is given). Each policy module
+    extends it with its own parameters (`Policy.Params`), validated once the kind is known."""
 
-
-@record
-class StarBand(Strict):
-    min: Annotated[float, Check(ge=0, le=1)]
-    stars: Annotated[int, Check(ge=1)]
-
-
-@record
-class Stars(Strict):
-    verified: bool
-    note: Text | None = None
-    bands: Annotated[list[StarBand], Check(min_length=1)]
-
-
-@record
-class Scoped(Strict):
-    """A referential's own scope: when false, every criterion is not applicable and no score is given."""
-
+    kind: Ident
     applies_if: Condition | None = None
     not_applicable_reason: Text | None = None
-
-
-@record
-class ThresholdPolicy(Scoped):
-    kind: Literal["threshold"]
-    threshold: Annotated[list[ThresholdRule], Check(min_length=1)]
-    stars: Stars | None = None
-
-
-@record
-class LevelDef(Strict):
-    level: Annotated[int, Check(ge=1)]
-    title: Text
-    scope: Literal["project", "company"] = "project"
-
-
-@record
-class LevelsPolicy(Scoped):
-    kind: Literal["levels"]
-    levels: Annotated[list[LevelDef], Check(min_length=1)]
-    target: int | None = None
-
-
-@record
-class ObligationsPolicy(Scoped):
-    kind: Literal["obligations"]
-
-
-@record
-class Amount(Strict):
-    value: Annotated[float, Check(ge=0)] | None = None
-    rate: Annotated[float, Check(gt=0, le=1)] | None = None
-    base: str | None = None
-    currency: str = "EUR"
-    kind: Literal["flat", "rate", "prize", "variable"] = "flat"
-    note: Text | None = None
-
-
-@record
-class Scheme(Dated):
-    id: Ident
-    title: Text
-    description: Text | None = None
-    amount: Amount | None = None
-    source: SourceRef
-    provenance: Provenance
-    paid_at: Text | None = None
-    note: Text | None = None
-
-
-@record
-class EligibilityPolicy(Scoped):
-    kind: Literal["eligibility"]
-    schemes: Annotated[list[Scheme], Check(min_length=1)]
-
-
-Policy = Annotated[ThresholdPolicy | LevelsPolicy | ObligationsPolicy | EligibilityPolicy, Tagged("kind")]
 
 
 @record
@@ -287,7 +197,7 @@ class Ruleset(Dated):
     groups: Annotated[list[Group], Check(min_length=1)]
     stages: list[Stage] = field(default_factory=list)
     facts: dict[str, FactDef] = field(default_factory=dict)
-    policy: Policy
+    policy: Any  # a dict when read, the policy's validated Params once loaded (loader.py)
     totals: Totals | None = None
     criteria: Annotated[list[Criterion], Check(min_length=1)]
 
@@ -329,15 +239,11 @@ def located_validation_error(exc: Any, located: Located, path: tuple = ()) -> In
     errors = exc.errors(include_url=False)
     first = errors[0]
     loc = tuple(first["loc"])
-    if len(loc) > 1 and loc[0] == "policy" and loc[1] in _POLICY_KINDS:
-        loc = loc[:1] + loc[2:]  # pydantic inserts the discriminator value; the file has no such key
     field_name = ".".join(str(p) for p in loc) or "(document)"
     message = _message(first)
     more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
     return InputError(located.where(path + loc), f"{field_name}: {message}{more}", _hint(first))
 
-
-_POLICY_KINDS = {"threshold", "levels", "obligations", "eligibility"}
 
 
 def _message(error: dict) -> str:

@@ -121,17 +121,8 @@ def criterion_entry(evaluation: Evaluation, rs: CompiledRuleset, crit: CompiledC
 
 def ruleset_entry(evaluation: Evaluation, rid: str, complete: bool = True) -> dict[str, Any]:
     rs = evaluation.library.rulesets[rid]
-    outcome = dict(evaluation.outcome(rid))
+    outcome = evaluation.outcome(rid)  # with its complete reasons (Evaluation.outcome)
     criteria = [criterion_entry(evaluation, rs, crit, complete) for crit in rs.display_order]
-    reasons = list(outcome.get("reasons", []))
-    if outcome.get("decision") == st.UNDETERMINED or "level_undetermined" in reasons:
-        blocking = set(outcome.get("blocking", []))
-        for entry in criteria:
-            if entry["status"] == st.UNKNOWN and (not blocking or entry["id"] in blocking):
-                reasons += [f"missing_fact:{f}" for f in entry.get("missing_facts", [])]
-                if entry.get("expired"):
-                    reasons.append("evidence_expired")
-    outcome["reasons"] = list(dict.fromkeys(reasons))
     counts = {s: 0 for s in st.STATUSES}
     for entry in criteria:
         counts[entry["status"]] += 1
@@ -140,24 +131,15 @@ def ruleset_entry(evaluation: Evaluation, rid: str, complete: bool = True) -> di
         "id": rid,
         "title": to_data(model.title),
         "version": model.version,
-        "policy": model.policy.kind,
+        "policy": rs.policy.kind,
         "outcome": jsonable(outcome),
         "counts": counts,
         "groups": [{"id": g.id, "title": to_data(g.title)} for g in model.groups],
         "criteria": criteria,
     }
-    if outcome.get("decision") == st.NOT_APPLICABLE and getattr(model.policy, "not_applicable_reason", None):
+    if outcome.get("decision") == st.NOT_APPLICABLE and model.policy.not_applicable_reason:
         out["not_applicable_reason"] = to_data(model.policy.not_applicable_reason)
-    stars = getattr(model.policy, "stars", None)
-    if stars is not None:
-        out["stars_verified"] = stars.verified
-        if stars.note:
-            out["stars_note"] = to_data(stars.note)
-    if model.policy.kind == "levels":
-        out["levels"] = [{"level": lv.level, "title": to_data(lv.title), "scope": lv.scope}
-                         for lv in model.policy.levels]
-    if model.policy.kind == "eligibility":
-        out["schemes"] = [jsonable(to_data(s, exclude_none=True)) for s in model.policy.schemes]
+    out.update(jsonable(rs.policy.describe()))
     if rs.stages:
         out["stage"] = evaluation.current_stage(rid)
         out["stages"] = [{"id": s.model.id, "title": to_data(s.model.title)} for s in rs.stages]

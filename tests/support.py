@@ -7,8 +7,8 @@ import textwrap
 from typing import Any
 
 from raccord.engine import build_dossier
-from raccord.engine.loader import build_library
-from raccord.engine.model import FactDef, Ruleset, validate_model
+from raccord.engine.loader import build_library, validate_ruleset
+from raccord.engine.model import FactDef, validate_model
 from raccord.engine.source_files import Located, parse_yaml
 
 FACTS = {
@@ -55,7 +55,7 @@ def library_of(*texts: str, facts: dict | None = None):
     documents = []
     for i, text in enumerate(texts):
         located = parse_yaml(text, f"ruleset{i}.yaml")
-        documents.append((located, validate_model(Ruleset, located), None))
+        documents.append((located, validate_ruleset(located), None))
     return build_library(catalogue, documents)
 
 

@@ -2,18 +2,36 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from .. import status as st
-from .base import Fail, Outcome, Policy
+from ..errors import InputError
+from ..model import Check, PolicyParams, Strict, Text
+from ..record import record
+from .base import Fail, Outcome, Planner, Policy, Statement, Target
 
 if TYPE_CHECKING:
     from ..compiled import CompiledRuleset
     from ..context import Context
 
 
+@record
+class LevelDef(Strict):
+    level: Annotated[int, Check(ge=1)]
+    title: Text
+    scope: Literal["project", "company"] = "project"
+
+
+@record
+class LevelsParams(PolicyParams):
+    kind: Literal["levels"]
+    levels: Annotated[list[LevelDef], Check(min_length=1)]
+    target: int | None = None
+
+
 class LevelsPolicy(Policy):
     kind = "levels"
+    Params = LevelsParams
     criterion_attributes = {"level": True}
 
     def __init__(self, ruleset) -> None:
@@ -117,3 +135,71 @@ class LevelsPolicy(Policy):
         if not blocked:
             return set()
         return {c for lv, ids in self.by_level.items() if lv > min(blocked) for c in ids}
+
+    # -- the result document -------------------------------------------------------------------
+    def describe(self) -> dict[str, Any]:
+        return {"levels": [{"level": lv.level, "title": {"fr": lv.title.fr, "en": lv.title.en}, "scope": lv.scope}
+                           for lv in self.params.levels]}
+
+    @classmethod
+    def headline(cls, entry: dict[str, Any]) -> Statement | None:
+        level = entry["outcome"].get("level")
+        return {"kind": "level", "low": level[0], "high": level[1]} if level else None
+
+    @classmethod
+    def summary(cls, entry: dict[str, Any]) -> list[Statement]:
+        outcome = entry["outcome"]
+        out = super().summary(entry)
+        if outcome.get("level") and outcome.get("decision"):  # else the headline says it
+            out.append(cls.headline(entry))
+        for breaker in outcome.get("portfolio") or []:
+            if breaker.get("project"):
+                out.append({"kind": "portfolio_breaker", "project": breaker["project"], "level": breaker["level"],
+                            "reached": breaker["project_level"][0]})
+        return out
+
+    # -- targets and plans ---------------------------------------------------------------------
+    def parse_target(self, rid: str, tail: str) -> Target:
+        numbers = [lv.level for lv in self.params.levels]
+        if not tail:
+            if self.params.target is None:
+                raise InputError("--target", f"ruleset {rid} has levels: name one", f"e.g. {rid}:2")
+            return Target(rid, self.params.target, f"{rid}:{self.params.target}")
+        if not tail.isdigit() or int(tail) not in numbers:
+            raise InputError("--target", f"'{tail}' is not a level of {rid}", "levels: " + ", ".join(map(str, numbers)))
+        return Target(rid, int(tail), f"{rid}:{tail}")
+
+    def outcome_goal(self, compiled: CompiledRuleset, field: str, op: str, value: Any) -> Target | None:
+        if field in ("level", "project_level") and op in ("gte", "gt", "eq"):
+            level = int(value) + (1 if op == "gt" else 0)
+            return Target(compiled.id, level, f"{compiled.id}:{level}")
+        target = super().outcome_goal(compiled, field, op, value)
+        if target is None or self.params.target is None:
+            return None
+        return Target(compiled.id, self.params.target, f"{compiled.id}:{self.params.target}")
+
+    def plan(self, planner: Planner, compiled: CompiledRuleset, target: Target) -> None:
+        """Every remaining criterion of levels 1..N (exact by construction); a company level also
+        needs every project of the portfolio at that level."""
+        rid = compiled.id
+        level = target.goal if target.goal is not None else self.params.target
+        if level is None:
+            planner.block("no_target_level", ruleset=rid)
+            return
+        if not planner.ruleset_open(rid):
+            return
+        for lv in self.params.levels:
+            if lv.level <= level and lv.scope == "company":
+                members = planner.ctx.portfolio.get(rid)
+                short = [label for label, out in (members or []) if (out.get("project_level") or (0, 0))[0] < lv.level]
+                if members is None or short:
+                    planner.block("company_level", ruleset=rid, level=lv.level, projects=short,
+                                  why="portfolio_required" if members is None else "portfolio_project_below_level")
+        for crit in compiled.criteria:
+            if crit.model.level <= level:
+                planner.criterion(crit.id)
+
+    def reached(self, outcome: Outcome, target: Target) -> bool:
+        level = outcome.get("level")
+        wanted = target.goal if target.goal is not None else self.params.target
+        return bool(level) and wanted is not None and level[0] >= wanted

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .. import status as st
-from .base import Outcome, Policy
+from .base import Outcome, Planner, Policy, Target
 
 if TYPE_CHECKING:
     from ..compiled import CompiledRuleset
@@ -61,3 +61,10 @@ class ObligationsPolicy(Policy):
     def settled(self, compiled: CompiledRuleset, outcome: Outcome, ctx: Context) -> set[str]:
         """Recommendations are reported with the criteria, never as missing for compliance."""
         return set(self.recommended)
+
+    def plan(self, planner: Planner, compiled: CompiledRuleset, target: Target) -> None:
+        """Every remaining mandatory obligation (forced)."""
+        if planner.ruleset_open(compiled.id):
+            for crit in compiled.criteria:
+                if crit.model.mandatory:
+                    planner.criterion(crit.id)

@@ -2,18 +2,49 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from .. import status as st
 from .. import tri
-from ..model import ThresholdRule
-from .base import Outcome, Policy
+from ..knapsack import knapsack_cover
+from ..model import Check, Condition, PolicyParams, SourceRef, Strict, Text
+from ..record import record
+from .base import Outcome, Planner, Policy, Statement, Target
 
 if TYPE_CHECKING:
     from ..compiled import CompiledRuleset
     from ..context import Context
 
 EPSILON = 1e-9  # points are summed in floating point; 13/20 must equal 0.65
+
+
+@record
+class ThresholdRule(Strict):
+    when: Condition | None = None
+    value: Annotated[float, Check(gt=0, le=1)]
+    inclusive: bool
+    source: SourceRef
+    note: Text | None = None
+
+
+@record
+class StarBand(Strict):
+    min: Annotated[float, Check(ge=0, le=1)]
+    stars: Annotated[int, Check(ge=1)]
+
+
+@record
+class Stars(Strict):
+    verified: bool
+    note: Text | None = None
+    bands: Annotated[list[StarBand], Check(min_length=1)]
+
+
+@record
+class ThresholdParams(PolicyParams):
+    kind: Literal["threshold"]
+    threshold: Annotated[list[ThresholdRule], Check(min_length=1)]
+    stars: Stars | None = None
 
 
 def passes(score: float, rule: ThresholdRule) -> bool:
@@ -24,6 +55,7 @@ def passes(score: float, rule: ThresholdRule) -> bool:
 
 class ThresholdPolicy(Policy):
     kind = "threshold"
+    Params = ThresholdParams
     criterion_attributes = {"points": True, "mandatory": False}
 
     def __init__(self, ruleset) -> None:
@@ -33,10 +65,17 @@ class ThresholdPolicy(Policy):
     def outcome_fields(self) -> dict[str, str]:
         return {"decision": "decision", "score": "range", "stars": "range"}
 
+    def conditions(self) -> list[tuple[tuple, Condition | None]]:
+        return [(("policy", "threshold", i, "when"), rule.when) for i, rule in enumerate(self.params.threshold)]
+
+    def source_refs(self) -> list[tuple[tuple, str]]:
+        return [(("policy", "threshold", i, "source", "document"), rule.source.document)
+                for i, rule in enumerate(self.params.threshold)]
+
     def candidate_rules(self, compiled: CompiledRuleset, ctx: Context) -> tuple[list[int], list[str]]:
         """Indexes of the threshold rules that may apply (more than one when a `when` is unknown)."""
         candidates: list[int] = []
-        for index, when in enumerate(compiled.threshold_when):
+        for index, when in enumerate(compiled.policy_conditions):
             value = tri.TRUE if when is None else when(ctx)
             if value == tri.TRUE:
                 candidates.append(index)
@@ -127,3 +166,67 @@ class ThresholdPolicy(Policy):
         if stars and stars[0] < top:
             return set()
         return {c.id for c in compiled.criteria if not c.model.mandatory}
+
+    # -- the result document -------------------------------------------------------------------
+    def describe(self) -> dict[str, Any]:
+        stars = self.params.stars
+        if stars is None:
+            return {}
+        out: dict[str, Any] = {"stars_verified": stars.verified}
+        if stars.note:
+            out["stars_note"] = {"fr": stars.note.fr, "en": stars.note.en}
+        return out
+
+    @classmethod
+    def summary(cls, entry: dict[str, Any]) -> list[Statement]:
+        outcome = entry["outcome"]
+        out = super().summary(entry)
+        threshold = outcome.get("threshold")
+        if threshold:
+            out.append({"kind": "threshold", "value": threshold["value"], "inclusive": threshold["inclusive"]})
+        stars = outcome.get("stars")
+        if stars:
+            out.append({"kind": "stars", "low": stars[0], "high": stars[1], "verified": bool(entry.get("stars_verified"))})
+        return out
+
+    # -- targets and plans ---------------------------------------------------------------------
+    def outcome_goal(self, compiled: CompiledRuleset, field: str, op: str, value: Any) -> Target | None:
+        if field == "score" and op in ("gte", "gt"):
+            return Target(compiled.id, ("score", float(value), op == "gte"), compiled.id)
+        return super().outcome_goal(compiled, field, op, value)
+
+    def plan(self, planner: Planner, compiled: CompiledRuleset, target: Target) -> None:
+        """Every remaining mandatory criterion (forced), then an exact covering knapsack over the
+        optional ones minimising effort (engine/knapsack.py)."""
+        rid = compiled.id
+        if not planner.ruleset_open(rid):
+            return
+        for crit in compiled.criteria:
+            if crit.model.mandatory:
+                planner.criterion(crit.id)
+        ctx = planner.ctx
+        met = applicable = 0.0
+        for crit in compiled.criteria:
+            status = ctx.statuses[crit.id]
+            if status == st.NOT_APPLICABLE:
+                continue
+            applicable += crit.model.points
+            if status == st.MET or crit.id in planner.items:
+                met += crit.model.points
+        optional = [(c.id, c.model.points, c.model.effort) for c in planner.candidates(compiled) if not c.model.mandatory]
+        if isinstance(target.goal, tuple):
+            _, value, inclusive = target.goal
+            rules = [(value, inclusive)]
+        else:
+            candidates, _ = self.candidate_rules(compiled, ctx)
+            if not candidates:
+                planner.block("no_threshold_applies", ruleset=rid)
+                return
+            if len(candidates) > 1:
+                planner.notes.append(f"{rid}: the applicable threshold rule is undetermined; the plan meets all candidates")
+            rules = [(self.params.threshold[i].value, self.params.threshold[i].inclusive) for i in candidates]
+        chosen, reachable = knapsack_cover(optional, met, applicable, rules, EPSILON)
+        if not reachable:
+            planner.block("score_unreachable", ruleset=rid)
+            return
+        planner.items.update(chosen)
