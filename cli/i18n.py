@@ -23,6 +23,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "strict": {"fr": "strictement supérieur à", "en": "strictly above"},
     "inclusive": {"fr": "au moins", "en": "at least"},
     "level": {"fr": "Niveau", "en": "Level"},
+    "amount_total": {"fr": "Montant total", "en": "Total amount"},
     "level_range": {"fr": "{cur} atteint, {best} au mieux", "en": "{cur} reached, {best} at best"},
     "stars": {"fr": "Étoiles", "en": "Stars"},
     "stars_unverified": {"fr": "correspondance non vérifiée", "en": "unverified mapping"},

@@ -15,10 +15,13 @@ from urllib.parse import quote
 
 import jinja2
 from raccord.engine.model import to_data
+from raccord.engine.policies import policy_class
 
 from .i18n import MESSAGES, colon, money, percent, reason, t, text
 from .integrity import OK, PROBLEMS, FileCheck, check_files, date_state, w
-from .summary import STATUS_MARK, level_text, source_text
+from .summary import STATUS_MARK, headline, source_text, statement_text, statements
+
+FIGURES = frozenset({"score", "threshold", "level", "amount_total", "text"})  # the stars have their own column
 
 WORDS: dict[str, dict[str, str]] = {
     "report_title": {"fr": "Dossier d'audit", "en": "Audit file"},
@@ -59,7 +62,6 @@ WORDS: dict[str, dict[str, str]] = {
     "na_reason": {"fr": "Motif", "en": "Reason"},
     "unverified_note": {"fr": "Correspondance score → étoiles non vérifiée sur un texte officiel.",
                         "en": "Score-to-stars mapping not verified against an official text."},
-    "amount_total": {"fr": "Montant total", "en": "Total amount"},
     "none": {"fr": "aucune", "en": "none"},
     "by": {"fr": "par", "en": "by"},
     "on": {"fr": "le", "en": "on"},
@@ -138,8 +140,13 @@ def render_report(doc: dict[str, Any], lang: str, register: list[dict[str, Any]]
             if not groups or groups[-1]["id"] != crit["group"]:
                 groups.append({"id": crit["group"], "title": titles.get(crit["group"], crit["group"]), "criteria": []})
             groups[-1]["criteria"].append(crit)
-        rulesets.append({**rs, "grouped": groups})
-    aid = [rs for rs in doc["rulesets"] if rs["policy"] == "eligibility"]
+        head = headline(rs)
+        # the summary table's middle column: what the policy reports, a level standing for the decision included
+        figures = [s for s in statements(rs) if s["kind"] in FIGURES]
+        if head is not None and head["kind"] == "level" and not rs["outcome"].get("decision"):
+            figures.append(head)
+        rulesets.append({**rs, "grouped": groups, "head": head, "figures": figures})
+    aid = [rs for rs in doc["rulesets"] if policy_class(rs["policy"]).makes_claims]
     problems = [e for e in register if e["file_problem"]]
     template = _environment().get_template("report.html.j2")
 
@@ -150,7 +157,7 @@ def render_report(doc: dict[str, Any], lang: str, register: list[dict[str, Any]]
         doc=doc, lang=lang, rulesets=rulesets, aid=aid, register=register, evidence=by_id, problems=problems,
         L=L, t=lambda key, **values: t(key, lang, **values), w=lambda key: w(key, lang), text=lambda v: text(v, lang),
         reason=lambda code: reason(code, lang), percent=lambda v: percent(v, lang),
-        money=lambda v: money(v, lang), level_text=lambda o: level_text(o, lang), source_text=source_text,
+        money=lambda v: money(v, lang), statement=lambda s: statement_text(s, lang), source_text=source_text,
         mark=STATUS_MARK, decision_class=DECISION_CLASS, status_class=STATUS_CLASS, problem_states=PROBLEMS,
         sep=colon(lang),
     )

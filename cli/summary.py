@@ -4,16 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
+from raccord.engine.policies import Statement, policy_class
+
 from .i18n import colon, label, money, percent, reason, t, text
 
 STATUS_MARK = {"met": "✔", "not_met": "✘", "unknown": "?", "not_applicable": "–"}
 
 
+def statements(rs: dict[str, Any]) -> list[Statement]:
+    """The policy's summary of a ruleset entry (engine/policies: each policy says what it reports)."""
+    return policy_class(rs["policy"]).summary(rs)
+
+
+def headline(rs: dict[str, Any]) -> Statement | None:
+    return policy_class(rs["policy"]).headline(rs)
+
+
 def decision_line(rs: dict[str, Any], lang: str) -> str:
     outcome = rs["outcome"]
     decision = outcome.get("decision")
-    if rs["policy"] == "levels" and decision is None:
-        decision_text = level_text(outcome, lang)
+    stand_in = headline(rs) if decision is None else None
+    if stand_in is not None and stand_in["kind"] == "level":
+        decision_text = statement_text(stand_in, lang)
     else:
         decision_text = t(decision, lang) if decision else "-"
     if decision == "not_applicable" and rs.get("not_applicable_reason"):
@@ -21,48 +33,44 @@ def decision_line(rs: dict[str, Any], lang: str) -> str:
     return decision_text
 
 
-def level_text(outcome: dict[str, Any], lang: str) -> str:
-    level = outcome.get("level")
-    if not level:
-        return "-"
-    cur, best = level
-    if cur == best:
-        return f"{t('level', lang)} {cur}"
-    return f"{t('level', lang)} " + t("level_range", lang, cur=cur, best=best)
+def statement_text(item: Statement, lang: str) -> str:
+    """One summary statement as a line of text (the vocabulary is in docs/api.md)."""
+    kind = item["kind"]
+    if kind == "score":
+        return label("score", lang) + t("score_range", lang, cur=percent(item["low"], lang), best=percent(item["high"], lang))
+    if kind == "threshold":
+        word = t("inclusive", lang) if item["inclusive"] else t("strict", lang)
+        return f"{label('threshold', lang)}{word} {percent(item['value'], lang)}"
+    if kind == "level":
+        if item["low"] == item["high"]:
+            return f"{t('level', lang)} {item['low']}"
+        return f"{t('level', lang)} " + t("level_range", lang, cur=item["low"], best=item["high"])
+    if kind == "portfolio_breaker":
+        return t("portfolio_breaker", lang, project=item["project"], level=item["level"], reached=item["reached"])
+    if kind == "stars":
+        shown = str(item["low"]) if item["low"] == item["high"] else f"{item['low']}–{item['high']}"
+        flag = "" if item["verified"] else f" ({t('stars_unverified', lang)})"
+        return f"{label('stars', lang)}{shown}{flag}"
+    if kind == "scheme":
+        amount = f" — {money(item['amount'], lang)}" if item.get("amount") else ""
+        why = ", ".join(reason(r, lang) for r in item.get("reasons", []))
+        return f"{text(item['title'], lang)}{colon(lang)}{t(item['decision'], lang)}{amount}" + (f" ({why})" if why else "")
+    if kind == "amount_total":
+        high = f" – {money(item['high'], lang)}" if item["high"] != item["low"] else ""
+        return f"{label('amount_total', lang)}{money(item['low'], lang)}{high}"
+    return text(item.get("text"), lang)  # a policy's own words: {"kind": "text", "text": {fr, en}}
+
+
+# What the text and Markdown reports print under a ruleset's decision (the aid total is in
+# `raccord eligibility`; the HTML summary table shows it).
+LISTED = frozenset({"score", "threshold", "level", "portfolio_breaker", "stars", "scheme", "text"})
 
 
 def detail_lines(rs: dict[str, Any], lang: str) -> list[str]:
-    """Score, threshold, level, stars, amounts: what the policy produced, as label/value lines."""
-    outcome = rs["outcome"]
-    lines: list[str] = []
-    if outcome.get("decision") == "not_applicable":
-        return lines
-    score = outcome.get("score")
-    if score:
-        lines.append(f"{label('score', lang)}" + t("score_range", lang, cur=percent(score[0], lang),
-                                                    best=percent(score[1], lang)))
-    threshold = outcome.get("threshold")
-    if threshold:
-        word = t("inclusive", lang) if threshold["inclusive"] else t("strict", lang)
-        lines.append(f"{label('threshold', lang)}{word} {percent(threshold['value'], lang)}")
-    if rs["policy"] == "levels" and outcome.get("level") and outcome.get("decision"):
-        lines.append(level_text(outcome, lang))
-    for breaker in outcome.get("portfolio") or []:
-        if breaker.get("project"):
-            lines.append(t("portfolio_breaker", lang, project=breaker["project"], level=breaker["level"],
-                           reached=breaker["project_level"][0]))
-    stars = outcome.get("stars")
-    if stars:
-        shown = str(stars[0]) if stars[0] == stars[1] else f"{stars[0]}–{stars[1]}"
-        flag = "" if rs.get("stars_verified") else f" ({t('stars_unverified', lang)})"
-        lines.append(f"{label('stars', lang)}{shown}{flag}")
-    if rs["policy"] == "eligibility":
-        titles = {s["id"]: s["title"] for s in rs.get("schemes", [])}
-        for sid, scheme in outcome.get("schemes", {}).items():
-            amount = f" — {money(scheme['amount'], lang)}" if scheme.get("amount") else ""
-            why = ", ".join(reason(r, lang) for r in scheme.get("reasons", []))
-            lines.append(f"{text(titles.get(sid), lang)}{colon(lang)}{t(scheme['decision'], lang)}{amount}"
-                         + (f" ({why})" if why else ""))
+    """Score, threshold, level, stars, schemes...: what the policy reports, then the counts."""
+    if rs["outcome"].get("decision") == "not_applicable":
+        return []
+    lines = [statement_text(item, lang) for item in statements(rs) if item["kind"] in LISTED]
     counts = rs["counts"]
     lines.append(f"{label('criteria', lang)}" + ", ".join(f"{t(s, lang)} {counts[s]}" for s in STATUS_MARK if counts[s]))
     return lines
