@@ -6,11 +6,11 @@ import json
 from typing import Any
 
 import click
-from raccord.engine import status as st
-from raccord.engine.model import to_data
-from raccord.engine.report import criterion_entry, jsonable
+from raccord.engine.claims import claim_rulesets, eligibility_document
 
-from .context import common_as_of, common_lang, document, library_from, library_options, run_evaluation
+from raccord import __version__
+
+from .context import common_as_of, common_lang, library_from, library_options, run_evaluation
 from .i18n import colon, label, money, t, text
 from .render_text import header, source_text
 
@@ -56,125 +56,6 @@ def amount_text(amount: dict | None, lang: str) -> str:
         return out
     note = text(amount.get("note"), lang)
     return f"{out} ({note})" if note else out
-
-
-def underlying(evaluation, trace: dict, seen: set[str]) -> list[str]:
-    """Criteria of any ruleset referenced by a condition trace and not holding (not met / unknown)."""
-    out: list[str] = []
-    stack = [trace]
-    while stack:
-        node = stack.pop()
-        if node.get("op") == "criterion" and node.get("value") != "true" and node["criterion"] not in seen:
-            seen.add(node["criterion"])
-            out.append(node["criterion"])
-        stack.extend(reversed(node.get("children", [])))
-    return out
-
-
-def blocker_entry(evaluation, cid: str, depth: int = 0, seen: set[str] | None = None) -> dict[str, Any]:
-    """A blocking criterion with its source and what would settle it, drilling into referenced criteria."""
-    seen = seen if seen is not None else {cid}
-    library = evaluation.library
-    crit = library.criteria[cid]
-    entry = criterion_entry(evaluation, library.rulesets[crit.ruleset], crit)
-    out = {
-        "criterion": cid,
-        "ruleset": crit.ruleset,
-        "title": entry["title"],
-        "status": entry["status"],
-        "source": entry["source"],
-        "provenance": entry["provenance"],
-        "missing_facts": entry.get("missing_facts", []),
-        "missing_evidence": [e for e in entry.get("missing_evidence", [])],
-        "evidence_expected": entry.get("evidence_expected", []),
-    }
-    if entry.get("declined"):
-        out["declined"] = entry["declined"]
-    if entry.get("assumption"):
-        out["assumption"] = entry["assumption"]
-    outcomes = [n for n in _walk(evaluation.explain(cid).get("requires", {})) if n.get("op") == "outcome"
-                and n.get("value") != "true"]
-    if outcomes:
-        out["outcomes"] = [{"outcome": n["outcome"], "test": n["test"], "expected": n["expected"], "seen": n["seen"],
-                            **_gaps(evaluation, n)} for n in outcomes]
-    if depth < 4:
-        refs = underlying(evaluation, evaluation.explain(cid).get("requires", {}), seen)
-        out["because_of"] = [blocker_entry(evaluation, ref, depth + 1, seen) for ref in refs]
-    return out
-
-
-def _gaps(evaluation, node: dict) -> dict[str, Any]:
-    """For a level test on a levels ruleset: the criteria missing at each level up to the one expected."""
-    rid, _, name = node["outcome"].partition(".")
-    outcome = evaluation.ctx.outcomes.get(rid, {})
-    if name not in ("level", "project_level") or "gaps" not in outcome or not isinstance(node["expected"], int):
-        return {}
-    wanted = node["expected"] + (1 if node["test"] == "gt" else 0)
-    gaps = {str(level): ids for level, ids in sorted(outcome["gaps"].items()) if level <= wanted}
-    return {"gaps": gaps} if gaps else {}
-
-
-def _walk(node: dict):
-    yield node
-    for child in node.get("children", []):
-        yield from _walk(child)
-
-
-def eligibility_document(evaluation) -> dict[str, Any]:
-    doc = document(evaluation)
-    schemes: list[dict[str, Any]] = []
-    for rid in evaluation.selected:
-        rs = evaluation.library.rulesets[rid]
-        if rs.model.policy.kind != "eligibility":
-            continue
-        outcome = evaluation.outcome(rid)
-        for scheme in rs.model.policy.schemes:
-            result = outcome.get("schemes", {}).get(scheme.id, {})
-            decision = result.get("decision", outcome.get("decision"))
-            entry = {
-                "ruleset": rid,
-                "id": scheme.id,
-                "title": to_data(scheme.title),
-                "decision": decision,
-                "reasons": result.get("reasons", outcome.get("reasons", [])),
-                "amount": jsonable(to_data(scheme.amount, exclude_none=True)) if scheme.amount else None,
-                "valid_from": jsonable(scheme.valid_from),
-                "valid_until": jsonable(scheme.valid_until),
-                "paid_at": to_data(scheme.paid_at) if scheme.paid_at else None,
-                "note": to_data(scheme.note) if scheme.note else None,
-                "source": {"document": scheme.source.document, "section": scheme.source.section,
-                           **({"lines": scheme.source.lines} if scheme.source.lines else {})},
-                "provenance": scheme.provenance,
-                "not_met": [blocker_entry(evaluation, c) for c in result.get("not_met", [])],
-                "unknown": [blocker_entry(evaluation, c) for c in result.get("unknown", [])],
-            }
-            entry["settle"] = _settle(entry["unknown"]) if decision == st.UNDETERMINED else {"facts": [], "evidence": []}
-            schemes.append(entry)
-    low, high = 0.0, 0.0
-    for rid in evaluation.selected:
-        if evaluation.library.rulesets[rid].model.policy.kind == "eligibility":
-            amount = evaluation.outcome(rid).get("amount") or (0, 0)
-            low, high = low + amount[0], high + amount[1]
-    return {"format": "raccord.eligibility/1", "raccord_version": doc["raccord_version"], "as_of": doc["as_of"],
-            "dossier": doc["dossier"], "schemes": schemes, "amount": [low, high],
-            **({"assumed": doc["assumed"]} if doc.get("assumed") else {})}
-
-
-def _settle(blockers: list[dict]) -> dict[str, list[str]]:
-    facts: list[str] = []
-    evidence: list[str] = []
-
-    def visit(entry: dict) -> None:
-        if entry["status"] != st.UNKNOWN:
-            return
-        facts.extend(f for f in entry["missing_facts"] if f not in facts)
-        evidence.extend(e for e in entry["missing_evidence"] if e not in evidence)
-        for child in entry.get("because_of", []):
-            visit(child)
-
-    for blocker in blockers:
-        visit(blocker)
-    return {"facts": facts, "evidence": evidence}
 
 
 def render(doc: dict[str, Any], lang: str) -> str:
@@ -241,9 +122,8 @@ def register(cli: click.Group) -> None:
     def eligibility(dossier, as_of, lang, fmt, rulesets_dir, ruleset_files):
         """Aides accessibles : éligible / non éligible / indéterminé, montant, blocages et leur source."""
         library = library_from(rulesets_dir, ruleset_files)
-        ids = tuple(rid for rid, rs in library.rulesets.items() if rs.model.policy.kind == "eligibility")
-        evaluation = run_evaluation(library, dossier, as_of, ids)
-        doc = eligibility_document(evaluation)
+        evaluation = run_evaluation(library, dossier, as_of, claim_rulesets(library))
+        doc = eligibility_document(evaluation, __version__)
         if fmt == "json":
             click.echo(json.dumps(doc, ensure_ascii=False, indent=2, default=str))
         else:

@@ -23,7 +23,8 @@ from typing import Any
 
 import click
 import yaml
-from raccord.engine import Dossier, InputError, Library, build_dossier, evaluate, load_dossier
+from raccord.engine import Dossier, InputError, Library, build_dossier, load_dossier
+from raccord.engine.attribution import attribute_problems
 from raccord.engine.conditions import evidence_kinds
 from raccord.engine.evaluate import check_references
 from raccord.engine.model import to_data
@@ -233,14 +234,6 @@ def add_evidence(library: Library, dossier_path: Path, file: Path, kind: str, cr
 # verify (dossier)
 
 
-def with_evidence(dossier: Dossier, items: list) -> Dossier:
-    """The same dossier with another evidence register (and no evaluation state carried over)."""
-    changes: dict[str, Any] = {"file": dataclasses.replace(dossier.file, evidence=items)}
-    if any(f.name == "prepared" for f in dataclasses.fields(dossier)):
-        changes["prepared"] = {}  # the engine caches per-dossier indexes: a variant must not share them
-    return dataclasses.replace(dossier, **changes)
-
-
 def verify_dossier(library: Library, dossier: Dossier, as_of: dt.date,
                    rulesets: list[str] | None = None) -> dict[str, Any]:
     """Per item: file, date and auditor states, and which criteria each problem changes."""
@@ -249,25 +242,11 @@ def verify_dossier(library: Library, dossier: Dossier, as_of: dt.date,
     problems = integrity_problems(checks)
     dates = {item.id: date_state(item, as_of) for item in dossier.file.evidence}
     expired = {eid for eid, state in dates.items() if state == "expired"}
-    # "Clean" = as if every file were intact and nothing had expired; each problem is measured against it.
-    clean_items = [dataclasses.replace(item, expires=None) if item.id in expired else item
-                   for item in dossier.file.evidence]
-    clean_dossier = with_evidence(dossier, clean_items)
-    clean = evaluate(library, clean_dossier, as_of, rulesets).ctx.statuses
-    actual = evaluate(library, dossier, as_of, rulesets, integrity=problems).ctx.statuses
-
-    def diff(after: dict[str, str]) -> list[dict[str, str]]:
-        return [{"criterion": cid, "before": clean[cid], "after": after[cid]}
-                for cid in clean if after.get(cid) != clean[cid]]
-
+    attribution = attribute_problems(library, dossier, as_of, problems, expired, rulesets)
     reports: list[ItemReport] = []
     for item in dossier.file.evidence:
         report = ItemReport(item, checks[item.id], dates[item.id])
-        if item.id in problems or item.id in expired:
-            items = [item if e.id == item.id else e for e in clean_items]
-            alone = with_evidence(dossier, items)
-            integrity = {item.id: problems[item.id]} if item.id in problems else None
-            report.changes = diff(evaluate(library, alone, as_of, rulesets, integrity=integrity).ctx.statuses)
+        report.changes = attribution.by_item.get(item.id, report.changes)
         reports.append(report)
     failed = [r for r in reports if r.file.problem or r.dates == "expired"]
     return {
@@ -276,7 +255,7 @@ def verify_dossier(library: Library, dossier: Dossier, as_of: dt.date,
         "dossier": {"id": dossier.label, "title": dossier.file.production.title},
         "ok": not failed,
         "items": [_item_json(r) for r in reports],
-        "changes": diff(actual),
+        "changes": attribution.overall,
         "counts": {
             "items": len(reports),
             "problems": len(failed),

@@ -8,9 +8,7 @@ from typing import Any
 import click
 from raccord.engine import InputError
 from raccord.engine import status as st
-from raccord.engine.model import to_data
-from raccord.engine.plan import make_plan, parse_target, target_state, verify
-from raccord.engine.report import jsonable
+from raccord.engine.plan import parse_target, plan_document
 
 from .context import common_as_of, common_lang, library_from, library_options, run_evaluation
 from .i18n import colon, count, money, percent, t, text
@@ -60,40 +58,6 @@ def parse_assume(values: tuple[str, ...], library) -> dict[str, str]:
             raise InputError("--assume", f"'{value}': write ID=met or ID=not_met", "")
         out[cid] = status
     return out
-
-
-def plan_document(evaluation, target) -> dict[str, Any]:
-    plan = make_plan(evaluation, target)
-    after = verify(evaluation, plan)
-    library = evaluation.library
-    items = []
-    stage_titles = {(rid, stage.id): to_data(stage.title)
-                    for rid, rs in library.rulesets.items() for stage in rs.model.stages}
-    for cid in plan.items:
-        crit = library.criteria[cid]
-        model = crit.model
-        items.append({"criterion": cid, "ruleset": crit.ruleset, "title": to_data(model.title),
-                      "status": evaluation.status(cid), "effort": model.effort, "points": model.points,
-                      "level": model.level, "scheme": model.scheme, "stage": model.stage,
-                      "evidence_expected": [{"kind": e.kind, "description": to_data(e.description)}
-                                            for e in model.evidence]})
-        if model.stage:
-            items[-1]["stage_title"] = stage_titles.get((crit.ruleset, model.stage))
-    return {
-        "format": "raccord.plan/1",
-        "as_of": evaluation.as_of.isoformat(),
-        "dossier": {"id": evaluation.dossier.file.production.id, "title": evaluation.dossier.file.production.title},
-        "target": plan.target.label,
-        "method": "exact",
-        "assumed": evaluation.assumed,
-        "before": jsonable(target_state(evaluation, target)),
-        "feasible": plan.feasible,
-        "blockers": jsonable(plan.blockers),
-        "notes": plan.notes,
-        "items": items,
-        "effort": plan.effort,
-        "after": jsonable(target_state(after, target)),
-    }
 
 
 def _state(state: dict[str, Any], lang: str) -> str:

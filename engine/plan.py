@@ -31,7 +31,9 @@ from .conditions import All, CriterionTest, Node, OutcomeTest
 from .errors import InputError
 from .evaluate import Evaluation, Options, evaluate_with
 from .knapsack import knapsack_cover  # noqa: F401 - part of this module's API since plans began
+from .model import to_data
 from .policies import Target
+from .report import jsonable
 
 NOT_ACTIONABLE = st.NOT_ACTIONABLE
 CANDIDATE = (st.UNKNOWN, st.NOT_MET)
@@ -182,3 +184,39 @@ def verify(evaluation: Evaluation, plan: Plan) -> Evaluation:
     assume.update({cid: st.MET for cid in plan.items})
     options = evaluation.options or Options(evaluation.as_of, tuple(evaluation.selected))
     return evaluate_with(evaluation.library, evaluation.dossier, dataclasses.replace(options, assume=assume))
+
+
+def plan_document(evaluation: Evaluation, target: Target) -> dict[str, Any]:
+    """The plan as the `raccord.plan/1` document: the state before, the items with their effort,
+    stage and expected evidence, the blockers, and the state after, verified by re-evaluation."""
+    plan = make_plan(evaluation, target)
+    after = verify(evaluation, plan)
+    library = evaluation.library
+    items = []
+    stage_titles = {(rid, stage.id): to_data(stage.title)
+                    for rid, rs in library.rulesets.items() for stage in rs.model.stages}
+    for cid in plan.items:
+        crit = library.criteria[cid]
+        model = crit.model
+        items.append({"criterion": cid, "ruleset": crit.ruleset, "title": to_data(model.title),
+                      "status": evaluation.status(cid), "effort": model.effort, "points": model.points,
+                      "level": model.level, "scheme": model.scheme, "stage": model.stage,
+                      "evidence_expected": [{"kind": e.kind, "description": to_data(e.description)}
+                                            for e in model.evidence]})
+        if model.stage:
+            items[-1]["stage_title"] = stage_titles.get((crit.ruleset, model.stage))
+    return {
+        "format": "raccord.plan/1",
+        "as_of": evaluation.as_of.isoformat(),
+        "dossier": {"id": evaluation.dossier.file.production.id, "title": evaluation.dossier.file.production.title},
+        "target": plan.target.label,
+        "method": "exact",
+        "assumed": evaluation.assumed,
+        "before": jsonable(target_state(evaluation, target)),
+        "feasible": plan.feasible,
+        "blockers": jsonable(plan.blockers),
+        "notes": plan.notes,
+        "items": items,
+        "effort": plan.effort,
+        "after": jsonable(target_state(after, target)),
+    }
