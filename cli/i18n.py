@@ -19,7 +19,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "decision": {"fr": "Décision", "en": "Decision"},
     "score": {"fr": "Score", "en": "Score"},
     "score_range": {"fr": "{cur} actuel, {best} au mieux", "en": "{cur} now, {best} at best"},
-    "threshold": {"fr": "Seuil", "en": "Threshold"},
+    "pass_mark": {"fr": "Seuil", "en": "Threshold"},
     "strict": {"fr": "strictement supérieur à", "en": "strictly above"},
     "inclusive": {"fr": "au moins", "en": "at least"},
     "level": {"fr": "Niveau", "en": "Level"},

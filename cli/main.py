@@ -140,17 +140,14 @@ def explain(dossier, criterion_id, as_of, lang, fmt, rulesets_dir, ruleset_files
         raise InputError(criterion_id, "unknown criterion", f"did you mean '{close[0]}'?" if close else "")
     rid = library.criteria[criterion_id].ruleset
     evaluation = run_evaluation(library, dossier, as_of, (rid,))
-    from raccord.engine.report import criterion_entry
+    from raccord.engine.report import explain_document
 
-    rs = library.rulesets[rid]
-    entry = criterion_entry(evaluation, rs, library.criteria[criterion_id])
-    trace = evaluation.explain(criterion_id)
+    doc = explain_document(evaluation, criterion_id)
     if fmt == "json":
-        click.echo(json.dumps({"as_of": evaluation.as_of.isoformat(), **entry, "trace": trace},
-                              ensure_ascii=False, indent=2, default=str))
+        click.echo(json.dumps(doc, ensure_ascii=False, indent=2, default=str))
     else:
         click.echo(f"{render_text.header(document_header(evaluation), lang)}\n")
-        click.echo(render_text.render_explain(trace, entry, lang), nl=False)
+        click.echo(render_text.render_explain(doc["trace"], doc, lang), nl=False)
 
 
 def document_header(evaluation) -> dict:

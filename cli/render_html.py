@@ -21,7 +21,7 @@ from .i18n import MESSAGES, colon, money, percent, reason, t, text
 from .integrity import OK, PROBLEMS, FileCheck, check_files, date_state, w
 from .summary import STATUS_MARK, headline, source_text, statement_text, statements
 
-FIGURES = frozenset({"score", "threshold", "level", "amount_total", "text"})  # the stars have their own column
+FIGURES = frozenset({"score", "pass_mark", "level", "amount_total", "text"})  # the stars have their own column
 
 WORDS: dict[str, dict[str, str]] = {
     "report_title": {"fr": "Dossier d'audit", "en": "Audit file"},

@@ -38,9 +38,9 @@ def statement_text(item: Statement, lang: str) -> str:
     kind = item["kind"]
     if kind == "score":
         return label("score", lang) + t("score_range", lang, cur=percent(item["low"], lang), best=percent(item["high"], lang))
-    if kind == "threshold":
+    if kind == "pass_mark":
         word = t("inclusive", lang) if item["inclusive"] else t("strict", lang)
-        return f"{label('threshold', lang)}{word} {percent(item['value'], lang)}"
+        return f"{label('pass_mark', lang)}{word} {percent(item['value'], lang)}"
     if kind == "level":
         if item["low"] == item["high"]:
             return f"{t('level', lang)} {item['low']}"
@@ -63,7 +63,7 @@ def statement_text(item: Statement, lang: str) -> str:
 
 # What the text and Markdown reports print under a ruleset's decision (the aid total is in
 # `raccord eligibility`; the HTML summary table shows it).
-LISTED = frozenset({"score", "threshold", "level", "portfolio_breaker", "stars", "scheme", "text"})
+LISTED = frozenset({"score", "pass_mark", "level", "portfolio_breaker", "stars", "scheme", "text"})
 
 
 def detail_lines(rs: dict[str, Any], lang: str) -> list[str]:

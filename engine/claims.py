@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import status as st
+from .documents import Blocker, EligibilityDocument
 from .evaluate import Evaluation
 from .model import to_data
 from .report import criterion_findings, source_of
@@ -30,7 +31,7 @@ def _nodes(tree: dict[str, Any]):
         yield from _nodes(child)
 
 
-def blocker_entry(evaluation: Evaluation, cid: str, depth: int = 0, seen: set[str] | None = None) -> dict[str, Any]:
+def blocker_entry(evaluation: Evaluation, cid: str, depth: int = 0, seen: set[str] | None = None) -> Blocker:
     """A blocking criterion with its source and what would settle it, drilling into referenced criteria."""
     seen = seen if seen is not None else {cid}
     library = evaluation.library
@@ -38,7 +39,7 @@ def blocker_entry(evaluation: Evaluation, cid: str, depth: int = 0, seen: set[st
     model = crit.model
     found = criterion_findings(evaluation, cid)
     requires = found["trace"].get("requires", {})
-    out: dict[str, Any] = {
+    out: Blocker = {
         "criterion": cid,
         "ruleset": crit.ruleset,
         "title": to_data(model.title),
@@ -95,7 +96,7 @@ def settle(blockers: list[dict[str, Any]]) -> dict[str, list[str]]:
     return {"facts": facts, "evidence": evidence}
 
 
-def eligibility_document(evaluation: Evaluation, version: str) -> dict[str, Any]:
+def eligibility_document(evaluation: Evaluation, version: str) -> EligibilityDocument:
     """Every scheme of the evaluated claim rulesets: decision, amount, blockers, what would settle it."""
     library = evaluation.library
     schemes: list[dict[str, Any]] = []
@@ -114,7 +115,7 @@ def eligibility_document(evaluation: Evaluation, version: str) -> dict[str, Any]
         amount = rs.policy.amount_range(outcome) or (0.0, 0.0)
         low, high = low + amount[0], high + amount[1]
     production = evaluation.dossier.file.production
-    doc: dict[str, Any] = {
+    doc: EligibilityDocument = {
         "format": FORMAT, "raccord_version": version, "as_of": evaluation.as_of.isoformat(),
         "dossier": {"id": production.id, "title": production.title, "company": production.company,
                     "path": str(evaluation.dossier.path) if evaluation.dossier.path else None},

@@ -28,6 +28,7 @@ from . import status as st
 from . import tri
 from .compiled import CompiledCriterion, CompiledRuleset, Library
 from .conditions import All, CriterionTest, Node, OutcomeTest
+from .documents import PlanDocument
 from .errors import InputError
 from .evaluate import Evaluation, Options, evaluate_with
 from .knapsack import knapsack_cover  # noqa: F401 - part of this module's API since plans began
@@ -186,7 +187,7 @@ def verify(evaluation: Evaluation, plan: Plan) -> Evaluation:
     return evaluate_with(evaluation.library, evaluation.dossier, dataclasses.replace(options, assume=assume))
 
 
-def plan_document(evaluation: Evaluation, target: Target) -> dict[str, Any]:
+def plan_document(evaluation: Evaluation, target: Target) -> PlanDocument:
     """The plan as the `raccord.plan/1` document: the state before, the items with their effort,
     stage and expected evidence, the blockers, and the state after, verified by re-evaluation."""
     plan = make_plan(evaluation, target)

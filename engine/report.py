@@ -7,6 +7,7 @@ from typing import Any
 from . import status as st
 from .compiled import CompiledCriterion, CompiledRuleset
 from .conditions import All, AnyOf, CriterionTest, Not
+from .documents import CriterionEntry, ExplainDocument, MissingItem, ResultDocument, RulesetEntry
 from .evaluate import Evaluation
 from .model import to_data
 
@@ -69,7 +70,7 @@ def source_of(rs: CompiledRuleset, crit: CompiledCriterion) -> dict[str, Any]:
 
 
 def criterion_entry(evaluation: Evaluation, rs: CompiledRuleset, crit: CompiledCriterion,
-                    complete: bool = True) -> dict[str, Any]:
+                    complete: bool = True) -> CriterionEntry:
     """One criterion of the result document; `complete=False` skips explaining a met criterion
     (see `result_document`)."""
     model = crit.model
@@ -119,7 +120,7 @@ def criterion_entry(evaluation: Evaluation, rs: CompiledRuleset, crit: CompiledC
     return {k: v for k, v in entry.items() if v is not None}
 
 
-def ruleset_entry(evaluation: Evaluation, rid: str, complete: bool = True) -> dict[str, Any]:
+def ruleset_entry(evaluation: Evaluation, rid: str, complete: bool = True) -> RulesetEntry:
     rs = evaluation.library.rulesets[rid]
     outcome = evaluation.outcome(rid)  # with its complete reasons (Evaluation.outcome)
     criteria = [criterion_entry(evaluation, rs, crit, complete) for crit in rs.display_order]
@@ -146,8 +147,8 @@ def ruleset_entry(evaluation: Evaluation, rid: str, complete: bool = True) -> di
     return out
 
 
-def missing_items(evaluation: Evaluation, documents: dict[str, dict] | None = None,
-                  include_settled: bool = False) -> list[dict[str, Any]]:
+def missing_items(evaluation: Evaluation, documents: dict[str, RulesetEntry] | None = None,
+                  include_settled: bool = False) -> list[MissingItem]:
     """What remains, blocking items first, then by points gained per day of effort.
 
     Items that can no longer change an outcome (a policy's `settled` set: recommendations, optional
@@ -215,7 +216,7 @@ def next_stage_due(entry: dict[str, Any], stage_order: list[str]) -> str | None:
     return min(known, key=stage_order.index) if known else own
 
 
-def result_document(evaluation: Evaluation, version: str, complete: bool = True) -> dict[str, Any]:
+def result_document(evaluation: Evaluation, version: str, complete: bool = True) -> ResultDocument:
     """The result document. `complete=False` leaves out what only the explanation of a met criterion
     adds (the evidence it used, problems with its other items): the terminal and Markdown reports
     never show it, and explaining the met criteria is most of the document's cost. Such a document
@@ -244,3 +245,10 @@ def result_document(evaluation: Evaluation, version: str, complete: bool = True)
             for m in evaluation.portfolio
         ]
     return doc
+
+
+def explain_document(evaluation: Evaluation, cid: str) -> ExplainDocument:
+    """One criterion of the result document with its explanation trace (`raccord explain`)."""
+    crit = evaluation.library.criteria[cid]
+    entry = criterion_entry(evaluation, evaluation.library.rulesets[crit.ruleset], crit)
+    return {"as_of": evaluation.as_of.isoformat(), **entry, "trace": evaluation.explain(cid)}

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 Fail = Callable[[tuple, str, str], InputError]
 Outcome = dict[str, Any]
-Statement = dict[str, Any]  # {"kind": "score" | "threshold" | "level" | "stars" | ..., values...}: see docs/api.md
+Statement = dict[str, Any]  # {"kind": "score" | "pass_mark" | "level" | "stars" | ..., values...}: see docs/api.md
 
 
 @record(positional=True)

@@ -183,7 +183,7 @@ class ThresholdPolicy(Policy):
         out = super().summary(entry)
         threshold = outcome.get("threshold")
         if threshold:
-            out.append({"kind": "threshold", "value": threshold["value"], "inclusive": threshold["inclusive"]})
+            out.append({"kind": "pass_mark", "value": threshold["value"], "inclusive": threshold["inclusive"]})
         stars = outcome.get("stars")
         if stars:
             out.append({"kind": "stars", "low": stars[0], "high": stars[1], "verified": bool(entry.get("stars_verified"))})

@@ -1,0 +1,105 @@
+"""The engine's one API for every front end (the `raccord` CLI, the team workspace, a library user).
+
+    engine = Engine.load()                        # the bundled rulesets (or a folder, extra files)
+    dossier = engine.dossier("dossier.yaml")      # or engine.dossier_from_text(text, "dossier.yaml")
+    evaluation = engine.evaluate(dossier, Options(as_of=date(2025, 10, 15)))
+    engine.result(evaluation)                     # raccord.result/1: decisions, scores, criteria, missing
+    engine.explain(evaluation, "AFN-INC-03")      # one criterion with its condition trace
+    engine.missing(evaluation)                    # what remains, blocking items first
+    engine.plan(evaluation, "afnor_spec_2308:2")  # raccord.plan/1, verified by re-evaluation
+    engine.eligibility(engine.evaluate(dossier, Options(date(2025, 10, 15), engine.claim_rulesets)))
+
+Every method computes; none reads the clock, prints or writes. The documents are typed
+(engine/documents.py) and JSON-ready. docs/api.md is the reference.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from . import attribution, claims, plan, report
+from .compiled import Library
+from .documents import EligibilityDocument, ExplainDocument, MissingItem, PlanDocument, ResultDocument
+from .dossier import Dossier, build_dossier, load_dossier
+from .errors import InputError
+from .evaluate import Evaluation, Options, evaluate_with
+from .loader import load_library
+from .policies import Target
+from .source_files import parse_json, parse_yaml
+
+
+def _version() -> str:
+    from raccord import __version__
+
+    return __version__
+
+
+class Engine:
+    """A loaded library of rulesets and the operations on a dossier evaluated against it."""
+
+    def __init__(self, library: Library) -> None:
+        self.library = library
+
+    @classmethod
+    def load(cls, rulesets_dir: Path | None = None, ruleset_files: list[Path] | None = None) -> Engine:
+        """The bundled rulesets, or those of `rulesets_dir`; `ruleset_files` replace rulesets of the
+        same id (an imported official grid)."""
+        return cls(load_library(rulesets_dir, ruleset_files))
+
+    # -- dossiers ------------------------------------------------------------------------------
+    def dossier(self, path: Path | str) -> Dossier:
+        """A dossier file (YAML or JSON), its facts typed against the catalogue (InputError located)."""
+        return load_dossier(Path(path), self.library.catalogue)
+
+    def dossier_from_text(self, text: str, name: str = "dossier.yaml", folder: Path | None = None) -> Dossier:
+        """A dossier held elsewhere than in a file (a database): `name` locates errors and says
+        YAML or JSON; evidence paths are relative to `folder`."""
+        located = parse_json(text, name) if name.endswith(".json") else parse_yaml(text, name)
+        return build_dossier(located, self.library.catalogue, (folder / name) if folder else None)
+
+    # -- evaluation ----------------------------------------------------------------------------
+    @property
+    def claim_rulesets(self) -> tuple[str, ...]:
+        """The rulesets whose policy decides aid (what `eligibility` reports on)."""
+        return claims.claim_rulesets(self.library)
+
+    def evaluate(self, dossier: Dossier, options: Options | dt.date) -> Evaluation:
+        """Statuses and outcomes at a date (`Options` for rulesets, portfolio, evidence problems,
+        what-if assumptions)."""
+        if isinstance(options, dt.date):
+            options = Options(options)
+        return evaluate_with(self.library, dossier, options)
+
+    def result(self, evaluation: Evaluation, complete: bool = True) -> ResultDocument:
+        """The `raccord.result/1` document (`complete=False`: met criteria unexplained, for text reports)."""
+        return report.result_document(evaluation, _version(), complete)
+
+    def explain(self, evaluation: Evaluation, criterion: str) -> ExplainDocument:
+        if criterion not in self.library.criteria:
+            raise InputError(criterion, "unknown criterion", "`raccord rulesets show ID` lists criteria")
+        return report.explain_document(evaluation, criterion)
+
+    def missing(self, evaluation: Evaluation, include_settled: bool = False) -> list[MissingItem]:
+        """What remains, blocking items first, then by points per day of effort; what can no longer
+        change an outcome is left out unless `include_settled`."""
+        return report.missing_items(evaluation, include_settled=include_settled)
+
+    # -- plans and aid -------------------------------------------------------------------------
+    def target(self, text: str) -> Target:
+        """`RID`, `RID:LEVEL`, `RID:SCHEME` or `aid:SCHEME` (InputError located on --target)."""
+        return plan.parse_target(self.library, text)
+
+    def plan(self, evaluation: Evaluation, target: Target | str) -> PlanDocument:
+        """The least-effort set of remaining criteria reaching `target`, verified by re-evaluation."""
+        return plan.plan_document(evaluation, self.target(target) if isinstance(target, str) else target)
+
+    def eligibility(self, evaluation: Evaluation) -> EligibilityDocument:
+        """Every aid scheme: decision, amount, blockers with their source, what would settle it."""
+        return claims.eligibility_document(evaluation, _version())
+
+    def verify_attribution(self, dossier: Dossier, as_of: dt.date, problems: dict[str, str], expired: set[str],
+                           rulesets: list[str] | None = None) -> attribution.Attribution:
+        """Which criteria each evidence problem changes (`problems`: item id -> file state, found by
+        the caller's file checks; `expired`: items past their expiry date)."""
+        return attribution.attribute_problems(self.library, dossier, as_of, problems, expired, rulesets)

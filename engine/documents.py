@@ -1,0 +1,197 @@
+"""The shapes of the documents the engine returns, as TypedDicts: what a front end may read.
+
+They are plain dicts at run time (JSON-ready, written as they are by `--format json`), so typing
+them costs nothing and changes no output. A change of shape bumps the document's format version
+(`raccord.result/1`, `raccord.plan/1`, `raccord.eligibility/1`, `raccord.verify/1`).
+"""
+
+from __future__ import annotations
+
+from typing import Any, NotRequired, TypedDict
+
+Text = dict[str, str]  # {"fr": ..., "en": ...}
+
+
+class Source(TypedDict, total=False):
+    document: str
+    title: str
+    edition: str
+    section: str
+    lines: str
+    seed: str
+    url: str
+    quote: str
+
+
+class EvidenceExpected(TypedDict):
+    kind: str
+    description: Text
+    stage: NotRequired[str]
+
+
+class EvidenceProblem(TypedDict):
+    id: str
+    kind: str
+    state: str  # expired, rejected, not_yet_collected, too_old, missing_file, modified, outside_dossier...
+
+
+class CriterionEntry(TypedDict):
+    id: str
+    title: Text
+    group: str
+    status: str  # met, not_met, unknown, not_applicable
+    mandatory: bool
+    effort: float
+    evidence_expected: list[EvidenceExpected]
+    source: Source
+    provenance: str  # official_text, published_summary, reconstructed
+    points: NotRequired[float]
+    level: NotRequired[int]
+    scheme: NotRequired[str]
+    stage: NotRequired[str]
+    assumption: NotRequired[Text]
+    not_applicable_reason: NotRequired[str]
+    justification: NotRequired[str]
+    justification_i18n: NotRequired[Text]
+    amount_due: NotRequired[dict[str, Any]]
+    evidence_used: NotRequired[list[str]]
+    evidence_problems: NotRequired[list[EvidenceProblem]]
+    missing_evidence: NotRequired[list[str]]
+    missing_facts: NotRequired[list[str]]
+    declined: NotRequired[str]
+    assumed: NotRequired[bool]
+    expired: NotRequired[bool]
+
+
+class RulesetEntry(TypedDict):
+    id: str
+    title: Text
+    version: str
+    policy: str  # the policy kind: engine.policies.policy_class(kind) gives its summary
+    outcome: dict[str, Any]  # decision, reasons, blocking, and the policy's own fields
+    counts: dict[str, int]
+    groups: list[dict[str, Any]]
+    criteria: list[CriterionEntry]
+    not_applicable_reason: NotRequired[Text]
+    stage: NotRequired[str | None]
+    stages: NotRequired[list[dict[str, Any]]]
+    # and what the policy describes (Policy.describe): levels, schemes, stars_verified, stars_note...
+
+
+class MissingItem(TypedDict):
+    ruleset: str
+    criterion: str
+    title: Text
+    status: str
+    blocking: bool
+    mandatory: bool
+    points: float | None
+    level: int | None
+    effort: float | None
+    gain_per_day: float
+    evidence_expected: list[EvidenceExpected]
+    missing_evidence: list[str]
+    evidence_problems: list[EvidenceProblem]
+    missing_facts: list[str]
+    source: Source
+    stage: str | None
+    declined: NotRequired[str]
+    follows_from: NotRequired[list[str]]
+    due_now: NotRequired[bool]
+
+
+class DossierHeader(TypedDict):
+    id: str
+    title: str
+    company: NotRequired[str | None]
+    path: NotRequired[str | None]
+
+
+class ResultDocument(TypedDict):
+    format: str  # raccord.result/1
+    raccord_version: str
+    as_of: str
+    dossier: DossierHeader
+    rulesets: list[RulesetEntry]
+    missing: list[MissingItem]
+    assumed: NotRequired[dict[str, str]]
+    portfolio: NotRequired[list[dict[str, Any]]]
+
+
+class ExplainDocument(CriterionEntry):
+    as_of: str
+    trace: dict[str, Any]  # the condition trees with what they looked at (docs/api.md)
+
+
+class PlanItem(TypedDict):
+    criterion: str
+    ruleset: str
+    title: Text
+    status: str
+    effort: float
+    points: float | None
+    level: int | None
+    scheme: str | None
+    stage: str | None
+    evidence_expected: list[dict[str, Any]]
+    stage_title: NotRequired[Text | None]
+
+
+class PlanDocument(TypedDict):
+    format: str  # raccord.plan/1
+    as_of: str
+    dossier: DossierHeader
+    target: str
+    method: str
+    assumed: dict[str, str]
+    before: dict[str, Any]  # reached, decision / level / score / stars / amount, blocking
+    feasible: bool
+    blockers: list[dict[str, Any]]
+    notes: list[str]
+    items: list[PlanItem]
+    effort: float
+    after: dict[str, Any]
+
+
+class Blocker(TypedDict):
+    criterion: str
+    ruleset: str
+    title: Text
+    status: str
+    source: Source
+    provenance: str
+    missing_facts: list[str]
+    missing_evidence: list[str]
+    evidence_expected: list[EvidenceExpected]
+    declined: NotRequired[str]
+    assumption: NotRequired[Text]
+    outcomes: NotRequired[list[dict[str, Any]]]
+    because_of: NotRequired[list[Blocker]]
+
+
+class SchemeEntry(TypedDict):
+    ruleset: str
+    id: str
+    title: Text
+    decision: str
+    reasons: list[str]
+    amount: dict[str, Any] | None
+    valid_from: str | None
+    valid_until: str | None
+    paid_at: Text | None
+    note: Text | None
+    source: dict[str, Any]
+    provenance: str
+    not_met: list[Blocker]
+    unknown: list[Blocker]
+    settle: dict[str, list[str]]  # facts, evidence
+
+
+class EligibilityDocument(TypedDict):
+    format: str  # raccord.eligibility/1
+    raccord_version: str
+    as_of: str
+    dossier: DossierHeader
+    schemes: list[SchemeEntry]
+    amount: list[float]  # [obtained, possible]
+    assumed: NotRequired[dict[str, str]]
