@@ -1,4 +1,5 @@
-"""`raccord ecoprod import|export-grid` and `raccord export checklist`: Label Ecoprod spreadsheets.
+"""`raccord grid import|export|check` (any referential with a `grid.yaml`), its Label Ecoprod
+shortcuts `raccord ecoprod import|export-grid`, and `raccord export checklist`.
 
 Registered by `cli/main.py` (every `cli/commands_*.py` module exposes `register(cli)`).
 """
@@ -9,9 +10,81 @@ from pathlib import Path
 
 import click
 
-from . import grid_io
 from .context import common_as_of, common_lang, library_from, library_options, run_evaluation
 from .output import write_atomic
+
+ECOPROD = "ecoprod_label"
+rulesets_dir_option = click.option("--rulesets-dir", metavar="DIR",
+                                   help="Folder of rulesets to take the grid description, policy and facts from.")
+output_option = click.option("-o", "--output", metavar="FILE", help="Write the ruleset to FILE (default: standard output).")
+
+
+def _import(grid: str, output: str | None, ruleset: str, rulesets_dir: str | None, command: str) -> None:
+    from .grid_import import import_grid
+
+    warnings: list[str] = []
+    text, data = import_grid(Path(grid), ruleset, Path(rulesets_dir) if rulesets_dir else None, warnings, command)
+    for warning in warnings:
+        click.echo(f"raccord: warning: {warning}", err=True)
+    if output:
+        write_atomic(Path(output), text)
+        totals = data["totals"]
+        points = f", {totals['points']:g} points" if "points" in totals else ""
+        click.echo(f"{output}: ok — ruleset {data['id']}, {totals['criteria']} criteria, "
+                   f"{totals['groups']} groups{points}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+def _export(output: str, ruleset: str, rulesets_dir: str | None, ruleset_files: tuple[str, ...]) -> None:
+    from .grid_export import column_widths, ruleset_grid_rows
+    from .grid_spec import load_grid
+
+    base = library_from(rulesets_dir, ())
+    grid = load_grid(ruleset, Path(rulesets_dir) if rulesets_dir else None, base)
+    library = library_from(rulesets_dir, ruleset_files) if ruleset_files else base
+    rows = ruleset_grid_rows(library, grid)
+    _write_rows(Path(output), rows, grid.file.sheet, column_widths(grid))
+    click.echo(f"{output}: {len(rows) - 1} {grid.file.words.criteria}", err=True)
+
+
+@click.group("grid")
+def grid_group() -> None:
+    """Grilles officielles (xlsx, csv) d'un référentiel décrit par son grid.yaml : importer, exporter, vérifier."""
+
+
+@grid_group.command("import")
+@click.argument("grid", type=click.Path(dir_okay=False))
+@click.option("--ruleset", required=True, metavar="ID", help="The ruleset whose grid.yaml describes the grid.")
+@output_option
+@rulesets_dir_option
+def grid_import_command(grid, ruleset, output, rulesets_dir):
+    """Convertir une grille en référentiel validé (provenance official_text par défaut).
+
+    Évaluer ensuite avec : raccord check DOSSIER --ruleset-file FICHIER.
+    """
+    _import(grid, output, ruleset, rulesets_dir, f"raccord grid import --ruleset {ruleset}")
+
+
+@grid_group.command("export")
+@click.option("--ruleset", required=True, metavar="ID", help="The ruleset to write as a grid.")
+@click.option("-o", "--output", metavar="FILE", required=True, help="The grid file to write (.xlsx or .csv).")
+@library_options
+def grid_export_command(ruleset, output, rulesets_dir, ruleset_files):
+    """Écrire la grille d'un référentiel au format d'import de son grid.yaml (xlsx ou csv)."""
+    _export(output, ruleset, rulesets_dir, ruleset_files)
+
+
+@grid_group.command("check")
+@click.argument("file", type=click.Path(dir_okay=False))
+@library_options
+def grid_check_command(file, rulesets_dir, ruleset_files):
+    """Vérifier un grid.yaml (format, colonnes, mots-clés) contre le référentiel qu'il nomme."""
+    from .grid_spec import read_grid_file
+
+    grid, _ = read_grid_file(Path(file), library_from(rulesets_dir, ruleset_files))
+    click.echo(f"{file}: ok — grid of ruleset {grid.ruleset}, {len(grid.file.columns)} columns "
+               f"(required: {', '.join(grid.label(f) for f in grid.required)})")
 
 
 @click.group("ecoprod")
@@ -21,24 +94,15 @@ def ecoprod() -> None:
 
 @ecoprod.command("import")
 @click.argument("grid", type=click.Path(dir_okay=False))
-@click.option("-o", "--output", metavar="FILE", help="Write the ruleset to FILE (default: standard output).")
-@click.option("--rulesets-dir", metavar="DIR", help="Folder of rulesets to take the policy and facts from.")
+@output_option
+@rulesets_dir_option
 def import_command(grid, output, rulesets_dir):
     """Convertir une grille (xlsx ou csv) en référentiel validé (provenance official_text).
 
-    Évaluer ensuite avec : raccord check DOSSIER --ruleset-file FICHIER.
+    Identique à : raccord grid import --ruleset ecoprod_label. Évaluer ensuite avec :
+    raccord check DOSSIER --ruleset-file FICHIER.
     """
-    warnings: list[str] = []
-    text, data = grid_io.import_grid(Path(grid), Path(rulesets_dir) if rulesets_dir else None, warnings)
-    for warning in warnings:
-        click.echo(f"raccord: warning: {warning}", err=True)
-    if output:
-        write_atomic(Path(output), text)
-        totals = data["totals"]
-        click.echo(f"{output}: ok — ruleset {data['id']}, {totals['criteria']} criteria, "
-                   f"{totals['groups']} groups, {totals['points']:g} points", err=True)
-    else:
-        click.echo(text, nl=False)
+    _import(grid, output, ECOPROD, rulesets_dir, "raccord ecoprod import")
 
 
 @ecoprod.command("export-grid")
@@ -46,10 +110,7 @@ def import_command(grid, output, rulesets_dir):
 @library_options
 def export_grid_command(output, rulesets_dir, ruleset_files):
     """Écrire la grille du référentiel ecoprod_label au format d'import (xlsx ou csv)."""
-    library = library_from(rulesets_dir, ruleset_files)
-    rows = grid_io.ruleset_grid_rows(library)
-    _write_rows(Path(output), rows, "Grille", {1: 28, 2: 14, 3: 60, 4: 50, 7: 50, 8: 30, 9: 40})
-    click.echo(f"{output}: {len(rows) - 1} actions", err=True)
+    _export(output, ECOPROD, rulesets_dir, ruleset_files)
 
 
 @click.group("export")
@@ -59,7 +120,7 @@ def export() -> None:
 
 @export.command("checklist")
 @click.argument("dossier", type=click.Path(dir_okay=False))
-@click.option("--ruleset", "ruleset", default=grid_io.RULESET_ID, show_default=True, metavar="ID",
+@click.option("--ruleset", "ruleset", default=ECOPROD, show_default=True, metavar="ID",
               help="The ruleset whose actions are listed.")
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx", show_default=True)
 @click.option("-o", "--output", metavar="FILE", help="File to write (default: <dossier>-<ruleset>-checklist.<format>).")
@@ -68,27 +129,32 @@ def export() -> None:
 @library_options
 def checklist_command(dossier, ruleset, fmt, output, as_of, lang, rulesets_dir, ruleset_files):
     """Écrire la liste des actions : poste, action, points, impératif, statut, preuves attendues et trouvées."""
+    from .checklist import WIDTHS, checklist_rows
+
     library = library_from(rulesets_dir, ruleset_files)
     evaluation = run_evaluation(library, dossier, as_of, (ruleset,))
-    rows = grid_io.checklist_rows(evaluation, ruleset, lang)
+    rows = checklist_rows(evaluation, ruleset, lang)
     path = Path(output) if output else Path(dossier).with_name(f"{Path(dossier).stem}-{ruleset}-checklist.{fmt}")
     if path.suffix.lower() != f".{fmt}":
         raise click.UsageError(f"--output {path} does not end in .{fmt}")
-    _write_rows(path, rows, "Checklist", {1: 28, 2: 14, 3: 60, 6: 16, 7: 28, 8: 50, 9: 40, 10: 40, 11: 24})
+    _write_rows(path, rows, "Checklist", WIDTHS)
     click.echo(f"{path}: {len(rows) - 1} actions", err=True)
 
 
 def _write_rows(path: Path, rows, sheet: str, widths) -> None:
+    from .spreadsheet import write_csv, write_xlsx
+
     if path.suffix.lower() == ".xlsx":
-        write_atomic(path, grid_io.write_xlsx(rows, sheet, widths))
+        write_atomic(path, write_xlsx(rows, sheet, widths))
     elif path.suffix.lower() == ".csv":
-        write_atomic(path, grid_io.write_csv(rows))
+        write_atomic(path, write_csv(rows))
     else:
         raise click.UsageError(f"{path}: write a .xlsx or .csv file")
 
 
 def register(cli: click.Group) -> None:
     cli.add_command(ecoprod)
+    cli.add_command(grid_group)
     existing = cli.commands.get("export")
     if isinstance(existing, click.Group):
         existing.add_command(checklist_command)  # another module already owns `export`

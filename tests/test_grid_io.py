@@ -1,4 +1,6 @@
-"""Label Ecoprod spreadsheets: grid import (official_text), grid export, round trip, checklist export."""
+"""Label Ecoprod spreadsheets: grid import (official_text), grid export, round trip, checklist export.
+
+The generic side (a toy referential's grid.yaml, bad grid descriptions, AFNOR) is in test_grid_spec.py."""
 
 from __future__ import annotations
 
@@ -9,7 +11,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from raccord.cli import grid_io
+from raccord.cli.grid_export import ruleset_grid_rows
+from raccord.cli.grid_import import import_grid
+from raccord.cli.grid_spec import load_grid
+from raccord.cli.spreadsheet import write_csv, write_xlsx
 from raccord.engine import InputError, evaluate, load_library
 from raccord.engine.testcases import build_case_dossier, load_cases, run_case
 
@@ -18,13 +23,19 @@ ECOPROD_TESTS = ROOT / "rulesets" / "ecoprod_label" / "tests"
 RID = "ecoprod_label"
 
 
+def rulesets_with(folder: Path, *ruleset_ids: str) -> Path:
+    """A rulesets folder with facts.yaml and the bundled rulesets named (linked, not copied)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "facts.yaml").symlink_to(ROOT / "rulesets" / "facts.yaml")
+    for rid in ruleset_ids:
+        (folder / rid).symlink_to(ROOT / "rulesets" / rid, target_is_directory=True)
+    return folder
+
+
 @pytest.fixture(scope="module")
 def rules_dir(tmp_path_factory) -> Path:
     """facts.yaml and ecoprod_label only: these tests do not depend on the other rulesets."""
-    folder = tmp_path_factory.mktemp("rulesets")
-    (folder / "facts.yaml").symlink_to(ROOT / "rulesets" / "facts.yaml")
-    (folder / RID).symlink_to(ROOT / "rulesets" / RID, target_is_directory=True)
-    return folder
+    return rulesets_with(tmp_path_factory.mktemp("rulesets"), RID)
 
 
 @pytest.fixture(scope="module")
@@ -32,8 +43,12 @@ def bundled(rules_dir):
     return load_library(rules_dir)
 
 
+def _export_rows(rules_dir: Path, library):
+    return ruleset_grid_rows(library, load_grid(RID, rules_dir))
+
+
 def _import_to(tmp_path: Path, grid: Path, rules_dir: Path) -> Path:
-    text, _ = grid_io.import_grid(grid, rules_dir)
+    text, _ = import_grid(grid, RID, rules_dir)
     out = tmp_path / "imported.yaml"
     out.write_text(text, encoding="utf-8")
     return out
@@ -49,11 +64,11 @@ def _comparable(evaluation):
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
 def test_round_trip_gives_identical_evaluations(tmp_path, rules_dir, bundled, fmt):
     grid = tmp_path / f"grid.{fmt}"
-    rows = grid_io.ruleset_grid_rows(bundled)
+    rows = _export_rows(rules_dir, bundled)
     if fmt == "xlsx":
-        grid.write_bytes(grid_io.write_xlsx(rows, "Grille"))
+        grid.write_bytes(write_xlsx(rows, "Grille"))
     else:
-        grid.write_text(grid_io.write_csv(rows), encoding="utf-8")
+        grid.write_text(write_csv(rows), encoding="utf-8")
     imported = load_library(rules_dir, [_import_to(tmp_path, grid, rules_dir)])
     assert len(imported.rulesets[RID].model.criteria) == 85
     assert imported.rulesets[RID].model.totals.points == bundled.rulesets[RID].model.totals.points
@@ -72,7 +87,7 @@ def test_round_trip_gives_identical_evaluations(tmp_path, rules_dir, bundled, fm
 
 def test_round_trip_keeps_provenance_and_conditions(tmp_path, rules_dir, bundled):
     grid = tmp_path / "grid.xlsx"
-    grid.write_bytes(grid_io.write_xlsx(grid_io.ruleset_grid_rows(bundled), "Grille"))
+    grid.write_bytes(write_xlsx(_export_rows(rules_dir, bundled), "Grille"))
     model = load_library(rules_dir, [_import_to(tmp_path, grid, rules_dir)]).rulesets[RID].model
     by_id = {c.id: c for c in model.criteria}
     original = {c.id: c for c in bundled.rulesets[RID].model.criteria}
@@ -166,11 +181,17 @@ GOOD = ["Bureaux", "4.1", "Électricité verte", 2, "non", "contrat_energie", No
      "row 3, column I (Étape)", "unknown stage"),
     (["Bureaux", None, "Papier recyclé", 1, "non", None, None, None, None],
      "row 3, column B (N°)", "is empty"),
+    (["Bureaux", "4.2", "Papier recyclé", 1, "non", "facture; facture", None, None, None],
+     "row 3, column F (Type de preuve)", "lists an evidence kind twice"),  # a loader error, traced to its cell
+    (["Bureaux", "4.2", "Papier recyclé", 1, "non", "facture (demain)", None, None, None],
+     "row 3, column F (Type de preuve)", "unknown stage 'demain'"),
+    (["Bureaux", "4.2", "Papier recyclé", 1, "non", None, None, "{fact: work.nope}", None],
+     "row 3, column H (Applicabilité)", "unknown fact 'work.nope'"),
 ])
 def test_bad_grid_is_rejected_with_location(tmp_path, rules_dir, bad_row, where, message):
     grid = _xlsx(tmp_path, [HEADER, GOOD, bad_row])
     with pytest.raises(InputError) as info:
-        grid_io.import_grid(grid, rules_dir)
+        import_grid(grid, RID, rules_dir)
     text = str(info.value)
     assert where in text and message in text, text
     assert text.startswith("grille.xlsx")
@@ -179,16 +200,16 @@ def test_bad_grid_is_rejected_with_location(tmp_path, rules_dir, bad_row, where,
 def test_bad_headers_are_rejected(tmp_path, rules_dir):
     grid = _xlsx(tmp_path, [["Poste", "N°", "Action"], ["Bureaux", "4.1", "Électricité verte"]])
     with pytest.raises(InputError, match=r"sheet 'Grille', row 1: no header row found: required column 'Points' missing"):
-        grid_io.import_grid(grid, rules_dir)
+        import_grid(grid, RID, rules_dir)
     grid = _xlsx(tmp_path, [HEADER + ["Points"], GOOD + [3]])
     with pytest.raises(InputError, match=r"row 1, column J: column 'Points' repeats column D"):
-        grid_io.import_grid(grid, rules_dir)
+        import_grid(grid, RID, rules_dir)
 
 
 def test_title_rows_and_extra_columns_are_tolerated(tmp_path, rules_dir):
     grid = _xlsx(tmp_path, [["Grille Label Ecoprod 2025"], [], ["Commentaire", *HEADER], ["à revoir", *GOOD]])
     warnings: list[str] = []
-    _, data = grid_io.import_grid(grid, rules_dir, warnings)
+    _, data = import_grid(grid, RID, rules_dir, warnings)
     assert [c["id"] for c in data["criteria"]] == ["ECO-4.1"]
     assert data["criteria"][0]["source"]["section"] == "grille.xlsx, sheet 'Grille', ligne 4"
     assert warnings == [

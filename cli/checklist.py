@@ -1,0 +1,56 @@
+"""The action checklist of one evaluated ruleset: what a coordinator ticks off (status, evidence
+expected and found). A working document, not the grid format: it is never imported back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from raccord.engine import Evaluation
+from raccord.engine.report import criterion_entry
+
+from .i18n import t
+from .spreadsheet import cell_number
+
+HEADERS = {
+    "fr": ["Poste", "N°", "Action", "Points", "Impératif", "Statut", "Étape", "Justificatifs attendus",
+           "Justificatifs trouvés", "Commentaire", "Provenance"],
+    "en": ["Post", "No.", "Action", "Points", "Mandatory", "Status", "Stage", "Evidence expected",
+           "Evidence found", "Comment", "Provenance"],
+}
+WIDTHS = {1: 28, 2: 14, 3: 60, 6: 16, 7: 28, 8: 50, 9: 40, 10: 40, 11: 24}
+
+
+def checklist_rows(evaluation: Evaluation, ruleset_id: str, lang: str = "fr") -> list[list[Any]]:
+    """The checklist rows (header first)."""
+    rs = evaluation.library.rulesets[ruleset_id]
+    groups = {g.id: g for g in rs.model.groups}
+    evidence_by_id = {item.id: item for item in evaluation.dossier.file.evidence}
+    stages = {s.id: s.title.get(lang) for s in rs.model.stages}
+    yes, no = ("yes", "no") if lang == "en" else ("oui", "non")
+    rows: list[list[Any]] = [HEADERS["en" if lang == "en" else "fr"]]
+    for crit in rs.display_order:
+        entry = criterion_entry(evaluation, rs, crit)
+        found = []
+        for item_id in entry.get("evidence_used", []):
+            item = evidence_by_id.get(item_id)
+            found.append(item_id + (f" ({item.path or item.url})" if item and (item.path or item.url) else ""))
+        for problem in entry.get("evidence_problems", []):
+            found.append(f"{problem['id']} : {t(problem['state'], lang)}")
+        comment = entry.get("declined") or entry.get("justification") or ""
+        if entry.get("missing_facts"):
+            comment = (comment + " " if comment else "") + t("missing_facts", lang) + " : " + ", ".join(
+                entry["missing_facts"])
+        rows.append([
+            groups[crit.model.group].title.get(lang),
+            crit.id,
+            crit.model.title.get(lang),
+            cell_number(crit.model.points),
+            yes if crit.model.mandatory else no,
+            t(entry["status"], lang),
+            stages.get(crit.model.stage or "", ""),
+            "\n".join(e.description.get(lang) for e in crit.model.evidence),
+            "\n".join(found),
+            comment,
+            t(crit.model.provenance, lang),
+        ])
+    return rows
