@@ -47,26 +47,29 @@ class _Criteria:
 
     def criterion(self, row: GridRow, source_id: str) -> dict[str, Any]:
         c = row.cells
+        # cells are checked left to right in the usual column order, so a row's first error is reported
+        group = self._group(row)
         cid, raw_id = self._id(row)
         title_fr = row.text("title")
         if not title_fr:
             raise InputError(c["title"].where, f"the {self.words.criterion} wording is empty")
+        scoring = {"points": self._points(c["points"])} if "points" in c else {}
+        if "level" in c:
+            scoring["level"] = self._level(c["level"])
+        if self._mandatory(row):
+            scoring["mandatory"] = True
         items = self._kinds(row, cid)
         kinds = [kind for kind, _ in items]
+        if row.filled("requires"):
+            requires = cell_condition(c["requires"])
+        else:
+            requires = {"evidence": kinds[0]} if len(kinds) == 1 else {"all": [{"evidence": k} for k in kinds]}
         crit: dict[str, Any] = {"id": cid, "title": {"fr": title_fr, "en": row.text("title_en") or title_fr},
-                                "group": self._group(row)}
+                                "group": group}
         if row.filled("applies_if"):
             crit["applies_if"] = self._applies(c["applies_if"])
-        if row.filled("requires"):
-            crit["requires"] = cell_condition(c["requires"])
-        else:
-            crit["requires"] = {"evidence": kinds[0]} if len(kinds) == 1 else {"all": [{"evidence": k} for k in kinds]}
-        if "points" in c:
-            crit["points"] = self._points(c["points"])
-        if "level" in c:
-            crit["level"] = self._level(c["level"])
-        if self._mandatory(row):
-            crit["mandatory"] = True
+        crit["requires"] = requires
+        crit.update(scoring)
         number = self._number_of(cid)
         templates = self.grid.file.evidence.description
         description = row.text("evidence")

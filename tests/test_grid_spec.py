@@ -234,3 +234,34 @@ def test_the_documented_example_is_a_valid_grid_description(tmp_path):
     assert grid.required == ["group", "id", "title", "points"]
     assert grid.applies_keyword("work.has_set_construction") == "decors"
     assert grid.stage_keywords["apresletournage"] == "after_shooting"
+
+
+AFNOR_CSV = """\
+Chapitre;N°;Critère;Niveau;Type de preuve;Étape
+1;1.1;Note d'intention RSE;1;note_intention_rse;avant
+Chapitre 2;2.1;Plan de mobilité;2;plan_mobilite;fin du tournage
+Sobriété numérique;4.1;Stockage raisonné des rushes;2;;
+"""
+
+
+def test_an_official_afnor_grid_imports_with_levels(tmp_path, afnor_dir):
+    grid = tmp_path / "spec2308.csv"
+    grid.write_text(AFNOR_CSV, encoding="utf-8")
+    text, data = import_grid(grid, AFNOR, afnor_dir)
+    out = tmp_path / "spec.yaml"
+    out.write_text(text, encoding="utf-8")
+    model = load_library(afnor_dir, [out]).rulesets[AFNOR].model
+    assert [(c.id, c.group, c.level, c.stage) for c in model.criteria] == [
+        ("AFN-1.1", "gouvernance_rse", 1, "before_shooting"),
+        ("AFN-2.1", "energie_mobilite", 2, "end_of_shooting"),
+        ("AFN-4.1", "sobriete_numerique", 2, None)]
+    assert model.criteria[2].evidence[0].kind == "preuve_4_1"
+    assert model.policy == load_library(afnor_dir).rulesets[AFNOR].model.policy
+    assert data["totals"] == {"criteria": 3, "groups": 3}
+
+    grid.write_text(AFNOR_CSV.replace(";2;plan_mobilite", ";4;plan_mobilite"), encoding="utf-8")
+    with pytest.raises(InputError, match=r"^spec2308.csv, row 3, column D \(Niveau\): .*level 4 is not declared"):
+        import_grid(grid, AFNOR, afnor_dir)  # found by the policy's check, traced back to the cell
+    grid.write_text(AFNOR_CSV.replace(";2;plan_mobilite", ";deux;plan_mobilite"), encoding="utf-8")
+    with pytest.raises(InputError, match=r"row 3, column D \(Niveau\): 'deux' is not a number"):
+        import_grid(grid, AFNOR, afnor_dir)
