@@ -11,7 +11,7 @@ from raccord.engine.claims import claim_rulesets, eligibility_document
 from raccord import __version__
 
 from .context import common_as_of, common_lang, library_from, library_options, run_evaluation
-from .i18n import colon, label, money, t, text
+from .i18n import colon, label, money, t, text, words
 from .render_text import header, source_text
 
 WORDS = {
@@ -33,10 +33,7 @@ WORDS = {
 }
 
 
-def w(key: str, lang: str, **values: Any) -> str:
-    entry = WORDS[key]
-    out = entry.get(lang, entry["fr"])
-    return out.format(**values) if values else out
+w = words(WORDS)
 
 
 def amount_text(amount: dict | None, lang: str) -> str:
@@ -97,9 +94,9 @@ def _blocker_lines(entry: dict, lang: str, depth: int) -> list[str]:
     lines.append(f"{pad}    {label('source', lang)}{source_text(entry['source'])}")
     for outcome in entry.get("outcomes", []):
         lines.append(f"{pad}    {outcome['outcome']} {outcome['test']} {outcome['expected']} "
-                     f"({'vu' if lang == 'fr' else 'seen'}{colon(lang)}{outcome['seen']})")
+                     f"({t('seen', lang)}{colon(lang)}{outcome['seen']})")
         for level, ids in outcome.get("gaps", {}).items():
-            lines.append(f"{pad}    {'niveau' if lang == 'fr' else 'level'} {level}{colon(lang)}{', '.join(ids)}")
+            lines.append(f"{pad}    {t('level_lower', lang)} {level}{colon(lang)}{', '.join(ids)}")
     if entry.get("declined"):
         lines.append(f"{pad}    {label('declined', lang)}{entry['declined']}")
     if entry["missing_facts"]:

@@ -31,7 +31,7 @@ from raccord import __version__
 
 from .commands_evidence import expected_kinds
 from .context import common_as_of, common_lang, common_rulesets, document, library_from, library_options, run_evaluation
-from .i18n import label
+from .i18n import label, words
 from .integrity import MISSING_FILE, MODIFIED, OUTSIDE_DOSSIER, check_files
 from .render_html import evidence_register, href_for, render_report
 
@@ -52,8 +52,7 @@ WORDS = {
 }
 
 
-def _w(key: str, lang: str) -> str:
-    return WORDS[key].get(lang, WORDS[key]["fr"])
+_w = words(WORDS)
 
 
 def _sha(data: bytes) -> str:

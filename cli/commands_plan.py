@@ -11,7 +11,7 @@ from raccord.engine import status as st
 from raccord.engine.plan import parse_target, plan_document
 
 from .context import common_as_of, common_lang, library_from, library_options, run_evaluation
-from .i18n import colon, count, money, percent, t, text
+from .i18n import colon, count, money, percent, quoted, t, text, words
 from .render_text import header
 
 WORDS = {
@@ -41,10 +41,7 @@ BLOCKERS = {
 }
 
 
-def w(key: str, lang: str, **values: Any) -> str:
-    entry = WORDS[key]
-    out = entry.get(lang, entry["fr"])
-    return out.format(**values) if values else out
+w = words(WORDS)
 
 
 def parse_assume(values: tuple[str, ...], library) -> dict[str, str]:
@@ -102,7 +99,7 @@ def render(doc: dict[str, Any], lang: str) -> str:
                 extra.append(f"{t('level', lang).lower()} {item['level']}")
             if item.get("stage"):
                 stage = text(item["stage_title"], lang) if item.get("stage_title") else item["stage"]
-                extra.append(f"{w('stage', lang)} « {stage} »" if lang == "fr" else f"{w('stage', lang)} “{stage}”")
+                extra.append(f"{w('stage', lang)} {quoted(stage, lang)}")
             lines.append(f"  - {item['criterion']} {text(item['title'], lang)} — {t(item['status'], lang)} "
                          f"({', '.join(extra)})")
     for note in doc["notes"]:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
+
+Words = dict[str, dict[str, str]]  # key -> {"fr": ..., "en": ...}; a `{name}` is filled by the caller
+NNBSP = "\u202f"  # French sets a narrow no-break space before % and € and between thousands
 
 MESSAGES: dict[str, dict[str, str]] = {
     "met": {"fr": "satisfait", "en": "met"},
@@ -24,6 +29,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "inclusive": {"fr": "au moins", "en": "at least"},
     "level": {"fr": "Niveau", "en": "Level"},
     "amount_total": {"fr": "Montant total", "en": "Total amount"},
+    "missing_fact": {"fr": "fait manquant", "en": "missing fact"},
+    "level_out_of_reach": {"fr": "niveau {level} hors d'atteinte", "en": "level {level} out of reach"},
+    "level_lower": {"fr": "niveau", "en": "level"},
+    "mandatory_lower": {"fr": "obligatoire", "en": "mandatory"},
     "level_range": {"fr": "{cur} atteint, {best} au mieux", "en": "{cur} reached, {best} at best"},
     "stars": {"fr": "Étoiles", "en": "Stars"},
     "stars_unverified": {"fr": "correspondance non vérifiée", "en": "unverified mapping"},
@@ -107,10 +116,25 @@ REASONS: dict[str, dict[str, str]] = {
 }
 
 
+def lookup(tables: tuple[Words, ...], key: str, lang: str, **values: Any) -> str:
+    """A word from the first table that has it, in `lang` (French when missing), filled with
+    `values`; the key itself when no table has it (a code the user can still search for)."""
+    for table in tables:
+        entry = table.get(key)
+        if entry:
+            text = entry.get(lang, entry["fr"])
+            return text.format(**values) if values else text
+    return key
+
+
+def words(*tables: Words) -> Callable[..., str]:
+    """A module's own vocabulary, looked up like the shared one: `w = words(WORDS)`, then
+    `w(key, lang, **values)`; several tables are searched in order."""
+    return partial(lookup, tables)
+
+
 def t(key: str, lang: str, **values: Any) -> str:
-    entry = MESSAGES.get(key)
-    text = entry.get(lang, entry["fr"]) if entry else key
-    return text.format(**values) if values else text
+    return lookup((MESSAGES,), key, lang, **values)
 
 
 NOUNS: dict[str, dict[str, tuple[str, str]]] = {
@@ -123,9 +147,27 @@ def count(number: float, noun: str, lang: str) -> str:
     """`number noun`, agreed: French takes the singular below 2 (« 1,5 jour-personne »), English
     only for exactly 1."""
     one, many = NOUNS[noun].get(lang, NOUNS[noun]["fr"])
-    singular = abs(number) < 2 if lang == "fr" else number == 1
-    shown = f"{number:g}".replace(".", ",") if lang == "fr" else f"{number:g}"
-    return f"{shown} {one if singular else many}"
+    return f"{decimal(number, lang)} {one if singular(number, lang) else many}"
+
+
+def singular(number: float, lang: str) -> bool:
+    return abs(number) < 2 if lang == "fr" else number == 1
+
+
+def decimal(number: float, lang: str) -> str:
+    """A short number: « 1,5 » in French, "1.5" in English."""
+    shown = f"{number:g}"
+    return shown.replace(".", ",") if lang == "fr" else shown
+
+
+def quoted(words_: str, lang: str) -> str:
+    """« guillemets » in French, “quotes” in English."""
+    return f"« {words_} »" if lang == "fr" else f"“{words_}”"
+
+
+def joined(parts: list[str], lang: str) -> str:
+    """Items of a list of reasons: French sets a space before « ; » too."""
+    return (" ; " if lang == "fr" else "; ").join(parts)
 
 
 def colon(lang: str) -> str:
@@ -140,10 +182,10 @@ def label(key: str, lang: str) -> str:
 
 def reason(code: str, lang: str) -> str:
     if code.startswith("missing_fact:"):
-        return ("fait manquant : " if lang == "fr" else "missing fact: ") + code.split(":", 1)[1]
+        return label("missing_fact", lang) + code.split(":", 1)[1]
     if code.startswith("level_below_"):
         level = code.rsplit("_", 1)[1]
-        return f"niveau {level} hors d'atteinte" if lang == "fr" else f"level {level} out of reach"
+        return t("level_out_of_reach", lang, level=level)
     entry = REASONS.get(code)
     return entry.get(lang, entry["fr"]) if entry else code
 
@@ -159,11 +201,13 @@ def percent(value: float | None, lang: str) -> str:
     if value is None:
         return "-"
     number = f"{value * 100:.1f}"
-    return (number.replace(".", ",") + " %") if lang == "fr" else number + "%"
+    return (number.replace(".", ",") + NNBSP + "%") if lang == "fr" else number + "%"
 
 
 def money(value: float | None, lang: str, currency: str = "EUR") -> str:
     if value is None:
         return "-"
     whole = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
-    return (whole.replace(",", "\u202f") + " €") if lang == "fr" else f"{currency} {whole}"
+    if lang != "fr":
+        return f"{currency} {whole}"
+    return whole.replace(",", NNBSP).replace(".", ",") + NNBSP + ("€" if currency == "EUR" else currency)

@@ -18,6 +18,8 @@ from raccord.engine import Dossier, InputError
 from raccord.engine.dossier import EvidenceItem, confined_relative_path
 from raccord.engine.record import Record, record
 
+from .i18n import MESSAGES, words
+
 # File states. The first three are integrity problems: the item does not count.
 OK = "ok"
 MISSING_FILE = "missing_file"
@@ -55,12 +57,7 @@ WORDS: dict[str, dict[str, str]] = {
 }
 
 
-def w(key: str, lang: str) -> str:
-    """A word of the evidence register, French by default (falls back to cli/i18n.py)."""
-    from .i18n import t
-
-    entry = WORDS.get(key)
-    return entry.get(lang, entry["fr"]) if entry else t(key, lang)
+w = words(WORDS, MESSAGES)  # the evidence register's words, then the shared ones
 
 
 @record(positional=True)

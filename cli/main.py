@@ -29,6 +29,7 @@ from .context import (
     library_options,
     run_evaluation,
 )
+from .i18n import t
 from .output import write_atomic
 
 
@@ -218,11 +219,11 @@ def rulesets_show(obj, ruleset_id):
                 continue
             extra = []
             if crit.mandatory:
-                extra.append("obligatoire" if lang == "fr" else "mandatory")
+                extra.append(t("mandatory_lower", lang))
             if crit.points is not None:
                 extra.append(f"{crit.points:g} pts")
             if crit.level is not None:
-                extra.append(f"niveau {crit.level}" if lang == "fr" else f"level {crit.level}")
+                extra.append(f"{t('level_lower', lang)} {crit.level}")
             extra.append(crit.provenance)
             click.echo(f"  {crit.id:<20} {crit.title.get(lang)} ({', '.join(extra)})")
 

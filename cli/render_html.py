@@ -17,8 +17,9 @@ import jinja2
 from raccord.engine.model import to_data
 from raccord.engine.policies import policy_class
 
-from .i18n import MESSAGES, colon, money, percent, reason, t, text
+from .i18n import MESSAGES, colon, money, percent, reason, t, text, words
 from .integrity import OK, PROBLEMS, FileCheck, check_files, date_state, w
+from .integrity import WORDS as REGISTER_WORDS
 from .summary import STATUS_MARK, headline, source_text, statement_text, statements
 
 FIGURES = frozenset({"score", "pass_mark", "level", "amount_total", "text"})  # the stars have their own column
@@ -72,11 +73,7 @@ DECISION_CLASS = {"eligible": "good", "compliant": "good", "not_eligible": "bad"
 STATUS_CLASS = {"met": "good", "not_met": "bad", "unknown": "warn", "not_applicable": "muted"}
 
 
-def word(key: str, lang: str) -> str:
-    entry = WORDS.get(key)
-    if entry:
-        return entry.get(lang, entry["fr"])
-    return t(key, lang) if key in MESSAGES else w(key, lang)  # the shared CLI words first
+word = words(WORDS, MESSAGES, REGISTER_WORDS)  # the report's words, the shared ones, the register's
 
 
 def href_for(path: str) -> str:
@@ -151,7 +148,7 @@ def render_report(doc: dict[str, Any], lang: str, register: list[dict[str, Any]]
     template = _environment().get_template("report.html.j2")
 
     def L(key: str, **values: Any) -> str:  # noqa: N802 (short name for the template)
-        return word(key, lang) if key in WORDS else t(key, lang, **values)
+        return word(key, lang, **values)
 
     return template.render(
         doc=doc, lang=lang, rulesets=rulesets, aid=aid, register=register, evidence=by_id, problems=problems,

@@ -148,7 +148,7 @@ def amount_due_text(due: dict[str, Any], lang: str) -> str:
 
 
 def label_text(value: Any, lang: str) -> str:
-    return text(value, lang) + (" : " if lang == "fr" else ": ")
+    return text(value, lang) + colon(lang)
 
 
 # How a fact test reads in an explanation (the ruleset's operator names are for rule writers).

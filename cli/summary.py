@@ -6,7 +6,7 @@ from typing import Any
 
 from raccord.engine.policies import Statement, policy_class
 
-from .i18n import colon, label, money, percent, reason, t, text
+from .i18n import colon, joined, label, money, percent, reason, t, text
 
 STATUS_MARK = {"met": "✔", "not_met": "✘", "unknown": "?", "not_applicable": "–"}
 
@@ -83,7 +83,7 @@ def reasons_text(rs: dict[str, Any], lang: str, max_facts: int = 4) -> str:
     if facts:
         shown = ", ".join(facts[:max_facts]) + (f" (+{len(facts) - max_facts})" if len(facts) > max_facts else "")
         parts.append(f"{t('missing_facts', lang).lower()}{colon(lang)}{shown}")
-    return (" ; " if lang == "fr" else "; ").join(parts)  # French sets a space before « ; » too
+    return joined(parts, lang)
 
 
 def source_text(source: dict[str, Any]) -> str:

@@ -160,7 +160,7 @@ def test_missing_leaves_out_what_cannot_change_an_outcome():
 
 def test_explain_reports_the_amount_due_over_the_mandate():
     out = raccord("explain", str(FEATURE), "VHSS-33.1.3.3-INDEMNITY-LM", "--as-of", AS_OF).stdout
-    assert "Indemnité due sur le mandat : 420 € (30 € × 14)" in out  # 14 weeks of mandate in the example
+    assert "Indemnité due sur le mandat : 420\u202f€ (30\u202f€ × 14)" in out  # 14 weeks of mandate in the example
     assert "(vu : vrai)" in out
 
 

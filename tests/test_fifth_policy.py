@@ -157,7 +157,7 @@ def test_the_cli_renders_it_in_every_format(toy):
     base = [str(toy / "dossier.yaml"), "--as-of", "2026-01-15", "--rulesets-dir", str(toy / "rulesets")]
     text = runner.invoke(cli, ["check", *base])
     assert text.exit_code == 0, text.output
-    assert "Décision : indéterminé" in text.output and "Score : 33,3 % actuel, 100,0 % au mieux" in text.output
+    assert "Décision : indéterminé" in text.output and "Score : 33,3\u202f% actuel, 100,0\u202f% au mieux" in text.output
     assert "Règle de la majorité" in text.output
     english = runner.invoke(cli, ["check", *base, "--lang", "en", "--format", "md"])
     assert english.exit_code == 0 and "Majority rule" in english.output

@@ -115,8 +115,8 @@ def test_cli_plan_on_example():
     text = CliRunner().invoke(cli, ["plan", EXAMPLE, "--as-of", "2025-10-15", "--target", "aid:prime_rse_plus"]).output
     assert "Plan de moindre effort" in text and "cible atteinte" in text and "AID-RSE-CERTIFICATION" in text
     # not eligible yet: the 28 000 € are at stake, not obtained; after the plan they are
-    assert "Aujourd'hui : non éligible, 28\u202f000 € en jeu" in text
-    assert "Après le plan (vérifié par réévaluation) : éligible, 28\u202f000 € — cible atteinte" in text
+    assert "Aujourd'hui : non éligible, 28\u202f000\u202f€ en jeu" in text
+    assert "Après le plan (vérifié par réévaluation) : éligible, 28\u202f000\u202f€ — cible atteinte" in text
     what_if = CliRunner().invoke(cli, ["plan", EXAMPLE, "--as-of", "2025-10-15", "--target", "afnor_spec_2308:2",
                                        "--assume", "AFN-GOV-03=met", "--format", "json"])
     assert "AFN-GOV-03" not in [i["criterion"] for i in json.loads(what_if.output)["items"]]
