@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import difflib
 import json
 import re
 from pathlib import Path
@@ -29,6 +28,7 @@ from raccord.engine.conditions import evidence_kinds
 from raccord.engine.evaluate import check_references
 from raccord.engine.model import to_data
 from raccord.engine.source_files import parse_json, parse_yaml, read_text
+from raccord.engine.suggest import did_you_mean
 
 from .context import EXIT_VERIFY_FAILED, common_as_of, common_lang, library_from, library_options, parse_date
 from .i18n import colon, label, t
@@ -168,17 +168,15 @@ def add_evidence(library: Library, dossier_path: Path, file: Path, kind: str, cr
     check_references(library, dossier)
     kinds = expected_kinds(library)
     if kind not in kinds:
-        close = difflib.get_close_matches(kind, list(kinds), n=1)
         raise InputError("--kind", f"unknown evidence kind '{kind}': no criterion expects it",
-                         f"did you mean '{close[0]}'?" if close else "`raccord rulesets show ID` lists what criteria expect")
+                         did_you_mean(kind, kinds, "`raccord rulesets show ID` lists what criteria expect"))
     if not criteria:
         raise InputError("--criteria", "give at least one criterion id", f"criteria expecting '{kind}': "
                          + ", ".join(sorted(kinds[kind])[:8]))
     for cid in criteria:
         if cid not in library.criteria:
-            close = difflib.get_close_matches(cid, list(library.criteria), n=1)
             raise InputError("--criteria", f"unknown criterion '{cid}'",
-                             f"did you mean '{close[0]}'?" if close else "`raccord rulesets show ID` lists criteria")
+                             did_you_mean(cid, library.criteria, "`raccord rulesets show ID` lists criteria"))
         if cid not in kinds[kind]:
             wanted = sorted(k for k, ids in kinds.items() if cid in ids)
             raise InputError("--criteria", f"criterion '{cid}' does not expect evidence of kind '{kind}'",

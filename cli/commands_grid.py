@@ -80,9 +80,14 @@ def grid_export_command(ruleset, output, rulesets_dir, ruleset_files):
 @library_options
 def grid_check_command(file, rulesets_dir, ruleset_files):
     """Vérifier un grid.yaml (format, colonnes, mots-clés) contre le référentiel qu'il nomme."""
+    check_grid_file(file, library_from(rulesets_dir, ruleset_files))
+
+
+def check_grid_file(file: str, library) -> None:
+    """Check a grid.yaml and say so in one line (also what `raccord validate` does with one)."""
     from .grid_spec import read_grid_file
 
-    grid, _ = read_grid_file(Path(file), library_from(rulesets_dir, ruleset_files))
+    grid, _ = read_grid_file(Path(file), library)
     click.echo(f"{file}: ok — grid of ruleset {grid.ruleset}, {len(grid.file.columns)} columns "
                f"(required: {', '.join(grid.label(f) for f in grid.required)})")
 

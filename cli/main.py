@@ -135,10 +135,9 @@ def explain(dossier, criterion_id, as_of, lang, fmt, rulesets_dir, ruleset_files
     """Expliquer un critère : l'arbre de conditions, les valeurs vues, les preuves, la source."""
     library = library_from(rulesets_dir, ruleset_files)
     if criterion_id not in library.criteria:
-        import difflib
+        from raccord.engine.suggest import did_you_mean
 
-        close = difflib.get_close_matches(criterion_id, list(library.criteria), n=1)
-        raise InputError(criterion_id, "unknown criterion", f"did you mean '{close[0]}'?" if close else "")
+        raise InputError(criterion_id, "unknown criterion", did_you_mean(criterion_id, library.criteria))
     rid = library.criteria[criterion_id].ruleset
     evaluation = run_evaluation(library, dossier, as_of, (rid,))
     from raccord.engine.report import explain_document
@@ -232,10 +231,15 @@ def rulesets_show(obj, ruleset_id):
 @click.argument("file", type=click.Path(dir_okay=False))
 @library_options
 def validate(file, rulesets_dir, ruleset_files):
-    """Valider un fichier : référentiel (ruleset.yaml) ou dossier de production."""
+    """Valider un fichier : référentiel (ruleset.yaml), description de grille (grid.yaml) ou dossier de production."""
     path = Path(file)
     located = load_document(path)
     data = located.data if isinstance(located.data, dict) else {}
+    if data.get("format") == "raccord.grid/1":
+        from .commands_grid import check_grid_file
+
+        check_grid_file(file, library_from(rulesets_dir, ruleset_files))
+        return
     if "criteria" in data or "policy" in data:
         library = library_from(rulesets_dir, (*ruleset_files, file))
         rid = data.get("id")

@@ -14,6 +14,7 @@ from .context import EXPIRED, VALID, Context, EvidenceIndex, EvidenceState, evid
 from .dossier import Dossier
 from .errors import EvaluationError, InputError
 from .record import Record, record
+from .suggest import did_you_mean
 
 
 @record(positional=True)
@@ -150,11 +151,8 @@ def check_references(library: Library, dossier: Dossier) -> None:
         named += [(("evidence", i, "criteria", j), cid) for j, cid in enumerate(item.criteria)]
     for where, cid in named:
         if cid not in library.criteria:
-            import difflib
-
-            close = difflib.get_close_matches(cid, list(library.criteria), n=1)
             raise InputError(located.where(where), f"unknown criterion '{cid}'",
-                             f"did you mean '{close[0]}'?" if close else "`raccord rulesets show ID` lists criteria")
+                             did_you_mean(cid, library.criteria, "`raccord rulesets show ID` lists criteria"))
     dossier.prepared["references_checked"] = library
 
 

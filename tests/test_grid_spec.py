@@ -162,11 +162,14 @@ def test_cli_grid_check_and_missing_grid(tmp_path, toy_dir):
     common = ("--rulesets-dir", str(toy_dir))
     good = _raccord("grid", "check", str(path), *common, cwd=tmp_path)
     assert good.returncode == 0 and "grid of ruleset toy_ref, 5 columns (required: Thème, Réf, Exigence)" in good.stdout
+    validated = _raccord("validate", str(path), *common, cwd=tmp_path)  # `validate` knows a grid description too
+    assert validated.returncode == 0 and validated.stdout == good.stdout
     path.write_text(TOY_GRID.replace("welcome: accueil", "welcome: nope"), encoding="utf-8")
     bad = _raccord("grid", "check", str(path), *common, cwd=tmp_path)
     line = TOY_GRID.splitlines().index("  welcome: accueil") + 1
     assert bad.returncode == 2, bad.stderr
     assert f"{path}:{line}:3: unknown group 'nope'" in bad.stderr and "Traceback" not in bad.stderr, bad.stderr
+    assert _raccord("validate", str(path), *common, cwd=tmp_path).stderr == bad.stderr
     path.unlink()
     missing = _raccord("grid", "import", "--ruleset", "toy_ref", str(tmp_path / "x.csv"), *common, cwd=tmp_path)
     assert missing.returncode == 2 and "ruleset 'toy_ref' has no grid description" in missing.stderr
