@@ -1,3 +1,5 @@
+"""`python -m raccord`: the same entry point as the `raccord` executable."""
+
 from raccord.cli.entry import main
 
 main()
