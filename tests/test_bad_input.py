@@ -137,15 +137,53 @@ def test_unknown_ruleset_and_usage_errors():
     assert result.returncode == 2 and "Traceback" not in result.stderr and "DOSSIER" in result.stderr
 
 
-@pytest.mark.parametrize("command", [["check"], ["missing"], ["explain", "ECO-PROD-01"], ["validate"]])
-def test_inputs_are_never_modified(tmp_path, command):
+def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file below `folder`: its bytes and modification time (ns)."""
+    return {str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+# Every command that reads a dossier, with its writes sent outside the dossier's folder; the exit
+# codes are those of the example (its evidence has problems: verify exits 3, the bundle needs --allow-problems).
+READ_ONLY = {
+    "check": (["check", "{d}", "--as-of", "2025-10-15"], 0),
+    "check-html": (["check", "{d}", "--as-of", "2025-10-15", "--format", "html", "-o", "{out}/r.html"], 0),
+    "missing": (["missing", "{d}", "--as-of", "2025-10-15"], 0),
+    "explain": (["explain", "{d}", "ECO-PROD-01", "--as-of", "2025-10-15"], 0),
+    "validate": (["validate", "{d}"], 0),
+    "eligibility": (["eligibility", "{d}", "--as-of", "2025-10-15"], 0),
+    "plan": (["plan", "{d}", "--target", "afnor_spec_2308:2", "--as-of", "2025-10-15"], 0),
+    "verify": (["verify", "{d}", "--as-of", "2025-10-15"], 3),
+    "dossier": (["dossier", "{d}", "--out", "{out}/audit.zip", "--as-of", "2025-10-15", "--allow-problems"], 0),
+    "export": (["export", "checklist", "{d}", "-o", "{out}/actions.xlsx", "--as-of", "2025-10-15"], 0),
+}
+
+
+@pytest.fixture
+def dossier_copy(tmp_path):
     import shutil
 
     folder = tmp_path / "copy"
-    shutil.copytree(EXAMPLE.parent, folder)
-    target = folder / "dossier.yaml"
-    before = target.read_bytes()
-    args = [command[0], str(target), *command[1:]]
-    assert raccord(*args, "--as-of", "2025-10-15").returncode == 0 if command[0] != "validate" else True
-    assert raccord(*args).returncode == 0
-    assert target.read_bytes() == before
+    shutil.copytree(EXAMPLE.parent, folder)  # copy2: the copies keep the originals' mtimes
+    (tmp_path / "out").mkdir()
+    return folder / "dossier.yaml"
+
+
+@pytest.mark.parametrize("name", sorted(READ_ONLY))
+def test_inputs_are_never_modified(dossier_copy, name):
+    """The dossier file and everything beside it keep their bytes and mtime; nothing is added."""
+    args, code = READ_ONLY[name]
+    before = snapshot(dossier_copy.parent)
+    result = raccord(*(a.format(d=dossier_copy, out=dossier_copy.parent.parent / "out") for a in args))
+    assert result.returncode == code, result.stderr
+    after = snapshot(dossier_copy.parent)
+    assert [f for f in sorted(before.keys() | after.keys()) if before.get(f) != after.get(f)] == []  # files changed or added
+
+
+def test_the_snapshot_sees_a_command_that_writes(dossier_copy):
+    """`evidence add` is meant to edit the dossier: the check above would see it."""
+    (dossier_copy.parent / "evidence" / "menus-2.txt").write_text("menus", encoding="utf-8")
+    before = snapshot(dossier_copy.parent)
+    added = raccord("evidence", "add", str(dossier_copy), str(dossier_copy.parent / "evidence" / "menus-2.txt"),
+                    "--kind", "menus_restauration", "--criteria", "ECO-DEP-03")
+    assert added.returncode == 0, added.stderr
+    assert snapshot(dossier_copy.parent) != before

@@ -164,20 +164,6 @@ def test_explain_reports_the_amount_due_over_the_mandate():
     assert "(vu : vrai)" in out
 
 
-def test_durable_rules_builds_and_imports():
-    """durable-rules (live tracking) must build and import in CI: a rule fires on a posted event."""
-    from durable.lang import m, post, ruleset, when_all
-
-    fired = []
-    with ruleset("raccord_ci_smoke"):
-        @when_all(m.kind == "bilan_carbone_definitif")
-        def _final_footprint(c):
-            fired.append(c.m.kind)
-
-    post("raccord_ci_smoke", {"kind": "bilan_carbone_definitif"})
-    assert fired == ["bilan_carbone_definitif"]
-
-
 @pytest.mark.parametrize("example", sorted(p.parent.name for p in (ROOT / "examples").glob("*/dossier.yaml")))
 def test_text_and_markdown_reports_need_no_explanation_of_met_criteria(example):
     """`check` renders text and Markdown from a document that skips explaining met criteria: the

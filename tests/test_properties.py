@@ -7,6 +7,7 @@ import random
 import sys
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from raccord.engine import build_dossier, evaluate, load_library
@@ -56,17 +57,28 @@ def test_scores_stay_in_bounds_and_current_never_exceeds_best(seed, unknown):
 
 
 @SETTINGS
-@given(seeds, shares)
-def test_unknown_never_counts_as_met_in_current(seed, unknown):
-    ev = evaluate(LIBRARY, synthetic_dossier(LIBRARY, seed, unknown_share=unknown), AS_OF)
+@given(seeds, shares, st.randoms(use_true_random=False))
+def test_a_score_range_is_what_settling_its_unknowns_can_give(seed, unknown, rnd):
+    """`current` is the score if every unknown turns out not met, `best_possible` if every one is
+    met: settling an unknown criterion as not met never moves `current`, as met never lowers it,
+    and assuming all of a ruleset's unknowns met gives a current score of `best_possible`."""
+    dossier = synthetic_dossier(LIBRARY, seed, unknown_share=unknown)
+    ev = evaluate(LIBRARY, dossier, AS_OF)
+
+    def score(rid, assume):
+        return evaluate(LIBRARY, dossier, AS_OF, assume=assume).outcome(rid)["score"]
+
     for rid in ev.rulesets:
-        rs, outcome = LIBRARY.rulesets[rid], ev.outcome(rid)
-        if rs.model.policy.kind == "threshold" and outcome.get("score"):
-            points = {c.id: c.model.points for c in rs.criteria}
-            statuses = {c.id: ev.status(c.id) for c in rs.criteria}
-            applicable = sum(p for c, p in points.items() if statuses[c] != s.NOT_APPLICABLE)
-            met = sum(p for c, p in points.items() if statuses[c] == s.MET)
-            assert outcome["score"][0] == met / applicable
+        if not ev.outcome(rid).get("score"):
+            continue
+        current, best = ev.outcome(rid)["score"]
+        assert current <= best, rid
+        unknowns = [c.id for c in LIBRARY.rulesets[rid].criteria if ev.status(c.id) == s.UNKNOWN]
+        for cid in rnd.sample(unknowns, k=min(3, len(unknowns))):
+            assert score(rid, {cid: s.NOT_MET})[0] == current, (rid, cid)
+            assert score(rid, {cid: s.MET})[0] >= current, (rid, cid)
+        settled = score(rid, dict.fromkeys(unknowns, s.MET))
+        assert settled[0] == pytest.approx(best) and settled[1] == pytest.approx(best), rid
 
 
 @SETTINGS
