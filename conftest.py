@@ -8,6 +8,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+
 from raccord.engine import InputError, load_library
 from raccord.engine.testcases import load_cases, run_case
 

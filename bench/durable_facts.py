@@ -55,6 +55,7 @@ from typing import Any
 
 from durable import lang as dl
 from durable.lang import c, m, ruleset, when_all
+
 from raccord.engine import conditions as cn
 from raccord.engine import tri
 from raccord.engine.context import VALID

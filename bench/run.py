@@ -30,9 +30,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 from durable_facts import DurableFactsEncoding, check_agreement
+from synthetic import synthetic_dossier
+
 from raccord.engine import evaluate, load_dossier, load_library
 from raccord.engine.report import result_document
-from synthetic import synthetic_dossier
 
 ROOT = Path(__file__).parent.parent
 AS_OF = dt.date(2025, 10, 15)

@@ -6,9 +6,9 @@ import json
 from typing import Any
 
 import click
-from raccord.engine.claims import claim_rulesets, eligibility_document
 
 from raccord import __version__
+from raccord.engine.claims import claim_rulesets, eligibility_document
 
 from .context import common_as_of, common_lang, library_from, library_options, run_evaluation
 from .i18n import colon, label, money, t, text, words

@@ -25,9 +25,9 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import click
-from raccord.engine import InputError
 
 from raccord import __version__
+from raccord.engine import InputError
 
 from .commands_evidence import expected_kinds
 from .context import common_as_of, common_lang, common_rulesets, document, library_from, library_options, run_evaluation

@@ -22,6 +22,7 @@ from typing import Any
 
 import click
 import yaml
+
 from raccord.engine import Dossier, InputError, Library, build_dossier, load_dossier
 from raccord.engine.attribution import attribute_problems
 from raccord.engine.conditions import evidence_kinds

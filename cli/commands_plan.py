@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import click
+
 from raccord.engine import InputError
 from raccord.engine import status as st
 from raccord.engine.plan import parse_target, plan_document

@@ -6,10 +6,10 @@ import datetime as dt
 from pathlib import Path
 
 import click
-from raccord.engine import Dossier, Evaluation, InputError, Library, evaluate, load_dossier, load_library
-from raccord.engine.report import result_document
 
 from raccord import __version__
+from raccord.engine import Dossier, Evaluation, InputError, Library, evaluate, load_dossier, load_library
+from raccord.engine.report import result_document
 
 from .entry import inputs_loaded
 

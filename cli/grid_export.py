@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import yaml
+
 from raccord.engine import Library
 
 from .grid_spec import GridFormat

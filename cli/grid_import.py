@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
 from raccord.engine import InputError, Library, load_library
 from raccord.engine.source_files import parse_yaml
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
 from raccord.engine import InputError
 
 from .grid_spec import GridFormat, norm

@@ -10,10 +10,10 @@ import sys
 from pathlib import Path
 
 import click
-from raccord.engine import InputError
-from raccord.engine.source_files import load_document
 
 from raccord import __version__
+from raccord.engine import InputError
+from raccord.engine.source_files import load_document
 
 from . import render_text
 from .context import (

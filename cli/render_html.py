@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import quote
 
 import jinja2
+
 from raccord.engine.model import to_data
 from raccord.engine.policies import policy_class
 

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from raccord.engine import cache, evaluate, load_dossier, load_library
 from raccord.engine.report import result_document
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from raccord.engine import load_library, tri
 from raccord.engine import status as s
 from raccord.engine.codegen import generate_source

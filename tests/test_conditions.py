@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+
 from raccord.engine import InputError, evaluate
 
 from .support import DAY, criterion, dossier_of, library_of, ruleset_yaml

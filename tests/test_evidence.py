@@ -14,6 +14,7 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
+
 from raccord.cli.main import main
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "long_metrage"

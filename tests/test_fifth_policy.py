@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+
 from raccord.cli.main import cli
 from raccord.engine import Engine
 from raccord.engine.loader import bundled_rulesets_dir

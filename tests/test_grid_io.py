@@ -11,6 +11,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+
 from raccord.cli.grid_export import ruleset_grid_rows
 from raccord.cli.grid_import import import_grid
 from raccord.cli.grid_spec import load_grid

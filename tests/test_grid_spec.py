@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from raccord.cli.grid_export import ruleset_grid_rows
 from raccord.cli.grid_import import import_grid
 from raccord.cli.grid_spec import load_grid, read_grid_file

@@ -31,6 +31,7 @@ from unittest import mock
 from urllib.parse import unquote, urlparse
 
 import pytest
+
 from raccord.cli.main import main
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "long_metrage"

@@ -10,6 +10,7 @@ from pathlib import Path
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from raccord.cli.main import cli
 from raccord.engine import evaluate
 from raccord.engine.plan import make_plan, parse_target, target_reached, verify

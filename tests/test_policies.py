@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from raccord.engine import evaluate
 
 from .support import DAY, criterion, dossier_of, library_of, ruleset_yaml

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from raccord.engine import build_dossier, evaluate, load_library
 from raccord.engine import status as s
 from raccord.engine.model import to_data

@@ -7,6 +7,7 @@ import dataclasses
 import pickle
 
 import pytest
+
 from raccord.engine.conditions import All, FactTest, Literal
 from raccord.engine.dossier import Auditor, EvidenceItem
 from raccord.engine.model import Text
