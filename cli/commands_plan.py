@@ -12,7 +12,8 @@ from raccord.engine import status as st
 from raccord.engine.plan import parse_target, plan_document
 
 from .context import common_as_of, common_lang, library_from, library_options, run_evaluation
-from .i18n import colon, count, money, percent, quoted, t, text, words
+from .deadline_text import day_text, due_text
+from .i18n import colon, count, decimal, money, percent, quoted, t, text, words
 from .render_text import header
 
 WORDS = {
@@ -29,6 +30,8 @@ WORDS = {
     "effort": {"fr": "effort", "en": "effort"},
     "stage": {"fr": "étape", "en": "stage"},
     "at_stake": {"fr": "{amount} en jeu", "en": "{amount} at stake"},
+    "proof_only": {"fr": "ne peut plus être fait (délai passé le {due}) : fournir la preuve d'une démarche faite à temps",
+                   "en": "can no longer be done (deadline {due}): provide proof of a step taken in time"},
 }
 BLOCKERS = {
     "declined": {"fr": "écarté par la production", "en": "declined by the production"},
@@ -38,6 +41,7 @@ BLOCKERS = {
     "scheme_not_in_force": {"fr": "dispositif hors de sa période de validité", "en": "scheme not in force"},
     "score_unreachable": {"fr": "seuil inatteignable même avec tous les critères restants",
                           "en": "threshold out of reach even with every remaining criterion"},
+    "deadline_passed": {"fr": "délai dépassé : ne peut plus être fait", "en": "deadline passed: can no longer be done"},
     "ruleset_not_applicable": {"fr": "référentiel non applicable à cette œuvre", "en": "referential not applicable to this work"},
 }
 
@@ -85,6 +89,8 @@ def render(doc: dict[str, Any], lang: str) -> str:
         for blocker in doc["blockers"]:
             what = blocker.get("criterion") or blocker.get("scheme") or blocker.get("ruleset") or ""
             reason = BLOCKERS.get(blocker["reason"], {}).get(lang, blocker["reason"])
+            if blocker.get("due"):
+                reason += f" ({day_text(blocker['due'], lang)})"
             lines.append(f"  - {what}{colon(lang)}{reason}")
     if not doc["items"]:
         if doc["before"]["reached"]:
@@ -93,7 +99,7 @@ def render(doc: dict[str, Any], lang: str) -> str:
         lines.append(w("plan", lang, criteria=count(len(doc["items"]), "criterion", lang),
                        effort=count(doc["effort"], "person_day", lang)) + colon(lang).rstrip())
         for item in doc["items"]:
-            extra = [f"{w('effort', lang)} {item['effort']:g}"]
+            extra = [f"{w('effort', lang)} {decimal(item['effort'], lang)}"]
             if item.get("points"):
                 extra.append(f"{item['points']:g} pts")
             if item.get("level"):
@@ -103,6 +109,10 @@ def render(doc: dict[str, Any], lang: str) -> str:
                 extra.append(f"{w('stage', lang)} {quoted(stage, lang)}")
             lines.append(f"  - {item['criterion']} {text(item['title'], lang)} — {t(item['status'], lang)} "
                          f"({', '.join(extra)})")
+            if item.get("proof_only"):
+                lines.append(f"      {w('proof_only', lang, due=day_text(item['due']['due'], lang))}")
+            elif item.get("due"):
+                lines.append(f"      {due_text(item['due'], None, lang)}")
     for note in doc["notes"]:
         lines.append(f"  ! {note}")
     after = doc["after"]

@@ -90,6 +90,7 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 REASONS: dict[str, dict[str, str]] = {
+    "deadline_passed": {"fr": "un délai est dépassé", "en": "a deadline has passed"},
     "mandatory_not_met": {"fr": "un critère obligatoire n'est pas satisfait", "en": "a mandatory criterion is not met"},
     "mandatory_unknown": {"fr": "un critère obligatoire n'est pas encore prouvé",
                           "en": "a mandatory criterion is not yet proven"},

@@ -18,6 +18,7 @@ import jinja2
 from raccord.engine.model import to_data
 from raccord.engine.policies import policy_class
 
+from .deadline_text import due_text
 from .i18n import MESSAGES, colon, money, percent, reason, t, text, words
 from .integrity import OK, PROBLEMS, FileCheck, check_files, date_state, w
 from .integrity import WORDS as REGISTER_WORDS
@@ -157,7 +158,7 @@ def render_report(doc: dict[str, Any], lang: str, register: list[dict[str, Any]]
         reason=lambda code: reason(code, lang), percent=lambda v: percent(v, lang),
         money=lambda v: money(v, lang), statement=lambda s: statement_text(s, lang), source_text=source_text,
         mark=STATUS_MARK, decision_class=DECISION_CLASS, status_class=STATUS_CLASS, problem_states=PROBLEMS,
-        sep=colon(lang),
+        sep=colon(lang), due=lambda item: due_text(item.get("due"), item.get("status_reason"), lang),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .deadline_text import due_text
 from .i18n import label, t, text
 from .summary import STATUS_MARK, decision_line, detail_lines, reasons_text, source_text
 
@@ -33,6 +34,7 @@ def render_check(doc: dict[str, Any], lang: str) -> str:
         tag = f" **{t('blocking', lang)}**" if item["blocking"] else ""
         wanted = ", ".join(text(e["description"], lang) for e in item["evidence_expected"]
                            if not item["missing_evidence"] or e["kind"] in item["missing_evidence"])
-        out.append(f"- `{item['criterion']}` {text(item['title'], lang)} — {t(item['status'], lang)}{tag}. "
+        due = f" {due_text(item['due'], item.get('status_reason'), lang)}." if item.get("due") else ""
+        out.append(f"- `{item['criterion']}` {text(item['title'], lang)} — {t(item['status'], lang)}{tag}.{due} "
                    f"{label('evidence_expected', lang)}{wanted or '-'}. {label('source', lang)}{source_text(item['source'])}")
     return "\n".join(out) + "\n"

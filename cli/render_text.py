@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .deadline_text import due_text
 from .i18n import colon, label, money, t, text
 from .summary import STATUS_MARK, decision_line, detail_lines, reasons_text, source_text
 
@@ -63,6 +64,8 @@ def missing_lines(items: list[dict[str, Any]], lang: str, limit: int | None) -> 
             tags.append(t("due_now", lang))
         tag = f" [{', '.join(tags)}]" if tags else ""
         lines.append(f"- {item['criterion']} {text(item['title'], lang)} — {t(item['status'], lang)}{tag}")
+        if item.get("due"):
+            lines.append(f"    {due_text(item['due'], item.get('status_reason'), lang)}")
         descriptions = {e["kind"]: text(e["description"], lang) for e in item["evidence_expected"]}
         for kind in item["missing_evidence"]:
             lines.append(f"    {label('evidence_expected', lang)}{descriptions.get(kind, kind)}")

@@ -80,7 +80,7 @@ class CompiledRuleset(_Lazy):
     stages: list[CompiledStage] = field(default_factory=list)
     depends_on: set[str] = field(default_factory=set)
     generated: GeneratedCode | None = None
-    _transient = ("runner", "scope", "policy_conditions")
+    _transient = ("runner", "scope", "policy_conditions", "deadlines", "references")
     _positions = ("located",)
 
     @cached_property
@@ -98,6 +98,18 @@ class CompiledRuleset(_Lazy):
         if self.generated is None:
             self.generated = generate(self)
         return self.generated.function()
+
+    @cached_property
+    def deadlines(self) -> list[CompiledCriterion]:
+        """The criteria that carry a deadline (`due`), in evaluation order."""
+        return [c for c in self.criteria if c.model.due is not None]
+
+    @cached_property
+    def references(self) -> dict[str, tuple[set[str], set[str]]]:
+        """Per criterion, the criteria and rulesets its `requires` reads (to trace a lost deadline)."""
+        from .conditions import references
+
+        return {c.id: references(c.requires_node)[1:] for c in self.criteria}
 
     @property
     def display_order(self) -> list[CompiledCriterion]:

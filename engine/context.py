@@ -49,8 +49,8 @@ class EvidenceIndex:
 class Context:
     """Facts, evidence and the results computed so far. Conditions only read it."""
 
-    __slots__ = ("as_of", "declined", "evidence_index", "facts", "na_reasons", "outcomes", "portfolio", "statuses",
-                 "valid_evidence")
+    __slots__ = ("as_of", "declined", "evidence_index", "facts", "na_reasons", "outcomes", "portfolio", "status_reasons",
+                 "statuses", "valid_evidence", "windows")
 
     def __init__(self, facts: dict[str, Any], as_of: dt.date, evidence: EvidenceIndex):
         self.facts = facts
@@ -62,6 +62,8 @@ class Context:
         self.outcomes: dict[str, Any] = {}
         self.portfolio: dict[str, list[tuple[str, Any]]] = {}
         self.declined: dict[str, str] = {}
+        self.windows: dict[str, Any] = {}  # criterion id -> deadlines.Window, for criteria with a deadline
+        self.status_reasons: dict[str, str] = {}  # criterion id -> deadlines.NOT_YET_DUE / DEADLINE_PASSED / PROOF_ONLY
 
     @property
     def evidence(self) -> dict[str, tuple[EvidenceState, ...]]:

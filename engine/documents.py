@@ -61,6 +61,8 @@ class CriterionEntry(TypedDict):
     declined: NotRequired[str]
     assumed: NotRequired[bool]
     expired: NotRequired[bool]
+    due: NotRequired[dict[str, Any]]  # deadlines.Window.as_dict(): window, due, start_by, days_left, fact, source
+    status_reason: NotRequired[str]  # not_yet_due, deadline_passed, proof_only
 
 
 class RulesetEntry(TypedDict):
@@ -98,6 +100,8 @@ class MissingItem(TypedDict):
     declined: NotRequired[str]
     follows_from: NotRequired[list[str]]
     due_now: NotRequired[bool]
+    due: NotRequired[dict[str, Any]]
+    status_reason: NotRequired[str]
 
 
 class DossierHeader(TypedDict):
@@ -135,6 +139,8 @@ class PlanItem(TypedDict):
     stage: str | None
     evidence_expected: list[dict[str, Any]]
     stage_title: NotRequired[Text | None]
+    due: NotRequired[dict[str, Any]]  # its deadline's window (deadlines.Window.as_dict)
+    proof_only: NotRequired[bool]  # its window has closed: it can be proved, no longer done
 
 
 class PlanDocument(TypedDict):

@@ -6,8 +6,8 @@ import datetime as dt
 from dataclasses import field
 from typing import Any
 
+from . import deadlines, tri
 from . import status as st
-from . import tri
 from .compiled import CompiledRuleset, Library
 from .conditions import strip_private
 from .context import EXPIRED, VALID, Context, EvidenceIndex, EvidenceState, evidence_state
@@ -195,6 +195,39 @@ def evaluate_with(library: Library, dossier: Dossier, options: Options) -> Evalu
     return Evaluation(library, dossier, as_of, ctx, order, rulesets or order, members, dict(assume), options)
 
 
+def _apply_deadlines(rs: CompiledRuleset, ctx: Context, marked: frozenset[str], declared_na: dict, declined: dict,
+                     assume: dict[str, str]) -> None:
+    """Windows at the evaluation date; a not-met criterion whose window is still open is pending
+    (engine/deadlines.py): the ruleset is evaluated again with it unknown, so that whatever
+    depends on it is pending too (Kleene: a value made unknown never turns another definite)."""
+    for crit in rs.deadlines:
+        ctx.windows[crit.id] = deadlines.window(crit.id, crit.model.due, ctx.facts, ctx.as_of)
+    windows = {c.id: ctx.windows[c.id] for c in rs.deadlines}
+    pending, reasons = deadlines.adjust(ctx.statuses, windows, declined, assume)
+    if pending:
+        rs.runner(ctx, marked | frozenset(pending), declared_na, declined, {**pending, **assume})
+        _, reasons = deadlines.adjust(ctx.statuses, windows, declined, {**assume, **pending})
+        reasons.update(dict.fromkeys(pending, deadlines.NOT_YET_DUE))
+    ctx.status_reasons.update(reasons)
+
+
+def _lost(rs: CompiledRuleset, ctx: Context) -> set[str]:
+    """Criteria of the ruleset that can no longer be met because a deadline has passed: their own,
+    or one of the criteria or outcomes they require (so the decisions depending on them say so)."""
+    reasons, statuses = ctx.status_reasons, ctx.statuses
+    lost_rulesets = {rid for rid, out in ctx.outcomes.items() if deadlines.DEADLINE_PASSED in out.get("reasons", ())}
+    lost: set[str] = set()
+    for crit in rs.criteria:  # dependencies first
+        if statuses[crit.id] != st.NOT_MET:
+            continue
+        criteria, rulesets = rs.references[crit.id]
+        if (reasons.get(crit.id) == deadlines.DEADLINE_PASSED or rulesets & lost_rulesets
+                or any(reasons.get(c) == deadlines.DEADLINE_PASSED or c in lost for c in criteria)):
+            lost.add(crit.id)
+            reasons.setdefault(crit.id, deadlines.DEADLINE_PASSED)
+    return lost
+
+
 def _evaluate_ruleset(rs: CompiledRuleset, dossier: Dossier, ctx: Context, assume: dict[str, str]) -> None:
     statuses, na_reasons = ctx.statuses, ctx.na_reasons
     scope = rs.scope(ctx) if rs.scope else tri.TRUE
@@ -213,7 +246,12 @@ def _evaluate_ruleset(rs: CompiledRuleset, dossier: Dossier, ctx: Context, assum
     if assume:
         marked = marked | frozenset(assume)
     rs.runner(ctx, marked, declared_na, declined, assume)
+    if rs.deadlines:
+        _apply_deadlines(rs, ctx, marked, declared_na, declined, assume)
     outcome = rs.policy.outcome(rs, ctx)
+    lost = _lost(rs, ctx) if ctx.status_reasons else set()
+    if lost:
+        rs.policy.note_lost(outcome, lost)
     if scope == tri.UNKNOWN:
         outcome["reasons"].append("scope_undetermined")
         if outcome.get("decision") in (st.ELIGIBLE, st.COMPLIANT):

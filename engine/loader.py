@@ -13,6 +13,7 @@ from .errors import InputError
 from .model import FactCatalogueFile, FactDef, Ruleset, validate_model
 from .policies import BUILT_IN, POLICIES, policy_class
 from .source_files import MAX_FILE_BYTES, Located, load_document
+from .suggest import did_you_mean
 
 
 def bundled_rulesets_dir() -> Path:
@@ -159,6 +160,7 @@ def _compile_ruleset(located: Located, model: Ruleset, path: Path | None, policy
                 if kind not in declared:
                     raise fail(("criteria", i, "evidence"), f"criterion {crit.id} tests evidence '{kind}' "
                                "without describing it under `evidence`", "auditors need the description")
+        _check_deadline(crit, i, catalogue, fail)
         due = crit.amount_due
         if due and (due.per_fact not in catalogue or catalogue[due.per_fact].type not in ("integer", "number")):
             raise fail(("criteria", i, "amount_due", "per_fact"), f"amount_due needs a numeric fact, not '{due.per_fact}'")
@@ -186,6 +188,20 @@ def _compile_ruleset(located: Located, model: Ruleset, path: Path | None, policy
     return result
 
 
+def _check_deadline(crit, i: int, catalogue: dict[str, FactDef], fail) -> None:
+    """A deadline counts from a date fact of the catalogue."""
+    deadline = crit.due
+    if deadline is None:
+        return
+    fact = catalogue.get(deadline.date)
+    if fact is None:
+        raise fail(("criteria", i, "due", "date"), f"unknown fact '{deadline.date}'",
+                   did_you_mean(deadline.date, [n for n, f in catalogue.items() if f.type == "date"],
+                                "a deadline counts from a date fact, e.g. dates.first_shooting_day"))
+    if fact.type != "date":
+        raise fail(("criteria", i, "due", "date"), f"a deadline counts from a date fact; '{deadline.date}' is {fact.type}")
+
+
 def _static_checks(model: Ruleset, policy, fail) -> None:
     groups = [g.id for g in model.groups]
     stages = [s.id for s in model.stages]
@@ -195,6 +211,8 @@ def _static_checks(model: Ruleset, policy, fail) -> None:
             raise fail((name + "s",), f"two {name}s share an id")
     refs = [(("criteria", i, "source", "document"), c.source.document) for i, c in enumerate(model.criteria)]
     refs += policy.source_refs()
+    refs += [(("criteria", i, "due", "source", "document"), c.due.source.document) for i, c in enumerate(model.criteria)
+             if c.due is not None]
     for where, doc in refs:
         if doc not in documents:
             raise fail(where, f"unknown source document '{doc}'", "declare it under `sources`")

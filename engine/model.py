@@ -136,6 +136,23 @@ class Dated(Strict):
 
 
 @record
+class Deadline(Strict):
+    """When a criterion is due, counted from a date fact of the dossier (docs/ruleset-format.md §4).
+
+    due date = `date` + `offset_days` (negative: that many days before; « avant le premier jour de
+    tournage » is -1, « au plus tard 15 jours après » is +15); calendar days, as the CCNPC and the
+    RGA count them. The step should start `lead_days` before (a prefect's authorisation takes a
+    month). After the due date the step is lost (`late: closed`, the default) or still possible,
+    late (`late: allowed`)."""
+
+    date: str
+    offset_days: Annotated[int, Check(ge=-3660, le=3660)] = 0
+    lead_days: Annotated[int, Check(ge=0, le=3660)] = 0
+    late: Literal["closed", "allowed"] = "closed"
+    source: SourceRef
+
+
+@record
 class AmountDue(Strict):
     """A sum the criterion makes due, computed as rate x a numeric fact (e.g. EUR 30 per week of mandate)."""
 
@@ -167,6 +184,7 @@ class Criterion(Dated):
     strength_note: str | None = None
     tags: list[str] = field(default_factory=list)
     amount_due: AmountDue | None = None
+    due: Deadline | None = None
 
 
 @record

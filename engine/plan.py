@@ -21,6 +21,7 @@ itself is the item to satisfy.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +29,7 @@ from . import status as st
 from . import tri
 from .compiled import CompiledCriterion, CompiledRuleset, Library
 from .conditions import All, CriterionTest, Node, OutcomeTest
+from .deadlines import DEADLINE_PASSED, PROOF_ONLY
 from .documents import PlanDocument
 from .errors import InputError
 from .evaluate import Evaluation, Options, evaluate_with
@@ -99,7 +101,15 @@ class _Planner:
         if NOT_ACTIONABLE in crit.model.tags and self.status(cid) == st.NOT_MET:
             self.block("not_actionable", criterion=cid)
             return False
+        if self.lost(cid):
+            window = self.ctx.windows[cid]
+            self.block(DEADLINE_PASSED, criterion=cid, due=window.due, since_days=-window.days_left)
+            return False
         return True
+
+    def lost(self, cid: str) -> bool:
+        """Its own deadline has passed and it is not done: it can no longer be met."""
+        return cid in self.ctx.windows and self.ctx.status_reasons.get(cid) == DEADLINE_PASSED
 
     # -- goals ---------------------------------------------------------------------------------
     def criterion(self, cid: str) -> None:
@@ -151,7 +161,7 @@ class _Planner:
         statuses = self.ctx.statuses
         return [crit for crit in compiled.criteria
                 if statuses[crit.id] in CANDIDATE and crit.id not in self.items and crit.id not in self.declined
-                and not (NOT_ACTIONABLE in crit.model.tags and statuses[crit.id] == st.NOT_MET)]
+                and not (NOT_ACTIONABLE in crit.model.tags and statuses[crit.id] == st.NOT_MET) and not self.lost(crit.id)]
 
     def reach(self, target: Target) -> None:
         rs = self.library.rulesets[target.ruleset]
@@ -162,7 +172,9 @@ def make_plan(evaluation: Evaluation, target: Target) -> Plan:
     planner = _Planner(evaluation)
     planner.reach(target)
     order = {cid: i for i, cid in enumerate(evaluation.library.criteria)}
-    items = sorted(planner.items, key=lambda c: order[c])
+    windows = evaluation.ctx.windows
+    # by latest start date (the due date minus the lead time), then in the referentials' order
+    items = sorted(planner.items, key=lambda c: (windows[c].start_by or dt.date.max if c in windows else dt.date.max, order[c]))
     effort = sum(evaluation.library.criteria[c].model.effort for c in items)
     return Plan(target, items, round(effort, 6), planner.blockers, planner.notes)
 
@@ -206,6 +218,10 @@ def plan_document(evaluation: Evaluation, target: Target) -> PlanDocument:
                                             for e in model.evidence]})
         if model.stage:
             items[-1]["stage_title"] = stage_titles.get((crit.ruleset, model.stage))
+        if cid in evaluation.ctx.windows:
+            items[-1]["due"] = evaluation.ctx.windows[cid].as_dict()
+            if evaluation.ctx.status_reasons.get(cid) == PROOF_ONLY:
+                items[-1]["proof_only"] = True  # the step can no longer be done, only proved
     return {
         "format": "raccord.plan/1",
         "as_of": evaluation.as_of.isoformat(),

@@ -7,6 +7,7 @@ from typing import Any
 from . import status as st
 from .compiled import CompiledCriterion, CompiledRuleset
 from .conditions import All, AnyOf, CriterionTest, Not
+from .deadlines import DEADLINE_PASSED, OVERDUE
 from .documents import CriterionEntry, ExplainDocument, MissingItem, ResultDocument, RulesetEntry
 from .evaluate import Evaluation
 from .model import to_data
@@ -102,6 +103,12 @@ def criterion_entry(evaluation: Evaluation, rs: CompiledRuleset, crit: CompiledC
             entry["justification"] = model.not_applicable_reason.get("fr")
             entry["justification_i18n"] = to_data(model.not_applicable_reason)
         return {k: v for k, v in entry.items() if v is not None}
+    window = evaluation.ctx.windows.get(crit.id)
+    if window is not None:
+        entry["due"] = window.as_dict()
+    reason = evaluation.ctx.status_reasons.get(crit.id)
+    if reason is not None:
+        entry["status_reason"] = reason
     if model.amount_due:
         due = model.amount_due
         count = evaluation.ctx.facts.get(due.per_fact)
@@ -192,10 +199,27 @@ def missing_items(evaluation: Evaluation, documents: dict[str, RulesetEntry] | N
                 item["follows_from"] = derived
             if item["stage"] and current in stage_order and item["stage"] in stage_order:
                 item["due_now"] = stage_order.index(item["stage"]) <= stage_order.index(current)
+            for key in ("due", "status_reason"):
+                if key in entry:
+                    item[key] = entry[key]
             # what can be done comes before what follows from it: a derived item has no action of its own
-            items.append((0 if item["blocking"] else 1, derived is not None, -gain, rank, entry["id"], item))
-    items.sort(key=lambda t: t[:5])
+            items.append((*urgency(entry), 0 if item["blocking"] else 1, derived is not None, -gain, rank, entry["id"],
+                          item))
+    items.sort(key=lambda t: t[:-1])
     return [t[-1] for t in items]
+
+
+def urgency(entry: dict[str, Any]) -> tuple[int, str]:
+    """Lost items first (what a passed deadline costs), then overdue ones still possible, then by
+    latest start date; items without a deadline after those with one."""
+    due = entry.get("due")
+    if entry.get("status_reason") == DEADLINE_PASSED:  # its own deadline, or one of what it requires
+        return 0, (due or {}).get("start_by", "9999-12-31")
+    if due is None:
+        return 3, ""
+    if due["window"] == OVERDUE:
+        return 1, due["start_by"]
+    return 2, due.get("start_by", "9999-12-31")  # an unknown due date after the known ones
 
 
 def follows_from(crit: CompiledCriterion, statuses: dict[str, str]) -> list[str] | None:

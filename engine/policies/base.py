@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from ..compiled import CompiledCriterion, CompiledRuleset
     from ..context import Context
 
+DEADLINE_PASSED = "deadline_passed"  # engine/deadlines.py
 Fail = Callable[[tuple, str, str], InputError]
 Outcome = dict[str, Any]
 Statement = dict[str, Any]  # {"kind": "score" | "pass_mark" | "level" | "stars" | ..., values...}: see docs/api.md
@@ -100,6 +101,12 @@ class Policy:
     def settled(self, compiled: CompiledRuleset, outcome: Outcome, ctx: Context) -> set[str]:
         """Criteria whose completion can no longer change this outcome (left out of `missing`)."""
         return set()
+
+    def note_lost(self, outcome: Outcome, lost: set[str]) -> None:
+        """Say in the outcome that criteria it needs can no longer be met: a deadline has passed
+        (engine/deadlines.py). The decision itself is already what those statuses give."""
+        if lost & set(outcome.get("blocking", ())) and DEADLINE_PASSED not in outcome["reasons"]:
+            outcome["reasons"].append(DEADLINE_PASSED)
 
     def claims(self, compiled: CompiledRuleset, outcome: Outcome) -> list[dict[str, Any]]:
         """The aid this outcome decides, one entry per scheme (only for `makes_claims` policies):

@@ -8,7 +8,7 @@ from .. import status as st
 from ..errors import InputError
 from ..model import Check, Dated, Ident, PolicyParams, Provenance, SourceRef, Strict, Text, to_data
 from ..record import record
-from .base import Fail, Outcome, Planner, Policy, Statement, Target, positive_decision
+from .base import DEADLINE_PASSED, Fail, Outcome, Planner, Policy, Statement, Target, positive_decision
 
 if TYPE_CHECKING:
     from ..compiled import CompiledRuleset
@@ -128,6 +128,12 @@ class EligibilityPolicy(Policy):
                   or any(cid in self.not_actionable and ctx.statuses.get(cid) == st.NOT_MET for cid in members)]
         return {cid for sid in closed for cid in self.members[sid]}
 
+
+    def note_lost(self, outcome: Outcome, lost: set[str]) -> None:
+        """A scheme whose unmet condition is lost to a deadline says so (« non éligible : délai dépassé »)."""
+        for scheme in outcome.get("schemes", {}).values():
+            if lost & set(scheme["not_met"]) and DEADLINE_PASSED not in scheme["reasons"]:
+                scheme["reasons"].append(DEADLINE_PASSED)
 
     def source_refs(self) -> list[tuple[tuple, str]]:
         return [(("policy", "schemes", i, "source", "document"), scheme.source.document)
