@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from raccord.engine import load_library
 
 HERE = Path(__file__).parent
