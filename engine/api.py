@@ -8,6 +8,7 @@
     engine.missing(evaluation)                    # what remains, blocking items first
     engine.plan(evaluation, "afnor_spec_2308:2")  # raccord.plan/1, verified by re-evaluation
     engine.eligibility(engine.evaluate(dossier, Options(date(2025, 10, 15), engine.claim_rulesets)))
+    engine.calendar(evaluation)                   # raccord.calendar/1: deadlines, milestones, expiries by date
 
 Every method computes; none reads the clock, prints or writes. The documents are typed
 (engine/documents.py) and JSON-ready. docs/api.md is the reference.
@@ -19,8 +20,9 @@ import datetime as dt
 from pathlib import Path
 
 from . import attribution, claims, plan, report
+from .calendar import calendar_document
 from .compiled import Library
-from .documents import EligibilityDocument, ExplainDocument, MissingItem, PlanDocument, ResultDocument
+from .documents import CalendarDocument, EligibilityDocument, ExplainDocument, MissingItem, PlanDocument, ResultDocument
 from .dossier import Dossier, build_dossier, load_dossier
 from .errors import InputError
 from .evaluate import Evaluation, Options, evaluate_with
@@ -97,6 +99,11 @@ class Engine:
     def eligibility(self, evaluation: Evaluation) -> EligibilityDocument:
         """Every aid scheme: decision, amount, blockers with their source, what would settle it."""
         return claims.eligibility_document(evaluation, _version())
+
+    def calendar(self, evaluation: Evaluation) -> CalendarDocument:
+        """Every dated obligation of the evaluated rulesets, the dossier's date facts and its expiring
+        evidence, in date order; deadlines whose date fact is missing apart (`undated`)."""
+        return calendar_document(evaluation, _version())
 
     def verify_attribution(self, dossier: Dossier, as_of: dt.date, problems: dict[str, str], expired: set[str],
                            rulesets: list[str] | None = None) -> attribution.Attribution:

@@ -2,7 +2,7 @@
 
 They are plain dicts at run time (JSON-ready, written as they are by `--format json`), so typing
 them costs nothing and changes no output. A change of shape bumps the document's format version
-(`raccord.result/1`, `raccord.plan/1`, `raccord.eligibility/1`, `raccord.verify/1`).
+(`raccord.result/1`, `raccord.plan/1`, `raccord.eligibility/1`, `raccord.verify/1`, `raccord.calendar/1`).
 """
 
 from __future__ import annotations
@@ -201,3 +201,65 @@ class EligibilityDocument(TypedDict):
     schemes: list[SchemeEntry]
     amount: list[float]  # [obtained, possible]
     assumed: NotRequired[dict[str, str]]
+
+
+class CalendarEntry(TypedDict):
+    """One dated entry of the calendar (engine/calendar.py); its fields beyond the first four depend on `kind`."""
+
+    kind: str  # deadline, milestone, evidence_expiry
+    date: str  # ISO: the due date, the fact's date, the expiry date
+    past: bool  # strictly before the evaluation date
+    days_left: int  # date - as_of: negative once past
+    # deadline: ruleset, criterion, title, status, status_reason?, window, start_by, fact, fact_title,
+    #           offset_days, lead_days, late, evidence_expected, source
+    ruleset: NotRequired[str]
+    criterion: NotRequired[str]
+    title: NotRequired[Text]  # the criterion's title, or the milestone fact's
+    status: NotRequired[str]
+    status_reason: NotRequired[str]  # not_yet_due, deadline_passed, proof_only
+    window: NotRequired[str]  # open, closing, overdue, closed
+    start_by: NotRequired[str]  # the due date minus the lead time
+    fact: NotRequired[str]  # the date fact: the milestone's, or the one the deadline counts from
+    fact_title: NotRequired[Text]
+    offset_days: NotRequired[int]
+    lead_days: NotRequired[int]
+    late: NotRequired[str]  # closed, allowed
+    evidence_expected: NotRequired[list[EvidenceExpected]]
+    source: NotRequired[Source]  # the clause that sets the date: document title and section, no seed file
+    declined: NotRequired[str]  # the production will not do it (its justification): no reminder
+    # evidence_expiry: evidence, evidence_kind, state, criteria, description?
+    evidence: NotRequired[str]
+    evidence_kind: NotRequired[str]
+    state: NotRequired[str]  # the item's state at the evaluation date (valid, expired, rejected...)
+    criteria: NotRequired[list[str]]  # the criteria of the selected rulesets it supports
+    description: NotRequired[Text]  # what a criterion expects of that kind
+
+
+class UndatedDeadline(TypedDict):
+    """A deadline whose date fact the dossier does not give: its due date is unknown, never passed."""
+
+    kind: str  # deadline
+    ruleset: str
+    criterion: str
+    title: Text
+    status: str
+    window: str  # unknown_date
+    fact: str  # the date fact to give
+    fact_title: Text
+    offset_days: int
+    lead_days: int
+    late: str
+    evidence_expected: list[EvidenceExpected]
+    source: Source
+    status_reason: NotRequired[str]
+    declined: NotRequired[str]
+
+
+class CalendarDocument(TypedDict):
+    format: str  # raccord.calendar/1
+    raccord_version: str
+    as_of: str
+    dossier: DossierHeader
+    rulesets: list[str]  # the rulesets whose deadlines are listed
+    entries: list[CalendarEntry]  # by date, then milestone, deadline, expiry, then id
+    undated: list[UndatedDeadline]
