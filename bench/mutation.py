@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import ast
 import copy
+import hashlib
 import json
 import os
 import re
@@ -46,6 +47,8 @@ COPY_IGNORE = shutil.ignore_patterns(".git", ".venv", "__pycache__", ".hypothesi
 # dropping a logging call is not an interesting mutant.
 MESSAGE_CALLS = {"fail", "InputError", "warn", "debug", "info", "warning", "error", "exception", "print"}
 PROBE = "_mutation_probe"
+# Set before each test while tracing: raccord's on-disk library cache would hide the loading code.
+TRACE_ENV = {"RACCORD_CACHE_DIR": ""}
 
 
 # --- mutants ----------------------------------------------------------------------------------
@@ -169,17 +172,19 @@ class Generator(ast.NodeVisitor):
     def visit_If(self, node: ast.If) -> None:
         if isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
             return
-        self.force(node.test)
+        guard = len(node.body) == 1 and isinstance(node.body[0], ast.Raise) and not node.orelse
+        self.force(node.test, false=not guard)  # forcing a guard false is the raise deletion again
         self.generic_visit(node)
 
     def visit_IfExp(self, node: ast.IfExp) -> None:
         self.force(node.test)
         self.generic_visit(node)
 
-    def force(self, test: ast.expr) -> None:
+    def force(self, test: ast.expr, false: bool = True) -> None:
         if not (isinstance(test, ast.Constant) and isinstance(test.value, bool)):
             self.add(test, "if_true", "True")
-            self.add(test, "if_false", "False")
+            if false:
+                self.add(test, "if_false", "False")
 
     def visit_Return(self, node: ast.Return) -> None:
         if node.value is not None and not (isinstance(node.value, ast.Constant) and node.value.value is None):
@@ -368,8 +373,24 @@ def pytest_collection_modifyitems(session, config, items):
     items[:] = keep
 
 
+def _forget_caches():
+    """While tracing, each test recomputes what an earlier test cached (a library loaded once per
+    session), so that the lines it depends on are recorded for it too."""
+    here = os.getcwd()
+    for module in list(sys.modules.values()):
+        if not (getattr(module, "__file__", None) or "").startswith(here):
+            continue
+        for value in list(vars(module).values()):
+            if callable(getattr(value, "cache_clear", None)):
+                value.cache_clear()
+    for name, value in json.loads(os.environ.get("MUTATION_TRACE_ENV", "{}")).items():
+        os.environ[name] = value
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item, nextitem):
+    if TRACE:
+        _forget_caches()
     _current[0] = item.nodeid
     start = time.perf_counter()
     yield
@@ -513,6 +534,7 @@ class Workspace:
         if trace:
             extra["MUTATION_TRACE"] = str(self.dir.parent / "trace.json")
             extra["MUTATION_TARGETS"] = os.pathsep.join(str((self.dir / t).resolve()) for t in TARGET_FILES)
+            extra["MUTATION_TRACE_ENV"] = json.dumps(TRACE_ENV)
         env = self.env(**extra)
         if write_bytecode:
             env.pop("PYTHONDONTWRITEBYTECODE", None)
@@ -644,10 +666,17 @@ class Runner:
         finally:
             space.swap(mutant.file, None)
 
-    def run_all(self, mutants: list[Mutant], progress: bool) -> list[Result]:
+    def run_all(self, mutants: list[Mutant], progress: bool, log: Path, known: dict[str, dict]) -> list[Result]:
         results: dict[int, Result] = {}
-        queue = list(enumerate(mutants))
+        queue = []
+        for index, mutant in enumerate(mutants):
+            old = known.get(log_key(mutant))
+            if old is not None and old["verdict"] != "survived":  # a kill stays a kill when only tests were added
+                results[index] = Result(mutant, old["verdict"], old["seconds"], old["covered"], ["resumed"])
+            else:
+                queue.append((index, mutant))
         lock = threading.Lock()
+        handle = log.open("a", encoding="utf-8")
 
         def work(space: Workspace) -> None:
             while True:
@@ -658,6 +687,9 @@ class Runner:
                 result = self.judge(space, mutant)
                 with lock:
                     results[index] = result
+                    handle.write(json.dumps({"key": log_key(mutant), "verdict": result.verdict, "seconds": result.seconds,
+                                             "covered": result.covered, "runs": result.runs}) + "\n")
+                    handle.flush()
                     if progress:
                         done = len(results)
                         mark = {"killed": ".", "timeout": "T", "survived": "S"}[result.verdict]
@@ -668,9 +700,25 @@ class Runner:
             thread.start()
         for thread in threads:
             thread.join()
+        handle.close()
         if progress:
             print(file=sys.stderr)
         return [results[i] for i in range(len(mutants))]
+
+
+def log_key(mutant: Mutant) -> str:
+    """A mutant's identity across runs: its module's content and the change."""
+    digest = hashlib.sha256((ROOT / mutant.file).read_bytes()).hexdigest()[:16]
+    return f"{mutant.file}@{digest}:{mutant.start}:{mutant.end}:{mutant.operator}:{mutant.replacement}"
+
+
+def read_log(log: Path) -> dict[str, dict]:
+    known: dict[str, dict] = {}
+    if log.exists():
+        for line in log.read_text(encoding="utf-8").splitlines():
+            entry = json.loads(line)
+            known[entry["key"]] = entry
+    return known
 
 
 # --- report --------------------------------------------------------------------------------------
@@ -721,8 +769,10 @@ def report(results: list[Result], hints: dict[tuple, str], command: str, wall: f
     runs = [r.seconds for r in results]
     kills = sorted(r.seconds for r in results if r.verdict == "killed")
     if runs:
+        late = sum(r.verdict != "survived" and r.covered and r.runs[-1:] == ["rest:failed"] for r in results)
         lines.append(f"time per mutant: {sum(runs) / len(runs):.1f} s on average (killed: median "
-                     f"{kills[len(kills) // 2] if kills else 0:.1f} s; timeouts: {sum(r.verdict == 'timeout' for r in results)})")
+                     f"{kills[len(kills) // 2] if kills else 0:.1f} s; timeouts: {sum(r.verdict == 'timeout' for r in results)}; "
+                     f"killed only by tests that do not run the line: {late})")
     lines += ["", f"survivors ({len(survivors)}):"]
     for r, why in survivors:
         m = r.mutant
@@ -757,6 +807,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="run only the tests that execute the mutated line")
     parser.add_argument("--timeout-factor", type=float, default=4.0, help="per-mutant timeout, times the suite's run")
     parser.add_argument("--report", default="bench/mutation-report.txt")
+    parser.add_argument("--resume", action="store_true",
+                        help="keep the kills of the last run (logged in the temp folder) for unchanged modules; rerun the rest")
     args = parser.parse_args(argv)
     TARGET_FILES[:] = [str(Path(f).resolve().relative_to(ROOT)) if Path(f).is_absolute() else f for f in args.files]
     tests = args.tests or [t for t in DEFAULT_TESTS if (ROOT / t).exists()]
@@ -782,7 +834,11 @@ def main(argv: list[str] | None = None) -> int:
         baseline = runner.prepare()
         print(f"{len(mutants)} mutants; the selected tests take {baseline:.1f} s; per-mutant timeout {runner.timeout:.0f} s",
               file=sys.stderr)
-        results = runner.run_all(mutants, progress=True)
+        log = Path(tempfile.gettempdir()) / f"raccord-mutation-{hashlib.sha256(str(ROOT).encode()).hexdigest()[:8]}.jsonl"
+        known = read_log(log) if args.resume else {}
+        if not args.resume:
+            log.write_text("", encoding="utf-8")
+        results = runner.run_all(mutants, progress=True, log=log, known=known)
     finally:
         runner.close()
     wall = time.perf_counter() - start
