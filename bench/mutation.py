@@ -37,8 +37,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TESTS = [
     "tests/test_conditions.py", "tests/test_codegen.py", "tests/test_policies.py", "tests/test_plan.py",
-    "tests/test_language_errors.py", "tests/test_coerce_fact.py", "tests/test_policy_behaviour.py",
-    "tests/test_planner_behaviour.py", "tests/test_format_doc.py", "rulesets",
+    "tests/test_language_errors.py", "tests/test_language_semantics.py", "tests/test_coerce_fact.py",
+    "tests/test_policy_behaviour.py", "tests/test_planner_behaviour.py", "tests/test_format_doc.py", "rulesets",
 ]
 EQUIVALENTS = ROOT / "bench" / "mutation-equivalents.txt"
 COPY_IGNORE = shutil.ignore_patterns(".git", ".venv", "__pycache__", ".hypothesis", ".pytest_cache", "*.egg-info",
@@ -580,8 +580,8 @@ class Result:
 
 
 class Runner:
-    def __init__(self, tests: list[str], jobs: int, quick: bool, timeout_factor: float) -> None:
-        self.tests, self.jobs, self.quick, self.factor = tests, jobs, quick, timeout_factor
+    def __init__(self, tests: list[str], jobs: int, thorough: bool, timeout_factor: float) -> None:
+        self.tests, self.jobs, self.thorough, self.factor = tests, jobs, thorough, timeout_factor
         self.base = Path(tempfile.mkdtemp(prefix="raccord-mutation-"))
         self.spaces = [Workspace(self.base, i) for i in range(jobs)]
         self.order: list[str] = []
@@ -620,6 +620,9 @@ class Runner:
             for real, line in lines:
                 cover.setdefault((real_to_rel[real], line), set()).add(nodeid)
         self.coverage = {k: sorted(v, key=lambda n: (self.times.get(n, 0), n)) for k, v in cover.items()}
+        # lines run while importing and collecting (module constants, decorators, class bodies):
+        # every test depends on them
+        self.at_import = {(real_to_rel[real], line) for real, line in data["lines"].get("<collect>", ())}
         self.lethal_check()
         return seconds
 
@@ -635,25 +638,31 @@ class Runner:
             sys.exit(f"mutation: a lethal mutant of {rel} survived: the tests do not import the copy")
 
     def covering(self, mutant: Mutant) -> list[str]:
+        """The tests that run the mutant's lines, fastest first; every test for a line run at import."""
+        lines = [(mutant.file, line) for line in range(mutant.line, mutant.end_line + 1)]
         tests: set[str] = set()
-        for line in range(mutant.line, mutant.end_line + 1):
-            tests.update(self.coverage.get((mutant.file, line), ()))
-        return sorted(tests, key=lambda n: (self.times.get(n, 0), n))
+        for key in lines:
+            tests.update(self.coverage.get(key, ()))
+        ordered = sorted(tests, key=lambda n: (self.times.get(n, 0), n))
+        if any(key in self.at_import for key in lines):
+            ordered += [n for n in self.order if n not in tests]
+        return ordered
 
     def judge(self, space: Workspace, mutant: Mutant) -> Result:
         covering = self.covering(mutant)
+        if not covering:  # no selected test runs this line: nothing can kill the mutant
+            return Result(mutant, "survived", 0.0, False, ["no test runs it"])
         space.swap(mutant.file, mutant.apply((ROOT / mutant.file).read_text(encoding="utf-8")))
         runs: list[str] = []
         spent = 0.0
         try:
-            if covering:
-                verdict, seconds, _ = space.run(self.tests, covering, self.timeout)
-                spent += seconds
-                runs.append(f"covering:{verdict}")
-                if verdict != "passed":  # no_tests: the mutant changed what is collected
-                    return Result(mutant, "timeout" if verdict == "timeout" else "killed", spent, True, runs)
-            if self.quick:
-                return Result(mutant, "survived", spent, bool(covering), runs)
+            verdict, seconds, _ = space.run(self.tests, covering, self.timeout)
+            spent += seconds
+            runs.append(f"covering:{verdict}")
+            if verdict != "passed":  # no_tests: the mutant changed what is collected
+                return Result(mutant, "timeout" if verdict == "timeout" else "killed", spent, True, runs)
+            if not self.thorough:
+                return Result(mutant, "survived", spent, True, runs)
             rest = [n for n in self.order if n not in set(covering)]
             if not rest:
                 return Result(mutant, "survived", spent, bool(covering), runs)
@@ -742,11 +751,12 @@ def _squash(text: str) -> str:
 
 
 def report(results: list[Result], hints: dict[tuple, str], command: str, wall: float, baseline: float,
-           quick: bool) -> str:
+           thorough: bool) -> str:
     reviewed = load_equivalents()
     files = sorted({r.mutant.file for r in results}, key=lambda f: TARGET_FILES.index(f))
     lines = [f"mutation report: {command}", f"{len(results)} mutants, {wall:.0f} s on this machine "
-             f"(the selected tests alone: {baseline:.1f} s){' — quick: covering tests only' if quick else ''}", ""]
+             f"(the selected tests alone: {baseline:.1f} s); "
+             f"{'every selected test' if thorough else 'the tests that run the mutated lines'} for each mutant", ""]
     lines.append(f"{'file':40} {'mutants':>7} {'killed':>7} {'score':>7} {'reviewed equivalent':>20} {'score without them':>19}")
     survivors: list[tuple[Result, str]] = []
     totals = [0, 0, 0]
@@ -804,7 +814,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lines", default=None, help="only mutants starting in FROM-TO (with one file)")
     parser.add_argument("--operator", default=None, help="only this operator (compare, boolean, not, constant, ...)")
     parser.add_argument("--list", action="store_true", help="print the mutants and stop")
-    parser.add_argument("--quick", action="store_true", help="run only the tests that execute the mutated line")
+    parser.add_argument("--thorough", action="store_true",
+                        help="when the tests that run the mutated lines pass, run every other selected test too")
     parser.add_argument("--timeout-factor", type=float, default=4.0, help="per-mutant timeout, times the suite's run")
     parser.add_argument("--report", default="bench/mutation-report.txt")
     parser.add_argument("--resume", action="store_true",
@@ -829,7 +840,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{len(mutants)} mutants", file=sys.stderr)
         return 0
     start = time.perf_counter()
-    runner = Runner(tests, max(1, args.jobs), args.quick, args.timeout_factor)
+    runner = Runner(tests, max(1, args.jobs), args.thorough, args.timeout_factor)
     try:
         baseline = runner.prepare()
         print(f"{len(mutants)} mutants; the selected tests take {baseline:.1f} s; per-mutant timeout {runner.timeout:.0f} s",
@@ -843,7 +854,7 @@ def main(argv: list[str] | None = None) -> int:
         runner.close()
     wall = time.perf_counter() - start
     command = "python bench/mutation.py " + " ".join(sys.argv[1:] if argv is None else argv)
-    text = report(results, hints, command, wall, baseline, args.quick)
+    text = report(results, hints, command, wall, baseline, args.thorough)
     Path(args.report).write_text(text, encoding="utf-8")
     print(text.split("\nsurvivors")[0])
     print(f"report: {args.report}")
