@@ -280,8 +280,17 @@ def _is_str(node: ast.expr) -> bool:
     return isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes))
 
 
+SOURCES: dict[str, str] = {}  # the mutated modules as read at the start: the worktree may change meanwhile
+
+
+def source_of(rel: str) -> str:
+    if rel not in SOURCES:
+        SOURCES[rel] = (ROOT / rel).read_text(encoding="utf-8")
+    return SOURCES[rel]
+
+
 def generate(rel: str) -> tuple[list[Mutant], dict[tuple, str]]:
-    source = (ROOT / rel).read_text(encoding="utf-8")
+    source = source_of(rel)
     tree = ast.parse(source)
     gen = Generator(rel, source, tree)
     gen.visit(tree)
@@ -307,7 +316,7 @@ def generate(rel: str) -> tuple[list[Mutant], dict[tuple, str]]:
 
 def mutated_line(mutant: Mutant) -> tuple[str, str]:
     """The original line(s) and the first mutated line, stripped, for the report."""
-    source = (ROOT / mutant.file).read_text(encoding="utf-8")
+    source = source_of(mutant.file)
     before = " ".join(t.strip() for t in source.splitlines()[mutant.line - 1:mutant.end_line])
     after = mutant.apply(source).splitlines()[mutant.line - 1].strip()
     return before, after
@@ -476,6 +485,8 @@ class Workspace:
             link = self.dir / parts[0] / parts[1]
             if not link.exists():
                 link.symlink_to(os.path.relpath(self.dir / folder, link.parent))
+        for rel in TARGET_FILES:  # the modules as they were when the mutants were made
+            self.swap(rel, None)
         (self.dir / f"{PROBE}.py").write_text(PROBE_SOURCE, encoding="utf-8")
         (self.dir / f"{SERVER}.py").write_text(SERVER_SOURCE, encoding="utf-8")
         self.server: subprocess.Popen | None = None
@@ -554,7 +565,7 @@ class Workspace:
     def swap(self, rel: str, text: str | None) -> None:
         """Write a mutated module (or the original back) and drop its bytecode."""
         target = self.dir / rel
-        target.write_text(text if text is not None else (ROOT / rel).read_text(encoding="utf-8"), encoding="utf-8")
+        target.write_text(text if text is not None else source_of(rel), encoding="utf-8")
         for pyc in (target.parent / "__pycache__").glob(target.stem + ".*.pyc"):
             pyc.unlink()
 
@@ -629,7 +640,7 @@ class Runner:
     def lethal_check(self) -> None:
         """A mutant that breaks the first target module at import must be killed, or nothing is measured."""
         space, rel = self.spaces[0], TARGET_FILES[0]
-        space.swap(rel, "raise RuntimeError('lethal mutant')\n" + (ROOT / rel).read_text(encoding="utf-8"))
+        space.swap(rel, "raise RuntimeError('lethal mutant')\n" + source_of(rel))
         try:
             verdict, _, _ = space.run(self.tests, self.order[:1], self.timeout)
         finally:
@@ -652,7 +663,7 @@ class Runner:
         covering = self.covering(mutant)
         if not covering:  # no selected test runs this line: nothing can kill the mutant
             return Result(mutant, "survived", 0.0, False, ["no test runs it"])
-        space.swap(mutant.file, mutant.apply((ROOT / mutant.file).read_text(encoding="utf-8")))
+        space.swap(mutant.file, mutant.apply(source_of(mutant.file)))
         runs: list[str] = []
         spent = 0.0
         try:
@@ -717,7 +728,7 @@ class Runner:
 
 def log_key(mutant: Mutant) -> str:
     """A mutant's identity across runs: its module's content and the change."""
-    digest = hashlib.sha256((ROOT / mutant.file).read_bytes()).hexdigest()[:16]
+    digest = hashlib.sha256(source_of(mutant.file).encode()).hexdigest()[:16]
     return f"{mutant.file}@{digest}:{mutant.start}:{mutant.end}:{mutant.operator}:{mutant.replacement}"
 
 
@@ -840,6 +851,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{len(mutants)} mutants", file=sys.stderr)
         return 0
     start = time.perf_counter()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # clean the temporary copies when stopped
     runner = Runner(tests, max(1, args.jobs), args.thorough, args.timeout_factor)
     try:
         baseline = runner.prepare()
