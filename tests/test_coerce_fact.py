@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+
 from raccord.engine import InputError, build_dossier
 from raccord.engine.dossier import coerce_fact
 from raccord.engine.model import FactDef, validate_model

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 import yaml
+
 from raccord.engine import InputError
 from raccord.engine.conditions import Env, parse
 from raccord.engine.model import FactDef, validate_model

@@ -11,6 +11,7 @@ import datetime as dt
 import itertools
 
 import pytest
+
 from raccord.engine import evaluate, tri
 from raccord.engine.conditions import compare_outcome
 

@@ -13,6 +13,7 @@ import itertools
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from raccord.engine import InputError, evaluate
 from raccord.engine.plan import make_plan, parse_target, target_reached
 
@@ -89,19 +90,19 @@ def checked(text: str, **kwargs):
 
 
 @pytest.mark.parametrize(
-    ("text", "ruleset", "kind", "level", "scheme", "label"),
+    ("text", "ruleset", "goal", "label"),
     [
-        ("eco", "eco", "decision", None, None, "eco"),
-        ("vh", "vh", "decision", None, None, "vh"),
-        ("lv", "lv", "level", 2, None, "lv:2"),  # the policy's own target level
-        ("lv:3", "lv", "level", 3, None, "lv:3"),
-        ("aid:prime", "aid", "scheme", None, "prime", "aid:prime"),
-        ("cnc:regional", "aid", "scheme", None, "regional", "aid:regional"),  # any prefix, then the scheme id
+        ("eco", "eco", None, "eco"),  # the ruleset's decision
+        ("vh", "vh", None, "vh"),
+        ("lv", "lv", 2, "lv:2"),  # the policy's own target level
+        ("lv:3", "lv", 3, "lv:3"),
+        ("aid:prime", "aid", "prime", "aid:prime"),
+        ("cnc:regional", "aid", "regional", "aid:regional"),  # any prefix, then the scheme id
     ],
 )
-def test_targets(text, ruleset, kind, level, scheme, label):
+def test_targets(text, ruleset, goal, label):
     target = parse_target(LIBRARY, text)
-    assert (target.ruleset, target.kind, target.level, target.scheme, target.label) == (ruleset, kind, level, scheme, label)
+    assert (target.ruleset, target.goal, target.label) == (ruleset, goal, label)
 
 
 @pytest.mark.parametrize(
@@ -128,7 +129,7 @@ def test_levels_without_a_target_need_a_level():
     with pytest.raises(InputError) as info:
         parse_target(lib, "lv")
     assert info.value.message == "ruleset lv has levels: name one" and info.value.hint == "e.g. lv:2"
-    assert parse_target(lib, "lv:1").level == 1
+    assert parse_target(lib, "lv:1").goal == 1
 
 
 def test_a_scheme_id_alone_must_name_one_scheme():
