@@ -21,6 +21,7 @@ criterion the dossier declines is final whatever its window.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from typing import Any
 
@@ -52,7 +53,9 @@ class Window(Record):
     def as_dict(self) -> dict[str, Any]:
         """The window as the result document shows it (ISO dates)."""
         ref = self.deadline.source
-        out: dict[str, Any] = {"window": self.state, "fact": self.deadline.date, "offset_days": self.deadline.offset_days,
+        periodic = {"every_months": self.deadline.every_months, "evidence": self.deadline.evidence}
+        out: dict[str, Any] = {"window": self.state, **({"fact": self.deadline.date} if self.deadline.date else periodic),
+                               "offset_days": self.deadline.offset_days,
                                "lead_days": self.deadline.lead_days, "late": self.deadline.late,
                                "source": {k: v for k, v in (("document", ref.document), ("section", ref.section),
                                                             ("lines", ref.lines), ("quote", ref.quote)) if v}}
@@ -61,8 +64,29 @@ class Window(Record):
         return out
 
 
-def window(cid: str, deadline: Deadline, facts: dict[str, Any], as_of: dt.date) -> Window:
-    base = facts.get(deadline.date)
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` calendar months later (the 31st becomes the month's last day)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    last = calendar.monthrange(year, month)[1] if 1 <= year <= 9999 else 28
+    return dt.date(min(max(year, 1), 9999), month, min(day.day, last))
+
+
+def last_collected(cid: str, kind: str, evidence: dict[str, tuple]) -> dt.date | None:
+    """When evidence of `kind` supporting `cid` was last collected (rejected or tampered items do not count)."""
+    dates = [item.collected for item in evidence.get(kind, ()) if item.collected is not None
+             and item.state in ("valid", "expired") and (not item.criteria or cid in item.criteria)]
+    return max(dates, default=None)
+
+
+def window(cid: str, deadline: Deadline, ctx: Any) -> Window:
+    """The window of a criterion's deadline on the evaluation context (facts, evidence, date)."""
+    as_of = ctx.as_of
+    if deadline.every_months is not None:
+        last = last_collected(cid, deadline.evidence, ctx.evidence)
+        base = as_of if last is None else add_months(last, deadline.every_months)
+    else:
+        base = ctx.facts.get(deadline.date)
     if base is None:
         return Window(cid, UNKNOWN_DATE, None, None, None, deadline)
     try:

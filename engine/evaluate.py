@@ -201,7 +201,7 @@ def _apply_deadlines(rs: CompiledRuleset, ctx: Context, marked: frozenset[str], 
     (engine/deadlines.py): the ruleset is evaluated again with it unknown, so that whatever
     depends on it is pending too (Kleene: a value made unknown never turns another definite)."""
     for crit in rs.deadlines:
-        ctx.windows[crit.id] = deadlines.window(crit.id, crit.model.due, ctx.facts, ctx.as_of)
+        ctx.windows[crit.id] = deadlines.window(crit.id, crit.model.due, ctx)
     windows = {c.id: ctx.windows[c.id] for c in rs.deadlines}
     pending, reasons = deadlines.adjust(ctx.statuses, windows, declined, assume)
     if pending:

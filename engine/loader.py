@@ -193,6 +193,11 @@ def _check_deadline(crit, i: int, catalogue: dict[str, FactDef], fail) -> None:
     deadline = crit.due
     if deadline is None:
         return
+    if deadline.every_months is not None:
+        if deadline.evidence not in {e.kind for e in crit.evidence}:
+            raise fail(("criteria", i, "due", "evidence"), f"criterion {crit.id} does not describe evidence "
+                       f"'{deadline.evidence}' under `evidence`", "a periodic deadline counts from that evidence's date")
+        return
     fact = catalogue.get(deadline.date)
     if fact is None:
         raise fail(("criteria", i, "due", "date"), f"unknown fact '{deadline.date}'",

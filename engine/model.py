@@ -143,13 +143,25 @@ class Deadline(Strict):
     tournage » is -1, « au plus tard 15 jours après » is +15); calendar days, as the CCNPC and the
     RGA count them. The step should start `lead_days` before (a prefect's authorisation takes a
     month). After the due date the step is lost (`late: closed`, the default) or still possible,
-    late (`late: allowed`)."""
+    late (`late: allowed`).
 
-    date: str
+    A periodic duty (the yearly DUERP update) gives `every_months` instead of `date`: it is due that
+    many calendar months after the last piece of evidence of kind `evidence` was collected (due
+    at once when there is none)."""
+
+    date: str | None = None
+    every_months: Annotated[int, Check(ge=1, le=120)] | None = None
+    evidence: Ident | None = None
     offset_days: Annotated[int, Check(ge=-3660, le=3660)] = 0
     lead_days: Annotated[int, Check(ge=0, le=3660)] = 0
     late: Literal["closed", "allowed"] = "closed"
     source: SourceRef
+
+    def __post_init__(self) -> None:
+        if (self.date is None) == (self.every_months is None):
+            raise ValueError("a deadline counts from a date fact (`date`) or repeats (`every_months`): give one")
+        if self.every_months is not None and self.evidence is None:
+            raise ValueError("a periodic deadline names the evidence kind whose collection date it counts from")
 
 
 @record

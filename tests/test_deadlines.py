@@ -207,3 +207,45 @@ def test_the_cli_says_when_each_item_is_due_in_french(tmp_path):
     assert "T-MOD2" in steps and "T-DECL" not in steps and "T-AUTH" not in steps  # nothing lost is proposed
     before = raccord("plan", "--target", "aid:prime", "--as-of", "2025-02-10")
     assert "(effort 0,25)" in before and "— cible atteinte" in before
+
+
+PERIODIC = library_of(ruleset_yaml("toy_duerp", "{kind: obligations}", [
+    "- id: T-DUERP\n  title: {fr: 'Mise à jour annuelle', en: 'Yearly update'}\n  group: g\n  mandatory: true\n"
+    "  requires: {evidence: duerp, max_age_days: 365}\n"
+    "  evidence: [{kind: duerp, description: {fr: 'DUERP daté', en: 'Dated DUERP'}}]\n"
+    "  due: {every_months: 12, evidence: duerp, lead_days: 30, late: allowed, "
+    "source: {document: src, section: 'art. 32.2', quote: 'au moins une fois par an'}}\n"
+    "  source: {document: src, section: '§1'}\n  provenance: reconstructed"]))
+
+
+def periodic(as_of: dt.date, *collected: str):
+    evidence = [{"id": f"EV-{i}", "kind": "duerp", "collected": day} for i, day in enumerate(collected)]
+    return evaluate(PERIODIC, dossier_of(PERIODIC, {}, evidence=evidence), as_of)
+
+
+def test_a_yearly_duty_is_due_twelve_months_after_its_last_update():
+    windows = [periodic(day, "2023-03-01", "2024-03-31").ctx.windows["T-DUERP"]
+               for day in (dt.date(2025, 2, 1), dt.date(2025, 3, 10), dt.date(2025, 3, 31), dt.date(2025, 4, 1))]
+    assert windows[0].due == dt.date(2025, 3, 31) and windows[0].start_by == dt.date(2025, 3, 1)
+    assert [w.state for w in windows] == ["open", "closing", "closing", "overdue"]
+    assert periodic(dt.date(2025, 4, 1), "2024-03-31").status("T-DUERP") == "unknown"  # late, still possible
+    assert periodic(dt.date(2025, 1, 1), "2024-02-29").ctx.windows["T-DUERP"].due == dt.date(2025, 2, 28)
+
+
+def test_a_yearly_duty_never_recorded_is_due_at_once():
+    window = periodic(dt.date(2025, 6, 1)).ctx.windows["T-DUERP"]
+    assert window.due == dt.date(2025, 6, 1) and window.state == "closing" and window.days_left == 0
+
+
+def test_a_periodic_deadline_counts_from_evidence_its_criterion_describes():
+    bad = ruleset_yaml("toy_duerp", "{kind: obligations}", [
+        "- id: T-DUERP\n  title: {fr: 'M', en: 'M'}\n  group: g\n  requires: {evidence: duerp}\n"
+        "  evidence: [{kind: duerp, description: {fr: 'D', en: 'D'}}]\n"
+        "  due: {every_months: 12, evidence: duerp_vhss, source: {document: src, section: '§'}}\n"
+        "  source: {document: src, section: '§1'}\n  provenance: reconstructed"])
+    with pytest.raises(InputError) as info:
+        library_of(bad)
+    assert "does not describe evidence 'duerp_vhss'" in info.value.message and info.value.where.startswith("ruleset0.yaml:")
+    with pytest.raises(InputError) as info:
+        library_of(bad.replace("every_months: 12, evidence: duerp_vhss", "every_months: 12, date: dates.wrap"))
+    assert "give one" in info.value.message
