@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .deadline_text import due_text
-from .i18n import colon, label, money, t, text
+from .i18n import colon, decimal, label, money, t, text
 from .summary import STATUS_MARK, decision_line, detail_lines, reasons_text, source_text
 
 
@@ -124,9 +124,10 @@ def tree_lines(node: dict[str, Any], lang: str, depth: int) -> list[str]:
         return [f"{pad}{node['fact']} {test} {target} ({label('seen', lang)}{seen}) → {value}"]
     if op == "ratio":
         num, den = node["numerator"], node["denominator"]
-        ratio = node.get("ratio", "-")
-        return [f"{pad}{num['fact']} / {den['fact']} = {num['seen']}/{den['seen']} ({ratio}) "
-                f"{node['test']} {node['expected']} → {value}"]
+        ratio = decimal(round(node["ratio"], 4), lang) if "ratio" in node else "-"
+        test = TESTS.get(node["test"], {}).get(lang, node["test"])
+        return [f"{pad}{num['fact']} / {den['fact']} = {shown(num['seen'], lang)}/{shown(den['seen'], lang)} ({ratio}) "
+                f"{test} {decimal(node['expected'], lang)} → {value}"]
     if op == "evidence":
         items = ", ".join(f"{i['id']} ({t(i['state'], lang) if i['state'] != 'valid' else 'ok'})"
                           for i in node["items"]) or t("absent", lang)
