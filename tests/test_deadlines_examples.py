@@ -1,0 +1,78 @@
+"""Deadlines on the bundled feature film (shoot 2025-03-03 → 2025-04-18): no impossible advice.
+
+Before deadlines existed, `raccord plan --target aid:prime_rse_plus --as-of 2025-10-15` proposed to
+declare the application to the CNC « avant le début du tournage » six months after the wrap, and
+called the prime reachable."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from raccord.engine import Engine, Options
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "long_metrage"
+ENGINE = Engine.load()
+
+
+def feature_film(declaration: str | None):
+    text = (EXAMPLE / "dossier.yaml").read_text(encoding="utf-8")
+    if declaration:
+        text = text.replace("    aid_kinds: [production]\n", "    aid_kinds: [production]\n  aid:\n    rse_plus:\n"
+                            f"      declaration_date: '{declaration}'\n", 1)
+        assert declaration in text
+    return ENGINE.dossier_from_text(text, "dossier.yaml", EXAMPLE)
+
+
+def prime(evaluation) -> dict:
+    return evaluation.outcome("aid_schemes")["schemes"]["prime_rse_plus"]
+
+
+def plan(evaluation) -> dict:
+    return ENGINE.plan(evaluation, "aid:prime_rse_plus")
+
+
+def test_a_declaration_made_after_the_first_shooting_day_loses_the_prime():
+    evaluation = ENGINE.evaluate(feature_film("2025-03-10"), dt.date(2025, 10, 15))
+    assert evaluation.status("AID-RSE-DECLARATION") == "not_met"
+    assert prime(evaluation)["decision"] == "not_eligible" and "deadline_passed" in prime(evaluation)["reasons"]
+    doc = plan(evaluation)
+    assert "AID-RSE-DECLARATION" not in [i["criterion"] for i in doc["items"]]
+    assert {"reason": "deadline_passed", "criterion": "AID-RSE-DECLARATION", "due": "2025-03-02",
+            "since_days": 227} in doc["blockers"]
+    assert not doc["feasible"] and doc["after"]["reached"] is False
+
+
+def test_without_a_declaration_date_only_proof_of_a_declaration_before_the_shoot_can_count():
+    evaluation = ENGINE.evaluate(feature_film(None), dt.date(2025, 10, 15))
+    assert evaluation.status("AID-RSE-DECLARATION") == "unknown"
+    assert evaluation.ctx.status_reasons["AID-RSE-DECLARATION"] == "proof_only"
+    items = {i["criterion"]: i for i in plan(evaluation)["items"]}
+    assert items["AID-RSE-DECLARATION"]["proof_only"] is True  # to prove, not to do
+    first = ENGINE.missing(evaluation)[0]
+    assert first["criterion"] == "AID-RSE-DECLARATION" and first["due"]["due"] == "2025-03-02"
+
+
+@pytest.mark.parametrize(("as_of", "window"), [
+    (dt.date(2025, 1, 15), "open"),  # preparation
+    (dt.date(2025, 3, 10), "closed"),  # shooting: the declaration window has closed, module 2 is closing
+    (dt.date(2025, 10, 15), "closed"),  # after the wrap
+])
+def test_the_same_production_on_three_dates(as_of, window):
+    evaluation = ENGINE.evaluate(feature_film(None), as_of)
+    assert evaluation.ctx.windows["AID-RSE-DECLARATION"].state == window
+    for item in plan(evaluation)["items"]:  # nothing lost is ever proposed as something to do
+        state = evaluation.ctx.windows.get(item["criterion"])
+        assert state is None or state.state != "closed" or item.get("proof_only")
+    crew = evaluation.ctx.windows["AID-CNC-VHSS-122-17-1-CREW"]  # in person within 15 days of the first day
+    assert crew.due == dt.date(2025, 3, 18)
+    assert crew.state == ("closed" if as_of > crew.due else "open")
+
+
+def test_a_declaration_planned_in_preparation_keeps_the_prime_reachable():
+    evaluation = ENGINE.evaluate(feature_film("2025-01-20"), Options(dt.date(2025, 1, 15), ENGINE.claim_rulesets))
+    assert evaluation.status("AID-RSE-DECLARATION") == "met"
+    assert "deadline_passed" not in prime(evaluation)["reasons"]
+    assert evaluation.ctx.windows["AID-RSE-DECLARATION"].state == "open"
