@@ -79,6 +79,15 @@ def last_collected(cid: str, kind: str, evidence: dict[str, tuple]) -> dt.date |
     return max(dates, default=None)
 
 
+def _shifted(day: dt.date, days: int) -> dt.date:
+    """`day` moved by `days`, stopping at the first or last representable date (a date near year 1
+    or 9999 keeps its deadline as far as dates go)."""
+    try:
+        return day + dt.timedelta(days=days)
+    except OverflowError:
+        return dt.date.max if days > 0 else dt.date.min
+
+
 def window(cid: str, deadline: Deadline, ctx: Any) -> Window:
     """The window of a criterion's deadline on the evaluation context (facts, evidence, date)."""
     as_of = ctx.as_of
@@ -89,11 +98,8 @@ def window(cid: str, deadline: Deadline, ctx: Any) -> Window:
         base = ctx.facts.get(deadline.date)
     if base is None:
         return Window(cid, UNKNOWN_DATE, None, None, None, deadline)
-    try:
-        due = base + dt.timedelta(days=deadline.offset_days)
-        start_by = due - dt.timedelta(days=deadline.lead_days)
-    except OverflowError:  # a date near year 1 or 9999: the deadline is as far as dates go
-        due = start_by = dt.date.max if deadline.offset_days > 0 else dt.date.min
+    due = _shifted(base, deadline.offset_days)
+    start_by = _shifted(due, -deadline.lead_days)
     if as_of < start_by:
         state = OPEN
     elif as_of <= due:
@@ -104,7 +110,7 @@ def window(cid: str, deadline: Deadline, ctx: Any) -> Window:
 
 
 def adjust(statuses: dict[str, str], windows: dict[str, Window], declined: dict[str, str],
-           assumed: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+           assumed: dict[str, str], first_pass: dict[str, str] | None = None) -> tuple[dict[str, str], dict[str, str]]:
     """(criteria to re-evaluate as pending: id -> `unknown`, reason per criterion) for the statuses
     of one pass. A not-met criterion whose window is not closed is pending; the caller evaluates the
     ruleset again with those set `unknown`, so that what depends on them is pending too."""
@@ -120,6 +126,6 @@ def adjust(statuses: dict[str, str], windows: dict[str, Window], declined: dict[
             else:
                 pending[cid] = st.UNKNOWN
                 reasons[cid] = NOT_YET_DUE
-        elif status == st.UNKNOWN and win.state == CLOSED:
-            reasons[cid] = PROOF_ONLY
+        elif status == st.UNKNOWN and win.state == CLOSED and (first_pass or statuses).get(cid) == st.UNKNOWN:
+            reasons[cid] = PROOF_ONLY  # unknown of its own, not because something it needs is pending
     return pending, reasons

@@ -205,8 +205,9 @@ def _apply_deadlines(rs: CompiledRuleset, ctx: Context, marked: frozenset[str], 
     windows = {c.id: ctx.windows[c.id] for c in rs.deadlines}
     pending, reasons = deadlines.adjust(ctx.statuses, windows, declined, assume)
     if pending:
+        first_pass = {cid: ctx.statuses[cid] for cid in windows}
         rs.runner(ctx, marked | frozenset(pending), declared_na, declined, {**pending, **assume})
-        _, reasons = deadlines.adjust(ctx.statuses, windows, declined, {**assume, **pending})
+        _, reasons = deadlines.adjust(ctx.statuses, windows, declined, {**assume, **pending}, first_pass)
         reasons.update(dict.fromkeys(pending, deadlines.NOT_YET_DUE))
     ctx.status_reasons.update(reasons)
 

@@ -200,7 +200,7 @@ def missing_items(evaluation: Evaluation, documents: dict[str, RulesetEntry] | N
             if item["stage"] and current in stage_order and item["stage"] in stage_order:
                 item["due_now"] = stage_order.index(item["stage"]) <= stage_order.index(current)
             for key in ("due", "status_reason"):
-                if key in entry:
+                if key in entry and not entry.get("declined"):  # declined: nothing is due any more
                     item[key] = entry[key]
             # what can be done comes before what follows from it: a derived item has no action of its own
             items.append((*urgency(entry), 0 if item["blocking"] else 1, derived is not None, -gain, rank, entry["id"],
@@ -212,7 +212,7 @@ def missing_items(evaluation: Evaluation, documents: dict[str, RulesetEntry] | N
 def urgency(entry: dict[str, Any]) -> tuple[int, str]:
     """Lost items first (what a passed deadline costs), then overdue ones still possible, then by
     latest start date; items without a deadline after those with one."""
-    due = entry.get("due")
+    due = None if entry.get("declined") else entry.get("due")
     if entry.get("status_reason") == DEADLINE_PASSED:  # its own deadline, or one of what it requires
         return 0, (due or {}).get("start_by", "9999-12-31")
     if due is None:

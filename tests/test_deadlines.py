@@ -125,6 +125,8 @@ def test_a_declined_criterion_is_final_whatever_its_window():
                          declined={"T-AUTH": "Pas d'enfant finalement : pas de demande"})
     evaluation = evaluate(LIBRARY, dossier, dt.date(2025, 1, 10))
     assert evaluation.status("T-AUTH") == "not_met" and "T-AUTH" not in evaluation.ctx.status_reasons
+    item = next(i for i in missing_items(evaluation, include_settled=True) if i["criterion"] == "T-AUTH")
+    assert "due" not in item and item["declined"]  # nothing is due any more: no « à faire avant le … »
 
 
 def test_the_missing_list_starts_with_what_is_lost_then_what_is_late_then_the_earliest_start():
