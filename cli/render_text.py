@@ -91,6 +91,8 @@ def render_explain(trace: dict[str, Any], entry: dict[str, Any], lang: str) -> s
                      + (f"{colon(lang)}{entry['justification']}" if entry.get("justification") else "") + ")")
     if entry.get("declined"):
         lines.append(f"  ({label('declined', lang)}{entry['declined']})")
+    elif entry.get("due"):
+        lines.append(f"  {due_text(entry['due'], entry.get('status_reason'), lang)}")
     for key in ("applies_if", "requires"):
         if key in trace:
             lines.append(f"{t(key, lang)}{colon(lang).rstrip()}")

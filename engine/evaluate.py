@@ -89,6 +89,10 @@ class Evaluation(Record):
             out["declined"] = self.dossier.file.declined[cid]
         if cid in self.dossier.file.not_applicable:
             out["declared_not_applicable"] = self.dossier.file.not_applicable[cid]
+        if cid in self.ctx.windows:  # a deadline: why a requirement not met yet may still be pending
+            out["due"] = self.ctx.windows[cid].as_dict()
+        if cid in self.ctx.status_reasons:
+            out["status_reason"] = self.ctx.status_reasons[cid]
         if crit.applies_node is not None:
             out["applies_if"] = strip_private(crit.applies_node.explain(self.ctx))
         out["requires"] = strip_private(crit.requires_node.explain(self.ctx))
