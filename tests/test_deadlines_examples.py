@@ -51,8 +51,12 @@ def test_without_a_declaration_date_only_proof_of_a_declaration_before_the_shoot
     assert evaluation.ctx.status_reasons["AID-RSE-DECLARATION"] == "proof_only"
     items = {i["criterion"]: i for i in plan(evaluation)["items"]}
     assert items["AID-RSE-DECLARATION"]["proof_only"] is True  # to prove, not to do
-    first = ENGINE.missing(evaluation)[0]
-    assert first["criterion"] == "AID-RSE-DECLARATION" and first["due"]["due"] == "2025-03-02"
+    # The lost windows come first: the child's authorisation and medical exam (no proof in the example,
+    # due before hiring, taken as the first shooting day) share the declaration's due date; the
+    # authorisation, to be applied for a month earlier, leads.
+    first = [(i["criterion"], i["due"]["due"]) for i in ENGINE.missing(evaluation)[:3]]
+    assert first == [("VHSS-T3-5.2-PREFECT-AUTHORISATION", "2025-03-02"), ("VHSS-T3-5.3-MEDICAL-EXAM", "2025-03-02"),
+                     ("AID-RSE-DECLARATION", "2025-03-02")]
 
 
 @pytest.mark.parametrize(("as_of", "window"), [

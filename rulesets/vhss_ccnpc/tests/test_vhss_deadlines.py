@@ -1,0 +1,43 @@
+"""Deadlines of the VHSS ruleset that a YAML case cannot see: the reason and the due date.
+
+A YAML case asserts statuses, and a missing piece of evidence is `unknown` on both sides of the
+deadline; what changes is why (pending before, proof only after) and the due date shown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+from pathlib import Path
+
+from raccord.engine import load_library
+from raccord.engine.evaluate import evaluate
+from raccord.engine.testcases import build_case_dossier, load_cases
+
+HERE = Path(__file__).parent
+PREFECT, MEDICAL = "VHSS-T3-5.2-PREFECT-AUTHORISATION", "VHSS-T3-5.3-MEDICAL-EXAM"
+
+
+@cache
+def library():
+    return load_library(HERE.parent.parent)
+
+
+def run(index: int):
+    case = load_cases(HERE / "deadlines.yaml")[index]
+    dossier = build_case_dossier(case, library(), HERE, ["vhss_ccnpc"], case.name)
+    return evaluate(library(), dossier, case.as_of, ["vhss_ccnpc"])
+
+
+def test_before_the_first_shooting_day_the_child_s_papers_are_pending_and_the_authorisation_is_closing_first():
+    ctx = run(0).ctx
+    assert ctx.status_reasons.get(PREFECT) is None and ctx.status_reasons.get(MEDICAL) is None  # unknown of their own
+    auth, exam = ctx.windows[PREFECT], ctx.windows[MEDICAL]
+    assert (auth.state, auth.due, auth.start_by) == ("open", dt.date(2025, 5, 11), dt.date(2025, 4, 11))
+    assert (exam.state, exam.due, exam.start_by) == ("open", dt.date(2025, 5, 11), dt.date(2025, 5, 11))
+
+
+def test_after_the_first_shooting_day_they_can_only_be_proved():
+    ctx = run(1).ctx
+    assert ctx.windows[PREFECT].state == ctx.windows[MEDICAL].state == "closed"
+    assert ctx.status_reasons[PREFECT] == ctx.status_reasons[MEDICAL] == "proof_only"
