@@ -50,7 +50,7 @@ def relative(entry: dict[str, Any], lang: str) -> str:
 
 def _due(entry: dict[str, Any]) -> dict[str, Any]:
     """The entry as the `due` of a missing item, for deadline_text.due_text."""
-    return {"window": entry["window"], "fact": entry["fact"], "due": entry.get("date"), "start_by": entry.get("start_by"),
+    return {"window": entry["window"], "fact": entry.get("fact"), "due": entry.get("date"), "start_by": entry.get("start_by"),
             "days_left": entry.get("days_left"), "lead_days": entry["lead_days"]}
 
 

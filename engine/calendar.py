@@ -86,8 +86,7 @@ def _deadline(evaluation: Evaluation, rs: CompiledRuleset, crit: CompiledCriteri
         "title": to_data(model.title),
         "status": evaluation.status(crit.id),
         "window": window.state,
-        "fact": deadline.date,
-        "fact_title": to_data(evaluation.library.catalogue[deadline.date].title),
+        **_counted_from(evaluation, deadline),
         "offset_days": deadline.offset_days,
         "lead_days": deadline.lead_days,
         "late": deadline.late,
@@ -101,6 +100,13 @@ def _deadline(evaluation: Evaluation, rs: CompiledRuleset, crit: CompiledCriteri
     if declined is not None:  # final whatever its window: nothing to do by that date
         entry["declined"] = declined
     return entry
+
+
+def _counted_from(evaluation: Evaluation, deadline) -> dict[str, Any]:
+    """The date fact a deadline counts from, or for a periodic one the evidence and its period."""
+    if deadline.date is None:
+        return {"every_months": deadline.every_months, "evidence": deadline.evidence}
+    return {"fact": deadline.date, "fact_title": to_data(evaluation.library.catalogue[deadline.date].title)}
 
 
 def _milestones(evaluation: Evaluation) -> list[CalendarEntry]:

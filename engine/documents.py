@@ -221,6 +221,8 @@ class CalendarEntry(TypedDict):
     start_by: NotRequired[str]  # the due date minus the lead time
     fact: NotRequired[str]  # the date fact: the milestone's, or the one the deadline counts from
     fact_title: NotRequired[Text]
+    every_months: NotRequired[int]  # a periodic deadline: its period and the evidence kind it counts from
+    evidence: NotRequired[str]
     offset_days: NotRequired[int]
     lead_days: NotRequired[int]
     late: NotRequired[str]  # closed, allowed

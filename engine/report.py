@@ -7,7 +7,7 @@ from typing import Any
 from . import status as st
 from .compiled import CompiledCriterion, CompiledRuleset
 from .conditions import All, AnyOf, CriterionTest, Not
-from .deadlines import DEADLINE_PASSED, OVERDUE
+from .deadlines import CLOSED, DEADLINE_PASSED, OVERDUE
 from .documents import CriterionEntry, ExplainDocument, MissingItem, ResultDocument, RulesetEntry
 from .evaluate import Evaluation
 from .model import to_data
@@ -210,16 +210,19 @@ def missing_items(evaluation: Evaluation, documents: dict[str, RulesetEntry] | N
 
 
 def urgency(entry: dict[str, Any]) -> tuple[int, str]:
-    """Lost items first (what a passed deadline costs), then overdue ones still possible, then by
-    latest start date; items without a deadline after those with one."""
+    """Lost items first (what a passed deadline costs, and what only proof of a step taken in time
+    can still settle), then overdue ones still possible, then by latest start date; items without a
+    deadline after those with one."""
     due = None if entry.get("declined") else entry.get("due")
     if entry.get("status_reason") == DEADLINE_PASSED:  # its own deadline, or one of what it requires
         return 0, (due or {}).get("start_by", "9999-12-31")
     if due is None:
-        return 3, ""
-    if due["window"] == OVERDUE:
+        return 4, ""
+    if due["window"] == CLOSED:
         return 1, due["start_by"]
-    return 2, due.get("start_by", "9999-12-31")  # an unknown due date after the known ones
+    if due["window"] == OVERDUE:
+        return 2, due["start_by"]
+    return 3, due.get("start_by", "9999-12-31")  # an unknown due date after the known ones
 
 
 def follows_from(crit: CompiledCriterion, statuses: dict[str, str]) -> list[str] | None:

@@ -132,12 +132,12 @@ def test_a_declined_criterion_is_final_whatever_its_window():
 def test_the_missing_list_starts_with_what_is_lost_then_what_is_late_then_the_earliest_start():
     evaluation = run(dt.date(2025, 3, 25), declaration_date=dt.date(2025, 3, 10))
     items = missing_items(evaluation, include_settled=True)
-    # lost: the declaration, then what follows from it; late but still possible: module 2 (due
-    # 2025-03-18); its window closed and unknown, only proof can count: the authorisation
+    # lost: the declaration, then what follows from it; its window closed and unknown, only proof can
+    # count: the authorisation; late but still possible: module 2 (due 2025-03-18)
     assert [(i["criterion"], i.get("status_reason"), i["due"]["window"] if "due" in i else None) for i in items] == [
-        ("T-DECL", "deadline_passed", "closed"), ("T-BOTH", "deadline_passed", None), ("T-MOD2", None, "overdue"),
-        ("T-AUTH", "proof_only", "closed")]
-    assert items[0]["due"]["days_left"] == -23 and items[2]["due"]["days_left"] == -7
+        ("T-DECL", "deadline_passed", "closed"), ("T-BOTH", "deadline_passed", None), ("T-AUTH", "proof_only", "closed"),
+        ("T-MOD2", None, "overdue")]
+    assert items[0]["due"]["days_left"] == -23 and items[3]["due"]["days_left"] == -7
 
 
 @pytest.mark.parametrize(("fact", "message"), [
