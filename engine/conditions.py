@@ -444,11 +444,15 @@ def compare_outcome(value: Any, op: str, target: Any) -> int:
     if isinstance(value, tuple):
         low, high = value
         if op in MEMBERSHIP:
-            inside = [low <= t <= high for t in target]
+            if isinstance(low, int) and isinstance(high, int):  # a level range: the whole numbers it may take
+                hits = [level in target for level in range(low, high + 1)]
+                if all(hits) or not any(hits):
+                    return tri.from_bool(all(hits) == (op == "in"))
+                return tri.UNKNOWN
             if low == high:
                 hit = low in target
                 return tri.from_bool(hit if op == "in" else not hit)
-            return tri.UNKNOWN if any(inside) else tri.from_bool(op == "not_in")
+            return tri.UNKNOWN if any(low <= t <= high for t in target) else tri.from_bool(op == "not_in")
         if op in ("eq", "ne"):
             if low == high:
                 return tri.from_bool((low == target) == (op == "eq"))

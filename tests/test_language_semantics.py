@@ -60,7 +60,6 @@ def test_outcome_comparisons(value, op, target, expected):
     assert compare_outcome(value, op, target) == expected
 
 
-@pytest.mark.xfail(strict=True, reason="compare_outcome on a level range with in/not_in: being fixed (issue 12)")
 @pytest.mark.parametrize(
     ("value", "op", "target", "expected"),
     [((1, 2), "in", (1, 2), T), ((1, 2), "in", (0, 1, 2, 3), T), ((1, 2), "not_in", (1, 2), F),
