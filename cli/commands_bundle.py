@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 import zipfile
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -33,6 +31,7 @@ from .commands_evidence import expected_kinds
 from .context import common_as_of, common_lang, common_rulesets, document, library_from, library_options, run_evaluation
 from .i18n import label, words
 from .integrity import MISSING_FILE, MODIFIED, OUTSIDE_DOSSIER, check_files
+from .output import write_atomic_with
 from .render_html import evidence_register, href_for, render_report
 
 BUNDLE_FORMAT = "raccord.bundle/1"
@@ -145,26 +144,18 @@ def build_bundle(library, dossier_path: str, as_of: str | None, lang: str, rules
 
 
 def zip_bytes_to(path: Path, entries: dict[str, bytes]) -> None:
-    """Write a reproducible zip atomically (temporary file in the same folder, then rename)."""
-    path = path.resolve()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_STORED) as zf:
-                for name in sorted(entries):
-                    info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
-                    info.compress_type = zipfile.ZIP_STORED
-                    info.create_system = 3
-                    info.external_attr = 0o100644 << 16
-                    zf.writestr(info, entries[name])
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write a reproducible zip atomically (cli/output.py: a located error if it cannot be written)."""
+
+    def write(handle) -> None:
+        with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_STORED) as zf:
+            for name in sorted(entries):
+                info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
+                info.compress_type = zipfile.ZIP_STORED
+                info.create_system = 3
+                info.external_attr = 0o100644 << 16
+                zf.writestr(info, entries[name])
+
+    write_atomic_with(path, write)
 
 
 # ---------------------------------------------------------------------------------------------------

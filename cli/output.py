@@ -1,25 +1,41 @@
-"""Writing outputs atomically: a reader never sees half a file, a crash never leaves one."""
+"""Writing outputs atomically (engine/atomic.py): a reader never sees half a file, a crash never
+leaves one, and a file that cannot be written is a located error (exit 2), not a crash."""
 
 from __future__ import annotations
 
-import os
+import errno
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
+
+from raccord.engine import InputError
+from raccord.engine.atomic import replace_file
+
+# Why a write failed, in the user's words; other errors keep the system's text.
+REASONS = {
+    errno.EACCES: "permission refusée",
+    errno.EPERM: "permission refusée",
+    errno.ENOENT: "dossier introuvable",
+    errno.EISDIR: "c'est un dossier",
+    errno.ENOTDIR: "un élément du chemin est un fichier, pas un dossier",
+    errno.EEXIST: "un élément du chemin est un fichier, pas un dossier",
+    errno.ENOSPC: "plus de place sur le disque",
+    errno.EROFS: "système de fichiers en lecture seule",
+    errno.EINVAL: "ce n'est pas un fichier ordinaire",
+}
 
 
 def write_atomic(path: Path, data: bytes | str) -> None:
-    import tempfile  # here: a plain `check` to the terminal does not pay for it
-
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    path = path.resolve()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    write_atomic_with(path, lambda handle: handle.write(payload))
+
+
+def write_atomic_with(path: Path, write: Callable[[BinaryIO], object]) -> None:
+    """Write `path` through `write(handle)`; an existing file keeps its permissions, a new one is 0644
+    (reports are meant to be shared)."""
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600; reports are meant to be shared
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        replace_file(path, write, mode=0o644)
+    except OSError as exc:
+        reason = REASONS.get(exc.errno or 0, exc.strerror or str(exc))
+        raise InputError(str(path), f"impossible d'écrire le fichier : {reason}",
+                         "vérifiez le chemin et les droits d'écriture, ou choisissez un autre fichier") from None

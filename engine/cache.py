@@ -2,23 +2,31 @@
 (parsed, validated, checked and compiled rulesets) and the pydantic validators.
 
 Like Python's own `.pyc` files it is an optimisation only: every entry is keyed by a fingerprint
-of the engine's source and of the files it was built from, an entry that cannot be read is
-rebuilt, and a cache directory that cannot be written is simply not used. `RACCORD_CACHE_DIR`
-chooses the directory (empty: no cache); the default is `$XDG_CACHE_HOME/raccord` or
-`~/.cache/raccord`. Entries are pickles written by this user for this user: do not point the
-cache at a directory others can write to.
+of the engine's source, of the PyYAML and pydantic-core versions and of the files it was built
+from; an entry that cannot be read is rebuilt, and a cache directory that cannot be written is
+simply not used. Each kind of entry keeps its `KEEP` most recently used builds (so alternating
+`--ruleset-file grille.yaml` with the bundled rulesets hits both), older ones are removed.
+`RACCORD_CACHE_DIR` chooses the directory (empty: no cache); the default is the platform's cache
+folder: `$XDG_CACHE_HOME/raccord` or `~/.cache/raccord` on Linux and other Unixes,
+`~/Library/Caches/raccord` on macOS, `%LOCALAPPDATA%\\raccord\\Cache` on Windows. Entries are
+pickles written by this user for this user (mode 0600): do not point the cache at a directory
+others can write to.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
 import sys
+import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 _FORMAT = b"raccord-cache/1"
+KEEP = 8
 _code_fingerprint: str | None = None
 
 
@@ -26,15 +34,50 @@ def directory() -> Path | None:
     chosen = os.environ.get("RACCORD_CACHE_DIR")
     if chosen is not None:
         return Path(chosen) if chosen else None
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "raccord"
+    return platform_directory(sys.platform, os.environ)
+
+
+def platform_directory(platform: str, environ: Mapping[str, str]) -> Path:
+    """raccord's folder in the user's cache folder, where platformdirs puts it (without importing
+    platformdirs: a warm start counts its milliseconds)."""
+    if platform == "win32":
+        local = environ.get("LOCALAPPDATA")
+        return (Path(local) if local else Path.home() / "AppData" / "Local") / "raccord" / "Cache"
+    if platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "raccord"
+    return Path(environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "raccord"
+
+
+def dependency_versions() -> str:
+    """The versions of the libraries that shape what is cached: PyYAML reads the rulesets and
+    pydantic-core validates them and is pickled in the validators. pydantic-core's is read from
+    its installed metadata folder's name: importing it would cost commands that never use it."""
+    import yaml
+
+    return f"pyyaml {yaml.__version__}; pydantic-core {_installed_version('pydantic_core')}"
+
+
+def _installed_version(name: str) -> str:
+    import importlib.util
+
+    spec = importlib.util.find_spec(name)
+    if spec is not None and spec.origin:
+        folder = Path(spec.origin).parent.parent
+        try:
+            for entry in os.listdir(folder):
+                if entry.startswith(f"{name}-") and entry.endswith(".dist-info"):
+                    return entry[len(name) + 1:-len(".dist-info")]
+        except OSError:
+            pass
+    module = __import__(name)
+    return str(getattr(module, "__version__", "unknown"))
 
 
 def code_fingerprint() -> str:
-    """What the engine's code and Python make of the same input: a change to either invalidates."""
+    """What the engine's code, its libraries and Python make of the same input: a change to any invalidates."""
     global _code_fingerprint
     if _code_fingerprint is None:
-        digest = hashlib.sha256(_FORMAT + sys.version.encode())
+        digest = hashlib.sha256(_FORMAT + sys.version.encode() + dependency_versions().encode())
         for path in sorted(Path(__file__).parent.rglob("*.py")):
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
         _code_fingerprint = digest.hexdigest()
@@ -53,6 +96,13 @@ def _path(key: str, print_: str) -> Path | None:
     return None if folder is None else folder / f"{key}-{print_[:24]}.pickle"
 
 
+def _touch(path: Path) -> None:
+    """Mark an entry used now: its modification time orders the entries (access times are often
+    not kept, and a file system's clock tick can be coarser than two runs)."""
+    now = time.time_ns()
+    os.utime(path, ns=(now, now))
+
+
 def load(key: str, print_: str) -> Any | None:
     path = _path(key, print_)
     if path is None:
@@ -61,28 +111,39 @@ def load(key: str, print_: str) -> Any | None:
         with path.open("rb") as handle:
             if handle.read(len(_FORMAT)) != _FORMAT:
                 return None
-            return pickle.load(handle)
+            value = pickle.load(handle)
     except Exception:
         return None
+    with contextlib.suppress(OSError):  # a read-only cache is still a cache
+        _touch(path)
+    return value
 
 
 def store(key: str, print_: str, value: Any) -> None:
     path = _path(key, print_)
     if path is None:
         return
-    temporary: str | None = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for old in path.parent.glob(f"{key}-*.pickle"):  # one entry per key: older builds go
-            if old != path:
-                old.unlink(missing_ok=True)
-        import tempfile  # only when storing: a warm start does not pay for it
+        from .atomic import replace_file
 
-        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as handle:
+        def write(handle) -> None:
             handle.write(_FORMAT)
             pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, path)
+
+        replace_file(path, write, mode=0o600)
+        _touch(path)
+        _evict(path.parent, key)
     except Exception:
-        if temporary is not None:
-            Path(temporary).unlink(missing_ok=True)
+        pass  # an optimisation only: an unwritable folder or a value that does not pickle is not an error
+
+
+def _evict(folder: Path, key: str) -> None:
+    """Keep the `KEEP` most recently used entries of `key`."""
+    entries = []
+    for entry in folder.glob(f"{key}-*.pickle"):
+        try:
+            entries.append((entry.stat().st_mtime_ns, entry.name, entry))
+        except OSError:
+            continue
+    for _, _, entry in sorted(entries, reverse=True)[KEEP:]:
+        entry.unlink(missing_ok=True)

@@ -25,3 +25,8 @@ class InputError(Exception):
 
 class EvaluationError(InputError):
     """A dossier that cannot be evaluated against a ruleset (e.g. a missing dependency)."""
+
+
+class LimitError(InputError):
+    """An input beyond one of the reader's limits (size, nesting, alias expansion): the same for YAML
+    and JSON, so a JSON file read again as YAML for its positions reports it rather than going on."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -99,12 +100,75 @@ def test_yaml_alias_bomb(tmp_path):
         prev = "abcdefghij"[i]
         lines.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]")
     path = write(tmp_path, HEAD + "facts:\n" + "\n".join("  " + line for line in lines) + "\n")
-    assert_clean_error(raccord("check", str(path)), "more than 200000 values", "alias")
+    line = assert_clean_error(raccord("check", str(path)), f"{path}:", "YAML aliases expand this document", "alias bomb")
+    assert f"from a text of {len(path.read_text())} characters" in line
+
+
+@pytest.mark.parametrize(("body", "where"), [
+    ("facts: &a {work: *a}\n", ":3:8:"),
+    ("facts: &a [*a]\n", ":3:8:"),
+    ("facts:\n  work: &w\n    type: [1, *w]\n", ":4:"),
+])
+def test_a_recursive_alias_is_located(tmp_path, body, where):
+    path = write(tmp_path, HEAD + body)
+    assert_clean_error(raccord("check", str(path)), f"{path}{where}", "recursive YAML alias")
+
+
+def test_nesting_too_deep(tmp_path):
+    path = write(tmp_path, HEAD + "facts: " + "[" * 500 + "]" * 500 + "\n")
+    assert_clean_error(raccord("check", str(path)), f"{path}:3:", "nested more than 100 levels")
+    deep = '{"format": "raccord.dossier/1", "production": {"id": "x", "title": "X"},\n "facts": {"a": ' \
+        + "[" * 600 + "]" * 600 + "}}"
+    path = write(tmp_path, deep, "deep.json")
+    assert_clean_error(raccord("check", str(path)), f"{path}:2:", "nested more than 100 levels")
+    # A surrogate pair escape, which the YAML reader refuses: no positions, the limit holds all the same.
+    path = write(tmp_path, deep.replace('"X"', '"\\ud83c\\udfac"'), "deep-unlocated.json")
+    assert_clean_error(raccord("check", str(path)), f"{path}: nested more than 100 levels")
+
+
+def test_a_json_number_too_long_for_python(tmp_path):
+    path = write(tmp_path, '{"format": "raccord.dossier/1", "production": {"id": "x", "title": "X"},\n'
+                           ' "facts": {"company.headcount": ' + "9" * 4301 + "}}", "big.json")
+    assert_clean_error(raccord("validate", str(path)), f"{path}:2:33:", "a number of more than 4300 digits")
+
+
+@pytest.mark.parametrize(("value", "fragment"), [
+    ("!!timestamp x", "invalid !!timestamp value 'x'"),
+    ("!!bool x", "invalid !!bool value 'x'"),
+    ("!!int 0x", "invalid !!int value '0x'"),
+    ("!!set x", "YAML tag '!!set' is not supported here"),
+    ("!!python/name:os.system x", "YAML tag '!!python/name:os.system' is not supported"),
+])
+def test_bad_tags_are_located(tmp_path, value, fragment):
+    path = write(tmp_path, f"format: {value}\nproduction: {{id: essai, title: Essai}}\n")
+    assert_clean_error(raccord("validate", str(path)), f"{path}:1:9:", fragment)
+
+
+def test_duplicate_keys_in_json_are_refused(tmp_path):
+    path = write(tmp_path, '{"format": "raccord.dossier/1", "production": {"id": "x", "title": "X"},\n'
+                           ' "facts": {"company.headcount": 12, "company.headcount": 13}}', "dup.json")
+    assert_clean_error(raccord("validate", str(path)), f"{path}:2:37:", "duplicate key 'company.headcount'")
 
 
 def test_oversized_file(tmp_path):
     path = write(tmp_path, HEAD + "# " + "x" * (6 * 1024 * 1024) + "\n")
-    assert_clean_error(raccord("check", str(path)), str(path), "file too large")
+    assert_clean_error(raccord("check", str(path)), str(path), "file too large", "the limit is 5 MiB",
+                       "a ruleset can be split into several rulesets")
+
+
+def test_a_control_character_is_located(tmp_path):
+    path = write(tmp_path, HEAD + "facts:\n  work.type: serié\x01\n")
+    assert_clean_error(raccord("check", str(path)), f"{path}:4:19:", "character U+0001 is not allowed")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_a_pipe_or_a_device_is_refused_at_once(tmp_path):
+    """A named pipe would block the read until a writer comes, /dev/zero never ends."""
+    pipe = tmp_path / "pipe.yaml"
+    os.mkfifo(pipe)
+    assert_clean_error(raccord("check", str(pipe)), f"{pipe}: not a regular file")
+    if Path("/dev/zero").exists():
+        assert_clean_error(raccord("validate", "/dev/zero"), "/dev/zero: not a regular file")
 
 
 def test_missing_file_and_folder(tmp_path):

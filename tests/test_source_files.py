@@ -1,0 +1,113 @@
+"""The reader's limits and what a loaded dossier keeps of its file: not its data nor its positions
+(most of its memory), yet errors raised after loading are located exactly as before."""
+
+from __future__ import annotations
+
+import gc
+import shutil
+from pathlib import Path
+
+import pytest
+from raccord.engine import InputError, build_dossier, load_dossier, load_library
+from raccord.engine import source_files as sf
+from raccord.engine.evaluate import check_references
+from raccord.engine.source_files import load_document, parse_json, parse_yaml
+
+ROOT = Path(__file__).parent.parent
+EXAMPLE = ROOT / "examples" / "long_metrage" / "dossier.yaml"
+HEAD = "format: raccord.dossier/1\nproduction: {id: essai, title: Essai}\n"
+LIBRARY = load_library()
+UNKNOWN = HEAD + "facts:\n  work.type: serie\nevidence:\n  - {id: E1, kind: devis, criteria: [ECO-PROD-01, ECO-NOPE-9]}\n"
+JSON = ('{"format": "raccord.dossier/1", "production": {"id": "essai", "title": "Essai"},\n'
+        ' "evidence": [{"id": "E1", "kind": "devis",\n  "criteria": ["ECO-PROD-01", "ECO-NOPE-9"]}]}')
+
+
+def position(text: str, needle: str) -> str:
+    """`line:col` of `needle` in `text`, counted by hand."""
+    before = text[:text.index(needle)]
+    return f"{before.count(chr(10)) + 1}:{len(before) - before.rfind(chr(10))}"
+
+
+def unknown_criterion_error(dossier) -> str:
+    with pytest.raises(InputError) as caught:
+        check_references(LIBRARY, dossier)
+    return str(caught.value)
+
+
+def test_a_loaded_dossier_keeps_neither_the_raw_document_nor_its_positions():
+    dossier = load_dossier(EXAMPLE, LIBRARY.catalogue)
+    assert dossier.located.data is None and dossier.located.positions is None
+    assert dossier.file.facts is dossier.facts  # the nested facts as written are not kept beside the typed ones
+
+
+def test_an_error_after_loading_is_located_from_the_file(tmp_path):
+    path = tmp_path / "d.yaml"
+    path.write_text(UNKNOWN, encoding="utf-8")
+    full = load_document(path)
+    expected = full.where(("evidence", 0, "criteria", 1))
+    assert expected == f"{path}:{position(UNKNOWN, 'ECO-NOPE-9')}"
+    dossier = build_dossier(full, LIBRARY.catalogue, path)
+    assert unknown_criterion_error(dossier).startswith(f"{expected}: unknown criterion 'ECO-NOPE-9'")
+
+
+def test_a_file_changed_since_loading_gives_no_wrong_position(tmp_path):
+    path = tmp_path / "d.yaml"
+    path.write_text(UNKNOWN, encoding="utf-8")
+    dossier = load_dossier(path, LIBRARY.catalogue)
+    path.write_text("# a comment shifts every line\n" + UNKNOWN, encoding="utf-8")
+    assert unknown_criterion_error(dossier).startswith(f"{path}: unknown criterion")
+
+
+@pytest.mark.parametrize("parse", [parse_yaml, parse_json])
+def test_a_document_parsed_from_text_is_located_from_that_text(parse):
+    text = UNKNOWN if parse is parse_yaml else JSON
+    dossier = build_dossier(parse(text, "memoire.txt"), LIBRARY.catalogue, None)
+    where = f"memoire.txt:{position(text, 'ECO-NOPE-9' if parse is parse_yaml else chr(34) + 'ECO-NOPE-9')}"
+    assert unknown_criterion_error(dossier).startswith(f"{where}: unknown criterion 'ECO-NOPE-9'")
+
+
+def test_loading_a_dossier_leaves_no_reference_cycle():
+    """Garbage in a cycle waits for the cyclic collector: with it paused (as the executable has it)
+    every parsed document would stay in memory."""
+    load_dossier(EXAMPLE, LIBRARY.catalogue)
+    gc.collect()
+    gc.disable()
+    try:
+        load_dossier(EXAMPLE, LIBRARY.catalogue)
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
+
+
+def test_dossiers_share_the_rulesets_vocabulary(tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(EXAMPLE.parent, copy)
+    one, two = load_dossier(EXAMPLE, LIBRARY.catalogue), load_dossier(copy / "dossier.yaml", LIBRARY.catalogue)
+    first, second = one.file.evidence[0], two.file.evidence[0]
+    assert first.kind is second.kind and first.auditor is second.auditor
+    assert next(iter(one.facts)) is next(iter(two.facts))
+    assert first.sha256 == second.sha256 and first.sha256 is not second.sha256  # the dossiers' own data is their own
+
+
+def test_an_honest_document_may_have_more_values_than_an_alias_bomb(monkeypatch):
+    many = "a: [" + ",".join(["1"] * 30_000) + "]\n"  # more values than the alias allowance, each written out
+    assert len(parse_yaml(many, "x.yaml").data["a"]) == 30_000
+    monkeypatch.setattr(sf, "MAX_VALUES", 1000)
+    with pytest.raises(InputError) as caught:
+        parse_yaml(many, "x.yaml")
+    assert "more than 1000 values (the limit)" in str(caught.value) and "several rulesets" in str(caught.value)
+    assert "alias" not in str(caught.value)
+
+
+def test_aliases_may_repeat_values_within_the_allowance():
+    text = "a: &a [1, 2, 3]\nb: [" + ", ".join(["*a"] * 2000) + "]\n"  # 6 000 values from 8 000 characters
+    assert len(parse_yaml(text, "x.yaml").data["b"]) == 2000
+    bomb = "a: &a [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\nb: &b [" + ", ".join(["*a"] * 100) + "]\nc: [" \
+        + ", ".join(["*b"] * 100) + "]\n"
+    with pytest.raises(InputError, match="alias bomb"):
+        parse_yaml(bomb, "x.yaml")
+
+
+def test_equal_values_of_one_document_share_one_object():
+    data = parse_yaml("a: [Régie Films, Régie Films, 2025-03-01, 2025-03-01]\n", "x.yaml").data["a"]
+    assert data[0] is data[1] and data[2] is data[3]
