@@ -182,18 +182,18 @@ def coerce_fact(name: str, value: Any, fact: FactDef, where: str) -> Any:
         day = as_date(value)
         if day is None:
             raise bad("a date YYYY-MM-DD")
-        return day
+        return _DATES.setdefault(day, day)
     if kind == "enum":
         if value not in (fact.values or []):
             raise InputError(where, f"fact '{name}': '{value}' is not allowed", "allowed: " + ", ".join(fact.values or []))
-        return value
+        return sys.intern(value)  # one of the catalogue's values: one object for every dossier
     if kind == "set":
         if not isinstance(value, list):
             raise bad("a list")
         for item in value:
             if item not in (fact.values or []):
                 raise InputError(where, f"fact '{name}': '{item}' is not allowed", "allowed: " + ", ".join(fact.values or []))
-        return frozenset(value)
+        return frozenset(sys.intern(item) for item in value)
     if not isinstance(value, str):
         raise bad("text")
     return value
@@ -219,21 +219,49 @@ def build_dossier(located: Located, catalogue: dict[str, FactDef], path: Path | 
     return Dossier(replace(model, facts=facts), facts, path, located.detached())
 
 
+class _NoCriteria(list):
+    """The empty `criteria` list shared by every evidence item that names no criterion (most do
+    not): a list, equal to `[]`, that refuses to change."""
+
+    __slots__ = ()
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> None:
+        raise TypeError("an evidence item's criteria do not change")
+
+    append = extend = insert = remove = pop = clear = sort = reverse = _refuse
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = _refuse
+
+
+_NO_CRITERIA = _NoCriteria()
 _PENDING = Auditor()
+# Dates are values like small numbers: a portfolio's dossiers share one object per day (a few
+# thousand days at most, against a date object per fact and per evidence item of every dossier).
+_DATES: dict[dt.date, dt.date] = {}
 _set = object.__setattr__
 
 
 def _share_equal_values(evidence: list[EvidenceItem]) -> None:
-    """A portfolio holds thousands of dossiers: the same evidence kind, criterion id or auditor
-    record in each costs memory for nothing. Kinds and criterion ids (the rulesets' vocabulary)
-    are interned, and equal auditor records (most are `pending`) become one. Done on the records
-    just validated, before anything else sees them; they are immutable from then on."""
-    auditors = {_PENDING: _PENDING}
+    """A portfolio holds thousands of dossiers: the same small value in each costs memory for
+    nothing. Evidence kinds and criterion ids (the rulesets' vocabulary), evidence ids (raccord
+    numbers them EV-001, EV-002... in every dossier) and dates are shared; an item naming no
+    criterion gets the shared empty list, a `pending` auditor record with nothing else (most are)
+    the shared one. Done on the records just validated, before anything else sees them; they are
+    immutable from then on."""
+    intern = sys.intern
     for item in evidence:
-        _set(item, "kind", sys.intern(item.kind))
+        _set(item, "id", intern(item.id))
+        _set(item, "kind", intern(item.kind))
         if item.criteria:
-            item.criteria[:] = [sys.intern(cid) for cid in item.criteria]
-        _set(item, "auditor", auditors.setdefault(item.auditor, item.auditor))
+            _set(item, "criteria", [intern(cid) for cid in item.criteria])
+        else:
+            _set(item, "criteria", _NO_CRITERIA)
+        if item.collected is not None:
+            _set(item, "collected", _DATES.setdefault(item.collected, item.collected))
+        if item.expires is not None:
+            _set(item, "expires", _DATES.setdefault(item.expires, item.expires))
+        auditor = item.auditor
+        if auditor.status == "pending" and auditor.reason is None and auditor.by is None and auditor.date is None:
+            _set(item, "auditor", _PENDING)
 
 
 def load_dossier(path: Path, catalogue: dict[str, FactDef]) -> Dossier:

@@ -84,8 +84,12 @@ def test_dossiers_share_the_rulesets_vocabulary(tmp_path):
     shutil.copytree(EXAMPLE.parent, copy)
     one, two = load_dossier(EXAMPLE, LIBRARY.catalogue), load_dossier(copy / "dossier.yaml", LIBRARY.catalogue)
     first, second = one.file.evidence[0], two.file.evidence[0]
-    assert first.kind is second.kind and first.auditor is second.auditor
+    assert first.kind is second.kind and first.auditor is second.auditor and first.collected is second.collected
     assert next(iter(one.facts)) is next(iter(two.facts))
+    assert one.facts["dates.first_shooting_day"] is two.facts["dates.first_shooting_day"]
+    assert first.criteria == [] and first.criteria is second.criteria
+    with pytest.raises(TypeError):
+        first.criteria.append("ECO-PROD-01")  # shared, so it refuses to change
     assert first.sha256 == second.sha256 and first.sha256 is not second.sha256  # the dossiers' own data is their own
 
 
