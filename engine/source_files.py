@@ -52,7 +52,7 @@ class Source(Record):
         text = self.text
         try:
             if text is None and self.path is not None:
-                raw = _read_bytes(self.path, MAX_FILE_BYTES)
+                raw = read_bytes(self.path, MAX_FILE_BYTES)
                 if _digest(raw) != self.digest:
                     return {}
                 text = _decode(raw, self.path)
@@ -91,7 +91,7 @@ class Located(Record):
         return Located(None, self.file, None, self.source)
 
 
-def _read_bytes(path: Path, max_bytes: int) -> bytes:
+def read_bytes(path: Path, max_bytes: int) -> bytes:
     """The file's bytes. Opened without blocking and checked to be a regular file first: a named
     pipe would wait for a writer forever, and a device such as /dev/zero never ends."""
     try:
@@ -142,7 +142,7 @@ def _mib(size: int) -> str:
 
 
 def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
-    return _decode(_read_bytes(path, max_bytes), path)
+    return _decode(read_bytes(path, max_bytes), path)
 
 
 _STR = "tag:yaml.org,2002:str"
@@ -349,7 +349,7 @@ def _check_depth(data: Any, file: str) -> None:
 
 def load_document(path: Path, max_bytes: int = MAX_FILE_BYTES) -> Located:
     """Read a YAML or JSON file (by extension; YAML otherwise) with positions."""
-    raw = _read_bytes(path, max_bytes)
+    raw = read_bytes(path, max_bytes)
     text = _decode(raw, path)
     is_json = path.suffix.lower() == ".json"
     located = (parse_json if is_json else parse_yaml)(text, str(path))

@@ -70,15 +70,25 @@ def test_a_symlink_is_followed_and_kept(tmp_path):
     assert link.is_symlink() and real.read_text() == "new"
 
 
-@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
-def test_only_a_regular_file_is_replaced(tmp_path):
-    pipe = tmp_path / "pipe"
-    os.mkfifo(pipe)
-    with pytest.raises(InputError, match="pas un fichier ordinaire"):
-        write_atomic(pipe, "x")
-    assert pipe.exists() and not pipe.is_file()
+def test_a_folder_is_refused_and_a_device_written_as_it_is(tmp_path):
     with pytest.raises(InputError, match="c'est un dossier"):
         write_atomic(tmp_path, "x")
+    if Path("/dev/null").exists():
+        write_atomic(Path("/dev/null"), "x")  # `-o /dev/null`: written to, not replaced by a file
+        assert Path("/dev/null").is_char_device()
+
+
+def test_temporary_files_left_by_a_killed_writer_are_removed(tmp_path):
+    target = tmp_path / "audit.zip"
+    stale, fresh = tmp_path / ".audit.zip.dead1234.tmp", tmp_path / ".audit.zip.live5678.tmp"
+    other = tmp_path / ".autre.zip.dead1234.tmp"
+    for leftover in (stale, fresh, other):
+        leftover.write_bytes(b"partial")
+    old = os.stat(stale).st_mtime - 2 * 3600
+    os.utime(stale, (old, old))
+    os.utime(other, (old, old))
+    write_atomic(target, b"new")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([target.name, fresh.name, other.name])
 
 
 def test_the_bundle_zip_is_written_the_same_way(tmp_path):
