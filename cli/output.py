@@ -25,6 +25,11 @@ REASONS = {
 }
 
 
+class WriteError(InputError, OSError):
+    """An output that could not be written: a located error (exit 2) for the callers that let it
+    through, and still the OSError it was for those that catch that and word it themselves."""
+
+
 def write_atomic(path: Path, data: bytes | str) -> None:
     payload = data.encode("utf-8") if isinstance(data, str) else data
     write_atomic_with(path, lambda handle: handle.write(payload))
@@ -37,5 +42,7 @@ def write_atomic_with(path: Path, write: Callable[[BinaryIO], object]) -> None:
         replace_file(path, write, mode=0o644)
     except OSError as exc:
         reason = REASONS.get(exc.errno or 0, exc.strerror or str(exc))
-        raise InputError(str(path), f"impossible d'écrire le fichier : {reason}",
-                         "vérifiez le chemin et les droits d'écriture, ou choisissez un autre fichier") from None
+        error = WriteError(str(path), f"impossible d'écrire le fichier : {reason}",
+                           "vérifiez le chemin et les droits d'écriture, ou choisissez un autre fichier")
+        error.errno, error.strerror, error.filename = exc.errno, exc.strerror, str(path)
+        raise error from None

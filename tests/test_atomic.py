@@ -10,6 +10,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
 from raccord.cli.commands_bundle import zip_bytes_to
 from raccord.cli.output import write_atomic
 from raccord.engine import InputError
@@ -45,8 +46,9 @@ def test_a_failing_rename_leaves_no_temporary(tmp_path, monkeypatch):
         raise PermissionError(13, "Permission denied", dst)
 
     monkeypatch.setattr(os, "replace", refuse)
-    with pytest.raises(InputError, match="permission refusée"):
+    with pytest.raises(InputError, match="permission refusée") as caught:
         write_atomic(target, "new")
+    assert isinstance(caught.value, OSError) and caught.value.strerror == "Permission denied"  # for callers that word it
     assert target.read_bytes() == b"old" and [p.name for p in tmp_path.iterdir()] == ["r.txt"]
 
 

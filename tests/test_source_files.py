@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from raccord.engine import InputError, build_dossier, load_dossier, load_library
 from raccord.engine import source_files as sf
 from raccord.engine.evaluate import check_references
