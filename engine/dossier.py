@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from dataclasses import field, replace
+from dataclasses import field
 from pathlib import Path, PurePosixPath
 from typing import Annotated, Any, Literal
 
@@ -216,7 +216,8 @@ def build_dossier(located: Located, catalogue: dict[str, FactDef], path: Path | 
     _share_equal_values(model.evidence)
     # The file's facts as typed above (the nested form as written is not kept), and the document
     # without its data and positions: a dossier kept for evaluation costs a fifth of the memory.
-    return Dossier(replace(model, facts=facts), facts, path, located.detached())
+    _set(model, "facts", facts)
+    return Dossier(model, facts, path, located.detached())
 
 
 class _NoCriteria(list):

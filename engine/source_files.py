@@ -46,7 +46,7 @@ class Source(Record):
     is_json: bool
     text: str | None = None
     path: Path | None = None
-    digest: bytes = b""
+    digest: int = 0
 
     def positions(self, file: str) -> dict[Path_, tuple[int, int]]:
         text = self.text
@@ -131,10 +131,11 @@ def _decode(raw: bytes, path: Path) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
-def _digest(raw: bytes) -> bytes:
-    import hashlib
+def _digest(raw: bytes) -> int:
+    """Enough to tell whether a file changed since it was read (not a defence against tampering)."""
+    import zlib
 
-    return hashlib.blake2b(raw, digest_size=16).digest()
+    return len(raw) << 32 | zlib.crc32(raw)
 
 
 def _mib(size: int) -> str:
