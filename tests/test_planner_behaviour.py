@@ -292,3 +292,197 @@ def test_threshold_plans_are_exact_under_every_candidate_rule(rows, first, secon
     assert target_reached(after, target)
     if selector is None and not target_reached(evaluation_, target) and len({first, second}) > 1:
         assert any("undetermined" in note for note in plan.notes)
+
+
+# --- what a plan lists --------------------------------------------------------------------------
+
+
+def small(*texts: str):
+    return library_of(*texts)
+
+
+def plan_of(lib, text: str, facts=None, kinds=(), declined=None, as_of=DAY):
+    items = [{"id": f"X-{kind}", "kind": kind} for kind in kinds]
+    evaluation_ = evaluate(lib, dossier_of(lib, facts or {}, items, declined=declined or {}), as_of)
+    return make_plan(evaluation_, parse_target(lib, text))
+
+
+OBLIGATIONS = "{kind: obligations}"
+
+
+def test_a_criterion_that_only_refers_to_others_is_replaced_by_them():
+    lib = small(ruleset_yaml("vh", OBLIGATIONS, [
+        ev("A-1", "a", mandatory="false"), ev("A-2", "b", mandatory="false"),
+        criterion("S-1", "{criterion: A-1}", mandatory="true"),
+        criterion("S-2", "{all: [{criterion: A-1}, {criterion: A-2}]}", mandatory="true"),
+    ]))
+    assert plan_of(lib, "vh").items == ["A-1", "A-2"]
+    assert plan_of(lib, "vh", kinds=["a"]).items == ["A-2"]
+
+
+def test_a_requirement_that_already_holds_is_no_action_while_its_scope_is_unknown():
+    lib = small(ruleset_yaml("vh", OBLIGATIONS, [
+        criterion("O-1", "{fact: work.live_action}", mandatory="true", applies_if="{fact: company.headcount, gte: 11}")]))
+    evaluation_ = evaluate(lib, dossier_of(lib, {"work.live_action": True}), DAY)
+    assert evaluation_.status("O-1") == "unknown"  # applicability unknown
+    assert make_plan(evaluation_, parse_target(lib, "vh")).items == []
+    assert plan_of(lib, "vh", {"work.live_action": False}).items == ["O-1"]
+
+
+def test_threshold_plans_take_fixable_actions_and_skip_properties_of_the_work():
+    policy = f"{{kind: threshold, threshold: [{{value: 0.5, inclusive: true, {SOURCE}}}]}}"
+    lib = small(ruleset_yaml("eco", policy, [
+        ev("E-1", "x", points=5, effort=3),
+        criterion("E-2", "{fact: work.regions, contains: corse}", points=5, effort=0.5, tags="[not_actionable]"),
+        criterion("E-3", "{fact: company.headcount, gte: 11}", points=5, effort=1),
+        ev("E-4", "y", points=5, effort=9),
+    ]))
+    # the region is a property of the work: once known to be elsewhere it is not an action
+    assert plan_of(lib, "eco", {"work.regions": ["grand_est"]}).items == ["E-1", "E-3"]
+    # not yet known, it is the cheapest way (the plan then says: give the region)
+    assert plan_of(lib, "eco", {}).items == ["E-2", "E-3"]
+    # a fact that is not met now can still be changed (the headcount)
+    assert plan_of(lib, "eco", {"work.regions": ["grand_est"], "company.headcount": 3}).items == ["E-1", "E-3"]
+
+
+def test_among_equally_good_actions_the_plan_takes_the_first_of_the_grid():
+    policy = f"{{kind: threshold, threshold: [{{value: 0.5, inclusive: true, {SOURCE}}}]}}"
+    lib = small(ruleset_yaml("eco", policy, [ev(f"E-{i}", f"k{i}", points=1, effort=1) for i in range(1, 5)]))
+    assert plan_of(lib, "eco").items == ["E-1", "E-2"]
+    assert plan_of(lib, "eco", kinds=["k1"]).items == ["E-2"]
+
+
+def test_each_blocker_is_listed_once():
+    lev = ruleset_yaml("lv", "{kind: levels, target: 1, applies_if: {fact: work.live_action}, "
+                             "levels: [{level: 1, title: {fr: a, en: a}}]}", [ev("L-1", "a", level=1)])
+    aid = ruleset_yaml("aid", f"{{kind: eligibility, schemes: [{{id: s, title: {{fr: S, en: S}}, {SCHEME}}}]}}", [
+        criterion("A-1", "{outcome: lv.level, gte: 1}", scheme="s"),
+        criterion("A-2", "{outcome: lv.decision, eq: eligible}", scheme="s")])
+    plan = plan_of(small(lev, aid), "aid:s", {"work.live_action": False})
+    assert plan.blockers == [{"reason": "ruleset_not_applicable", "ruleset": "lv", "why": ["ruleset_not_applicable"]}]
+
+
+def test_outcome_conditions_on_a_decision_or_a_scheme_are_goals_too():
+    lev = ruleset_yaml("lv", "{kind: levels, target: 2, levels: [{level: 1, title: {fr: a, en: a}}, "
+                             "{level: 2, title: {fr: b, en: b}}]}", [ev("L-1", "a", level=1), ev("L-2", "b", level=2)])
+    aid = ruleset_yaml("aid", f"{{kind: eligibility, schemes: [{{id: s, title: {{fr: S, en: S}}, {SCHEME}}}]}}",
+                       [ev("A-1", "c", scheme="s")])
+    dep = ruleset_yaml("dep", OBLIGATIONS, [
+        criterion("D-1", "{outcome: lv.decision, eq: eligible}", mandatory="true", effort=0),  # the target level
+        criterion("D-2", "{outcome: aid.scheme.s, in: [eligible]}", mandatory="true", effort=0),
+        criterion("D-3", "{outcome: aid.scheme.s, ne: eligible}", mandatory="false"),  # not a goal
+    ])
+    lib = small(lev, aid, dep)
+    assert sorted(plan_of(lib, "dep").items) == ["A-1", "L-1", "L-2"]
+    three = ruleset_yaml("dep", OBLIGATIONS, [criterion("D-1", "{outcome: aid.scheme.s, eq: not_eligible}", mandatory="true")])
+    assert plan_of(small(lev, aid, three), "dep").items == ["D-1"]  # a negative decision is no goal: itself the item
+
+
+def test_the_plan_document_gives_each_item_its_stage():
+    stages = ("stages:\n  - {id: prep, title: {fr: Préparation, en: Preparation}}\n"
+              "  - {id: shoot, title: {fr: Tournage, en: Shoot}}")
+    lib = small(ruleset_yaml("vh", OBLIGATIONS, [
+        ev("V-1", "a", mandatory="true", stage="prep"), ev("V-2", "b", mandatory="true"),
+        ev("V-3", "c", mandatory="true", stage="shoot")], extra=stages))
+    from raccord.engine.plan import plan_document
+
+    evaluation_ = evaluate(lib, dossier_of(lib), DAY)
+    doc = plan_document(evaluation_, parse_target(lib, "vh"))
+    items = {i["criterion"]: i for i in doc["items"]}
+    assert [i["criterion"] for i in doc["items"]] == ["V-1", "V-2", "V-3"]
+    assert items["V-1"]["stage_title"] == {"fr": "Préparation", "en": "Preparation"}
+    assert items["V-3"]["stage_title"] == {"fr": "Tournage", "en": "Shoot"}
+    assert "stage_title" not in items["V-2"]
+    assert doc["effort"] == 3 and doc["feasible"] is True and doc["after"]["reached"] is True
+    assert doc["before"]["reached"] is False
+
+
+# --- the knapsack itself --------------------------------------------------------------------------
+
+
+def test_knapsack_edge_cases():
+    from raccord.engine.knapsack import knapsack_cover
+
+    assert knapsack_cover([], 0.0, 0.0, [(0.5, True)]) == ([], False)  # nothing applicable: nothing to pass
+    assert knapsack_cover([("a", 1.0, 1.0)], 1.0, 2.0, [(0.5, True)]) == ([], True)  # already passed
+    assert knapsack_cover([("a", 1.0, 1.0)], 0.0, 2.0, [(0.5, False)]) == ([], False)  # 50 % is not above 50 %
+    assert knapsack_cover([("a", 1.0, 1.0)], 0.0, 2.0, [(0.5, True)]) == (["a"], True)
+    # points off every decimal grid (thirds): the table is scaled finely and still finds the plan
+    assert knapsack_cover([("a", 1 / 3, 1.0), ("b", 2 / 3, 2.0)], 0.0, 1.0, [(0.3, True)]) == (["a"], True)
+    assert knapsack_cover([("a", 1 / 3, 1.0), ("b", 2 / 3, 2.0)], 0.0, 1.0, [(0.4, True)]) == (["b"], True)
+
+
+@pytest.mark.xfail(strict=True, reason="engine/knapsack.py rounds points off the 1/1000 grid to 1/10000, "
+                                        "an error far above the scores' epsilon (reported to the lead)")
+def test_knapsack_with_thirds_reaching_a_threshold_exactly():
+    from raccord.engine.knapsack import knapsack_cover
+
+    # one third of a point out of two thirds is exactly 50 %
+    assert knapsack_cover([("a", 1 / 3, 0.5)], 0.0, 2 / 3, [(0.5, True)]) == (["a"], True)
+
+
+# --- threshold goals ------------------------------------------------------------------------------
+
+SELECTED = (f"{{kind: threshold, applies_if: {{fact: work.live_action}}, threshold: ["
+            f"{{when: {{fact: scheme, eq: commitment_phase}}, value: 0.75, inclusive: true, {SOURCE}}}, "
+            f"{{when: {{fact: scheme, eq: performance}}, value: 0.5, inclusive: true, {SOURCE}}}]}}")
+
+
+def selected_grid():
+    return small(ruleset_yaml("eco", SELECTED, [
+        ev("E-1", "a", points=1, effort=1), ev("E-2", "b", points=1, effort=2),
+        ev("E-3", "c", points=1, effort=3), ev("E-4", "d", points=1, effort=4)]))
+
+
+def test_threshold_plan_notes_an_undetermined_rule_and_meets_all_candidates():
+    lib = selected_grid()
+    one = plan_of(lib, "eco", {"work.live_action": True, "scheme": "performance"})
+    assert one.items == ["E-1", "E-2"] and one.notes == []
+    both = plan_of(lib, "eco", {"work.live_action": True})
+    assert both.items == ["E-1", "E-2", "E-3"]  # 75 % meets both readings
+    assert both.notes == ["eco: the applicable threshold rule is undetermined; the plan meets all candidates"]
+
+
+def test_threshold_plan_blockers():
+    lib = selected_grid()
+    none = plan_of(lib, "eco", {"work.live_action": True, "scheme": "performance"},
+                   declined={f"E-{i}": "non" for i in (1, 2, 3)})
+    assert none.blockers == [{"reason": "score_unreachable", "ruleset": "eco"}]
+    out = plan_of(lib, "eco", {"work.live_action": False})
+    assert out.blockers == [{"reason": "ruleset_not_applicable", "ruleset": "eco", "why": ["ruleset_not_applicable"]}]
+    assert out.items == []
+
+
+def test_threshold_plan_when_no_rule_applies():
+    policy = (f"{{kind: threshold, threshold: [{{when: {{fact: scheme, eq: commitment_phase}}, value: 0.5, "
+              f"inclusive: true, {SOURCE}}}]}}")
+    lib = small(ruleset_yaml("eco", policy, [ev("E-1", "a", points=1), ev("E-2", "b", points=1)]))
+    plan = plan_of(lib, "eco", {"scheme": "performance"})
+    assert plan.blockers == [{"reason": "no_threshold_applies", "ruleset": "eco"}] and plan.items == []
+
+
+def test_threshold_plan_counts_only_applicable_points():
+    policy = f"{{kind: threshold, threshold: [{{value: 0.5, inclusive: true, {SOURCE}}}]}}"
+    lib = small(ruleset_yaml("eco", policy, [
+        ev("E-1", "a", points=1, effort=1), ev("E-2", "b", points=1, effort=2),
+        criterion("E-3", "{evidence: c}", evidence=["c"], points=2, effort=1, applies_if="{fact: work.live_action}"),
+        ev("E-4", "d", points=1, effort=3)]))
+    # E-3 (2 points) not applicable: 2 of the 3 points left is the goal, not 3 of 5
+    assert plan_of(lib, "eco", {"work.live_action": False}).items == ["E-1", "E-2"]
+    assert plan_of(lib, "eco", {"work.live_action": True}).items == ["E-1", "E-3"]  # 3 of 5 points, 2 days
+
+
+def test_score_and_decision_conditions_on_a_threshold_ruleset():
+    policy = f"{{kind: threshold, threshold: [{{value: 0.5, inclusive: true, {SOURCE}}}], " \
+             "stars: {verified: false, bands: [{min: 0.5, stars: 1}]}}"
+    eco = ruleset_yaml("eco", policy, [ev("E-1", "a", points=1, effort=1), ev("E-2", "b", points=1, effort=2)])
+    dep = ruleset_yaml("dep", OBLIGATIONS, [
+        criterion("D-1", "{outcome: eco.decision, eq: eligible}", mandatory="true", effort=0),
+        criterion("D-2", "{outcome: eco.score, gt: 0.5}", mandatory="true", effort=0),
+        criterion("D-3", "{outcome: eco.stars, gte: 1}", mandatory="true", effort=5),  # not a goal: itself the item
+    ])
+    lib = small(eco, dep)
+    assert plan_of(lib, "dep").items == ["E-1", "E-2", "D-3"]  # above 50 % takes both points
+    dep_eligible = ruleset_yaml("dep", OBLIGATIONS, [criterion("D-1", "{outcome: eco.decision, eq: eligible}",
+                                                               mandatory="true", effort=0)])
+    assert plan_of(small(eco, dep_eligible), "dep").items == ["E-1"]

@@ -414,3 +414,72 @@ def test_eligibility_leaves_out_the_conditions_of_closed_schemes(tmp_path):
           expect:
             missing: [R-2]
     """, tmp_path)
+
+
+# --- exact reasons, and what each policy refuses at load -------------------------------------------
+
+
+def own_reasons(out: dict) -> list[str]:
+    """The policy's reasons, without the missing facts and evidence the engine adds after them."""
+    return [r for r in out["reasons"] if not r.startswith(("missing_fact:", "evidence_"))]
+
+
+def test_threshold_reasons_name_only_what_is_undetermined():
+    grid = threshold_grid()
+    score_only = outcome(grid, "eco", {"a.m": True, "a.n": False})  # 2/10 now, 7/10 at best
+    assert score_only["decision"] == "undetermined" and own_reasons(score_only) == ["score_undetermined"]
+    mandatory_only = outcome(grid, "eco", {"a.n": True, "a.o": True, "a.p": False})  # 6/10 passes, M unknown
+    assert mandatory_only["decision"] == "undetermined" and own_reasons(mandatory_only) == ["mandatory_unknown"]
+
+
+def test_a_rule_selector_unknown_without_fallback_says_so():
+    policy = (f"{{kind: threshold, threshold: [{{when: {{fact: scheme, eq: commitment_phase}}, value: 0.8, inclusive: true, "
+              f"{SOURCE}}}, {{when: {{fact: scheme, eq: performance}}, value: 0.5, inclusive: true, {SOURCE}}}]}}")
+    out = outcome(threshold_grid(policy), "eco", {"a.m": True, "a.n": True, "a.o": True, "a.p": True})
+    assert out["decision"] == "eligible" and "threshold_undetermined" in out["reasons"]
+    assert out["threshold"]["candidates"] == [0, 1]
+
+
+def test_eligible_below_the_lowest_star_band_has_no_star():
+    policy = (f"{{kind: threshold, threshold: [{{value: 0.5, inclusive: true, {SOURCE}}}], "
+              "stars: {verified: false, bands: [{min: 0.7, stars: 1}, {min: 0.9, stars: 2}]}}")
+    out = outcome(threshold_grid(policy), "eco", {"a.m": True, "a.n": True, "a.o": False, "a.p": False})
+    assert out["decision"] == "eligible" and out["stars"] == (0, 0)
+
+
+def test_levels_reasons_are_exact_and_the_top_level_can_block():
+    grid = levels_grid()
+    base = {"work.live_action": True, "a.m": True, "a.n": True}
+    open_top = outcome(grid, "lv", {**base, "a.o": True})
+    # level 2 reached, level 3 (company-wide) unknown for the project itself: L3-A is what blocks
+    assert open_top["level"] == (2, 3) and open_top["blocking"] == ["L3-A"]
+    assert own_reasons(open_top) == ["level_undetermined"] and open_top["portfolio"] == []
+    undetermined = outcome(grid, "lv", base)
+    assert own_reasons(undetermined) == ["level_undetermined"]
+    settled = outcome(grid, "lv", {**base, "a.o": False})
+    assert settled["level"] == (1, 1) and own_reasons(settled) == ["level_below_2"]
+
+
+@pytest.mark.parametrize(
+    ("policy", "crits", "message"),
+    [
+        ("{kind: levels, levels: [{level: 1, title: {fr: a, en: a}}, {level: 3, title: {fr: c, en: c}}]}",
+         [criterion("L-1", "{fact: a.m}", level=1)], "levels must be numbered 1, 2, 3... in order"),
+        ("{kind: levels, levels: [{level: 1, title: {fr: a, en: a}}]}",
+         [criterion("L-1", "{fact: a.m}", level=2)], "criterion L-1: level 2 is not declared"),
+        ("{kind: levels, target: 3, levels: [{level: 1, title: {fr: a, en: a}}]}",
+         [criterion("L-1", "{fact: a.m}", level=1)], "target level 3 is not declared"),
+        ("{kind: levels, levels: [{level: 1, title: {fr: a, en: a}}]}",
+         [criterion("L-1", "{fact: a.m}", level=1, points=2)], "`points` has no meaning under a levels policy"),
+        (SCHEMES, [criterion("P-1", "{fact: a.m}", scheme="bonus")], "criterion P-1: unknown scheme 'bonus'"),
+        (SCHEMES.replace("{id: regional", "{id: prime"), [criterion("P-1", "{fact: a.m}", scheme="prime")],
+         "two schemes share an id"),
+        (SCHEMES, [criterion("P-1", "{fact: a.m}", scheme="prime", level=1)], "`level` has no meaning under a eligibility"),
+    ],
+)
+def test_policy_checks_at_load(policy, crits, message):
+    from raccord.engine import InputError
+
+    with pytest.raises(InputError) as info:
+        lib(ruleset_yaml("r", policy, crits))
+    assert message in str(info.value) and str(info.value).startswith("ruleset0.yaml:")
