@@ -1,51 +1,47 @@
 """Generate one Python function per ruleset that sets every criterion's status in a single pass.
 
-Why: nested closures cost a Python call per node (about 250 us for the four bundled rulesets); one
-straight-line function with the conditions inlined as Kleene expressions costs a fraction of that.
-The generated source holds no value from a ruleset file: every literal, criterion id and fact name
-is bound in the function's namespace under a generated name (`_k12`), so a ruleset cannot inject
-code. Node types this module does not inline are called through their compiled closure, so a new
-condition form works before it is optimised here. A property test checks that this function and
-the closures (used by `explain`) always agree.
-
-Kleene values are the ints of `tri` (FALSE 0, UNKNOWN 1, TRUE 2): `all` is a short-circuit `min`
-written with `and` (only FALSE is falsy), `any` is `not all not` (`2 - x`).
+Why: a Python call per node (the interpreter of template.py, or closures) costs about 190 us for
+the four bundled rulesets; one straight-line function with the conditions inlined as Kleene
+expressions costs under half of that. Each form's expression is its `template()`, the same one
+the interpreter runs for values and explanations: this module only fills the holes (generated
+names, children's expressions) and writes the statuses in the documented precedence. The
+generated source holds no value from a ruleset file: every literal, criterion id and fact name is
+bound in the function's namespace under a generated name (`_k12`), so a ruleset cannot inject
+code.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import marshal
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from . import conditions as cn
 from . import status as st
+from . import template as tp
 from .record import Record, record
 
 if TYPE_CHECKING:
-    from .compiled import CompiledRuleset
-
-SYMBOLS = {"eq": "==", "ne": "!=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
-CRITERION_VALUES = {st.MET: 2, st.NOT_APPLICABLE: 2, st.NOT_MET: 0, st.UNKNOWN: 1}
+    from .compiled import CompiledCriterion, CompiledRuleset
+    from .context import Context
 
 RulesetRunner = Callable[..., None]
 
 
 @record(positional=True)
 class GeneratedCode(Record):
-    """A compiled generated function, kept in a cached library: the code object (marshalled), the
-    constants it names, and the condition nodes whose closures it calls (rebuilt, not pickled)."""
+    """A ruleset's generated functions, kept in a cached library: the code (marshalled) and the
+    constants it names. It defines `run`, `scope` and `policy_<i>` (the policy's own conditions) for
+    the conditions read on every evaluation, and the interpreter's shapes of every node."""
 
     code: bytes
     constants: dict[str, Any]
-    closures: dict[str, cn.Node]
 
-    def function(self) -> RulesetRunner:
+    def load(self) -> dict[str, Callable]:
         namespace = dict(self.constants)
-        namespace.update((name, node.compile()) for name, node in self.closures.items())
         exec(marshal.loads(self.code), namespace)  # generated from checked condition trees; values bound, not inlined
-        return namespace["run"]
+        tp.register_shapes(dict(zip(namespace["SHAPE_SOURCES"], namespace["SHAPES"], strict=True)))
+        return namespace
 
 
 class _Writer:
@@ -53,11 +49,10 @@ class _Writer:
 
     def __init__(self) -> None:
         self.lines: list[str] = []
-        self.namespace: dict[str, Any] = {"_CRIT": CRITERION_VALUES}
-        self._names: dict[tuple[type, Any], str] = {}
+        self.namespace: dict[str, Any] = {}
+        self._names: dict[tuple, str] = {}
         self._counter = 0
         self.hoisted: dict[cn.Node, str] = {}
-        self.closures: dict[str, cn.Node] = {}
         self.fact_locals: dict[str, str] = {}  # fact name -> local holding its value (facts read often)
 
     def read(self, fact: str) -> str:
@@ -65,26 +60,25 @@ class _Writer:
         local = self.fact_locals.get(fact)
         return local if local is not None else f"get({self.const(fact)})"
 
-    def closure(self, node: cn.Node) -> str:
-        """A generated name for the node's compiled closure (bound when the code is loaded)."""
-        name = f"_f{len(self.closures)}"
-        self.closures[name] = node
-        return name
-
     def const(self, value: Any) -> str:
-        """A generated global name bound to `value` (shared between equal hashable values)."""
+        """A generated global name bound to `value` (shared between equal values, or the same object)."""
         try:
-            key: tuple[type, Any] | None = (type(value), value)
+            key: tuple = (type(value), value)
             hash(key)
         except TypeError:
-            key = None
-        if key is not None and key in self._names:
+            key = ("object", id(value))  # the namespace keeps the object, so its id stays its own
+        if key in self._names:
             return self._names[key]
         name = f"_k{len(self.namespace)}"
         self.namespace[name] = value
-        if key is not None:
-            self._names[key] = name
+        self._names[key] = name
         return name
+
+    def fresh(self) -> _Writer:
+        """A writer for another function of the same module: same constants, none of the locals."""
+        other = _Writer()
+        other.namespace, other._names, other._counter = self.namespace, self._names, self._counter
+        return other
 
     def local(self, prefix: str) -> str:
         self._counter += 1
@@ -92,70 +86,36 @@ class _Writer:
 
 
 def _expression(node: cn.Node, w: _Writer) -> str:
-    """A Python expression whose value is the node's Kleene value."""
+    """A Python expression whose value is the node's Kleene value: its shape, holes filled."""
     hoisted = w.hoisted.get(node)
     if hoisted is not None:
         return hoisted
-    if isinstance(node, cn.All):
-        return _conjunction([_expression(c, w) for c in node.children], w)
-    if isinstance(node, cn.AnyOf):
-        return "(2 - " + _conjunction([f"(2 - {_expression(c, w)})" for c in node.children], w) + ")"
-    if isinstance(node, cn.Not):
-        return f"(2 - {_expression(node.child, w)})"
-    if isinstance(node, cn.FactTest):
-        inline = _fact_test(node, w)
-        if inline is not None:
-            return inline
-    if isinstance(node, cn.RatioTest) and node.op in SYMBOLS:
-        num, den, target = w.read(node.numerator), w.read(node.denominator), w.const(node.target)
-        return (f"(1 if (v := {num}) is None or (u := {den}) is None "
-                f"else (0 if u == 0 else (2 if v / u {SYMBOLS[node.op]} {target} else 0)))")
-    if isinstance(node, cn.EvidenceTest) and node.max_age_days is None and node.count_gte is None and node.count_fact is None:
-        kind, cid = w.const(node.kind), w.const(node.criterion)
-        # valid[kind] is True when an item supports every criterion, else the set of criteria supported
-        return f"(2 if (e := valid({kind})) is True or (e is not None and {cid} in e) else 1)"
-    if isinstance(node, cn.CriterionTest):
-        cid = w.const(node.criterion)
-        if node.want is None:
-            return f"_CRIT.get(status({cid}), 1)"
-        return f"(2 if status({cid}) == {w.const(node.want)} else 0)"
-    return f"{w.closure(node)}(ctx)"  # outcome, as_of, aged evidence: the closure is fast enough
+    shape, holes = node.template()
+    if len(holes) != len(shape.names) or any(isinstance(h, cn.Node) != shape.combines for h in holes):
+        raise TypeError(f"{type(node).__name__}: its holes do not fit the shape {shape.source!r}")
+    filled = [_expression(child, w) if shape.combines else _hole(*child, w) for child in holes]
+    return shape.source.format(**dict(zip(shape.names, filled, strict=True)), **{name: w.local(name) for name in shape.fresh})
 
 
-def _conjunction(parts: list[str], w: _Writer) -> str:
-    if len(parts) == 1:
-        return parts[0]
-    acc, tmp = w.local("r"), w.local("t")
-    chain = [f"({acc} := {parts[0]})"]
-    for part in parts[1:-1]:
-        chain.append(f"({acc} := ({acc} if {acc} < ({tmp} := {part}) else {tmp}))")
-    chain.append(f"({acc} if {acc} < ({tmp} := {parts[-1]}) else {tmp})")
-    return "(" + " and ".join(chain) + ")"
-
-
-def _fact_test(node: cn.FactTest, w: _Writer) -> str | None:
-    name, value, op, rhs = w.const(node.name), w.read(node.name), node.op, node.rhs
-    if op == "known":
-        return f"(2 if {name} in facts else 0)" if rhs.value else f"(0 if {name} in facts else 2)"
-    if op == "is_true":
-        return f"(1 if (v := {value}) is None else (2 if v else 0))"
-    if isinstance(rhs, cn.Literal):
-        if op in ("in", "not_in"):
-            members = w.const(frozenset(rhs.value))
-            hit, miss = (2, 0) if op == "in" else (0, 2)
-            return f"(1 if (v := {value}) is None else ({hit} if v in {members} else {miss}))"
-        if op == "contains":
-            return f"(1 if (v := {value}) is None else (2 if {w.const(rhs.value)} in v else 0))"
-        return f"(1 if (v := {value}) is None else (2 if v {SYMBOLS[op]} {w.const(rhs.value)} else 0))"
-    if isinstance(rhs, cn.FactValue):
-        other = w.read(rhs.name)
-        shift = f" + {w.const(dt.timedelta(days=rhs.plus_days))}" if rhs.plus_days else ""
-        return (f"(1 if (v := {value}) is None or (u := {other}) is None "
-                f"else (2 if v {SYMBOLS[op]} u{shift} else 0))")
-    if isinstance(rhs, cn.AsOfValue):
-        shift = f" + {w.const(dt.timedelta(days=rhs.plus_days))}" if rhs.plus_days else ""
-        return f"(1 if (v := {value}) is None else (2 if v {SYMBOLS[op]} as_of{shift} else 0))"
-    return None
+def _hole(read: Callable, arg: Any, w: _Writer) -> str:
+    """What fills a hole `(reader, argument)` in the generated function (locals set by PRELUDE)."""
+    if read is tp.const:
+        return w.const(arg)
+    if read is tp.fact:
+        return w.read(arg)
+    if read is tp.known:
+        return f"({w.const(arg)} in facts)"
+    if read is tp.valid:
+        return f"valid({w.const(arg)})"
+    if read is tp.evidence_count:
+        return f"{w.const(tp.supporting)}(ctx, {', '.join(w.const(v) for v in arg)})"
+    if read is tp.status:
+        return f"status({w.const(arg)})"
+    if read is tp.outcome:
+        return f"ctx.outcomes.get({w.const(arg)})"
+    if read is tp.as_of:
+        return "as_of"
+    raise TypeError(f"no generated code for the hole {read.__name__}")
 
 
 def _hoist(rs: CompiledRuleset, w: _Writer) -> list[str]:
@@ -189,10 +149,11 @@ def _stable(node: cn.Node) -> bool:
     return not any(isinstance(item, cn.CriterionTest) for item in node.walk())
 
 
-def _criterion_block(crit, w: _Writer) -> list[str]:
-    """Statements setting one criterion's status, in the documented precedence: not in force, then
-    (for the few criteria the dossier declares, declines or a plan assumes) `mark_declared`, else
-    applicability and requirement inline."""
+def _criterion_block(crit: CompiledCriterion, w: _Writer) -> list[str]:
+    """Statements setting one criterion's status. A criterion not in force is not applicable; one
+    the dossier declares, declines or a plan assumes (rare) takes the precedence of
+    docs/ruleset-format.md §4 with its conditions read by the interpreter; any other gets its
+    applicability and requirement inline. Both branches come from `_precedence`."""
     cid = w.const(crit.id)
     model = crit.model
     tests = []
@@ -200,15 +161,35 @@ def _criterion_block(crit, w: _Writer) -> list[str]:
         tests.append(f"as_of < {w.const(model.valid_from)}")
     if model.valid_until is not None:
         tests.append(f"as_of > {w.const(model.valid_until)}")
-    branches: list[tuple[str, list[str]]] = []
+    out = []
     if tests:
-        branches.append((" or ".join(tests), [f"statuses[{cid}] = NA", f"reasons[{cid}] = NA_NOT_IN_FORCE"]))
-    branches.append((f"{cid} in marked", [f"mark_declared({w.const(crit)}, ctx, declared_na, declined, assume)"]))
-    if crit.applies_node is not None:
-        branches.append((f"(a := {_expression(crit.applies_node, w)}) == 0",
-                         [f"statuses[{cid}] = NA", f"reasons[{cid}] = NA_CONDITION"]))
-        branches.append(("a == 1", [f"statuses[{cid}] = UNKNOWN"]))
-    final = f"statuses[{cid}] = TO_STATUS[{_expression(crit.requires_node, w)}]"
+        out += [f"if {' or '.join(tests)}:", f"    statuses[{cid}] = NA", f"    reasons[{cid}] = NA_NOT_IN_FORCE"]
+    out.append(f"{'elif' if tests else 'if'} {cid} in marked:")
+    known = w.const(crit)
+    applies = None if crit.applies_node is None else f"{known}.applies(ctx)"
+    out += [f"    {line}" for line in _precedence(cid, applies, f"{known}.requires(ctx)", declared=True)]
+    out.append("else:")
+    applies = None if crit.applies_node is None else _expression(crit.applies_node, w)
+    out += [f"    {line}" for line in _precedence(cid, applies, _expression(crit.requires_node, w), declared=False)]
+    return out
+
+
+def _precedence(cid: str, applies: str | None, requires: str, declared: bool) -> list[str]:
+    """Declared not applicable, then `applies_if` (false: not applicable; unknown: unknown, unless
+    a plan assumes a status), then an assumed status, then declined (not met), then `requires`.
+    `declared=False` leaves out what only concerns the declared criteria."""
+    branches: list[tuple[str, list[str]]] = []
+    if declared:
+        branches.append((f"{cid} in declared_na", [f"statuses[{cid}] = NA", f"reasons[{cid}] = NA_DECLARED"]))
+    if applies is not None:
+        branches.append((f"(a := {applies}) == 0", [f"statuses[{cid}] = NA", f"reasons[{cid}] = NA_CONDITION"]))
+        branches.append((f"a == 1 and {cid} not in assume" if declared else "a == 1", [f"statuses[{cid}] = UNKNOWN"]))
+    if declared:
+        branches.append((f"{cid} in assume", [f"statuses[{cid}] = assume[{cid}]"]))
+        branches.append((f"{cid} in declined", [f"statuses[{cid}] = NOT_MET"]))
+    final = f"statuses[{cid}] = TO_STATUS[{requires}]"
+    if not branches:
+        return [final]
     out = []
     for i, (test, body) in enumerate(branches):
         out.append(f"{'if' if i == 0 else 'elif'} {test}:")
@@ -216,49 +197,48 @@ def _criterion_block(crit, w: _Writer) -> list[str]:
     return out + ["else:", f"    {final}"]
 
 
-def mark_declared(crit, ctx, declared_na: dict, declined: dict, assume: dict) -> None:
-    """A criterion the dossier declares not applicable or declined, or a plan assumes (rare: the
-    closures are fast enough). Precedence as in docs/ruleset-format.md §4."""
-    cid, statuses = crit.id, ctx.statuses
-    if cid in declared_na:
-        statuses[cid] = st.NOT_APPLICABLE
-        ctx.na_reasons[cid] = st.NA_DECLARED
-        return
-    if crit.applies is not None:
-        value = crit.applies(ctx)
-        if value == 0:
-            statuses[cid] = st.NOT_APPLICABLE
-            ctx.na_reasons[cid] = st.NA_CONDITION
-            return
-        if value == 1 and cid not in assume:
-            statuses[cid] = st.UNKNOWN
-            return
-    if cid in assume:
-        statuses[cid] = assume[cid]
-    elif cid in declined:
-        statuses[cid] = st.NOT_MET
-    else:
-        statuses[cid] = (st.NOT_MET, st.UNKNOWN, st.MET)[crit.requires(ctx)]
-
-
 PRELUDE = ["facts = ctx.facts", "get = facts.get", "valid = ctx.valid_evidence.get", "statuses = ctx.statuses",
            "status = statuses.get", "reasons = ctx.na_reasons", "as_of = ctx.as_of"]
+NAMES = {"NA": st.NOT_APPLICABLE, "UNKNOWN": st.UNKNOWN, "NOT_MET": st.NOT_MET, "TO_STATUS": (st.NOT_MET, st.UNKNOWN, st.MET),
+         "NA_NOT_IN_FORCE": st.NA_NOT_IN_FORCE, "NA_CONDITION": st.NA_CONDITION, "NA_DECLARED": st.NA_DECLARED}
 
 
 def generate(rs: CompiledRuleset) -> GeneratedCode:
-    """`run(ctx, marked, declared_na, declined, assume)`, compiled; `marked` holds the ids found in
-    the three mappings (usually none)."""
+    """The ruleset's functions, compiled: `run(ctx, marked, declared_na, declined, assume)` (`marked`
+    holds the ids found in the three mappings, usually none), `scope(ctx)`, `policy_<i>(ctx)`."""
     source, w = generate_source(rs)
     code = compile(source, f"<raccord ruleset {rs.id}>", "exec")
-    return GeneratedCode(marshal.dumps(code), w.namespace, w.closures)
+    return GeneratedCode(marshal.dumps(code), w.namespace)
 
 
 def generate_source(rs: CompiledRuleset) -> tuple[str, _Writer]:
     w = _Writer()
-    w.namespace.update(NA=st.NOT_APPLICABLE, UNKNOWN=st.UNKNOWN, TO_STATUS=(st.NOT_MET, st.UNKNOWN, st.MET),
-                       NA_NOT_IN_FORCE=st.NA_NOT_IN_FORCE, NA_CONDITION=st.NA_CONDITION, mark_declared=mark_declared)
+    w.namespace.update(NAMES)
     body = PRELUDE + _hoist(rs, w)
     for crit in rs.criteria:
         body += _criterion_block(crit, w)
-    source = "def run(ctx, marked, declared_na, declined, assume):\n" + "".join(f"    {line}\n" for line in body)
+    source = _function("run(ctx, marked, declared_na, declined, assume)", body)
+    conditions = [("scope", rs.scope_node)] + [(f"policy_{i}", node) for i, node in enumerate(rs.policy_nodes)]
+    for name, node in conditions:
+        if node is not None:
+            source += _function(f"{name}(ctx)", [*PRELUDE, f"return {_expression(node, w.fresh())}"])
+    roots = [root for crit in rs.criteria for root in (crit.applies_node, crit.requires_node)]
+    roots += [node for _, node in conditions] + [stage.node for stage in rs.stages]
+    shapes = dict.fromkeys(node.template()[0] for root in roots if root is not None for node in root.walk())
+    w.namespace["SHAPE_SOURCES"] = [shape.source for shape in shapes]
+    source += "SHAPES = (\n" + "".join(f"    {shape.lambda_source()},\n" for shape in shapes) + ")\n"
     return source, w
+
+
+def _function(signature: str, body: list[str]) -> str:
+    return f"def {signature}:\n" + "".join(f"    {line}\n" for line in body)
+
+
+def standalone(node: cn.Node) -> Callable[[Context], int]:
+    """The generated expression of one condition as a function of a context (for tests)."""
+    w = _Writer()
+    expression = _expression(node, w)
+    source = _function("run(ctx)", [*PRELUDE, f"return {expression}"])
+    namespace = dict(w.namespace)
+    exec(compile(source, "<raccord condition>", "exec"), namespace)  # values bound, not inlined
+    return namespace["run"]

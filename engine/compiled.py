@@ -9,16 +9,18 @@ from functools import cached_property
 from pathlib import Path
 
 from .codegen import GeneratedCode, RulesetRunner, generate
-from .conditions import Compiled, Node
+from .conditions import Node
+from .context import Context
 from .model import Criterion, FactDef, Ruleset, Stage
 from .policies import Policy
 from .record import Record, record
 from .source_files import Located
+from .template import Program
 
 
 class _Lazy(Record):
-    """Closures and generated functions are rebuilt from the condition trees when first used, and
-    left out of pickles (a cached library holds the trees and the generated code, not functions)."""
+    """Interpreted programs and generated functions are rebuilt from the condition trees when first
+    used, and left out of pickles (a cached library holds the trees and the generated code)."""
 
     _transient: tuple[str, ...] = ()  # cached properties, rebuilt on use
     _positions: tuple[str, ...] = ()  # fields only loading needs, None in a cached copy
@@ -42,12 +44,13 @@ class CompiledCriterion(_Lazy):
     _transient = ("requires", "applies")
 
     @cached_property
-    def requires(self) -> Compiled:
-        return self.requires_node.compile()
+    def requires(self) -> Program:
+        """`requires(ctx)` is its value, `requires.trace(ctx)` its trace."""
+        return Program(self.requires_node)
 
     @cached_property
-    def applies(self) -> Compiled | None:
-        return self.applies_node.compile() if self.applies_node is not None else None
+    def applies(self) -> Program | None:
+        return Program(self.applies_node) if self.applies_node is not None else None
 
     @property
     def in_force(self) -> Callable[[dt.date], bool] | None:
@@ -63,8 +66,8 @@ class CompiledStage(_Lazy):
     _transient = ("reached",)
 
     @cached_property
-    def reached(self) -> Compiled | None:
-        return self.node.compile() if self.node is not None else None
+    def reached(self) -> Program | None:
+        return Program(self.node) if self.node is not None else None
 
 
 @record(positional=True, frozen=False, slots=False)
@@ -80,24 +83,30 @@ class CompiledRuleset(_Lazy):
     stages: list[CompiledStage] = field(default_factory=list)
     depends_on: set[str] = field(default_factory=set)
     generated: GeneratedCode | None = None
-    _transient = ("runner", "scope", "policy_conditions", "deadlines", "references")
+    _transient = ("functions", "runner", "scope", "policy_conditions", "deadlines", "references")
     _positions = ("located",)
 
     @cached_property
-    def scope(self) -> Compiled | None:
-        return self.scope_node.compile() if self.scope_node is not None else None
-
-    @cached_property
-    def policy_conditions(self) -> list[Compiled | None]:
-        return [node.compile() if node is not None else None for node in self.policy_nodes]
+    def functions(self) -> dict[str, Callable]:
+        """The generated functions (generated on first use, kept with a cached library)."""
+        if self.generated is None:
+            self.generated = generate(self)
+        return self.generated.load()
 
     @cached_property
     def runner(self) -> RulesetRunner:
-        """The generated function that sets every criterion's status (generated on first use, kept
-        with a cached library)."""
-        if self.generated is None:
-            self.generated = generate(self)
-        return self.generated.function()
+        """The generated function that sets every criterion's status."""
+        return self.functions["run"]
+
+    @cached_property
+    def scope(self) -> Callable[[Context], int] | None:
+        """The value of the policy's `applies_if` (generated; `Program(scope_node)` traces it)."""
+        return self.functions["scope"] if self.scope_node is not None else None
+
+    @cached_property
+    def policy_conditions(self) -> list[Callable[[Context], int] | None]:
+        """The values of the policy's own conditions (generated; in `policy_nodes` order)."""
+        return [self.functions[f"policy_{i}"] if node is not None else None for i, node in enumerate(self.policy_nodes)]
 
     @cached_property
     def deadlines(self) -> list[CompiledCriterion]:

@@ -1,8 +1,10 @@
-"""The condition language: parse YAML data into a checked tree, compile it to closures, explain it.
+"""The condition language: parse YAML data into a checked tree; what each form means.
 
-Every node evaluates to a Kleene value (`tri.FALSE`, `tri.UNKNOWN`, `tri.TRUE`). The compiled closure
-is the fast path used for every evaluation; `explain` walks the same tree over the same frozen
-context and records what it looked at. A property test checks that both always agree.
+Every node evaluates to a Kleene value (`tri.FALSE`, `tri.UNKNOWN`, `tri.TRUE`). Each form says
+what it means once, in `template()` (see template.py): the generated ruleset functions inline it,
+and the interpreter runs it for a value (`node.value(ctx)`, the planner, policies, stages) or a
+trace (`node.trace(ctx)`, explanations and findings). A form also says what its trace shows
+(`observe`, `explanation`) and which facts it misses; none of these decide a value.
 """
 
 from __future__ import annotations
@@ -15,11 +17,27 @@ from typing import Any
 
 from . import status as st
 from . import tri
-from .context import Context
+from .context import Context, EvidenceState
 from .dossier import as_date
 from .errors import InputError
 from .model import FactDef
 from .record import Record, record
+from .template import (
+    Program,
+    Shape,
+    Template,
+    Trace,
+    as_of,
+    const,
+    evidence_count,
+    fact,
+    known,
+    outcome,
+    status,
+    too_old,
+    trace,
+    valid,
+)
 
 Compiled = Callable[[Context], int]
 
@@ -31,10 +49,12 @@ COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
     "lt": operator.lt,
     "lte": operator.le,
 }
+SYMBOLS = {"eq": "==", "ne": "!=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 ORDERED = {"gt", "gte", "lt", "lte"}
 MEMBERSHIP = {"in", "not_in"}
 FACT_OPS = set(COMPARISONS) | MEMBERSHIP | {"contains", "known"}
 OUTCOME_DECISIONS = set(st.DECISIONS)
+CRITERION_VALUES = {st.MET: tri.TRUE, st.NOT_APPLICABLE: tri.TRUE, st.NOT_MET: tri.FALSE, st.UNKNOWN: tri.UNKNOWN}
 
 
 @dataclass
@@ -58,10 +78,6 @@ class Env:
 class Literal(Record):
     value: Any
 
-    def getter(self) -> Callable[[Context], Any]:
-        value = self.value
-        return lambda ctx: value
-
     def describe(self) -> Any:
         return _jsonable(self.value)
 
@@ -71,17 +87,6 @@ class FactValue(Record):
     name: str
     plus_days: int = 0
 
-    def getter(self) -> Callable[[Context], Any]:
-        name, delta = self.name, dt.timedelta(days=self.plus_days)
-        if not self.plus_days:
-            return lambda ctx: ctx.facts.get(name)
-
-        def get(ctx: Context) -> Any:
-            value = ctx.facts.get(name)
-            return None if value is None else value + delta
-
-        return get
-
     def describe(self) -> Any:
         return {"fact": self.name, "plus_days": self.plus_days} if self.plus_days else {"fact": self.name}
 
@@ -89,10 +94,6 @@ class FactValue(Record):
 @record(positional=True)
 class AsOfValue(Record):
     plus_days: int = 0
-
-    def getter(self) -> Callable[[Context], Any]:
-        delta = dt.timedelta(days=self.plus_days)
-        return lambda ctx: ctx.as_of + delta
 
     def describe(self) -> Any:
         return {"as_of": self.plus_days}
@@ -103,50 +104,120 @@ class AsOfValue(Record):
 
 @record(positional=True)
 class Node(Record):
-    def compile(self) -> Compiled:
+    op_name = ""  # the `op` of its explanation
+
+    def template(self) -> Template:
+        """The form's Kleene value as one expression (the only definition of what it means)."""
         raise NotImplementedError
 
+    # What a trace keeps beyond the values of the holes, `observe(ctx, inputs)`, for the forms that
+    # need more (the evidence items looked at); None for the others.
+    observe = None
+
+    def details(self, trace: Trace) -> dict[str, Any]:
+        """The explanation's keys after `op` and `value`."""
+        return {}
+
+    def missing_facts(self, trace: Trace) -> tuple[str, ...]:
+        """Facts whose absence this node reports (whether they are needed is the caller's question)."""
+        return ()
+
+    def explanation(self, trace: Trace) -> dict[str, Any]:
+        return {"op": self.op_name, "value": tri.NAMES[trace.value], **self.details(trace)}
+
+    def value(self, ctx: Context) -> int:
+        """The node's Kleene value on a context (the interpreter: for a value asked now and then)."""
+        return Program(self)(ctx)
+
+    def compile(self) -> Compiled:
+        """A callable giving the node's value on a context, for values asked repeatedly."""
+        return Program(self)
+
+    def trace(self, ctx: Context) -> Trace:
+        return trace(self, ctx)
+
     def explain(self, ctx: Context) -> dict[str, Any]:
-        raise NotImplementedError
+        return self.trace(ctx).as_dict()
 
     def walk(self):
         yield self
 
 
+def _combinator_details(trace: Trace) -> dict[str, Any]:
+    return {"children": [child.as_dict() for child in trace.children]}
+
+
+def conjunction(parts: list[str]) -> str:
+    """`all` over Kleene values: a short-circuit `min` written with `and` (only FALSE is falsy);
+    `{r}` and `{t}` are the expression's own locals."""
+    if len(parts) == 1:
+        return parts[0]
+    chain = [f"({{r}} := {parts[0]})"]
+    chain += [f"({{r}} := ({{r}} if {{r}} < ({{t}} := {part}) else {{t}}))" for part in parts[1:-1]]
+    chain.append(f"({{r}} if {{r}} < ({{t}} := {parts[-1]}) else {{t}})")
+    return "(" + " and ".join(chain) + ")"
+
+
+def _combination(cache: dict[int, Shape], arity: int, any_: bool) -> Shape:
+    """`all` (or `any` = `not all not`: 2 - min(2 - x, ...) = max) of `arity` sub-conditions."""
+    found = cache.get(arity)
+    if found is None:
+        names = tuple(f"c{i}" for i in range(arity))
+        if any_:
+            source = "(2 - " + conjunction([f"(2 - {{{name}}})" for name in names]) + ")"
+        else:
+            source = conjunction([f"{{{name}}}" for name in names])
+        found = cache[arity] = Shape(source, *names, fresh=("r", "t") if arity > 1 else (), combines=True)
+    return found
+
+
+_ALL: dict[int, Shape] = {}
+_ANY: dict[int, Shape] = {}
+NOT = Shape("(2 - {c0})", "c0", combines=True)
+
+# A test of an unknown fact is unknown.
+_UNKNOWN_X = "(1 if (v := {x}) is None else "
+FACT_SHAPES = {
+    # `x`, the fact's value, is only read for the explanation
+    "known": Shape("(2 if {p} else 0)", "p", "x"),
+    "unknown": Shape("(0 if {p} else 2)", "p", "x"),  # known: false
+    "is_true": Shape(_UNKNOWN_X + "(2 if v else 0))", "x"),
+    "in": Shape(_UNKNOWN_X + "(2 if v in {k} else 0))", "x", "k"),
+    "not_in": Shape(_UNKNOWN_X + "(0 if v in {k} else 2))", "x", "k"),
+    "contains": Shape(_UNKNOWN_X + "(2 if {k} in v else 0))", "x", "k"),
+}
+FACT_SHAPES |= {op: Shape(_UNKNOWN_X + f"(2 if v {sym} {{k}} else 0))", "x", "k") for op, sym in SYMBOLS.items()}
+# against another fact / the evaluation date, shifted by `d` days or not
+FACT_VALUE_SHAPES = {
+    (op, shifted): Shape(f"(1 if (v := {{x}}) is None or (u := {{y}}) is None else (2 if v {sym} u{' + {d}' * shifted} else 0))",
+                         "x", "y", *("d",) * shifted)
+    for op, sym in SYMBOLS.items() for shifted in (False, True)}
+AS_OF_VALUE_SHAPES = {
+    (op, shifted): Shape(_UNKNOWN_X + f"(2 if v {sym} {{now}}{' + {d}' * shifted} else 0))", "x", "now", *("d",) * shifted)
+    for op, sym in SYMBOLS.items() for shifted in (False, True)}
+RATIO_SHAPES = {op: Shape("(1 if (v := {n}) is None or (u := {d}) is None else "  # a zero denominator fails
+                          f"(0 if u == 0 else (2 if v / u {sym} {{k}} else 0)))", "n", "d", "k") for op, sym in SYMBOLS.items()}
+# evidence: counted (too few is unknown), with an age limit, or plain (what valid items of the kind
+# support: True for any criterion, or the criteria they name)
+COUNTED = Shape("(2 if (w := {w}) is not None and {n} >= w else 1)", "w", "n")
+AGED = Shape("(2 if {n} else 1)", "n")
+EVIDENCE = Shape("(2 if (e := {e}) is True or (e is not None and {c} in e) else 1)", "e", "c")
+CRITERION_MET = Shape("{m}.get({s}, 1)", "m", "s")  # met or not applicable: true
+CRITERION_IS = Shape("(2 if {s} == {k} else 0)", "s", "k")
+# an outcome not computed (yet) is unknown; a field without value (not applicable) compares as None
+OUTCOME = Shape("(1 if (o := {o}) is None else {cmp}(o.get({f}), {op}, {k}))", "o", "cmp", "f", "op", "k")
+AS_OF_SHAPES = {op: Shape(f"(2 if {{now}} {sym} {{k}} else 0)", "now", "k") for op, sym in SYMBOLS.items()}
+
+
 @record(positional=True)
 class All(Node):
     children: tuple[Node, ...]
+    op_name = "all"
 
-    def compile(self) -> Compiled:
-        fns = tuple(child.compile() for child in self.children)
-        if len(fns) == 2:
-            first, second = fns
+    def template(self) -> Template:
+        return _combination(_ALL, len(self.children), False), self.children
 
-            def both(ctx: Context) -> int:
-                a = first(ctx)
-                if a == tri.FALSE:
-                    return a
-                b = second(ctx)
-                return a if a < b else b
-
-            return both
-
-        def all_(ctx: Context) -> int:
-            result = tri.TRUE
-            for fn in fns:
-                value = fn(ctx)
-                if value == tri.FALSE:
-                    return value
-                if value < result:
-                    result = value
-            return result
-
-        return all_
-
-    def explain(self, ctx: Context) -> dict[str, Any]:
-        children = [child.explain(ctx) for child in self.children]
-        value = min((c["_v"] for c in children), default=tri.TRUE)
-        return _node("all", value, children=children)
+    details = staticmethod(_combinator_details)
 
     def walk(self):
         yield self
@@ -156,27 +227,15 @@ class All(Node):
 
 @record(positional=True)
 class AnyOf(Node):
+    """`any` is `not all not`: 2 - min(2 - x, ...) = max."""
+
     children: tuple[Node, ...]
+    op_name = "any"
 
-    def compile(self) -> Compiled:
-        fns = tuple(child.compile() for child in self.children)
+    def template(self) -> Template:
+        return _combination(_ANY, len(self.children), True), self.children
 
-        def any_(ctx: Context) -> int:
-            result = tri.FALSE
-            for fn in fns:
-                value = fn(ctx)
-                if value == tri.TRUE:
-                    return value
-                if value > result:
-                    result = value
-            return result
-
-        return any_
-
-    def explain(self, ctx: Context) -> dict[str, Any]:
-        children = [child.explain(ctx) for child in self.children]
-        value = max((c["_v"] for c in children), default=tri.FALSE)
-        return _node("any", value, children=children)
+    details = staticmethod(_combinator_details)
 
     def walk(self):
         yield self
@@ -187,14 +246,12 @@ class AnyOf(Node):
 @record(positional=True)
 class Not(Node):
     child: Node
+    op_name = "not"
 
-    def compile(self) -> Compiled:
-        fn = self.child.compile()
-        return lambda ctx: tri.TRUE - fn(ctx)
+    def template(self) -> Template:
+        return NOT, (self.child,)
 
-    def explain(self, ctx: Context) -> dict[str, Any]:
-        child = self.child.explain(ctx)
-        return _node("not", tri.TRUE - child["_v"], children=[child])
+    details = staticmethod(_combinator_details)
 
     def walk(self):
         yield self
@@ -206,50 +263,37 @@ class FactTest(Node):
     name: str
     op: str  # a COMPARISONS key, in, not_in, contains, known, or "is_true"
     rhs: Literal | FactValue | AsOfValue | None = None
+    op_name = "fact"
 
-    def compile(self) -> Compiled:
-        name, op = self.name, self.op
-        T, F, U = tri.TRUE, tri.FALSE, tri.UNKNOWN  # noqa: N806 - read like a truth table
+    def template(self) -> Template:
+        op, rhs = self.op, self.rhs
         if op == "known":
-            want = self.rhs.value
-            return lambda ctx: T if (name in ctx.facts) == want else F
+            return FACT_SHAPES["known" if rhs.value else "unknown"], ((known, self.name), (fact, self.name))
         if op == "is_true":
-            return lambda ctx: U if (v := ctx.facts.get(name)) is None else (T if v else F)
-        if isinstance(self.rhs, Literal):
-            target = self.rhs.value
-            if op == "in":
-                members = frozenset(target)
-                return lambda ctx: U if (v := ctx.facts.get(name)) is None else (T if v in members else F)
-            if op == "not_in":
-                members = frozenset(target)
-                return lambda ctx: U if (v := ctx.facts.get(name)) is None else (F if v in members else T)
-            if op == "contains":
-                return lambda ctx: U if (v := ctx.facts.get(name)) is None else (T if target in v else F)
-            compare = COMPARISONS[op]
-            return lambda ctx: U if (v := ctx.facts.get(name)) is None else (T if compare(v, target) else F)
-        compare = COMPARISONS[op]
-        other = self.rhs.getter()
+            return FACT_SHAPES[op], ((fact, self.name),)
+        if isinstance(rhs, Literal):
+            return FACT_SHAPES[op], ((fact, self.name), (const, frozenset(rhs.value) if op in MEMBERSHIP else rhs.value))
+        shift = ((const, dt.timedelta(days=rhs.plus_days)),) if rhs.plus_days else ()
+        if isinstance(rhs, FactValue):
+            return FACT_VALUE_SHAPES[op, bool(shift)], ((fact, self.name), (fact, rhs.name), *shift)
+        return AS_OF_VALUE_SHAPES[op, bool(shift)], ((fact, self.name), (as_of, None), *shift)
 
-        def dynamic(ctx: Context) -> int:
-            v = ctx.facts.get(name)
-            w = other(ctx)
-            if v is None or w is None:
-                return U
-            return T if compare(v, w) else F
-
-        return dynamic
-
-    def explain(self, ctx: Context) -> dict[str, Any]:
-        seen = ctx.facts.get(self.name)
-        value = self.compile()(ctx)
-        out = _node("fact", value, fact=self.name, test=self.op, seen=_jsonable(seen))
+    def details(self, trace: Trace) -> dict[str, Any]:
+        inputs = trace.inputs
+        out = {"fact": self.name, "test": self.op, "seen": _jsonable(inputs["x"])}
         if self.rhs is not None and self.op != "known":
             out["expected"] = self.rhs.describe()
-            if not isinstance(self.rhs, Literal):
-                out["expected_value"] = _jsonable(self.rhs.getter()(ctx))
-        if seen is None and self.op != "known":
+            if isinstance(self.rhs, FactValue):
+                other = inputs["y"]
+                out["expected_value"] = _jsonable(other if other is None or "d" not in inputs else other + inputs["d"])
+            elif isinstance(self.rhs, AsOfValue):
+                out["expected_value"] = _jsonable(inputs["now"] + inputs["d"] if "d" in inputs else inputs["now"])
+        if self.missing_facts(trace):
             out["missing_fact"] = self.name
         return out
+
+    def missing_facts(self, trace: Trace) -> tuple[str, ...]:
+        return (self.name,) if trace.inputs["x"] is None and self.op != "known" else ()
 
 
 @record(positional=True)
@@ -258,40 +302,38 @@ class RatioTest(Node):
     denominator: str
     op: str
     target: float
+    op_name = "ratio"
 
-    def compile(self) -> Compiled:
-        num, den, target = self.numerator, self.denominator, self.target
-        compare = COMPARISONS[self.op]
+    def template(self) -> Template:
+        return RATIO_SHAPES[self.op], ((fact, self.numerator), (fact, self.denominator), (const, self.target))
 
-        def ratio(ctx: Context) -> int:
-            n = ctx.facts.get(num)
-            d = ctx.facts.get(den)
-            if n is None or d is None:
-                return tri.UNKNOWN
-            if d == 0:
-                return tri.FALSE
-            return tri.TRUE if compare(n / d, target) else tri.FALSE
-
-        return ratio
-
-    def explain(self, ctx: Context) -> dict[str, Any]:
-        n, d = ctx.facts.get(self.numerator), ctx.facts.get(self.denominator)
-        out = _node(
-            "ratio",
-            self.compile()(ctx),
-            numerator={"fact": self.numerator, "seen": n},
-            denominator={"fact": self.denominator, "seen": d},
-            test=self.op,
-            expected=self.target,
-        )
+    def details(self, trace: Trace) -> dict[str, Any]:
+        n, d = trace.inputs["n"], trace.inputs["d"]
+        out: dict[str, Any] = {"numerator": {"fact": self.numerator, "seen": n},
+                               "denominator": {"fact": self.denominator, "seen": d}, "test": self.op,
+                               "expected": self.target}
         if n is not None and d:
             out["ratio"] = round(n / d, 6)
         if d == 0:
             out["note"] = "zero_denominator"
-        missing = [f for f, v in ((self.numerator, n), (self.denominator, d)) if v is None]
+        missing = self.missing_facts(trace)
         if missing:
-            out["missing_facts"] = missing
+            out["missing_facts"] = list(missing)
         return out
+
+    def missing_facts(self, trace: Trace) -> tuple[str, ...]:
+        return tuple(f for f, key in ((self.numerator, "n"), (self.denominator, "d")) if trace.inputs[key] is None)
+
+
+class EvidenceSeen:
+    """What an evidence test looked at: the items of its kind that may support the criterion (by
+    id, each with its state at the evaluation date, `too_old` when valid but older than the test
+    allows) and, for a counted test, how many items count and how many are wanted."""
+
+    __slots__ = ("found", "items", "wanted")
+
+    def __init__(self, items: tuple[EvidenceState, ...], found: int | None, wanted: int | None) -> None:
+        self.items, self.found, self.wanted = items, found, wanted
 
 
 @record(positional=True)
@@ -305,86 +347,64 @@ class EvidenceTest(Node):
     max_age_days: int | None = None
     count_gte: int | None = None
     count_fact: str | None = None
+    op_name = "evidence"
 
-    def compile(self) -> Compiled:
-        if self.count_gte is not None or self.count_fact is not None:
-            return self._compile_count()
-        kind, cid, max_age = self.kind, self.criterion, self.max_age_days
+    @property
+    def counted(self) -> bool:
+        return self.count_gte is not None or self.count_fact is not None
 
-        def evidence(ctx: Context) -> int:
-            items = ctx.evidence.get(kind)
-            if items:
-                for item in items:
-                    if item.state == "valid" and (not item.criteria or cid in item.criteria):
-                        if max_age is None:
-                            return tri.TRUE
-                        if item.collected is not None and (ctx.as_of - item.collected).days <= max_age:
-                            return tri.TRUE
-            return tri.UNKNOWN
+    def template(self) -> Template:
+        if self.counted:
+            wanted = (const, self.count_gte) if self.count_fact is None else (fact, self.count_fact)
+            return COUNTED, (wanted, (evidence_count, (self.kind, self.criterion, self.max_age_days)))
+        if self.max_age_days is not None:
+            return AGED, ((evidence_count, (self.kind, self.criterion, self.max_age_days)),)
+        return EVIDENCE, ((valid, self.kind), (const, self.criterion))
 
-        return evidence
-
-    def _counts(self, ctx: Context) -> tuple[int, int | None]:
-        """(valid items that count, items required; None when the fact giving it is unknown)"""
-        kind, cid, max_age = self.kind, self.criterion, self.max_age_days
-        found = sum(1 for item in ctx.evidence.get(kind, ())
-                    if item.state == "valid" and (not item.criteria or cid in item.criteria)
-                    and (max_age is None or (item.collected is not None and (ctx.as_of - item.collected).days <= max_age)))
-        wanted = self.count_gte if self.count_fact is None else ctx.facts.get(self.count_fact)
-        return found, wanted
-
-    def _compile_count(self) -> Compiled:
-        counts = self._counts
-
-        def counted(ctx: Context) -> int:
-            found, wanted = counts(ctx)
-            return tri.TRUE if wanted is not None and found >= wanted else tri.UNKNOWN
-
-        return counted
-
-    def explain(self, ctx: Context) -> dict[str, Any]:
-        value = self.compile()(ctx)
-        considered = []
+    def observe(self, ctx: Context, inputs: dict[str, Any]) -> EvidenceSeen:
+        items = []
         for item in ctx.evidence.get(self.kind, ()):
             if item.criteria and self.criterion not in item.criteria:
                 continue
-            state = item.state
-            too_old = self.max_age_days is not None and (
-                item.collected is None or (ctx.as_of - item.collected).days > self.max_age_days)
-            if state == "valid" and too_old:
-                state = "too_old"
-            considered.append({"id": item.id, "state": state, "collected": _jsonable(item.collected),
-                               "expires": _jsonable(item.expires)})
-        out = _node("evidence", value, kind=self.kind, items=considered)
+            if item.state == "valid" and too_old(item.collected, ctx.as_of, self.max_age_days):
+                item = item._replace(state="too_old")
+            items.append(item)
+        return EvidenceSeen(tuple(items), inputs["n"] if self.counted else None, inputs.get("w"))
+
+    def details(self, trace: Trace) -> dict[str, Any]:
+        seen: EvidenceSeen = trace.seen
+        out: dict[str, Any] = {"kind": self.kind, "items": [
+            {"id": i.id, "state": i.state, "collected": _jsonable(i.collected), "expires": _jsonable(i.expires)}
+            for i in seen.items]}
         if self.max_age_days is not None:
             out["max_age_days"] = self.max_age_days
-        if self.count_gte is not None or self.count_fact is not None:
-            found, wanted = self._counts(ctx)
-            out.update(count=found, count_gte=wanted)
+        if self.counted:
+            out.update(count=seen.found, count_gte=seen.wanted)
             if self.count_fact is not None:
                 out["count_fact"] = self.count_fact
-                if wanted is None:
+                if self.missing_facts(trace):
                     out["missing_fact"] = self.count_fact
-        if value != tri.TRUE:
+        if trace.value != tri.TRUE:
             out["missing_evidence"] = self.kind
         return out
+
+    def missing_facts(self, trace: Trace) -> tuple[str, ...]:
+        return (self.count_fact,) if self.count_fact is not None and trace.seen.wanted is None else ()
 
 
 @record(positional=True)
 class CriterionTest(Node):
     criterion: str
     want: str | None = None  # None: met or not applicable
+    op_name = "criterion"
 
-    def compile(self) -> Compiled:
-        cid, want = self.criterion, self.want
-        if want is not None:
-            return lambda ctx: tri.TRUE if ctx.statuses.get(cid) == want else tri.FALSE
-        values = {st.MET: tri.TRUE, st.NOT_APPLICABLE: tri.TRUE, st.NOT_MET: tri.FALSE, st.UNKNOWN: tri.UNKNOWN}
-        return lambda ctx: values.get(ctx.statuses.get(cid), tri.UNKNOWN)
+    def template(self) -> Template:
+        if self.want is None:
+            return CRITERION_MET, ((const, CRITERION_VALUES), (status, self.criterion))
+        return CRITERION_IS, ((status, self.criterion), (const, self.want))
 
-    def explain(self, ctx: Context) -> dict[str, Any]:
-        seen = ctx.statuses.get(self.criterion)
-        out = _node("criterion", self.compile()(ctx), criterion=self.criterion, seen=seen)
+    def details(self, trace: Trace) -> dict[str, Any]:
+        out = {"criterion": self.criterion, "seen": trace.inputs["s"]}
         if self.want:
             out["expected"] = self.want
         return out
@@ -396,29 +416,20 @@ class OutcomeTest(Node):
     field_name: str
     op: str
     target: Any
+    op_name = "outcome"
 
-    def compile(self) -> Compiled:
-        rid, name, op, target = self.ruleset, self.field_name, self.op, self.target
+    def template(self) -> Template:
+        return OUTCOME, ((outcome, self.ruleset), (const, compare_outcome), (const, self.field_name), (const, self.op),
+                         (const, self.target))
 
-        def outcome(ctx: Context) -> int:
-            result = ctx.outcomes.get(rid)
-            if result is None:
-                return tri.UNKNOWN
-            return compare_outcome(result.get(name), op, target)
+    def seen(self, trace: Trace) -> Any:
+        """The outcome's value (None when not applicable or not computed)."""
+        result = trace.inputs["o"]
+        return None if result is None else result.get(self.field_name)
 
-        return outcome
-
-    def explain(self, ctx: Context) -> dict[str, Any]:
-        result = ctx.outcomes.get(self.ruleset)
-        seen = None if result is None else result.get(self.field_name)
-        return _node(
-            "outcome",
-            self.compile()(ctx),
-            outcome=f"{self.ruleset}.{self.field_name}",
-            test=self.op,
-            expected=_jsonable(self.target),
-            seen=_jsonable(seen),
-        )
+    def details(self, trace: Trace) -> dict[str, Any]:
+        return {"outcome": f"{self.ruleset}.{self.field_name}", "test": self.op, "expected": _jsonable(self.target),
+                "seen": _jsonable(self.seen(trace))}
 
 
 @record(positional=True)
@@ -427,56 +438,48 @@ class AsOfTest(Node):
 
     op: str
     target: dt.date
+    op_name = "as_of"
 
-    def compile(self) -> Compiled:
-        compare, target = COMPARISONS[self.op], self.target
-        return lambda ctx: tri.TRUE if compare(ctx.as_of, target) else tri.FALSE
+    def template(self) -> Template:
+        return AS_OF_SHAPES[self.op], ((as_of, None), (const, self.target))
 
-    def explain(self, ctx: Context) -> dict[str, Any]:
-        return _node("as_of", self.compile()(ctx), test=self.op, expected=self.target.isoformat(),
-                     seen=ctx.as_of.isoformat())
+    def details(self, trace: Trace) -> dict[str, Any]:
+        return {"test": self.op, "expected": self.target.isoformat(), "seen": trace.inputs["now"].isoformat()}
 
 
 def compare_outcome(value: Any, op: str, target: Any) -> int:
-    """Compare an outcome value: a (low, high) range, a decision, or None (not applicable)."""
+    """Compare an outcome value (docs/ruleset-format.md §6): a (low, high) range passes when every
+    value it can take passes, fails when none does, else unknown; an `undetermined` decision
+    compares as unknown with any other decision; None (not applicable) is false."""
     if value is None:
         return tri.FALSE
     if isinstance(value, tuple):
-        low, high = value
-        if op in MEMBERSHIP:
-            if isinstance(low, int) and isinstance(high, int):  # a level range: the whole numbers it may take
-                hits = [level in target for level in range(low, high + 1)]
-                if all(hits) or not any(hits):
-                    return tri.from_bool(all(hits) == (op == "in"))
-                return tri.UNKNOWN
-            if low == high:
-                hit = low in target
-                return tri.from_bool(hit if op == "in" else not hit)
-            return tri.UNKNOWN if any(low <= t <= high for t in target) else tri.from_bool(op == "not_in")
-        if op in ("eq", "ne"):
-            if low == high:
-                return tri.from_bool((low == target) == (op == "eq"))
-            return tri.UNKNOWN if low <= target <= high else tri.from_bool(op == "ne")
-        compare = COMPARISONS[op]
-        a, b = compare(low, target), compare(high, target)
-        return tri.TRUE if a and b else (tri.FALSE if not a and not b else tri.UNKNOWN)
-    if value == st.UNDETERMINED and target != st.UNDETERMINED and op in ("eq", "ne", "in", "not_in"):
-        return tri.UNKNOWN
+        return _compare_range(value, op, target)
+    if value == st.UNDETERMINED and op in ("eq", "ne", "in", "not_in"):
+        named = target if op in MEMBERSHIP else (target,)
+        if st.UNDETERMINED not in named:  # it may still become any decision
+            return tri.UNKNOWN
     if op in MEMBERSHIP:
         return tri.from_bool((value in target) == (op == "in"))
     return tri.from_bool(COMPARISONS[op](value, target))
 
 
-def _node(op: str, value: int, **details: Any) -> dict[str, Any]:
-    return {"op": op, "value": tri.NAMES[value], "_v": value, **details}
-
-
-def strip_private(tree: dict[str, Any]) -> dict[str, Any]:
-    """Drop the internal `_v` keys before a trace leaves the engine."""
-    out = {k: v for k, v in tree.items() if k != "_v"}
-    if "children" in out:
-        out["children"] = [strip_private(c) for c in out["children"]]
-    return out
+def _compare_range(value: tuple, op: str, target: Any) -> int:
+    low, high = value
+    if op in MEMBERSHIP:
+        whole = isinstance(low, int) and isinstance(high, int)  # levels, stars: only whole values
+        inside = {t for t in target if low <= t <= high and (not whole or t == int(t))}
+        every = len({int(t) for t in inside}) == high - low + 1 if whole else (low == high and bool(inside))
+        if every:
+            return tri.from_bool(op == "in")
+        return tri.from_bool(op == "not_in") if not inside else tri.UNKNOWN
+    if op in ("eq", "ne"):
+        if low == high:
+            return tri.from_bool((low == target) == (op == "eq"))
+        return tri.UNKNOWN if low <= target <= high else tri.from_bool(op == "ne")
+    compare = COMPARISONS[op]
+    a, b = compare(low, target), compare(high, target)
+    return tri.TRUE if a and b else (tri.FALSE if not a and not b else tri.UNKNOWN)
 
 
 def _jsonable(value: Any) -> Any:

@@ -9,7 +9,6 @@ from typing import Any
 from . import deadlines, tri
 from . import status as st
 from .compiled import CompiledRuleset, Library
-from .conditions import strip_private
 from .context import EXPIRED, VALID, Context, EvidenceIndex, EvidenceState, evidence_state
 from .dossier import Dossier
 from .errors import EvaluationError, InputError
@@ -77,26 +76,11 @@ class Evaluation(Record):
         return reasons
 
     def explain(self, cid: str) -> dict[str, Any]:
-        """The condition trees of one criterion with what they looked at (built on demand)."""
-        crit = self.library.criteria[cid]
-        out: dict[str, Any] = {"criterion": cid, "status": self.ctx.statuses[cid]}
-        reason = self.ctx.na_reasons.get(cid)
-        if reason:
-            out["not_applicable_reason"] = reason
-        if cid in self.assumed:
-            out["assumed"] = True
-        if cid in self.dossier.file.declined:
-            out["declined"] = self.dossier.file.declined[cid]
-        if cid in self.dossier.file.not_applicable:
-            out["declared_not_applicable"] = self.dossier.file.not_applicable[cid]
-        if cid in self.ctx.windows:  # a deadline: why a requirement not met yet may still be pending
-            out["due"] = self.ctx.windows[cid].as_dict()
-        if cid in self.ctx.status_reasons:
-            out["status_reason"] = self.ctx.status_reasons[cid]
-        if crit.applies_node is not None:
-            out["applies_if"] = strip_private(crit.applies_node.explain(self.ctx))
-        out["requires"] = strip_private(crit.requires_node.explain(self.ctx))
-        return out
+        """The condition trees of one criterion with what they looked at (built on demand; typed:
+        `findings.criterion_trace`)."""
+        from .findings import explanation
+
+        return explanation(self, cid)
 
     def current_stage(self, rid: str) -> str | None:
         reached = None

@@ -1,0 +1,189 @@
+"""What the evaluator found for one criterion, as typed records read off its condition traces.
+
+The trace (`CriterionTrace`) is the interpreter's record of every node of the criterion's
+conditions (template.py): the same values the status was computed from. `Findings` reads it once:
+evidence used, evidence that does not count and why, evidence kinds or facts still missing, counted
+evidence with too few items, references to other criteria or outcomes that do not hold. What is
+missing is only reported where it can still matter: below a true node (an `any` already satisfied
+by another alternative) an unknown fact or missing evidence is not needed.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from . import tri
+from .conditions import CriterionTest, EvidenceTest, OutcomeTest
+from .record import Record, record
+from .template import Trace, trace
+
+if TYPE_CHECKING:
+    from .evaluate import Evaluation
+
+PARTS = ("applies_if", "requires")
+
+
+@record(positional=True, slots=False)  # few objects: a cheaper class to define
+class CriterionTrace(Record):
+    """One criterion's status and the traces of its conditions (`applies_if` only when it has one)."""
+
+    criterion: str
+    status: str
+    not_applicable_reason: str | None
+    assumed: bool
+    declined: str | None  # the dossier's justification, when it declines the criterion
+    declared_not_applicable: str | None  # likewise, when it declares it not applicable
+    due: Any  # its deadline's window at the evaluation date (deadlines.Window), for a criterion with `due`
+    status_reason: str | None  # why its status differs from its requirement (deadlines: not yet due, passed...)
+    applies_if: Trace | None
+    requires: Trace
+
+    def parts(self):
+        """(part name, trace) for `applies_if` (when there is one), then `requires`."""
+        if self.applies_if is not None:
+            yield "applies_if", self.applies_if
+        yield "requires", self.requires
+
+    def as_dict(self) -> dict[str, Any]:
+        """The explanation document of `raccord explain` (and `Evaluation.explain`)."""
+        return _explanation(*self.__getstate__())
+
+
+def _explanation(cid: str, status: str, na_reason: str | None, assumed: bool, declined: str | None,
+                 declared_na: str | None, due: Any, status_reason: str | None, applies_if: Trace | None,
+                 requires: Trace) -> dict[str, Any]:
+    out: dict[str, Any] = {"criterion": cid, "status": status}
+    if na_reason:
+        out["not_applicable_reason"] = na_reason
+    if assumed:
+        out["assumed"] = True
+    if declined is not None:
+        out["declined"] = declined
+    if declared_na is not None:
+        out["declared_not_applicable"] = declared_na
+    if due is not None:  # a deadline: why a requirement not met yet may still be pending
+        out["due"] = due.as_dict()
+    if status_reason is not None:
+        out["status_reason"] = status_reason
+    if applies_if is not None:
+        out["applies_if"] = applies_if.as_dict()
+    out["requires"] = requires.as_dict()
+    return out
+
+
+@record(positional=True, slots=False)  # few objects: a cheaper class to define
+class EvidenceProblem(Record):
+    """An item of an expected kind that does not count: its state is `expired`, `rejected`,
+    `not_yet_collected`, `too_old` (older than the test's `max_age_days`) or an integrity problem
+    named by the caller of `evaluate` (`missing_file`, `modified`, `outside_dossier`)."""
+
+    id: str
+    kind: str
+    state: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"id": self.id, "kind": self.kind, "state": self.state}
+
+
+@record(positional=True, slots=False)  # few objects: a cheaper class to define
+class TooFew(Record):
+    """Counted evidence (`count_gte`) with fewer valid items than wanted (`wanted` is known)."""
+
+    kind: str
+    found: int
+    wanted: int
+
+
+@record(positional=True, slots=False)  # few objects: a cheaper class to define
+class Unmet(Record):
+    """A reference to another criterion or to an outcome that does not hold (false or unknown)."""
+
+    part: str  # "applies_if" | "requires"
+    kind: str  # "criterion" | "outcome"
+    ref: str  # the criterion id, or RULESET.FIELD
+    test: str | None  # outcome: the comparison; criterion: None
+    expected: Any  # outcome: the value compared with (a tuple for in / not_in); criterion: the status wanted, None for met
+    seen: Any  # the criterion's status, or the outcome's value (a (low, high) range, a decision, None)
+    value: int  # tri.FALSE or tri.UNKNOWN
+    needed: bool  # False below a true node: it does not matter while the alternative holds
+
+
+@record(positional=True, slots=False)  # few objects: a cheaper class to define
+class Findings(Record):
+    trace: CriterionTrace
+    evidence_used: tuple[str, ...]  # valid items of true evidence tests, sorted, once each
+    evidence_problems: tuple[EvidenceProblem, ...]  # in trace order, items by id
+    missing_evidence: tuple[str, ...]  # kinds, in trace order
+    too_few: tuple[TooFew, ...]
+    missing_facts: tuple[str, ...]  # in trace order
+    unmet: tuple[Unmet, ...]  # in trace order (applies_if, then requires; depth first)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The findings keys of a criterion in the result document (raccord.result/1)."""
+        return {"evidence_used": list(self.evidence_used),
+                "evidence_problems": [p.as_dict() for p in self.evidence_problems],
+                "missing_evidence": list(self.missing_evidence), "missing_facts": list(self.missing_facts)}
+
+
+def criterion_trace(evaluation: Evaluation, cid: str) -> CriterionTrace:
+    """The traces of one criterion's conditions over the evaluation's context (built on demand)."""
+    return CriterionTrace(*_traced(evaluation, cid))
+
+
+def explanation(evaluation: Evaluation, cid: str) -> dict[str, Any]:
+    """`criterion_trace(evaluation, cid).as_dict()`, without the record."""
+    return _explanation(*_traced(evaluation, cid))
+
+
+def _traced(evaluation: Evaluation, cid: str) -> tuple:
+    crit = evaluation.library.criteria[cid]
+    ctx, file = evaluation.ctx, evaluation.dossier.file
+    return (cid, ctx.statuses[cid], ctx.na_reasons.get(cid), cid in evaluation.assumed, file.declined.get(cid),
+            file.not_applicable.get(cid), ctx.windows.get(cid), ctx.status_reasons.get(cid),
+            trace(crit.applies_node, ctx) if crit.applies_node is not None else None,
+            trace(crit.requires_node, ctx))
+
+
+def criterion_findings(evaluation: Evaluation, cid: str) -> Findings:
+    return findings_of(criterion_trace(evaluation, cid))
+
+
+def findings_of(trace: CriterionTrace) -> Findings:
+    used: set[str] = set()
+    problems: list[EvidenceProblem] = []
+    missing_evidence: list[str] = []
+    too_few: list[TooFew] = []
+    missing_facts: list[str] = []
+    unmet: list[Unmet] = []
+    for part, root in trace.parts():
+        stack = [(root, True)]
+        while stack:  # depth first, in the order of the conditions
+            node, needed = stack.pop()
+            test, value, children = node.node, node.value, node.children
+            if children:
+                below = needed and value != tri.TRUE
+                stack += [(child, below) for child in reversed(children)]
+                continue
+            kind = type(test)
+            if kind is EvidenceTest:
+                seen = node.seen
+                for item in seen.items:
+                    if item.state != "valid":
+                        problems.append(EvidenceProblem(item.id, test.kind, item.state))
+                    elif value == tri.TRUE:
+                        used.add(item.id)
+                if needed and value != tri.TRUE:
+                    if test.kind not in missing_evidence:
+                        missing_evidence.append(test.kind)
+                    if seen.wanted is not None and seen.found is not None and seen.found < seen.wanted:
+                        too_few.append(TooFew(test.kind, seen.found, seen.wanted))
+            elif value != tri.TRUE and kind is CriterionTest:
+                unmet.append(Unmet(part, "criterion", test.criterion, None, test.want, node.inputs["s"], value, needed))
+            elif value != tri.TRUE and kind is OutcomeTest:
+                unmet.append(Unmet(part, "outcome", f"{test.ruleset}.{test.field_name}", test.op, test.target,
+                                   test.seen(node), value, needed))
+            for name in test.missing_facts(node) if needed else ():
+                if name not in missing_facts:
+                    missing_facts.append(name)
+    return Findings(trace, tuple(sorted(used)), tuple(problems), tuple(missing_evidence), tuple(too_few),
+                    tuple(missing_facts), tuple(unmet))
