@@ -473,10 +473,8 @@ def _compare_range(value: tuple, op: str, target: Any) -> int:
         if every:
             return tri.from_bool(op == "in")
         return tri.from_bool(op == "not_in") if not inside else tri.UNKNOWN
-    if op in ("eq", "ne"):
-        if low == high:
-            return tri.from_bool((low == target) == (op == "eq"))
-        return tri.UNKNOWN if low <= target <= high else tri.from_bool(op == "ne")
+    if op in ("eq", "ne"):  # membership of one value
+        return _compare_range(value, "in" if op == "eq" else "not_in", (target,))
     compare = COMPARISONS[op]
     a, b = compare(low, target), compare(high, target)
     return tri.TRUE if a and b else (tri.FALSE if not a and not b else tri.UNKNOWN)
