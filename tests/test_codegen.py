@@ -257,9 +257,9 @@ def test_generated_rulesets_give_the_oracles_statuses(seed, unknown, as_of, decl
         policy = rs.model.policy  # its generated conditions too
         if policy.applies_if:
             assert tri.NAMES[rs.scope(ctx)] == ref.evaluate(policy.applies_if, world)
-        for when, rule in zip(rs.threshold_when, getattr(policy, "threshold", []), strict=True):
-            if rule.when:
-                assert tri.NAMES[when(ctx)] == ref.evaluate(rule.when, world)
+        for value, (_, raw) in zip(rs.policy_conditions, rs.policy.conditions(), strict=True):
+            if raw:
+                assert tri.NAMES[value(ctx)] == ref.evaluate(raw, world)
     assert ctx.statuses == world.statuses
 
 
