@@ -22,6 +22,7 @@ from .dossier import as_date
 from .errors import InputError
 from .model import FactDef
 from .record import Record, record
+from .suggest import did_you_mean
 from .template import (
     Program,
     Shape,
@@ -528,7 +529,7 @@ def parse(raw: Any, env: Env, path: tuple) -> Node:
         _only(raw, {"criterion", "status"}, env, path)
         cid = raw["criterion"]
         if cid not in env.criteria:
-            raise env.fail(path + ("criterion",), f"unknown criterion '{cid}'", _suggest(cid, env.criteria))
+            raise env.fail(path + ("criterion",), f"unknown criterion '{cid}'", did_you_mean(cid, env.criteria))
         want = raw.get("status")
         if want is not None and want not in st.STATUSES:
             raise env.fail(path + ("status",), f"unknown status '{want}'", "one of " + ", ".join(st.STATUSES))
@@ -558,7 +559,7 @@ def _evidence_count(raw: Any, env: Env, path: tuple) -> tuple[int | None, str | 
         name = raw["fact"]
         fact = env.facts.get(name) if isinstance(name, str) else None
         if fact is None:
-            raise env.fail(path + ("fact",), f"unknown fact '{name}'", _suggest(str(name), env.facts))
+            raise env.fail(path + ("fact",), f"unknown fact '{name}'", did_you_mean(str(name), env.facts))
         if fact.type != "integer":
             raise env.fail(path + ("fact",), f"count_gte needs an integer fact, '{name}' is {fact.type}")
         return None, name
@@ -658,7 +659,7 @@ def _parse_outcome(raw: dict, env: Env, path: tuple) -> Node:
         raise env.fail(path + ("outcome",), "outcome is written RULESET.FIELD, e.g. afnor_spec_2308.level")
     rid, field_name = ref.split(".", 1)
     if rid not in env.outcome_fields:
-        raise env.fail(path + ("outcome",), f"unknown ruleset '{rid}'", _suggest(rid, env.outcome_fields))
+        raise env.fail(path + ("outcome",), f"unknown ruleset '{rid}'", did_you_mean(rid, env.outcome_fields))
     fields = env.outcome_fields[rid]
     if field_name not in fields:
         raise env.fail(path + ("outcome",), f"ruleset '{rid}' has no outcome '{field_name}'",
@@ -682,7 +683,7 @@ def _parse_outcome(raw: dict, env: Env, path: tuple) -> Node:
 
 def _fact(name: Any, env: Env, path: tuple) -> FactDef:
     if not isinstance(name, str) or name not in env.facts:
-        hint = _suggest(str(name), env.facts) or "declare it in facts.yaml or the ruleset's facts"
+        hint = did_you_mean(str(name), env.facts) or "declare it in facts.yaml or the ruleset's facts"
         raise env.fail(path, f"unknown fact '{name}'", hint)
     return env.facts[name]
 
@@ -714,13 +715,6 @@ def _member(value: Any, fact: FactDef, env: Env, path: tuple) -> str:
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _suggest(word: str, choices: Any) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(word, list(choices), n=1)
-    return f"did you mean '{close[0]}'?" if close else ""
 
 
 def references(node: Node) -> tuple[set[str], set[str], set[str]]:
