@@ -10,9 +10,10 @@ import click
 from raccord import __version__
 from raccord.engine.claims import claim_rulesets, eligibility_document
 
+from .citations import citation_text, library_notice
 from .context import common_as_of, common_lang, library_from, library_options, run_evaluation
 from .i18n import colon, label, money, t, text, words
-from .render_text import header, source_text
+from .render_text import header
 
 WORDS = {
     "amount": {"fr": "Montant", "en": "Amount"},
@@ -55,8 +56,16 @@ def amount_text(amount: dict | None, lang: str) -> str:
     return f"{out} ({note})" if note else out
 
 
-def render(doc: dict[str, Any], lang: str) -> str:
-    lines = [header(doc, lang), ""]
+def _rulesets_cited(entries: list[dict[str, Any]]) -> list[str]:
+    """The rulesets of blockers, however deep (an aid blocked by AFNOR criteria cites AFNOR)."""
+    out = []
+    for entry in entries:
+        out += [entry["ruleset"]] + _rulesets_cited(entry.get("because_of", []))
+    return out
+
+
+def render(doc: dict[str, Any], lang: str, notice: list[str] | None = None) -> str:
+    lines = [header(doc, lang), *(notice or []), ""]
     for scheme in doc["schemes"]:
         lines.append(f"== {text(scheme['title'], lang)} ({scheme['id']}){colon(lang)}{t(scheme['decision'], lang).upper()} ==")
         lines.append(f"{w('amount', lang)}{colon(lang)}{amount_text(scheme['amount'], lang)}")
@@ -64,7 +73,7 @@ def render(doc: dict[str, Any], lang: str) -> str:
             lines.append(f"{w('validity', lang)}{colon(lang)}{scheme['valid_from'] or '…'} → {scheme['valid_until'] or '…'}")
         if scheme.get("paid_at"):
             lines.append(f"{w('paid_at', lang)}{colon(lang)}{text(scheme['paid_at'], lang)}")
-        lines.append(f"{label('source', lang)}{scheme['source']['document']}, {scheme['source']['section']}"
+        lines.append(f"{label('source', lang)}{citation_text(scheme['source'], lang)}"
                      f" — {w('provenance', lang)}{colon(lang)}{t(scheme['provenance'], lang)}")
         if scheme.get("note"):
             lines.append(f"{w('note', lang)}{colon(lang)}{text(scheme['note'], lang)}")
@@ -91,7 +100,7 @@ def render(doc: dict[str, Any], lang: str) -> str:
 def _blocker_lines(entry: dict, lang: str, depth: int) -> list[str]:
     pad = "  " * depth
     lines = [f"{pad}- {entry['criterion']} {text(entry['title'], lang)} — {t(entry['status'], lang)}"]
-    lines.append(f"{pad}    {label('source', lang)}{source_text(entry['source'])}")
+    lines.append(f"{pad}    {label('source', lang)}{citation_text(entry['source'], lang)}")
     for outcome in entry.get("outcomes", []):
         lines.append(f"{pad}    {outcome['outcome']} {outcome['test']} {outcome['expected']} "
                      f"({t('seen', lang)}{colon(lang)}{outcome['seen']})")
@@ -124,4 +133,6 @@ def register(cli: click.Group) -> None:
         if fmt == "json":
             click.echo(json.dumps(doc, ensure_ascii=False, indent=2, default=str))
         else:
-            click.echo(render(doc, lang), nl=False)
+            cited = [s["ruleset"] for s in doc["schemes"]] + _rulesets_cited(
+                [b for s in doc["schemes"] for b in s["not_met"] + s["unknown"]])
+            click.echo(render(doc, lang, library_notice(library, cited, lang)), nl=False)

@@ -11,6 +11,7 @@ from raccord.engine import InputError
 from raccord.engine import status as st
 from raccord.engine.plan import parse_target, plan_document
 
+from .citations import library_notice
 from .context import common_as_of, common_lang, library_from, library_options, run_evaluation
 from .deadline_text import day_text, due_text
 from .i18n import colon, count, decimal, money, percent, quoted, t, text, words
@@ -78,8 +79,8 @@ def _state(state: dict[str, Any], lang: str) -> str:
     return ", ".join(parts) or "-"
 
 
-def render(doc: dict[str, Any], lang: str) -> str:
-    lines = [header({"dossier": doc["dossier"], "as_of": doc["as_of"]}, lang),
+def render(doc: dict[str, Any], lang: str, notice: list[str] | None = None) -> str:
+    lines = [header({"dossier": doc["dossier"], "as_of": doc["as_of"]}, lang), *(notice or []),
              f"{w('target', lang)}{colon(lang)}{doc['target']}"]
     if doc["assumed"]:
         lines.append(f"{w('assumed', lang)}{colon(lang)}" + ", ".join(f"{k}={v}" for k, v in doc["assumed"].items()))
@@ -141,4 +142,5 @@ def register(cli: click.Group) -> None:
         if fmt == "json":
             click.echo(json.dumps(doc, ensure_ascii=False, indent=2, default=str))
         else:
-            click.echo(render(doc, lang), nl=False)
+            touched = [goal.ruleset] + [item["ruleset"] for item in doc["items"]]
+            click.echo(render(doc, lang, library_notice(library, touched, lang)), nl=False)

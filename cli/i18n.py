@@ -52,6 +52,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "requires": {"fr": "Exige", "en": "Requires"},
     "source": {"fr": "Source", "en": "Source"},
     "provenance": {"fr": "Provenance", "en": "Provenance"},
+    "maintainer_source": {"fr": "Provenance (mainteneurs)", "en": "Provenance (maintainers)"},
     "official_text": {"fr": "texte officiel", "en": "official text"},
     "published_summary": {"fr": "résumé publié", "en": "published summary"},
     "reconstructed": {"fr": "reconstitué (à vérifier sur le texte officiel)",

@@ -130,8 +130,9 @@ def check(dossier, rulesets, as_of, fmt, lang, output, verbose, portfolio, exit_
 @common_as_of
 @common_lang
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--sources", is_flag=True, help="Also show the maintainers' provenance (seed file and lines).")
 @library_options
-def explain(dossier, criterion_id, as_of, lang, fmt, rulesets_dir, ruleset_files):
+def explain(dossier, criterion_id, as_of, lang, fmt, sources, rulesets_dir, ruleset_files):
     """Expliquer un critère : l'arbre de conditions, les valeurs vues, les preuves, la source."""
     library = library_from(rulesets_dir, ruleset_files)
     if criterion_id not in library.criteria:
@@ -147,7 +148,7 @@ def explain(dossier, criterion_id, as_of, lang, fmt, rulesets_dir, ruleset_files
         click.echo(json.dumps(doc, ensure_ascii=False, indent=2, default=str))
     else:
         click.echo(f"{render_text.header(document_header(evaluation), lang)}\n")
-        click.echo(render_text.render_explain(doc["trace"], doc, lang), nl=False)
+        click.echo(render_text.render_explain(doc["trace"], doc, lang, sources=sources), nl=False)
 
 
 def document_header(evaluation) -> dict:

@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from . import deadline_text
+from .citations import citation_text
 from .deadline_text import day_text, due_text
 from .i18n import colon, label, t, text, words
 from .render_text import header
-from .summary import source_text
 
 WORDS = {
     "calendar": {"fr": "Calendrier", "en": "Calendar"},
@@ -83,7 +83,7 @@ def detail(entry: dict[str, Any], lang: str) -> list[str]:
     wanted = [text(e["description"], lang) for e in entry["evidence_expected"]]
     if wanted:
         lines.append(f"{label('evidence_expected', lang)}{'; '.join(wanted)}")
-    lines.append(f"{label('source', lang)}{source_text(entry['source'])}")
+    lines.append(f"{label('source', lang)}{citation_text(entry['source'], lang)}")
     return lines
 
 

@@ -18,11 +18,13 @@ import jinja2
 from raccord.engine.model import to_data
 from raccord.engine.policies import policy_class
 
+from .citations import WORDS as CITATION_WORDS
+from .citations import citation_parts, notice
 from .deadline_text import due_text
 from .i18n import MESSAGES, colon, money, percent, reason, t, text, words
 from .integrity import OK, PROBLEMS, FileCheck, check_files, date_state, w
 from .integrity import WORDS as REGISTER_WORDS
-from .summary import STATUS_MARK, headline, source_text, statement_text, statements
+from .summary import STATUS_MARK, headline, statement_text, statements
 
 FIGURES = frozenset({"score", "pass_mark", "level", "amount_total", "text"})  # the stars have their own column
 
@@ -75,7 +77,18 @@ DECISION_CLASS = {"eligible": "good", "compliant": "good", "not_eligible": "bad"
 STATUS_CLASS = {"met": "good", "not_met": "bad", "unknown": "warn", "not_applicable": "muted"}
 
 
-word = words(WORDS, MESSAGES, REGISTER_WORDS)  # the report's words, the shared ones, the register's
+word = words(WORDS, MESSAGES, REGISTER_WORDS, CITATION_WORDS)  # the report's words, the shared ones, the register's...
+
+
+def scheme_source(rs: dict[str, Any], source: dict[str, Any]) -> dict[str, Any]:
+    """A scheme's source (the policy's parameters carry no citation): the citation of a criterion
+    of the same document, with the scheme's section."""
+    for crit in rs["criteria"]:
+        cited = crit["source"]
+        if cited.get("document") == source.get("document") and "citation" in cited:
+            section = source.get("section", "")
+            return {"citation": {**cited["citation"], "article": {"fr": section, "en": section}}}
+    return source
 
 
 def href_for(path: str) -> str:
@@ -156,7 +169,8 @@ def render_report(doc: dict[str, Any], lang: str, register: list[dict[str, Any]]
         doc=doc, lang=lang, rulesets=rulesets, aid=aid, register=register, evidence=by_id, problems=problems,
         L=L, t=lambda key, **values: t(key, lang, **values), w=lambda key: w(key, lang), text=lambda v: text(v, lang),
         reason=lambda code: reason(code, lang), percent=lambda v: percent(v, lang),
-        money=lambda v: money(v, lang), statement=lambda s: statement_text(s, lang), source_text=source_text,
+        money=lambda v: money(v, lang), statement=lambda s: statement_text(s, lang),
+        citation=lambda source: citation_parts(source, lang), scheme_source=scheme_source, notice=notice(doc["rulesets"], lang),
         mark=STATUS_MARK, decision_class=DECISION_CLASS, status_class=STATUS_CLASS, problem_states=PROBLEMS,
         sep=colon(lang), due=lambda item: due_text(item.get("due"), item.get("status_reason"), lang),
     )

@@ -4,18 +4,31 @@ from __future__ import annotations
 
 from typing import Any
 
+from .citations import citation_parts, notice
+from .citations import w as cw
 from .deadline_text import due_text
 from .i18n import label, t, text
-from .summary import STATUS_MARK, decision_line, detail_lines, reasons_text, source_text
+from .summary import STATUS_MARK, decision_line, detail_lines, reasons_text
 
 
 def _cell(value: str) -> str:
     return value.replace("|", "\\|").replace("\n", " ")
 
 
+def citation_md(source: dict[str, Any], lang: str) -> str:
+    """Name, article, and where to read it as a link."""
+    parts = citation_parts(source, lang)
+    where = f"[{parts['where'] or parts['url']}]({parts['url']})" if parts["url"] else parts["where"]
+    return ", ".join(p for p in (parts["name"], parts["article"]) if p) + (f" — {where}" if where else "")
+
+
 def render_check(doc: dict[str, Any], lang: str) -> str:
     dossier = doc["dossier"]
     out = [f"# {dossier['title']}", "", f"*{label('as_of', lang)}{doc['as_of']}* — `{dossier['id']}`"]
+    items = notice(doc["rulesets"], lang)  # before the first table: which referentials are reconstructed
+    if items:
+        out += ["", f"> **{cw('notice_title', lang)}**", ">"] + [f"> - {item}" for item in items]
+        out += [">", f"> {cw('notice_meaning', lang)}"]
     for rs in doc["rulesets"]:
         out += ["", f"## {text(rs['title'], lang)}", "", f"**{label('decision', lang)}{decision_line(rs, lang)}**", ""]
         reasons = reasons_text(rs, lang)
@@ -25,7 +38,7 @@ def render_check(doc: dict[str, Any], lang: str) -> str:
         out += ["", f"| | {t('criterion', lang)} | {t('source', lang)} | {t('provenance', lang)} |", "|---|---|---|---|"]
         for crit in rs["criteria"]:
             out.append(f"| {STATUS_MARK[crit['status']]} {t(crit['status'], lang)} | `{crit['id']}` "
-                       f"{_cell(text(crit['title'], lang))} | {_cell(source_text(crit['source']))} "
+                       f"{_cell(text(crit['title'], lang))} | {_cell(citation_md(crit['source'], lang))} "
                        f"| {t(crit['provenance'], lang)} |")
     out += ["", f"## {t('missing', lang)}", ""]
     if not doc["missing"]:
@@ -36,5 +49,6 @@ def render_check(doc: dict[str, Any], lang: str) -> str:
                            if not item["missing_evidence"] or e["kind"] in item["missing_evidence"])
         due = f" {due_text(item['due'], item.get('status_reason'), lang)}." if item.get("due") else ""
         out.append(f"- `{item['criterion']}` {text(item['title'], lang)} — {t(item['status'], lang)}{tag}.{due} "
-                   f"{label('evidence_expected', lang)}{wanted or '-'}. {label('source', lang)}{source_text(item['source'])}")
+                   f"{label('evidence_expected', lang)}{wanted or '-'}. "
+                   f"{label('source', lang)}{citation_md(item['source'], lang)}")
     return "\n".join(out) + "\n"

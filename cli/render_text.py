@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from .citations import citation_text, cited_texts, notice_lines
+from .citations import w as cw
 from .deadline_text import due_text
 from .i18n import colon, decimal, label, money, t, text
-from .summary import STATUS_MARK, decision_line, detail_lines, reasons_text, source_text
+from .summary import STATUS_MARK, decision_line, detail_lines, reasons_text
 
 
 def render_check(doc: dict[str, Any], lang: str, verbose: bool = False, missing_limit: int = 10) -> str:
     out = [header(doc, lang)]
+    notice = notice_lines(doc["rulesets"], lang)  # on the first screen, before any decision
+    if notice:
+        out += [""] + notice
     for rs in doc["rulesets"]:
         out.append("")
         out.append(f"== {text(rs['title'], lang)} ({rs['id']} {rs['version']}) ==")
@@ -23,7 +28,18 @@ def render_check(doc: dict[str, Any], lang: str, verbose: bool = False, missing_
             out.extend(criteria_lines(rs, lang))
     out.append("")
     out.extend(missing_lines(doc["missing"], lang, missing_limit))
+    shown = doc["missing"] if missing_limit is None else doc["missing"][:missing_limit]
+    out.extend(texts_cited_lines([item["source"] for item in shown], lang))
     return "\n".join(out) + "\n"
+
+
+def texts_cited_lines(sources: list[dict[str, Any]], lang: str) -> list[str]:
+    """Where to read each text cited above, once (the rows name the text and the site)."""
+    cited = cited_texts(sources, lang)
+    if not cited:
+        return []
+    return ["", cw("texts_cited", lang) + colon(lang).rstrip()] + [f"- {name} : {url}" if lang == "fr" else f"- {name}: {url}"
+                                                                    for name, url in cited]
 
 
 def header(doc: dict[str, Any], lang: str) -> str:
@@ -79,11 +95,12 @@ def missing_lines(items: list[dict[str, Any]], lang: str, limit: int | None) -> 
             lines.append(f"    {label('missing_facts', lang)}{', '.join(item['missing_facts'])}")
         if item.get("follows_from"):
             lines.append(f"    {label('follows_from', lang)}{', '.join(item['follows_from'])}")
-        lines.append(f"    {label('source', lang)}{source_text(item['source'])}")
+        lines.append(f"    {label('source', lang)}{citation_text(item['source'], lang)}")
     return lines
 
 
-def render_explain(trace: dict[str, Any], entry: dict[str, Any], lang: str) -> str:
+def render_explain(trace: dict[str, Any], entry: dict[str, Any], lang: str, sources: bool = False) -> str:
+    """The explanation of one criterion; `sources` adds the maintainers' provenance (seed file, lines)."""
     lines = [f"{entry['id']} — {text(entry['title'], lang)}",
              f"{label('status', lang)}{t(entry['status'], lang)}"]  # a criterion has a status; a ruleset, a decision
     if entry.get("not_applicable_reason"):
@@ -102,13 +119,29 @@ def render_explain(trace: dict[str, Any], entry: dict[str, Any], lang: str) -> s
     lines.append(f"{label('evidence_used', lang)}{', '.join(entry.get('evidence_used', [])) or '-'}")
     for e in entry["evidence_expected"]:
         lines.append(f"{label('evidence_expected', lang)}{text(e['description'], lang)} [{e['kind']}]")
-    lines.append(f"{label('source', lang)}{source_text(entry['source'])}")
-    if entry["source"].get("quote"):
-        lines.append(f"  « {entry['source']['quote']} »")
+    source = entry["source"]
+    lines.append(f"{label('source', lang)}{citation_text(source, lang, with_url=True)}")
+    if source.get("quote"):
+        lines.append(f"  « {source['quote']} »")
     lines.append(f"{label('provenance', lang)}{t(entry['provenance'], lang)}")
+    rebuilt = text(source.get("citation", {}).get("reconstruction"), lang)
+    if rebuilt:
+        lines.append(f"  ({rebuilt})")
+    if sources:
+        lines.append(f"{label('maintainer_source', lang)}{maintainer_source(source)}")
     if entry.get("assumption"):
         lines.append(f"{label('assumption', lang)}{text(entry['assumption'], lang)}")
     return "\n".join(lines) + "\n"
+
+
+def maintainer_source(source: dict[str, Any]) -> str:
+    """The maintainers' provenance of a clause: document id, title, edition, seed file and lines."""
+    parts = [source.get("document", ""), source.get("title", ""), source.get("edition", ""), source.get("section", "")]
+    if source.get("seed"):
+        parts.append(source["seed"] + (f" l. {source['lines']}" if source.get("lines") else ""))
+    elif source.get("lines"):
+        parts.append(f"l. {source['lines']}")
+    return ", ".join(p for p in parts if p)
 
 
 def tree_lines(node: dict[str, Any], lang: str, depth: int) -> list[str]:

@@ -85,9 +85,3 @@ def reasons_text(rs: dict[str, Any], lang: str, max_facts: int = 4) -> str:
         parts.append(f"{t('missing_facts', lang).lower()}{colon(lang)}{shown}")
     return joined(parts, lang)
 
-
-def source_text(source: dict[str, Any]) -> str:
-    parts = [source.get("title", source.get("document", "")), source.get("section", "")]
-    if source.get("seed") and source.get("lines"):
-        parts.append(f"{source['seed']} l. {source['lines']}")
-    return ", ".join(p for p in parts if p)

@@ -69,7 +69,7 @@ def public_source(rs: CompiledRuleset, ref: SourceRef) -> Source:
     the seed file and its lines, which are ours."""
     doc = next(d for d in rs.model.sources if d.id == ref.document)
     out = {"document": doc.id, "title": doc.title, "edition": doc.edition, "section": ref.section,
-           "quote": ref.quote, "url": ref.url or doc.url}
+           "quote": ref.quote, "url": ref.url or doc.url, "citation": doc.cite(ref.section, ref.url)}
     return {k: v for k, v in out.items() if v}
 
 

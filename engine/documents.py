@@ -12,7 +12,18 @@ from typing import Any, NotRequired, TypedDict
 Text = dict[str, str]  # {"fr": ..., "en": ...}
 
 
+class Citation(TypedDict, total=False):
+    """A source as a reader finds it (engine/model.py Citation): the renderers show this, never the seed."""
+    name: Text
+    article: Text  # the section, our internal qualifiers replaced by the reader's words
+    where: Text  # « Légifrance », « site du CNC »
+    url: str
+    reconstruction: Text  # what our wording was rebuilt from, when it is not the official text
+    caveat: Text  # said once at the top of a report
+
+
 class Source(TypedDict, total=False):
+    citation: Citation
     document: str
     title: str
     edition: str

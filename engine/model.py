@@ -57,6 +57,20 @@ class Text(Strict):
 
 
 @record
+class Citation(Strict):
+    """How a reader finds a source document (docs/ruleset-format.md §3): the text's public name,
+    where to read it and, when our wording is rebuilt rather than copied, what it was rebuilt from.
+    The document's `title`, `seed` and lines stay the maintainers' provenance."""
+
+    name: Text
+    where: Text | None = None  # « Légifrance », « site du CNC »
+    url: str | None = None
+    reconstruction: Text | None = None  # plain words: « grille reconstituée par raccord à partir de … »
+    caveat: Text | None = None  # said once, at the top of every report that cites the document
+    wording: dict[str, Text] = field(default_factory=dict)  # our qualifiers in a section → the reader's words
+
+
+@record
 class SourceDocument(Strict):
     id: Ident
     title: str
@@ -65,6 +79,20 @@ class SourceDocument(Strict):
     seed: str | None = None
     url: str | None = None
     note: str | None = None
+    citation: Citation | None = None
+
+    def cite(self, section: str, url: str | None = None) -> dict[str, Any]:
+        """The public citation of `section` of this document, as plain data: name, article, where
+        to read it (no seed file, no line numbers, no internal id)."""
+        cit = self.citation
+        name = to_data(cit.name) if cit else {"fr": self.title, "en": self.title}
+        article = {"fr": section, "en": section}
+        for ours, theirs in (cit.wording.items() if cit else ()):
+            article = {lang: value.replace(ours, theirs.get(lang)) for lang, value in article.items()}
+        out: dict[str, Any] = {"name": name, "article": article, "url": url or (cit and cit.url) or self.url}
+        if cit:
+            out |= {"where": to_data(cit.where), "reconstruction": to_data(cit.reconstruction), "caveat": to_data(cit.caveat)}
+        return {k: v for k, v in out.items() if v is not None}
 
 
 @record

@@ -66,7 +66,8 @@ def source_of(rs: CompiledRuleset, crit: CompiledCriterion) -> dict[str, Any]:
     ref = crit.model.source
     doc = next(d for d in rs.model.sources if d.id == ref.document)
     out = {"document": doc.id, "title": doc.title, "edition": doc.edition, "section": ref.section,
-           "lines": ref.lines, "seed": doc.seed, "url": ref.url or doc.url, "quote": ref.quote}
+           "lines": ref.lines, "seed": doc.seed, "url": ref.url or doc.url, "quote": ref.quote,
+           "citation": doc.cite(ref.section, ref.url)}  # what a reader is shown; the rest is provenance
     return {k: v for k, v in out.items() if v is not None}
 
 

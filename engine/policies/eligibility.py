@@ -155,7 +155,9 @@ class EligibilityPolicy(Policy):
                 "paid_at": _text(scheme.paid_at),
                 "note": _text(scheme.note),
                 "source": {"document": scheme.source.document, "section": scheme.source.section,
-                           **({"lines": scheme.source.lines} if scheme.source.lines else {})},
+                           **({"lines": scheme.source.lines} if scheme.source.lines else {}),
+                           "citation": next(d for d in compiled.model.sources if d.id == scheme.source.document)
+                           .cite(scheme.source.section, scheme.source.url)},
                 "provenance": scheme.provenance,
                 "not_met": list(result.get("not_met", [])),
                 "unknown": list(result.get("unknown", [])),
