@@ -210,8 +210,10 @@ def rulesets_show(obj, ruleset_id):
     model = library.rulesets[ruleset_id].model
     click.echo(f"{model.title.get(lang)} — {model.id} {model.version} ({model.policy.kind})")
     click.echo(f"valid_from: {model.valid_from or '-'}  valid_until: {model.valid_until or '-'}")
-    for doc in model.sources:
-        click.echo(f"  source {doc.id}: {doc.title}" + (f" ({doc.edition})" if doc.edition else ""))
+    from .citations import citation_text
+
+    for doc in model.sources:  # the public citation (raccord explain --sources shows the seed files)
+        click.echo(f"  source {doc.id}: {citation_text({'citation': doc.cite('')}, lang, with_url=True)}")
     for group in model.groups:
         click.echo(f"\n[{group.id}] {group.title.get(lang)}")
         for crit in model.criteria:

@@ -64,7 +64,7 @@ class Citation(Strict):
 
     name: Text
     where: Text | None = None  # « Légifrance », « site du CNC »
-    url: str | None = None
+    url: Annotated[str, Check(pattern=r"^https?://\S+$")] | None = None  # a web page: reports link to it
     reconstruction: Text | None = None  # plain words: « grille reconstituée par raccord à partir de … »
     caveat: Text | None = None  # said once, at the top of every report that cites the document
     wording: dict[str, Text] = field(default_factory=dict)  # our qualifiers in a section → the reader's words
@@ -324,6 +324,8 @@ def _hint(error: dict) -> str:
         return "every criterion must cite its source and state its provenance"
     if kind.startswith("date"):
         return "dates are written YYYY-MM-DD"
+    if kind == "string_pattern_mismatch" and error["loc"] and error["loc"][-1] == "url":
+        return "a citation's url is a web page: https://..."
     if kind == "string_pattern_mismatch":
         return "identifiers use lower_snake_case; criterion ids look like ECO-PROD-01"
     return ""

@@ -81,7 +81,9 @@ def test_the_entries_come_in_date_order_with_each_deadline_window(toy):
     assert (auth["status"], auth["status_reason"], auth["fact"]) == ("unknown", "not_yet_due", "dates.first_shooting_day")
     # the clause that sets the date, as a reader finds it: the document's title and the section
     assert auth["source"] == {"document": "src", "title": "Source de test", "section": "Étape 1",
-                              "quote": "avant le premier jour de tournage"}
+                              "quote": "avant le premier jour de tournage",
+                              "citation": {"name": {"fr": "Source de test", "en": "Source de test"},
+                                           "article": {"fr": "Étape 1", "en": "Étape 1"}}}
     module = next(e for e in doc["entries"] if e.get("criterion") == "T-MOD2")
     assert module["evidence_expected"] == [{"kind": "module2", "description": {"fr": "Attestation du module 2",
                                                                                "en": "Module 2 certificate"}}]

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 import zipfile
 from functools import cache
 from pathlib import Path
@@ -79,7 +81,7 @@ def test_ccnpc_clauses_cite_the_collective_agreement_its_article_and_legifrance(
     assert "https://www.legifrance.gouv.fr/conv_coll/id/KALICONT000028059838" in text  # where to read it, once
     assert "(VHSS version)" not in text  # our qualifier, in the reader's words
     html = outputs(name)["check.html"]
-    assert '<a href="https://www.legifrance.gouv.fr/conv_coll/id/KALICONT000028059838">Légifrance</a>' in html
+    assert '<a href="https://www.legifrance.gouv.fr/conv_coll/id/KALICONT000028059838" rel="noreferrer">Légifrance</a>' in html
     md = outputs(name)["check.md"]
     assert "[Légifrance](https://www.legifrance.gouv.fr/conv_coll/id/KALICONT000028059838)" in md
 
@@ -100,7 +102,8 @@ def test_the_json_keeps_the_provenance_and_adds_the_citation():
     source = next(c["source"] for c in vhss["criteria"] if c["id"] == "VHSS-33.1.3.3-CLOSURE-INFO")
     assert source["seed"] == "004_8076f29409faf792.txt" and source["lines"] == "1599" and source["document"] == "ccnpc"
     assert source["citation"]["where"] == {"fr": "Légifrance", "en": "Légifrance"}
-    assert source["citation"]["article"]["fr"] == "Titre I art. 33.1.3.3 (rédaction de l'avenant du 17 mai 2024), Rôle et missions"
+    article = "Titre I art. 33.1.3.3 (rédaction de l'avenant du 17 mai 2024), Rôle et missions"
+    assert source["citation"]["article"]["fr"] == article
     assert source["citation"]["url"] == "https://www.legifrance.gouv.fr/conv_coll/id/KALICONT000028059838"
 
 
@@ -163,3 +166,17 @@ def test_the_bundle_report_carries_the_notice_and_public_citations(tmp_path):
     assert -1 < html.find('id="reconstructed-notice"') < html.find("<table")
     assert "Légifrance</a>" in html
     assert not INTERNAL.search(html), INTERNAL.search(html)
+
+
+def test_a_citation_url_must_be_a_web_page(tmp_path):
+    """The HTML report links to it: a `javascript:` URL in an imported ruleset is refused, located."""
+    text = (ROOT / "rulesets" / "vhss_ccnpc" / "ruleset.yaml").read_text(encoding="utf-8")
+    url = '    url: "https://www.legifrance.gouv.fr/conv_coll/id/KALICONT000028059838"'
+    assert url in text
+    bad = tmp_path / "ruleset.yaml"
+    bad.write_text(text.replace(url, '    url: "javascript:alert(1)"', 1), encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "raccord", "validate", str(bad)], capture_output=True, text=True,
+                            timeout=120, cwd=ROOT)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    line = text[:text.index(url)].count("\n") + 1
+    assert f"ruleset.yaml:{line}:" in result.stderr and "citation.url" in result.stderr and "https://" in result.stderr

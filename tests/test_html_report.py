@@ -214,7 +214,8 @@ def test_html_is_self_contained_and_escaped(report: Path, tmp_path: Path, capsys
     assert "<title>Dossier d&#39;audit — Les Heures claires — 2025-09-01</title>" in html
     assert "@page { size: A4" in html
     assert not re.search(r"<(script|link|img|iframe)\b", html)
-    assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)  # no network resource
+    # no network resource: only links (<a>, the public citations' sites) may point outside
+    assert not re.search(r"""<(?!a\b)[^>]*\b(src|href)=["']?(https?:)?//""", html)
     assert "@import" not in html and "url(" not in html
     # Evidence links are relative to the report's folder, and point at real files.
     links = re.findall(r'class="evidence-link" href="([^"]+)"', html)
