@@ -32,10 +32,11 @@ w = words(WORDS)
 
 
 def _citation(source: dict[str, Any]) -> dict[str, Any]:
-    """The source's public citation; for a document written before citations, its title and section."""
+    """The source's public citation; for a document written before citations, its title and section
+    (never the document's id, which is ours)."""
     if "citation" in source:
         return source["citation"]
-    name = source.get("title") or source.get("document", "")
+    name = source.get("title", "")
     return {"name": {"fr": name, "en": name}, "article": {"fr": source.get("section", ""), "en": source.get("section", "")}}
 
 

@@ -180,3 +180,21 @@ def test_a_citation_url_must_be_a_web_page(tmp_path):
     assert result.returncode == 2 and "Traceback" not in result.stderr
     line = text[:text.index(url)].count("\n") + 1
     assert f"ruleset.yaml:{line}:" in result.stderr and "citation.url" in result.stderr and "https://" in result.stderr
+
+
+def test_every_source_cell_of_the_html_report_names_the_text_and_links_to_it():
+    """Criteria, missing items and aid schemes: no document id of ours, a link where the document has one."""
+    import yaml
+
+    ids = set()
+    for path in (ROOT / "rulesets").glob("*/ruleset.yaml"):
+        ids |= {d["id"] for d in yaml.safe_load(path.read_text(encoding="utf-8"))["sources"]}
+    html = outputs("long_metrage")["check.html"]
+    schemes = re.findall(r'<tr class="scheme-row".*?</tr>', html, re.S)
+    assert len(schemes) >= 5
+    for row in schemes:
+        cell = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)[-1]
+        assert re.search(r'— <a href="https://[^"]+" rel="noreferrer">', cell), cell
+        assert not {i for i in ids if re.search(rf"\b{i}\b", cell)}, cell
+    for cell in re.findall(r'<td class="small source">(.*?)</td>', html, re.S):
+        assert not {i for i in ids if re.search(rf"\b{i}\b", cell)}, cell
