@@ -81,6 +81,8 @@ def notice(rulesets: list[dict[str, Any]], lang: str) -> list[str]:
         reconstructed = Counter(c["provenance"] for c in criteria)["reconstructed"]
         notes: list[str] = []
         for crit in criteria:
+            if crit.get("status") == "not_applicable":  # a caveat on a clause that does not apply is noise
+                continue
             cit = _citation(crit["source"])
             for key, bucket in (("reconstruction", notes), ("caveat", caveats)):
                 said = text(cit.get(key), lang)
