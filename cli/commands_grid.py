@@ -19,13 +19,21 @@ rulesets_dir_option = click.option("--rulesets-dir", metavar="DIR",
 output_option = click.option("-o", "--output", metavar="FILE", help="Write the ruleset to FILE (default: standard output).")
 
 
-def _import(grid: str, output: str | None, ruleset: str, rulesets_dir: str | None, command: str) -> None:
+def _import(grid: str, output: str | None, ruleset: str, rulesets_dir: str | None, command: str,
+            mapping: str | None = None) -> None:
     from .grid_import import import_grid
 
     warnings: list[str] = []
-    text, data = import_grid(Path(grid), ruleset, Path(rulesets_dir) if rulesets_dir else None, warnings, command)
+    notes: list = []
+    text, data = import_grid(Path(grid), ruleset, Path(rulesets_dir) if rulesets_dir else None, warnings, command, notes,
+                             Path(mapping) if mapping else None)
     for warning in warnings:
         click.echo(f"raccord: warning: {warning}", err=True)
+    skipped = [n for n in notes if n.skipped]
+    click.echo(f"{Path(grid).name} : {data['totals']['criteria']} critères importés, {len(skipped)} lignes non importées"
+               + (" :" if notes else ""), err=True)
+    for note in sorted(notes, key=lambda n: n.row):
+        click.echo(f"  {note}", err=True)
     if output:
         write_atomic(Path(output), text)
         totals = data["totals"]
@@ -58,12 +66,16 @@ def grid_group() -> None:
 @click.option("--ruleset", required=True, metavar="ID", help="The ruleset whose grid.yaml describes the grid.")
 @output_option
 @rulesets_dir_option
-def grid_import_command(grid, ruleset, output, rulesets_dir):
+@click.option("--mapping", metavar="MAPPING.yaml",
+              help="Correspondence from the reconstructed grid: criteria that state no condition take theirs (docs/migrate.md).")
+def grid_import_command(grid, ruleset, output, rulesets_dir, mapping):
     """Convertir une grille en référentiel validé (provenance official_text par défaut).
 
-    Évaluer ensuite avec : raccord check DOSSIER --ruleset-file FICHIER.
+    Chaque ligne non importée (titre, section, sous-total, TOTAL, ligne vide, légende) est signalée
+    avec son numéro. Évaluer ensuite avec : raccord check DOSSIER --ruleset-file FICHIER ; migrer un
+    dossier avec : raccord migrate DOSSIER --mapping MAPPING.yaml --to FICHIER.
     """
-    _import(grid, output, ruleset, rulesets_dir, f"raccord grid import --ruleset {ruleset}")
+    _import(grid, output, ruleset, rulesets_dir, f"raccord grid import --ruleset {ruleset}", mapping)
 
 
 @grid_group.command("export")

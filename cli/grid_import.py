@@ -19,7 +19,8 @@ import yaml
 from raccord.engine import InputError, Library, load_library
 from raccord.engine.source_files import parse_yaml
 
-from .grid_rows import Cell, GridRow, cell_condition, cell_float, cell_text, grid_rows
+from .grid_inherit import inherit_conditions, read_import_mapping
+from .grid_rows import Cell, GridRow, RowNote, cell_condition, cell_float, cell_text, grid_rows, section_names
 from .grid_spec import GridFormat, first_keywords, load_grid, norm
 from .spreadsheet import cell_number
 
@@ -91,8 +92,15 @@ class _Criteria:
 
     def _group(self, row: GridRow) -> str:
         name = row.text("group")
+        if not name and row.section:  # no group cell: the section row above says it
+            names = section_names(row.section)
+            name = next((n for n in names if norm(n) in self.group_names), names[1] if len(names) > 1 else names[0])
+            if name.upper() == name:  # « 8. DÉPLACEMENTS » -> a post named « Déplacements »
+                name = name[:1] + name[1:].lower()
         if not name:
-            raise InputError(row.cells["group"].where, f"the {self.words.group} ({self.grid.label('group')}) is empty")
+            where = row.cells["group"].where if "group" in row.cells else row.where
+            raise InputError(where, f"the {self.words.group} ({self.grid.label('group')}) is empty",
+                             "fill the column, or put a section row above the criteria")
         gid = self.group_names.get(norm(name))
         if gid is None:  # a group the ruleset does not have: named after the grid
             base = norm(self.grid.label("group")) or "group"
@@ -213,12 +221,13 @@ def _a(word: str) -> str:
 # ------------------------------------------------------------------------------------ the ruleset
 
 
-def grid_to_ruleset(path: Path, grid: GridFormat, library: Library,
-                    warnings: list[str] | None = None) -> tuple[dict[str, Any], dict[int, GridRow]]:
-    """Build the ruleset data from a grid. Returns the data and criterion index -> grid row."""
+def grid_to_ruleset(path: Path, grid: GridFormat, library: Library, warnings: list[str] | None = None,
+                    notes: list[RowNote] | None = None) -> tuple[dict[str, Any], dict[int, GridRow]]:
+    """Build the ruleset data from a grid. Returns the data and criterion index -> grid row; `notes`
+    receives the rows not imported and why, in French."""
     rs = library.rulesets[grid.ruleset]
     template = yaml.safe_load(Path(rs.path).read_text(encoding="utf-8"))
-    rows = grid_rows(path, grid, warnings)
+    rows = grid_rows(path, grid, warnings, notes)
     spec = grid.file
     builder = _Criteria(grid, template, library)
     criteria = [builder.criterion(row, spec.source.id) for row in rows]
@@ -257,12 +266,18 @@ def dump_ruleset(data: dict[str, Any], grid: GridFormat, command: str) -> str:
 
 
 def import_grid(path: Path, ruleset_id: str, rulesets_dir: Path | None = None, warnings: list[str] | None = None,
-                command: str | None = None) -> tuple[str, dict[str, Any]]:
+                command: str | None = None, notes: list[RowNote] | None = None,
+                mapping: Path | None = None) -> tuple[str, dict[str, Any]]:
     """Grid -> validated ruleset YAML text, with the grid description of `ruleset_id`. Loader errors
-    are traced back to the grid cell."""
+    are traced back to the grid cell; `notes` receives every row not imported and why, in French.
+    With a `mapping` from the reconstructed grid, criteria that state no condition take those of the
+    criteria mapped to them (grid_inherit.py)."""
     library = load_library(rulesets_dir)
     grid = load_grid(ruleset_id, rulesets_dir, library)
-    data, index_to_row = grid_to_ruleset(path, grid, library, warnings)
+    loaded = read_import_mapping(mapping, library, ruleset_id) if mapping else None
+    data, index_to_row = grid_to_ruleset(path, grid, library, warnings, notes)
+    if loaded:
+        inherit_conditions(data["criteria"], index_to_row, *loaded, notes)
     text = dump_ruleset(data, grid, command or f"raccord grid import --ruleset {ruleset_id}")
     with tempfile.TemporaryDirectory() as tmp:
         candidate = Path(tmp) / "ruleset.yaml"

@@ -27,7 +27,8 @@ GRID_FILE = "grid.yaml"
 # evidence / evidence_kind (the description and kinds of the evidence list).
 Field = Literal["group", "id", "title", "title_en", "points", "mandatory", "level", "evidence", "evidence_kind",
                 "requires", "applies_if", "stage", "effort", "provenance"]
-ALWAYS_REQUIRED = ("group", "id", "title")
+ALWAYS_REQUIRED = ("group", "id", "title")  # declared by every grid; required in the header unless `required: false`
+LEVEL_MARK = "level:"  # header field of a level column: `level:2` is the column marked for level 2
 SCORING = ("points", "mandatory", "level")  # the criterion attributes a policy may read that a column can fill
 KIND = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -42,7 +43,7 @@ def norm(text: Any) -> str:
 class Column(Strict):
     label: NonEmpty  # the export's header, accepted on import too
     names: list[NonEmpty] = field(default_factory=list)  # other headers accepted
-    required: bool = False
+    required: bool | None = None  # default: true for group, id and title, false otherwise
     width: Annotated[int, Check(ge=4, le=120)] = 18  # export column width
     yes_words: list[NonEmpty] = field(default_factory=list)  # mandatory column: more words meaning yes
 
@@ -89,6 +90,7 @@ class GridFile(Strict):
     groups: dict[str, Ident] = field(default_factory=dict)  # other group names -> group id
     applies_if: dict[str, str] = field(default_factory=dict)  # keyword -> boolean fact
     stages: dict[str, Ident] = field(default_factory=dict)  # keyword -> stage id
+    level_columns: dict[Annotated[int, Check(ge=1)], list[NonEmpty]] = field(default_factory=dict)  # level -> headers
 
 
 @dataclass
@@ -97,7 +99,7 @@ class GridFormat:
 
     file: GridFile
     path: Path
-    headers: dict[str, str]  # accepted header -> field
+    headers: dict[str, str]  # accepted header -> field (`level:N` for the column marked for level N)
     required: list[str]  # fields, in column order
     group_names: dict[str, str]  # group id, titles and other names -> group id
     applies_keywords: dict[str, str]  # keyword -> fact
@@ -204,7 +206,8 @@ class _Checker:
             if self.library.catalogue[fact].type != "boolean":
                 raise self.fail(("applies_if", self._raw(f.applies_if, key)), f"fact '{fact}' is not a boolean fact",
                                 "an applicability keyword stands for a yes/no fact")
-        required = [name for name, col in f.columns.items() if col.required or name in ALWAYS_REQUIRED]
+        required = [name for name, col in f.columns.items()
+                    if col.required or (col.required is None and name in ALWAYS_REQUIRED)]
         yes_words = {norm(w) for w in f.columns["mandatory"].yes_words} if "mandatory" in f.columns else set()
         return GridFormat(f, path, headers, required, group_names, applies, stage_keywords, yes_words)
 
@@ -243,6 +246,20 @@ class _Checker:
                 headers[key] = name
             if col.yes_words and name != "mandatory":
                 raise self.fail(("columns", name, "yes_words"), "`yes_words` belong to the mandatory column")
+            if col.required is False and name in ALWAYS_REQUIRED[1:]:
+                raise self.fail(("columns", name, "required"), f"column `{name}` is always required",
+                                "only the group may be left to section rows")
+        if self.file.level_columns and "level" not in columns:
+            raise self.fail(("level_columns",), "level columns need a `level` column declared",
+                            "declare `level` (the export writes it; a grid may give the level by marks instead)")
+        for level, names in self.file.level_columns.items():
+            for i, header in enumerate(names):
+                key = norm(header)
+                if not key or headers.get(key, f"{LEVEL_MARK}{level}") != f"{LEVEL_MARK}{level}":
+                    raise self.fail(("level_columns", level, i), f"header '{header}' is also a name of column "
+                                    f"`{headers.get(key)}`" if key else f"'{header}' has no letter or digit",
+                                    "each header names one column")
+                headers[key] = f"{LEVEL_MARK}{level}"
         return headers
 
     def _scoring(self, policy: Any) -> None:

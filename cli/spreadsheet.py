@@ -1,14 +1,16 @@
 """Spreadsheets as rows of cell values: read one sheet of an xlsx workbook or a CSV file, write both.
 
 Knows nothing of grids or referentials; the grid importer locates its errors with `Sheet.place`
-and `column_letter`.
+and `column_letter`. A merged range reads as its first cell's value in every cell it covers (a
+chapter merged down its rows, a section title merged across), and each xlsx cell keeps its number
+format, so that a number typed as a number (1.10 stored as 1.1 with format `0.00`) can be read back.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,13 @@ class Sheet:
     title: str  # "csv" for a CSV file
     place: str  # "grid.xlsx, sheet 'Grille'" or "grid.csv": the prefix of every location in it
     rows: list[list[Any]]
+    formats: list[list[str | None]] = field(default_factory=list)  # xlsx number formats, like `rows`; [] for CSV
+
+    def number_format(self, row: int, col: int) -> str | None:
+        """The number format of a cell (0-based), None for CSV or a cell outside the sheet."""
+        if row < len(self.formats) and col < len(self.formats[row]):
+            return self.formats[row][col]
+        return None
 
 
 def column_letter(index: int) -> str:
@@ -47,7 +56,7 @@ def read_sheet(path: Path, prefer: str | None = None) -> Sheet:
     """The sheet named `prefer` of a workbook (the first sheet when it has none of that name), or a CSV
     file (`;` or `,` separated, UTF-8 or Windows-1252)."""
     if not path.is_file():
-        raise InputError(str(path), "file not found", "check the path")
+        raise InputError(str(path), "fichier introuvable", "vérifiez le chemin")
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         return _read_xlsx(path, prefer)
@@ -57,29 +66,47 @@ def read_sheet(path: Path, prefer: str | None = None) -> Sheet:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
             text = raw.decode("cp1252")
-        first = text.splitlines()[0] if text else ""
-        delimiter = ";" if first.count(";") >= first.count(",") else ","
-        return Sheet("csv", path.name, list(csv.reader(io.StringIO(text), delimiter=delimiter)))
-    raise InputError(str(path), f"unsupported grid format '{path.suffix}'", "give a .xlsx or .csv file")
+        if "\0" in text:
+            raise InputError(path.name, "ce n'est pas un fichier CSV (contenu binaire)", "enregistrez la grille en .csv ou .xlsx")
+        head = text.splitlines()[:30]  # title rows above the header may hold a comma and no separator
+        delimiter = ";" if max((line.count(";") for line in head), default=0) >= max(
+            (line.count(",") for line in head), default=0) else ","
+        try:
+            rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        except csv.Error as exc:
+            raise InputError(path.name, f"CSV illisible ({exc})", "enregistrez la grille en .csv ou .xlsx") from None
+        if len(rows) > MAX_ROWS:
+            raise InputError(path.name, f"plus de {MAX_ROWS} lignes", "est-ce bien la grille des critères ?")
+        return Sheet("csv", path.name, rows)
+    raise InputError(str(path), f"format de grille non pris en charge « {path.suffix} »", "donnez un fichier .xlsx ou .csv")
 
 
 def _read_xlsx(path: Path, prefer: str | None) -> Sheet:
     import openpyxl
 
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:  # not read_only: merged ranges are only known to a fully loaded sheet (grids are small)
+        workbook = openpyxl.load_workbook(path, data_only=True)
     except Exception as exc:  # openpyxl raises several unrelated types for a bad file
-        raise InputError(str(path), f"not a readable xlsx workbook ({exc.__class__.__name__})",
-                         "save the grid as .xlsx or .csv") from None
+        raise InputError(str(path), f"classeur xlsx illisible ({exc.__class__.__name__})",
+                         "enregistrez la grille en .xlsx ou .csv") from None
     try:
         sheet = next((s for s in workbook.worksheets if s.title == prefer), workbook.worksheets[0])
         place = f"{path.name}, sheet '{sheet.title}'"
-        rows = []
-        for row in sheet.iter_rows(values_only=True):
-            rows.append(list(row))
-            if len(rows) > MAX_ROWS:
-                raise InputError(place, f"more than {MAX_ROWS} rows", "is this the action grid?")
-        return Sheet(sheet.title, place, rows)
+        if sheet.max_row > MAX_ROWS:
+            raise InputError(place, f"plus de {MAX_ROWS} lignes", "est-ce bien la grille des critères ?")
+        rows: list[list[Any]] = []
+        formats: list[list[str | None]] = []
+        for row in sheet.iter_rows():
+            rows.append([cell.value for cell in row])
+            formats.append([getattr(cell, "number_format", None) for cell in row])
+        for merged in sheet.merged_cells.ranges:
+            top, left = merged.min_row - 1, merged.min_col - 1
+            if top >= len(rows) or left >= len(rows[top]):
+                continue
+            for r in range(top, min(merged.max_row, len(rows))):
+                for c in range(left, min(merged.max_col, len(rows[r]))):
+                    rows[r][c], formats[r][c] = rows[top][left], formats[top][left]
+        return Sheet(sheet.title, place, rows, formats)
     finally:
         workbook.close()
 
