@@ -235,5 +235,25 @@ def _outcome(outcome: dict[str, Any] | None, lang: str) -> str:
     return ", ".join(parts) or "—"
 
 
+def check_mapping_file(file: str, rulesets_dir: str | None, ruleset_files: tuple[str, ...]) -> None:
+    """`raccord validate MAPPING.yaml`: its structure and its `from` ids against the library; its
+    targets too when `--ruleset-file` gives the other grid."""
+    from raccord.engine.migrate import check_mapping, read_mapping
+
+    from .context import library_from
+
+    mapping = read_mapping(Path(file))
+    base = library_from(rulesets_dir, ())
+    if mapping.source not in base.rulesets:
+        raise InputError(mapping.located.where(("from",)), f"référentiel inconnu « {mapping.source} »",
+                         "référentiels : " + ", ".join(base.rulesets))
+    old = {c.id for c in base.rulesets[mapping.source].model.criteria}
+    grid = library_from(rulesets_dir, ruleset_files).rulesets.get(mapping.target) if ruleset_files else None
+    targets = {t for e in mapping.entries for t in e.targets} | set(mapping.new)
+    check_mapping(mapping, old, {c.id for c in grid.model.criteria} if grid else targets)
+    click.echo(f"{file}: ok — mapping {mapping.source} -> {mapping.target}, {len(mapping.entries)} entries"
+               + ("" if grid else " (targets not checked: give the imported grid with --ruleset-file)"))
+
+
 def register(cli: click.Group) -> None:
     cli.add_command(migrate_command)

@@ -234,7 +234,7 @@ def rulesets_show(obj, ruleset_id):
 @click.argument("file", type=click.Path(dir_okay=False))
 @library_options
 def validate(file, rulesets_dir, ruleset_files):
-    """Valider un fichier : référentiel (ruleset.yaml), description de grille (grid.yaml) ou dossier de production."""
+    """Valider un fichier : référentiel, description de grille (grid.yaml), correspondance (migrate) ou dossier."""
     path = Path(file)
     located = load_document(path)
     data = located.data if isinstance(located.data, dict) else {}
@@ -242,6 +242,11 @@ def validate(file, rulesets_dir, ruleset_files):
         from .commands_grid import check_grid_file
 
         check_grid_file(file, library_from(rulesets_dir, ruleset_files))
+        return
+    if data.get("format") == "raccord.mapping/1":
+        from .commands_migrate import check_mapping_file
+
+        check_mapping_file(file, rulesets_dir, ruleset_files)
         return
     if "criteria" in data or "policy" in data:
         library = library_from(rulesets_dir, (*ruleset_files, file))

@@ -222,3 +222,13 @@ def test_declarations_and_evidence_references_follow_the_mapping(tmp_path):
         ("declined.AFN-GOV-06", "removed_unmapped"), ("evidence.E1", "moved"), ("evidence.E2", "removed_dropped"),
         ("evidence.E2", "item_removed")]
     assert changes[1].others == ("AFN-GOV-04",)
+
+
+def test_validate_checks_a_mapping_file(official, tmp_path):
+    alone = _raccord("validate", str(MAPPING), cwd=tmp_path)
+    assert alone.returncode == 0 and "28 entries (targets not checked" in alone.stdout
+    with_grid = _raccord("validate", str(MAPPING), "--ruleset-file", str(official), cwd=tmp_path)
+    assert with_grid.returncode == 0 and with_grid.stdout.endswith("28 entries\n"), with_grid.stderr
+    against_itself = _raccord("validate", str(MAPPING), "--ruleset-file", str(ROOT / "rulesets" / AFNOR / "ruleset.yaml"),
+                              cwd=tmp_path)
+    assert against_itself.returncode == 2 and "« AFN-1.1 » n'est pas dans la grille afnor_spec_2308" in against_itself.stderr
