@@ -165,7 +165,7 @@ def _targets(entry: Entry) -> str:
 
 @dataclass(frozen=True)
 class Change:
-    """One edit of the dossier: `where` in it (`declined.AFN-GOV-07`, `evidence.EV-012`), what was
+    """One edit of the dossier: `where` in it (`declined.<id>`, `evidence.<item id>`), what was
     done (`code`) and the ids concerned; the front end words it."""
 
     where: str
