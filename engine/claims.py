@@ -13,8 +13,9 @@ from typing import Any
 from . import status as st
 from .documents import Blocker, EligibilityDocument
 from .evaluate import Evaluation
+from .findings import Unmet, criterion_findings
 from .model import to_data
-from .report import criterion_findings, source_of
+from .report import source_of
 
 FORMAT = "raccord.eligibility/1"
 MAX_DEPTH = 4
@@ -25,12 +26,6 @@ def claim_rulesets(library) -> tuple[str, ...]:
     return tuple(rid for rid, rs in library.rulesets.items() if rs.policy.makes_claims)
 
 
-def _nodes(tree: dict[str, Any]):
-    yield tree
-    for child in tree.get("children", ()):
-        yield from _nodes(child)
-
-
 def blocker_entry(evaluation: Evaluation, cid: str, depth: int = 0, seen: set[str] | None = None) -> Blocker:
     """A blocking criterion with its source and what would settle it, drilling into referenced criteria."""
     seen = seen if seen is not None else {cid}
@@ -38,7 +33,7 @@ def blocker_entry(evaluation: Evaluation, cid: str, depth: int = 0, seen: set[st
     crit = library.criteria[cid]
     model = crit.model
     found = criterion_findings(evaluation, cid)
-    requires = found["trace"].get("requires", {})
+    unmet = [u for u in found.unmet if u.part == "requires"]
     out: Blocker = {
         "criterion": cid,
         "ruleset": crit.ruleset,
@@ -46,8 +41,8 @@ def blocker_entry(evaluation: Evaluation, cid: str, depth: int = 0, seen: set[st
         "status": evaluation.status(cid),
         "source": source_of(library.rulesets[crit.ruleset], crit),
         "provenance": model.provenance,
-        "missing_facts": found["missing_facts"],
-        "missing_evidence": found["missing_evidence"],
+        "missing_facts": list(found.missing_facts),
+        "missing_evidence": list(found.missing_evidence),
         "evidence_expected": [{"kind": e.kind, "description": to_data(e.description)} | ({"stage": e.stage} if e.stage else {})
                               for e in model.evidence],
     }
@@ -55,25 +50,24 @@ def blocker_entry(evaluation: Evaluation, cid: str, depth: int = 0, seen: set[st
         out["declined"] = evaluation.dossier.file.declined[cid]
     if model.assumption:
         out["assumption"] = to_data(model.assumption)
-    failed_outcomes = [n for n in _nodes(requires) if n.get("op") == "outcome" and n.get("value") != "true"]
+    failed_outcomes = [u for u in unmet if u.kind == "outcome"]
     if failed_outcomes:
-        out["outcomes"] = [{"outcome": n["outcome"], "test": n["test"], "expected": n["expected"], "seen": n["seen"],
-                            **_gaps(evaluation, n)} for n in failed_outcomes]
+        out["outcomes"] = [u.as_dict() | _gaps(evaluation, u) for u in failed_outcomes]
     if depth < MAX_DEPTH:
-        refs = [n["criterion"] for n in _nodes(requires) if n.get("op") == "criterion" and n.get("value") != "true"]
+        refs = [u.ref for u in unmet if u.kind == "criterion"]
         refs = [ref for ref in dict.fromkeys(refs) if ref not in seen]
         seen.update(refs)
         out["because_of"] = [blocker_entry(evaluation, ref, depth + 1, seen) for ref in refs]
     return out
 
 
-def _gaps(evaluation: Evaluation, node: dict[str, Any]) -> dict[str, Any]:
+def _gaps(evaluation: Evaluation, test: Unmet) -> dict[str, Any]:
     """For a level test on an outcome with gaps per level: the criteria missing at each level up to the one expected."""
-    rid, _, name = node["outcome"].partition(".")
+    rid, _, name = test.ref.partition(".")
     outcome = evaluation.ctx.outcomes.get(rid, {})
-    if name not in ("level", "project_level") or "gaps" not in outcome or not isinstance(node["expected"], int):
+    if name not in ("level", "project_level") or "gaps" not in outcome or not isinstance(test.expected, int):
         return {}
-    wanted = node["expected"] + (1 if node["test"] == "gt" else 0)
+    wanted = test.expected + (1 if test.test == "gt" else 0)
     gaps = {str(level): ids for level, ids in sorted(outcome["gaps"].items()) if level <= wanted}
     return {"gaps": gaps} if gaps else {}
 

@@ -9,7 +9,7 @@ from typing import Any
 from . import deadlines, tri
 from . import status as st
 from .compiled import CompiledRuleset, Library
-from .context import EXPIRED, VALID, Context, EvidenceIndex, EvidenceState, evidence_state
+from .context import VALID, Context, EvidenceIndex, EvidenceState, evidence_state
 from .dossier import Dossier
 from .errors import EvaluationError, InputError
 from .record import Record, record
@@ -62,7 +62,7 @@ class Evaluation(Record):
     def _unknown_reasons(self, rid: str, outcome: dict[str, Any]) -> list[str]:
         if outcome.get("decision") != st.UNDETERMINED and "level_undetermined" not in outcome.get("reasons", []):
             return []
-        from .report import criterion_findings  # TODO(findings): the typed findings of engine/findings.py
+        from .findings import criterion_findings
 
         blocking = set(outcome.get("blocking", []))
         reasons: list[str] = []
@@ -70,8 +70,8 @@ class Evaluation(Record):
             if self.ctx.statuses[crit.id] != st.UNKNOWN or (blocking and crit.id not in blocking):
                 continue
             found = criterion_findings(self, crit.id)
-            reasons += [f"missing_fact:{name}" for name in found["missing_facts"]]
-            if any(p["state"] == EXPIRED for p in found["evidence_problems"]):
+            reasons += [f"missing_fact:{name}" for name in found.missing_facts]
+            if found.expired:
                 reasons.append("evidence_expired")
         return reasons
 

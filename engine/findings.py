@@ -13,7 +13,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from . import tri
-from .conditions import CriterionTest, EvidenceTest, OutcomeTest
+from .conditions import CriterionTest, EvidenceTest, OutcomeTest, _jsonable
+from .context import EXPIRED
 from .record import Record, record
 from .template import Trace, trace
 
@@ -107,6 +108,10 @@ class Unmet(Record):
     value: int  # tri.FALSE or tri.UNKNOWN
     needed: bool  # False below a true node: it does not matter while the alternative holds
 
+    def as_dict(self) -> dict[str, Any]:
+        """An outcome test as the eligibility document shows it (the explanation's values)."""
+        return {"outcome": self.ref, "test": self.test, "expected": _jsonable(self.expected), "seen": _jsonable(self.seen)}
+
 
 @record(positional=True, slots=False)  # few objects: a cheaper class to define
 class Findings(Record):
@@ -117,6 +122,11 @@ class Findings(Record):
     too_few: tuple[TooFew, ...]
     missing_facts: tuple[str, ...]  # in trace order
     unmet: tuple[Unmet, ...]  # in trace order (applies_if, then requires; depth first)
+
+    @property
+    def expired(self) -> bool:
+        """Whether an item of an expected kind does not count because it has expired."""
+        return any(p.state == EXPIRED for p in self.evidence_problems)
 
     def as_dict(self) -> dict[str, Any]:
         """The findings keys of a criterion in the result document (raccord.result/1)."""

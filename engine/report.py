@@ -10,6 +10,7 @@ from .conditions import All, AnyOf, CriterionTest, Not
 from .deadlines import CLOSED, DEADLINE_PASSED, OVERDUE
 from .documents import CriterionEntry, ExplainDocument, MissingItem, ResultDocument, RulesetEntry
 from .evaluate import Evaluation
+from .findings import criterion_findings
 from .model import to_data
 
 RESULT_FORMAT = "raccord.result/1"
@@ -25,41 +26,6 @@ def jsonable(value: Any) -> Any:
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value
-
-
-def _walk(tree: dict[str, Any], needed: bool = True):
-    """Every node of an explanation, and whether it can still matter: below a true node (an `any`
-    already satisfied by another alternative), an unknown fact or missing evidence is not needed."""
-    yield tree, needed
-    needed = needed and tree.get("value") != "true"
-    for child in tree.get("children", ()):
-        yield from _walk(child, needed)
-
-
-def criterion_findings(evaluation: Evaluation, cid: str) -> dict[str, Any]:
-    """What the explanation says about one criterion: evidence used or wanting, facts missing."""
-    trace = evaluation.explain(cid)
-    used: list[str] = []
-    problems: list[dict[str, str]] = []
-    missing_evidence: list[str] = []
-    missing_facts: list[str] = []
-    for key in ("applies_if", "requires"):
-        if key not in trace:
-            continue
-        for node, needed in _walk(trace[key]):
-            if node["op"] == "evidence":
-                for item in node["items"]:
-                    if item["state"] == "valid" and node["value"] == "true":
-                        used.append(item["id"])
-                    elif item["state"] != "valid":
-                        problems.append({"id": item["id"], "kind": node["kind"], "state": item["state"]})
-                if needed and node["value"] != "true" and node["kind"] not in missing_evidence:
-                    missing_evidence.append(node["kind"])
-            for name in [node.get("missing_fact")] + node.get("missing_facts", []) if needed else ():
-                if name and name not in missing_facts:
-                    missing_facts.append(name)
-    return {"trace": trace, "evidence_used": sorted(set(used)), "evidence_problems": problems,
-            "missing_evidence": missing_evidence, "missing_facts": missing_facts}
 
 
 def source_of(rs: CompiledRuleset, crit: CompiledCriterion) -> dict[str, Any]:
@@ -117,13 +83,13 @@ def criterion_entry(evaluation: Evaluation, rs: CompiledRuleset, crit: CompiledC
                                "count": count, "value": None if count is None else due.rate * count, "unit": due.unit}
     if status == st.MET and not complete:
         return {k: v for k, v in entry.items() if v is not None}
-    findings = criterion_findings(evaluation, crit.id)
-    entry.update({k: v for k, v in findings.items() if k != "trace" and v})
+    found = criterion_findings(evaluation, crit.id)
+    entry.update({k: v for k, v in found.as_dict().items() if v})
     if crit.id in evaluation.dossier.file.declined:
         entry["declined"] = evaluation.dossier.file.declined[crit.id]
     if crit.id in evaluation.assumed:
         entry["assumed"] = True
-    if any(p["state"] == "expired" for p in findings["evidence_problems"]) and status != st.MET:
+    if found.expired and status != st.MET:
         entry["expired"] = True
     return {k: v for k, v in entry.items() if v is not None}
 

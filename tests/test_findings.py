@@ -4,12 +4,13 @@ same traces as its explanation."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
-import pytest
+from click.testing import CliRunner
 
+from raccord.cli.main import cli
 from raccord.engine import evaluate, load_dossier, load_library, tri
-from raccord.engine import report as old_report
 from raccord.engine.findings import (
     CriterionTrace,
     EvidenceProblem,
@@ -24,39 +25,108 @@ from raccord.engine.findings import (
 from .support import DAY, criterion, dossier_of, library_of, ruleset_yaml
 
 ROOT = Path(__file__).parent.parent
-EXAMPLES = sorted(ROOT.glob("examples/*/dossier.yaml"))
+EXAMPLE = str(ROOT / "examples" / "long_metrage" / "dossier.yaml")
+AUDIT_DAY = dt.date(2025, 10, 15)
 LIBRARY = load_library()
 
 
-def evaluations():
-    """Every example at two dates, and with integrity problems and assumptions."""
-    for path in EXAMPLES:
-        dossier = load_dossier(path, LIBRARY.catalogue)
-        for as_of in (dt.date(2024, 7, 1), dt.date(2025, 10, 15)):
-            yield evaluate(LIBRARY, dossier, as_of)
-        items = sorted(e.id for e in dossier.file.evidence)
-        ids = sorted(LIBRARY.criteria)
-        yield evaluate(LIBRARY, dossier, dt.date(2025, 10, 15), integrity=dict.fromkeys(items[::4], "modified"),
-                       assume={cid: "met" for cid in ids[::9]})
+def run(*args: str) -> str:
+    result = CliRunner().invoke(cli, list(args))
+    assert result.exit_code == 0, result.output
+    return result.output
 
 
-# While engine/report.py still has its dictionary version, the typed findings must give the same
-# lists on every criterion of every example (drop this test with the old function).
-@pytest.mark.skipif(not hasattr(old_report, "criterion_findings"), reason="the old criterion_findings is gone")
-def test_typed_findings_are_the_old_dictionary_findings():
-    compared = 0
-    for ev in evaluations():
-        for cid in LIBRARY.criteria:
-            old = old_report.criterion_findings(ev, cid)
-            found = criterion_findings(ev, cid)
-            assert found.as_dict() == {k: v for k, v in old.items() if k != "trace"}, cid
-            assert found.trace.as_dict() == old["trace"]
-            compared += 1
-    assert compared == len(LIBRARY.criteria) * 3 * len(EXAMPLES)
+def example(name: str, as_of: dt.date = AUDIT_DAY):
+    return evaluate(LIBRARY, load_dossier(ROOT / "examples" / name / "dossier.yaml", LIBRARY.catalogue), as_of)
+
+
+def entry_of(doc: dict, cid: str) -> dict:
+    return next(c for rs in doc["rulesets"] for c in rs["criteria"] if c["id"] == cid)
+
+
+def blockers_of(doc: dict, scheme: str) -> dict[str, dict]:
+    """Every blocker of a scheme, drilled into what it depends on, by criterion id."""
+    found: dict[str, dict] = {}
+
+    def visit(entry: dict) -> None:
+        found.setdefault(entry["criterion"], entry)
+        for child in entry.get("because_of", []):
+            visit(child)
+
+    for entry in next(s for s in doc["schemes"] if s["id"] == scheme)["not_met"] + \
+            next(s for s in doc["schemes"] if s["id"] == scheme)["unknown"]:
+        visit(entry)
+    return found
+
+
+def test_expired_evidence_on_the_feature_film():
+    """The referent's training certificate EV-093 expired: the criterion is unknown, says why, and
+    the VHSS referential's outcome gives the reason (from the engine, for a library user too)."""
+    ev = example("long_metrage")
+    found = criterion_findings(ev, "VHSS-33.1.3.3-TRAINED")
+    assert found.evidence_problems == (EvidenceProblem("EV-093", "referent_training_certificate", "expired"),)
+    assert found.expired and found.missing_evidence == ("referent_training_certificate",) and found.evidence_used == ()
+    assert ev.outcome("vhss_ccnpc")["reasons"] == ["mandatory_unknown", "evidence_expired"]
+    rejected = criterion_findings(ev, "AFN-ACH-01")  # rejected by the auditor: a problem, not an expiry
+    assert rejected.evidence_problems == (EvidenceProblem("EV-069", "menus_restauration", "rejected"),)
+    assert not rejected.expired
+    doc = json.loads(run("check", EXAMPLE, "--as-of", "2025-10-15", "--format", "json"))
+    entry = entry_of(doc, "VHSS-33.1.3.3-TRAINED")
+    assert entry["expired"] is True and entry["evidence_problems"] == [
+        {"id": "EV-093", "kind": "referent_training_certificate", "state": "expired"}]
+    assert "expired" not in entry_of(doc, "AFN-ACH-01")
+    text = run("check", EXAMPLE, "--as-of", "2025-10-15", "-v")
+    assert "VHSS-33.1.3.3-TRAINED Référent du film justifiant de la formation de référent VHSS (preuve expirée)" in text
+    assert "EV-093 : preuve expirée" in text and "une preuve a expiré" in text
+    assert "EV-093: expired evidence" in run("missing", EXAMPLE, "--as-of", "2025-10-15", "--lang", "en")
+
+
+def test_missing_facts_of_the_feature_film_in_every_output():
+    ev = example("long_metrage")
+    assert criterion_findings(ev, "AID-RSE-DECLARATION").missing_facts == ("aid.rse_plus.declaration_date",)
+    assert criterion_findings(ev, "AID-CNC-VHSS-122-17-1-CREW").missing_facts == (
+        "aid.vhss.named_roles_trained", "aid.vhss.main_performers_trained", "aid.vhss.module_day_staff_trained",
+        "aid.vhss.in_person_module_date")
+    doc = json.loads(run("check", EXAMPLE, "--as-of", "2025-10-15", "--format", "json"))
+    assert entry_of(doc, "AID-RSE-DECLARATION")["missing_facts"] == ["aid.rse_plus.declaration_date"]
+    assert "missing_facts" not in entry_of(doc, "VHSS-33.1.3.3-TRAINED")  # empty lists are left out
+    eligibility = json.loads(run("eligibility", EXAMPLE, "--as-of", "2025-10-15", "--format", "json"))
+    crew = blockers_of(eligibility, "cnc_vhss")["AID-CNC-VHSS-122-17-1-CREW"]
+    assert crew["missing_facts"][0] == "aid.vhss.named_roles_trained" and crew["status"] == "unknown"
+    scheme = next(s for s in eligibility["schemes"] if s["id"] == "cnc_vhss")
+    assert scheme["settle"]["facts"] == list(criterion_findings(ev, "AID-CNC-VHSS-122-17-1-CREW").missing_facts)
+    assert scheme["settle"]["evidence"] == ["cnc_vhss_measures_description", "vhss_staff_reps_doctor_reminder",
+                                            "cnc_crew_training_attendance", "children_supervisor_contract"]
+    text = run("eligibility", EXAMPLE, "--as-of", "2025-10-15")
+    assert "      Faits manquants : aid.rse_plus.declaration_date\n" in text
+    assert "  faits à renseigner : aid.vhss.named_roles_trained, aid.vhss.main_performers_trained" in text
+
+
+def test_the_failed_sub_condition_of_a_blocker():
+    """Prime RSE+ on the feature film: its level-2 condition fails on the AFNOR level, with the
+    criteria missing at each level; the VHSS condition is unknown because of four other criteria."""
+    ev = example("long_metrage")
+    level = criterion_findings(ev, "AID-RSE-LEVEL2")
+    assert level.unmet == (Unmet("requires", "outcome", "afnor_spec_2308.level", "gte", 2, (0, 1), tri.FALSE, True),)
+    assert level.missing_facts == level.missing_evidence == ()
+    vhss = criterion_findings(ev, "AID-RSE-CNC-VHSS")
+    assert [(u.ref, u.value) for u in vhss.unmet] == [
+        ("AID-CNC-VHSS-122-17-MEASURES", tri.UNKNOWN), ("AID-CNC-VHSS-122-17-STAFF-REPS-DOCTOR", tri.UNKNOWN),
+        ("AID-CNC-VHSS-122-17-1-CREW", tri.UNKNOWN), ("AID-CNC-VHSS-122-17-2-CHILDREN", tri.UNKNOWN)]
+    doc = json.loads(run("eligibility", EXAMPLE, "--as-of", "2025-10-15", "--format", "json"))
+    prime = next(s for s in doc["schemes"] if s["id"] == "prime_rse_plus")
+    assert prime["decision"] == "not_eligible" and prime["settle"] == {"facts": [], "evidence": []}
+    blocker = next(b for b in prime["not_met"] if b["criterion"] == "AID-RSE-LEVEL2")
+    assert blocker["outcomes"] == [{"outcome": "afnor_spec_2308.level", "test": "gte", "expected": 2, "seen": [0, 1],
+                                    "gaps": {"1": ["AFN-GOV-03"], "2": ["AFN-INC-03", "AFN-GOV-05", "AFN-ACH-01"]}}]
+    drilled = next(b for b in prime["unknown"] if b["criterion"] == "AID-RSE-CNC-VHSS")["because_of"]
+    assert [b["criterion"] for b in drilled] == [u.ref for u in vhss.unmet]
+    text = run("eligibility", EXAMPLE, "--as-of", "2025-10-15", "--lang", "en")
+    assert "      afnor_spec_2308.level gte 2 (seen: [0, 1])\n      level 1: AFN-GOV-03\n" in text
 
 
 def test_explanation_is_the_typed_trace():
-    ev = next(evaluations())
+    ev = example("long_metrage")
     for cid in LIBRARY.criteria:
         traced = criterion_trace(ev, cid)
         assert isinstance(traced, CriterionTrace)
