@@ -33,7 +33,7 @@ def blocker_entry(evaluation: Evaluation, cid: str, depth: int = 0, seen: set[st
     crit = library.criteria[cid]
     model = crit.model
     found = criterion_findings(evaluation, cid)
-    unmet = [u for u in found.unmet if u.part == "requires"]
+    unmet = [u for u in found.unmet if u.part == "requires" and u.needed]
     out: Blocker = {
         "criterion": cid,
         "ruleset": crit.ruleset,

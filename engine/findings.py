@@ -4,8 +4,9 @@ The trace (`CriterionTrace`) is the interpreter's record of every node of the cr
 conditions (template.py): the same values the status was computed from. `Findings` reads it once:
 evidence used, evidence that does not count and why, evidence kinds or facts still missing, counted
 evidence with too few items, references to other criteria or outcomes that do not hold. What is
-missing is only reported where it can still matter: below a true node (an `any` already satisfied
-by another alternative) an unknown fact or missing evidence is not needed.
+missing is only reported where it can still matter (`_matters`): below a true node (an `any`
+already satisfied by another alternative) nothing is needed, and in an `all` already false only
+the false children are.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from . import tri
-from .conditions import CriterionTest, EvidenceTest, OutcomeTest, _jsonable
+from .conditions import All, CriterionTest, EvidenceTest, OutcomeTest, _jsonable
 from .context import EXPIRED
 from .record import Record, record
 from .template import Trace, trace
@@ -106,7 +107,7 @@ class Unmet(Record):
     expected: Any  # outcome: the value compared with (a tuple for in / not_in); criterion: the status wanted, None for met
     seen: Any  # the criterion's status, or the outcome's value (a (low, high) range, a decision, None)
     value: int  # tri.FALSE or tri.UNKNOWN
-    needed: bool  # False below a true node: it does not matter while the alternative holds
+    needed: bool  # False where it cannot change the result: below a true node, beside the false child of an `all`
 
     def as_dict(self) -> dict[str, Any]:
         """An outcome test as the eligibility document shows it (the explanation's values)."""
@@ -171,8 +172,7 @@ def findings_of(trace: CriterionTrace) -> Findings:
             node, needed = stack.pop()
             test, value, children = node.node, node.value, node.children
             if children:
-                below = needed and value != tri.TRUE
-                stack += [(child, below) for child in reversed(children)]
+                stack += [(child, needed and _matters(test, value, child.value)) for child in reversed(children)]
                 continue
             kind = type(test)
             if kind is EvidenceTest:
@@ -197,3 +197,12 @@ def findings_of(trace: CriterionTrace) -> Findings:
                     missing_facts.append(name)
     return Findings(trace, tuple(sorted(used)), tuple(problems), tuple(missing_evidence), tuple(too_few),
                     tuple(missing_facts), tuple(unmet))
+
+
+def _matters(node: Any, value: int, child: int) -> bool:
+    """Whether a child can still change its parent's value (Kleene): nothing below a true node (an
+    `any` satisfied by one alternative), and in an `all` already false only the false children (the
+    others cannot make it true)."""
+    if value == tri.TRUE:
+        return False
+    return child == tri.FALSE if value == tri.FALSE and type(node) is All else True

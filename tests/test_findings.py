@@ -232,3 +232,59 @@ def test_the_trace_record_carries_the_criterion_state():
     found = one("{fact: work.live_action}", assume={"T-01": "met"})
     assert found.trace.assumed and found.trace.as_dict()["assumed"] is True
     assert set(found.as_dict()) == {"evidence_used", "evidence_problems", "missing_evidence", "missing_facts"}
+
+
+# --- what can still change the result ----------------------------------------------------------
+
+
+def test_beside_the_false_child_of_an_all_nothing_is_needed():
+    found = one("{all: [{fact: work.live_action}, {fact: company.headcount, gte: 3}, {evidence: duerp}]}",
+                {"work.live_action": False})
+    assert found.trace.status == "not_met"
+    assert found.missing_facts == () and found.missing_evidence == () and found.too_few == ()
+    found = one("{all: [{fact: work.live_action}, {fact: company.headcount, gte: 3}, {evidence: duerp}]}",
+                {"work.live_action": True})  # unknown: each child can still decide it
+    assert found.missing_facts == ("company.headcount",) and found.missing_evidence == ("duerp",)
+
+
+def test_a_false_all_inside_an_undecided_any_needs_only_the_other_alternative():
+    found = one("{any: [{all: [{fact: work.live_action}, {fact: company.headcount, gte: 3}]}, "
+                "{all: [{fact: team.total, gte: 1}, {evidence: menus, count_gte: 2}]}]}",
+                {"work.live_action": False}, [{"id": "M1", "kind": "menus"}])
+    assert found.trace.status == "unknown"
+    assert found.missing_facts == ("team.total",) and found.missing_evidence == ("menus",)
+    assert found.too_few == (TooFew("menus", 1, 2),)
+    # a true `any`: no alternative is needed, false or unknown
+    found = one("{any: [{fact: work.live_action}, {fact: company.headcount, gte: 3}, {evidence: duerp}]}",
+                {"work.live_action": True})
+    assert found.missing_facts == () and found.missing_evidence == ()
+
+
+def test_under_a_not_the_same_rule_applies():
+    # not(all false) is true: nothing below matters; not(all unknown) is unknown: its unknown child does
+    assert one("{not: {all: [{fact: work.live_action}, {fact: company.headcount, gte: 3}]}}",
+               {"work.live_action": False}).missing_facts == ()
+    assert one("{not: {all: [{fact: work.live_action}, {fact: company.headcount, gte: 3}]}}",
+               {"work.live_action": True}).missing_facts == ("company.headcount",)
+
+
+def test_the_false_reference_of_a_false_all_is_needed_not_the_unknown_one():
+    extra = [criterion("T-02", "{fact: work.live_action}"), criterion("T-03", "{fact: company.headcount, gte: 3}")]
+    found = one("{all: [{criterion: T-03}, {criterion: T-02}]}", {"work.live_action": False}, extra_criteria=extra)
+    assert [(u.ref, u.value, u.needed) for u in found.unmet] == [("T-03", tri.UNKNOWN, False), ("T-02", tri.FALSE, True)]
+
+
+def test_a_series_lacks_no_fact_for_a_bonus_reserved_to_cinema_features():
+    """The parity bonus asks a French-initiated cinema feature: for a series (work.type serie) the
+    condition is false whatever work.french_initiative is, so no output asks for that fact."""
+    series = str(ROOT / "examples" / "serie_tv" / "dossier.yaml")
+    ev = example("serie_tv")
+    found = criterion_findings(ev, "AID-PARITY-WORK")
+    assert found.trace.status == "not_met" and found.missing_facts == ()
+    assert "work.french_initiative" not in ev.dossier.facts  # still unknown: the rule, not the data, decides
+    doc = json.loads(run("check", series, "--as-of", "2025-10-15", "--format", "json"))
+    assert "missing_facts" not in entry_of(doc, "AID-PARITY-WORK")
+    eligibility = json.loads(run("eligibility", series, "--as-of", "2025-10-15", "--format", "json"))
+    assert blockers_of(eligibility, "cnc_parity_bonus")["AID-PARITY-WORK"]["missing_facts"] == []
+    assert "work.french_initiative" not in run("eligibility", series, "--as-of", "2025-10-15")
+    assert "work.french_initiative" not in run("missing", series, "--as-of", "2025-10-15", "--all")
