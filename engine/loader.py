@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
+import stat
 import sys
 from pathlib import Path
 
@@ -55,7 +56,10 @@ def _files_fingerprint(files: list[Path]) -> str | None:
             source = getattr(module, "__file__", None)
             parts += [kind, Path(source).read_bytes() if source else b""]
         for path in files:
-            if path.stat().st_size > MAX_FILE_BYTES:
+            info = path.stat()
+            if not stat.S_ISREG(info.st_mode) and not stat.S_ISDIR(info.st_mode):  # a pipe waits, a device never ends
+                raise InputError(str(path), "not a regular file (a pipe or a device)", "give the path of a file")
+            if info.st_size > MAX_FILE_BYTES or stat.S_ISDIR(info.st_mode):
                 return None
             parts += [str(path), path.read_bytes()]
     except OSError:
