@@ -151,6 +151,8 @@ def tree_lines(node: dict[str, Any], lang: str, depth: int) -> list[str]:
     if op in ("all", "any", "not"):
         head = [f"{pad}{t('op_' + op, lang)} → {value}"]
         return head + [line for child in node.get("children", []) for line in tree_lines(child, lang, depth + 1)]
+    if op == "fact" and node["test"] == "known":
+        return [f"{pad}{node['fact']} {_given(node, lang)} ({label('seen', lang)}{shown(node['seen'], lang)}) → {value}"]
     if op == "fact":
         seen = shown(node["seen"], lang)
         expected = node.get("expected_value", node.get("expected", ""))
@@ -195,8 +197,16 @@ TESTS = {
     "eq": {"fr": "=", "en": "="}, "ne": {"fr": "≠", "en": "≠"}, "is_true": {"fr": "=", "en": "="},
     "gt": {"fr": ">", "en": ">"}, "gte": {"fr": "≥", "en": "≥"}, "lt": {"fr": "<", "en": "<"}, "lte": {"fr": "≤", "en": "≤"},
     "in": {"fr": "parmi", "en": "in"}, "not_in": {"fr": "hors de", "en": "not in"},
-    "contains": {"fr": "contient", "en": "contains"}, "known": {"fr": "renseigné :", "en": "given:"},
+    "contains": {"fr": "contient", "en": "contains"},
 }
+GIVEN = {True: {"fr": "est renseigné", "en": "is given"}, False: {"fr": "n'est pas renseigné", "en": "is not given"}}
+
+
+def _given(node: dict[str, Any], lang: str) -> str:
+    """`known: true` or `known: false`: a `known` test is never unknown, so whether it asked for the
+    fact to be given is whether being given (a value seen) made it true."""
+    asked = (node["seen"] is not None) == (node["value"] == "true")
+    return GIVEN[asked][lang]
 
 
 def shown(value: Any, lang: str) -> str:
