@@ -9,10 +9,11 @@ import click
 
 from raccord import __version__
 from raccord.engine.claims import claim_rulesets, eligibility_document
+from raccord.engine.policies.eligibility import NO_APPLICABLE_CONDITION
 
 from .citations import citation_text, library_notice
 from .context import common_as_of, common_lang, library_from, library_options, run_evaluation
-from .i18n import colon, label, money, t, text, words
+from .i18n import colon, label, money, reason, t, text, words
 from .render_text import header
 
 WORDS = {
@@ -29,6 +30,7 @@ WORDS = {
     "evidence": {"fr": "preuves à fournir", "en": "evidence to supply"},
     "not_in_force": {"fr": "dispositif hors de sa période de validité à cette date", "en": "scheme not in force at this date"},
     "provenance": {"fr": "Provenance", "en": "Provenance"},
+    "why": {"fr": "Motif", "en": "Reason"},
     "note": {"fr": "Note", "en": "Note"},
     "total": {"fr": "Montant accessible", "en": "Amount within reach"},
 }
@@ -79,6 +81,8 @@ def render(doc: dict[str, Any], lang: str, notice: list[str] | None = None) -> s
             lines.append(f"{w('note', lang)}{colon(lang)}{text(scheme['note'], lang)}")
         if "scheme_not_in_force" in scheme["reasons"]:
             lines.append(f"{w('blocked_by', lang)}{colon(lang)}{w('not_in_force', lang)}")
+        if NO_APPLICABLE_CONDITION in scheme["reasons"]:
+            lines.append(f"{w('why', lang)}{colon(lang)}{reason(NO_APPLICABLE_CONDITION, lang)}")
         blockers = scheme["not_met"] + scheme["unknown"]
         if blockers:
             lines.append(f"{w('blocked_by', lang)} :")

@@ -40,6 +40,8 @@ BLOCKERS = {
     "company_level": {"fr": "niveau d'entreprise : tous les projets du portefeuille doivent l'atteindre",
                       "en": "company level: every project of the portfolio must reach it"},
     "scheme_not_in_force": {"fr": "dispositif hors de sa période de validité", "en": "scheme not in force"},
+    "no_applicable_condition": {"fr": "aucune condition du dispositif ne s'applique à cette production",
+                                "en": "none of the scheme's conditions applies to this production"},
     "score_unreachable": {"fr": "seuil inatteignable même avec tous les critères restants",
                           "en": "threshold out of reach even with every remaining criterion"},
     "deadline_passed": {"fr": "délai dépassé : ne peut plus être fait", "en": "deadline passed: can no longer be done"},

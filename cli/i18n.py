@@ -108,6 +108,8 @@ REASONS: dict[str, dict[str, str]] = {
     "scheme_not_in_force": {"fr": "dispositif pas en vigueur à cette date", "en": "scheme not in force at this date"},
     "condition_not_met": {"fr": "une condition n'est pas remplie", "en": "a condition is not met"},
     "condition_unknown": {"fr": "une condition n'est pas encore établie", "en": "a condition is not yet established"},
+    "no_applicable_condition": {"fr": "aucune de ses conditions ne s'applique à cette production",
+                                "en": "none of its conditions applies to this production"},
     "ruleset_not_applicable": {"fr": "référentiel non applicable à cette production",
                                "en": "referential does not apply to this production"},
     "not_in_force": {"fr": "référentiel pas en vigueur à cette date", "en": "referential not in force at this date"},

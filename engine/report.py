@@ -112,13 +112,31 @@ def ruleset_entry(evaluation: Evaluation, rid: str, complete: bool = True) -> Ru
         "groups": [{"id": g.id, "title": to_data(g.title)} for g in model.groups],
         "criteria": criteria,
     }
-    if outcome.get("decision") == st.NOT_APPLICABLE and model.policy.not_applicable_reason:
-        out["not_applicable_reason"] = to_data(model.policy.not_applicable_reason)
+    reason = not_applicable_reason(evaluation, rs, outcome) if outcome.get("decision") == st.NOT_APPLICABLE else None
+    if reason:
+        out["not_applicable_reason"] = reason
     out.update(jsonable(rs.policy.describe()))
     if rs.stages:
         out["stage"] = evaluation.current_stage(rid)
         out["stages"] = [{"id": s.model.id, "title": to_data(s.model.title)} for s in rs.stages]
     return out
+
+
+def not_applicable_reason(evaluation: Evaluation, rs: CompiledRuleset, outcome: dict[str, Any]) -> dict[str, str] | None:
+    """The text of the rule that made a ruleset not applicable: its scope's reason when the scope
+    is false; none when it is not in force (the reason code says so); when the policy found no
+    criterion applicable, the reasons of the criteria's own conditions."""
+    reasons = outcome.get("reasons", ())
+    if st.NA_RULESET in reasons:
+        scope = rs.model.policy.not_applicable_reason
+        return to_data(scope) if scope else None
+    if st.NA_NOT_IN_FORCE in reasons:
+        return None
+    na_reasons = evaluation.ctx.na_reasons
+    texts = [crit.model.not_applicable_reason for crit in rs.display_order
+             if na_reasons.get(crit.id) == st.NA_CONDITION and crit.model.not_applicable_reason]
+    texts = list(dict.fromkeys((t.fr, t.en) for t in texts))
+    return {"fr": " ".join(fr for fr, _ in texts), "en": " ".join(en for _, en in texts)} if texts else None
 
 
 def missing_items(evaluation: Evaluation, documents: dict[str, RulesetEntry] | None = None,

@@ -1,4 +1,5 @@
-"""`eligibility`: aid schemes, each eligible iff all its applicable conditions hold and it is in force."""
+"""`eligibility`: aid schemes, each eligible iff all its applicable conditions hold and it is in force;
+not applicable when none of its conditions applies to the production."""
 
 from __future__ import annotations
 
@@ -43,6 +44,9 @@ class EligibilityParams(PolicyParams):
     schemes: Annotated[list[Scheme], Check(min_length=1)]
 
 
+NO_APPLICABLE_CONDITION = "no_applicable_condition"  # a scheme whose every condition is not applicable
+
+
 class EligibilityPolicy(Policy):
     kind = "eligibility"
     Params = EligibilityParams
@@ -75,18 +79,21 @@ class EligibilityPolicy(Policy):
         schemes: dict[str, dict] = {}
         low = high = 0.0
         statuses, as_of = ctx.statuses, ctx.as_of
-        NOT_MET, UNKNOWN = st.NOT_MET, st.UNKNOWN  # noqa: N806 - locals in the loop over criteria
+        NOT_MET, UNKNOWN, NA = st.NOT_MET, st.UNKNOWN, st.NOT_APPLICABLE  # noqa: N806 - locals in the loop over criteria
         out: Outcome = {"schemes": schemes, "reasons": [], "decision": None}
         blocking: list[str] = []
         for sid, ids, scheme, amount, key in self.rows:
             not_met: list[str] = []
             unknown: list[str] = []
+            applicable = not ids  # a scheme without conditions is open to every production
             for cid in ids:
                 status = statuses[cid]
                 if status == NOT_MET:
                     not_met.append(cid)
                 elif status == UNKNOWN:
                     unknown.append(cid)
+                elif status != NA:
+                    applicable = True
             reasons: list[str] = []
             if not scheme.in_force(as_of):
                 decision = st.NOT_ELIGIBLE
@@ -98,11 +105,14 @@ class EligibilityPolicy(Policy):
             elif unknown:
                 decision = st.UNDETERMINED
                 reasons.append("condition_unknown")
+            elif not applicable:  # every condition is for other productions: not a scheme for this one
+                decision = st.NOT_APPLICABLE
+                reasons.append(NO_APPLICABLE_CONDITION)
             else:
                 decision = st.ELIGIBLE
             if amount is not None:
                 low += amount if decision == st.ELIGIBLE else 0
-                high += amount if decision != st.NOT_ELIGIBLE else 0
+                high += amount if decision in (st.ELIGIBLE, st.UNDETERMINED) else 0
             schemes[sid] = {
                 "decision": decision,
                 "reasons": reasons,
@@ -218,6 +228,9 @@ class EligibilityPolicy(Policy):
         if not scheme.in_force(planner.as_of):
             planner.block("scheme_not_in_force", ruleset=rid, scheme=scheme.id,
                           valid_from=scheme.valid_from, valid_until=scheme.valid_until)
+            return
+        if planner.ctx.outcomes.get(rid, {}).get("schemes", {}).get(scheme.id, {}).get("decision") == st.NOT_APPLICABLE:
+            planner.block(NO_APPLICABLE_CONDITION, ruleset=rid, scheme=scheme.id)  # nothing to do would open it
             return
         for crit in compiled.criteria:
             if crit.model.scheme == scheme.id:
