@@ -21,11 +21,11 @@ ROOT = Path(__file__).parent.parent
 EXAMPLES = sorted(p.parent.name for p in (ROOT / "examples").glob("*/dossier.yaml"))
 AS_OF = "2025-10-15"
 
-# What only the maintainers can follow: seed ids and files, line numbers in a seed, issue numbers,
-# hash-named files, the domain folder.
+# What only the maintainers can follow: seed ids and files, line numbers in a seed (« l. 1516 »),
+# issue numbers, hash-named files, the domain folder.
 INTERNAL = re.compile(
     r"seed ?\d{3}|seed study|\.txt l\.|raccord_issue|issue ?6\b|\(issue|dossier domaine|domain-sources|"
-    r"\b[0-9]{3}_[0-9a-f]{16}\b|\b[0-9a-f]{16}\.txt\b", re.IGNORECASE)
+    r"\b[0-9]{3}_[0-9a-f]{16}\b|\b[0-9a-f]{16}\.txt\b|(?-i:\bl\. \d{3,4}\b)", re.IGNORECASE)
 
 
 def run(*args: str) -> str:
@@ -69,8 +69,9 @@ def test_no_internal_reference_is_shown_as_a_source(name):
 def test_the_pattern_catches_what_users_used_to_see():
     """The grep above would have failed on the sources of the former reports."""
     for former in ("raccord_issue_6", "cahier des charges (issue 6)", "seed003", "004_8076f29409faf792.txt l. 1599",
-                   "absent des sources du dossier domaine", "(seed 003 l. 1306)"):
+                   "absent des sources du dossier domaine", "(seed 003 l. 1306)", "R. 4121-4 (l. 1516)"):
         assert INTERNAL.search(former), former
+    assert not INTERNAL.search("Code du travail, art. L. 1153-5")  # an article, not a line
 
 
 @pytest.mark.parametrize("name", ["long_metrage", "film_publicitaire"])
