@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 
 from raccord.engine import Library, build_dossier
 from raccord.engine.source_files import Located
@@ -22,6 +23,12 @@ def random_value(fact, rng: random.Random):
         return rng.choice(fact.values)
     if fact.type == "set":
         return rng.sample(fact.values, k=rng.randint(0, min(3, len(fact.values))))
+    if fact.type == "collection":  # a roster of a few members (refs as its pattern wants: P-001, E-01)
+        shape = re.fullmatch(r"\^([A-Z]+)-\[0-9\]\{(\d)\}\$", fact.ref_pattern)
+        prefix, digits = (shape.group(1), int(shape.group(2))) if shape else ("M", 3)
+        members = [{"ref": f"{prefix}-{i:0{digits}d}"} | {name: random_value(spec, rng) for name, spec in fact.fields.items()
+                                                          if rng.random() < 0.8} for i in range(1, rng.randint(1, 6))]
+        return {"complete": rng.random() < 0.7, "members": members}
     return "texte"
 
 
@@ -30,6 +37,7 @@ def synthetic_dossier(library: Library, seed: int, unknown_share: float = 0.1, e
     facts = {name: random_value(fact, rng) for name, fact in library.catalogue.items() if rng.random() > unknown_share}
     facts["work.live_action"] = True
     kinds = sorted({e.kind for c in library.criteria.values() for e in c.model.evidence})
+    refs = [m["ref"] for value in facts.values() if isinstance(value, dict) for m in value["members"]]
     evidence = []
     for i, kind in enumerate(kinds):
         if rng.random() < evidence_share:
@@ -37,6 +45,8 @@ def synthetic_dossier(library: Library, seed: int, unknown_share: float = 0.1, e
             item = {"id": f"EV-{i:03d}", "kind": kind, "collected": collected}
             if rng.random() < 0.1:
                 item["expires"] = collected + dt.timedelta(days=90)
+            if refs and rng.random() < 0.3:  # an item about one person of a roster
+                item["member"] = rng.choice(refs)
             evidence.append(item)
     data = {"format": "raccord.dossier/1", "production": {"id": f"synthetique-{seed}", "title": f"Synthétique {seed}"},
             "facts": facts, "evidence": evidence}

@@ -91,10 +91,18 @@ def _expression(node: cn.Node, w: _Writer) -> str:
     if hoisted is not None:
         return hoisted
     shape, holes = node.template()
-    if len(holes) != len(shape.names) or any(isinstance(h, cn.Node) != shape.combines for h in holes):
+    if len(holes) != len(shape.names) or any(
+            not (name in shape.scoped and h is None) and isinstance(h, cn.Node) != (shape.combines or name in shape.scoped)
+            for name, h in zip(shape.names, holes, strict=True)):
         raise TypeError(f"{type(node).__name__}: its holes do not fit the shape {shape.source!r}")
-    filled = [_expression(child, w) if shape.combines else _hole(*child, w) for child in holes]
+    filled = [_expression(child, w) if shape.combines else _scoped(child, w) if name in shape.scoped else _hole(*child, w)
+              for name, child in zip(shape.names, holes, strict=True)]
     return shape.source.format(**dict(zip(shape.names, filled, strict=True)), **{name: w.local(name) for name in shape.fresh})
+
+
+def _scoped(child: cn.Node | None, w: _Writer) -> str:
+    """A quantifier's sub-condition about one member: a function of the member (None: every member)."""
+    return "None" if child is None else f"(lambda {tp.MEMBER}: {_expression(child, w)})"
 
 
 def _hole(read: Callable, arg: Any, w: _Writer) -> str:
@@ -115,6 +123,12 @@ def _hole(read: Callable, arg: Any, w: _Writer) -> str:
         return f"ctx.outcomes.get({w.const(arg)})"
     if read is tp.as_of:
         return "as_of"
+    if read is tp.field:
+        return f"{tp.MEMBER}.fields.get({w.const(arg)})"
+    if read is tp.field_known:
+        return f"({w.const(arg)} in {tp.MEMBER}.fields)"
+    if read is tp.member_evidence:
+        return f"{w.const(tp.member_supporting)}(ctx, {tp.MEMBER}, {', '.join(w.const(v) for v in arg)})"
     raise TypeError(f"no generated code for the hole {read.__name__}")
 
 
@@ -135,7 +149,10 @@ def _hoist(rs: CompiledRuleset, w: _Writer) -> list[str]:
         if n > 1:  # a local read costs a fraction of a dict lookup
             local = w.fact_locals[fact] = w.local("f")
             lines.append(f"{local} = get({w.const(fact)})")
-    shared = [node for node, n in counts.items() if n > 1 and _stable(node)]
+    # a sub-condition about one member (inside every / count) is computed per member, never hoisted
+    scoped = {inner for node in counts if isinstance(node, cn.Quantifier) for child in node.scoped_nodes()
+              for inner in child.walk()}
+    shared = [node for node, n in counts.items() if n > 1 and _stable(node) and node not in scoped]
     shared.sort(key=lambda node: sum(1 for _ in node.walk()))  # sub-conditions before what contains them
     for node in shared:
         expression = _expression(node, w)

@@ -22,17 +22,25 @@ from .dossier import as_date
 from .errors import InputError
 from .model import FactDef
 from .record import Record, record
+from .roster import Roster
 from .suggest import did_you_mean
 from .template import (
+    MemberContext,
     Program,
     Shape,
     Template,
     Trace,
     as_of,
     const,
+    count_range,
+    count_test,
+    every,
     evidence_count,
     fact,
+    field,
+    field_known,
     known,
+    member_evidence,
     outcome,
     status,
     too_old,
@@ -67,6 +75,8 @@ class Env:
     outcome_fields: dict[str, dict[str, str]]  # ruleset id -> field -> "range" | "decision"
     where: Callable[[tuple], str]
     current_criterion: str | None = None
+    collection: str | None = None  # inside `every` / `count`: the collection fact quantified over
+    member_fields: dict[str, FactDef] | None = None  # ... and its members' fields
 
     def fail(self, path: tuple, message: str, hint: str = "") -> InputError:
         return InputError(self.where(path), message, hint)
@@ -90,6 +100,17 @@ class FactValue(Record):
 
     def describe(self) -> Any:
         return {"fact": self.name, "plus_days": self.plus_days} if self.plus_days else {"fact": self.name}
+
+
+@record(positional=True)
+class FieldValue(Record):
+    """Another field of the same member (inside `every` / `count`)."""
+
+    name: str
+    plus_days: int = 0
+
+    def describe(self) -> Any:
+        return {"field": self.name, "plus_days": self.plus_days} if self.plus_days else {"field": self.name}
 
 
 @record(positional=True)
@@ -208,6 +229,11 @@ CRITERION_IS = Shape("(2 if {s} == {k} else 0)", "s", "k")
 # an outcome not computed (yet) is unknown; a field without value (not applicable) compares as None
 OUTCOME = Shape("(1 if (o := {o}) is None else {cmp}(o.get({f}), {op}, {k}))", "o", "cmp", "f", "op", "k")
 AS_OF_SHAPES = {op: Shape(f"(2 if {{now}} {sym} {{k}} else 0)", "now", "k") for op, sym in SYMBOLS.items()}
+# quantifiers over a roster (a collection fact; absent: unknown): `w` (the members concerned, None
+# for all) and `s` are sub-conditions about one member, filled with functions of a member
+EVERY = Shape("(1 if (q := {r}) is None else {every}(q, {w}, {s}))", "r", "every", "w", "s", scoped=("w", "s"))
+COUNT = Shape("(1 if (q := {r}) is None else {test}({span}(q, {w}), {op}, {k}))", "r", "test", "span", "w", "op", "k",
+              scoped=("w",))
 
 
 @record(positional=True)
@@ -270,14 +296,7 @@ class FactTest(Node):
         op, rhs = self.op, self.rhs
         if op == "known":
             return FACT_SHAPES["known" if rhs.value else "unknown"], ((known, self.name), (fact, self.name))
-        if op == "is_true":
-            return FACT_SHAPES[op], ((fact, self.name),)
-        if isinstance(rhs, Literal):
-            return FACT_SHAPES[op], ((fact, self.name), (const, frozenset(rhs.value) if op in MEMBERSHIP else rhs.value))
-        shift = ((const, dt.timedelta(days=rhs.plus_days)),) if rhs.plus_days else ()
-        if isinstance(rhs, FactValue):
-            return FACT_VALUE_SHAPES[op, bool(shift)], ((fact, self.name), (fact, rhs.name), *shift)
-        return AS_OF_VALUE_SHAPES[op, bool(shift)], ((fact, self.name), (as_of, None), *shift)
+        return _test_template(fact, self.name, op, rhs)
 
     def details(self, trace: Trace) -> dict[str, Any]:
         inputs = trace.inputs
@@ -295,6 +314,208 @@ class FactTest(Node):
 
     def missing_facts(self, trace: Trace) -> tuple[str, ...]:
         return (self.name,) if trace.inputs["x"] is None and self.op != "known" else ()
+
+
+def _test_template(read: Callable, name: str, op: str, rhs: Any) -> Template:
+    """A fact's or a member field's test (`read` gives the subject's value): the same shapes."""
+    if op == "is_true":
+        return FACT_SHAPES[op], ((read, name),)
+    if isinstance(rhs, Literal):
+        return FACT_SHAPES[op], ((read, name), (const, frozenset(rhs.value) if op in MEMBERSHIP else rhs.value))
+    shift = ((const, dt.timedelta(days=rhs.plus_days)),) if rhs.plus_days else ()
+    if isinstance(rhs, (FactValue, FieldValue)):
+        other = (fact if isinstance(rhs, FactValue) else field, rhs.name)
+        return FACT_VALUE_SHAPES[op, bool(shift)], ((read, name), other, *shift)
+    return AS_OF_VALUE_SHAPES[op, bool(shift)], ((read, name), (as_of, None), *shift)
+
+
+@record(positional=True)
+class FieldTest(Node):
+    """A test of one field of the member a quantifier is about (`{field: role, in: [...]}`); a
+    field the roster does not give is unknown. `known` is answered from the member's fields."""
+
+    name: str
+    op: str
+    rhs: Literal | FactValue | FieldValue | AsOfValue | None = None
+    op_name = "field"
+
+    def template(self) -> Template:
+        if self.op == "known":
+            return FACT_SHAPES["known" if self.rhs.value else "unknown"], ((field_known, self.name), (field, self.name))
+        return _test_template(field, self.name, self.op, self.rhs)
+
+    def details(self, trace: Trace) -> dict[str, Any]:
+        out = {"field": self.name, "test": self.op, "seen": _jsonable(trace.inputs["x"])}
+        if self.rhs is not None and self.op != "known":
+            out["expected"] = self.rhs.describe()
+            if isinstance(self.rhs, (FactValue, FieldValue)):
+                other, shift = trace.inputs["y"], trace.inputs.get("d")
+                out["expected_value"] = _jsonable(other if other is None or shift is None else other + shift)
+        if trace.inputs["x"] is None and self.op != "known":
+            out["missing_field"] = self.name
+        return out
+
+
+@record(positional=True)
+class MemberEvidenceTest(Node):
+    """Valid evidence of a kind naming the member (`member: P-014`) supports the criterion: at least
+    one item, collected at most `max_age_days` ago when given. None is unknown, never false."""
+
+    kind: str
+    criterion: str
+    max_age_days: int | None = None
+    op_name = "member_evidence"
+
+    def template(self) -> Template:
+        return AGED, ((member_evidence, (self.kind, self.criterion, self.max_age_days)),)
+
+    def observe(self, ctx: Any, inputs: dict[str, Any]) -> tuple[EvidenceState, ...]:
+        ref = ctx.member.ref
+        return tuple(item for item in ctx.evidence.get(self.kind, ())
+                     if item.member == ref and (not item.criteria or self.criterion in item.criteria))
+
+    def details(self, trace: Trace) -> dict[str, Any]:
+        out: dict[str, Any] = {"kind": self.kind, "items": [
+            {"id": i.id, "state": i.state, "collected": _jsonable(i.collected), "expires": _jsonable(i.expires)}
+            for i in trace.seen]}
+        if self.max_age_days is not None:
+            out["max_age_days"] = self.max_age_days
+        if trace.value != tri.TRUE:
+            out["missing_evidence"] = self.kind
+        return out
+
+
+class MembersSeen:
+    """What a quantifier looked at: the roster (None when absent) and, per member concerned or
+    possibly concerned, (ref, value of `where`, its trace, value, trace of what is asked)."""
+
+    __slots__ = ("complete", "members", "rows")
+
+    def __init__(self, roster: Any, rows: list[tuple[str, int, Trace | None, int, Trace | None]]) -> None:
+        self.members = None if roster is None else len(roster.members)
+        self.complete = None if roster is None else roster.complete
+        self.rows = rows
+
+    def refs(self, value: int) -> list[str]:
+        """The members whose own value (where -> satisfies, or where for a count) is `value`."""
+        return [row[0] for row in self.rows if row[3] == value]
+
+
+def _member_rows(ctx: Context, roster: Any, where: Node | None, satisfies: Node | None) -> list:
+    rows = []
+    for member in roster.members:
+        mctx = MemberContext(ctx, member)
+        where_trace = None if where is None else trace(where, mctx)
+        concerned = tri.TRUE if where_trace is None else where_trace[1]
+        if concerned == tri.FALSE:
+            continue
+        if satisfies is None:
+            rows.append((member.ref, concerned, where_trace, concerned, None))
+            continue
+        got = trace(satisfies, mctx)
+        rows.append((member.ref, concerned, where_trace, max(tri.TRUE - concerned, got[1]), got))
+    return rows
+
+
+class Quantifier(Node):
+    """What `every` and `count` share: a collection fact, a `where` about one member (None: all)."""
+
+    __slots__ = ()
+
+    def scoped_nodes(self) -> tuple[Node, ...]:
+        return tuple(node for node in (self.where, getattr(self, "satisfies", None)) if node is not None)
+
+    def walk(self):
+        yield self
+        for child in self.scoped_nodes():
+            yield from child.walk()
+
+    def missing_facts(self, trace: Trace) -> tuple[str, ...]:
+        return (self.collection,) if trace.inputs["r"] is None else ()
+
+    def _roster_details(self, trace: Trace) -> dict[str, Any]:
+        seen: MembersSeen = trace.seen
+        out: dict[str, Any] = {"collection": self.collection}
+        if seen.members is None:
+            out["missing_fact"] = self.collection
+            return out
+        out.update(members=seen.members, complete=seen.complete)
+        return out
+
+    @staticmethod
+    def _member_details(rows: list, with_satisfies: bool) -> list[dict[str, Any]]:
+        out = []
+        for ref, concerned, where_trace, value, got in rows:
+            entry: dict[str, Any] = {"ref": ref, "value": tri.NAMES[value], "concerned": tri.NAMES[concerned]}
+            if where_trace is not None and concerned != tri.TRUE:
+                entry["where"] = where_trace.as_dict()
+            if with_satisfies and got is not None and value != tri.TRUE:
+                entry["requires"] = got.as_dict()
+            out.append(entry)
+        return out
+
+
+@record(positional=True)
+class Every(Quantifier):
+    """Every member of a roster that `where` concerns satisfies a condition about that member;
+    unknown when the roster is absent, at most unknown when it is not complete."""
+
+    collection: str
+    where: Node | None
+    satisfies: Node
+    op_name = "every"
+
+    def template(self) -> Template:
+        return EVERY, ((fact, self.collection), (const, every), self.where, self.satisfies)
+
+    def observe(self, ctx: Context, inputs: dict[str, Any]) -> MembersSeen:
+        roster = inputs["r"]
+        return MembersSeen(roster, [] if roster is None else _member_rows(ctx, roster, self.where, self.satisfies))
+
+    def details(self, trace: Trace) -> dict[str, Any]:
+        out = self._roster_details(trace)
+        seen: MembersSeen = trace.seen
+        if seen.members is not None:
+            out.update(concerned=len(seen.rows), failing=seen.refs(tri.FALSE), undecided=seen.refs(tri.UNKNOWN),
+                       member_details=self._member_details(seen.rows, True))
+        return out
+
+
+@record(positional=True)
+class Count(Quantifier):
+    """How many members of a roster `where` holds for (all members without it), compared with a
+    number or an integer fact; counted as a range when members are undecided or the roster is not
+    complete (docs/ruleset-format.md §6.1)."""
+
+    collection: str
+    where: Node | None
+    op: str
+    target: int | None = None
+    target_fact: str | None = None
+    op_name = "count"
+
+    def template(self) -> Template:
+        wanted = (const, self.target) if self.target_fact is None else (fact, self.target_fact)
+        return COUNT, ((fact, self.collection), (const, count_test), (const, count_range), self.where, (const, self.op), wanted)
+
+    def observe(self, ctx: Context, inputs: dict[str, Any]) -> MembersSeen:
+        roster = inputs["r"]
+        return MembersSeen(roster, [] if roster is None else _member_rows(ctx, roster, self.where, None))
+
+    def details(self, trace: Trace) -> dict[str, Any]:
+        out = self._roster_details(trace)
+        seen: MembersSeen = trace.seen
+        out.update(test=self.op, expected=self.target if self.target_fact is None else {"fact": self.target_fact},
+                   expected_value=trace.inputs["k"])
+        if seen.members is not None:
+            low = len(seen.refs(tri.TRUE))
+            out.update(count=low, count_max=(low + len(seen.refs(tri.UNKNOWN))) if seen.complete else None,
+                       counted=seen.refs(tri.TRUE), undecided=seen.refs(tri.UNKNOWN))
+        return out
+
+    def missing_facts(self, trace: Trace) -> tuple[str, ...]:
+        missing = super().missing_facts(trace)
+        return missing + ((self.target_fact,) if self.target_fact is not None and trace.inputs["k"] is None else ())
 
 
 @record(positional=True)
@@ -482,6 +703,8 @@ def _compare_range(value: tuple, op: str, target: Any) -> int:
 
 
 def _jsonable(value: Any) -> Any:
+    if isinstance(value, Roster):  # `{fact: ROSTER, known: true}` shows its size, not its members
+        return {"members": len(value.members), "complete": value.complete}
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, (set, frozenset)):
@@ -511,6 +734,25 @@ def parse(raw: Any, env: Env, path: tuple) -> Node:
         return Not(parse(raw["not"], env, path + ("not",)))
     if "fact" in raw:
         return _parse_fact(raw, env, path)
+    for form in ("every", "count"):
+        if form in raw:
+            return _parse_quantifier(raw, form, env, path)
+    if "field" in raw:
+        return _parse_fact(raw, env, path, "field")
+    if "member_evidence" in raw:
+        _only(raw, {"member_evidence", "max_age_days"}, env, path)
+        kind = raw["member_evidence"]
+        if not isinstance(kind, str) or not kind:
+            raise env.fail(path + ("member_evidence",), "`member_evidence` names an evidence kind")
+        if env.member_fields is None:
+            raise env.fail(path, "`member_evidence` is about one member: "
+                           "it belongs in the `where` or `satisfies` of every or count")
+        if env.current_criterion is None:
+            raise env.fail(path, "evidence conditions belong in a criterion's `requires` or `applies_if`")
+        age = raw.get("max_age_days")
+        if age is not None and (not isinstance(age, int) or isinstance(age, bool) or age < 0):
+            raise env.fail(path + ("max_age_days",), "max_age_days is a whole number of days")
+        return MemberEvidenceTest(kind, env.current_criterion, age)
     if "ratio" in raw:
         return _parse_ratio(raw, env, path)
     if "evidence" in raw:
@@ -546,10 +788,11 @@ def parse(raw: Any, env: Env, path: tuple) -> Node:
             raise env.fail(path + ("as_of", op), f"'{value}' is not a date", "dates are written YYYY-MM-DD")
         return AsOfTest(op, value)
     raise env.fail(path, f"unknown condition form with keys {sorted(keys)}",
-                   "use all, any, not, fact, ratio, evidence, criterion, outcome or as_of")
+                   "use all, any, not, fact, ratio, evidence, criterion, outcome, as_of, every or count "
+                   "(field and member_evidence inside every and count)")
 
 
-def _evidence_count(raw: Any, env: Env, path: tuple) -> tuple[int | None, str | None]:
+def _evidence_count(raw: Any, env: Env, path: tuple, key: str = "count_gte") -> tuple[int | None, str | None]:
     """`count_gte: N` or `count_gte: {fact: NAME}` (an integer fact): how many items are needed."""
     if raw is None:
         return None, None
@@ -561,9 +804,9 @@ def _evidence_count(raw: Any, env: Env, path: tuple) -> tuple[int | None, str | 
         if fact is None:
             raise env.fail(path + ("fact",), f"unknown fact '{name}'", did_you_mean(str(name), env.facts))
         if fact.type != "integer":
-            raise env.fail(path + ("fact",), f"count_gte needs an integer fact, '{name}' is {fact.type}")
+            raise env.fail(path + ("fact",), f"{key} needs an integer fact, '{name}' is {fact.type}")
         return None, name
-    raise env.fail(path, "count_gte is a whole number of items or {fact: NAME} (an integer fact)")
+    raise env.fail(path, f"{key} is a whole number or {{fact: NAME}} (an integer fact)")
 
 
 def _only(raw: dict, allowed: set[str], env: Env, path: tuple) -> None:
@@ -584,36 +827,77 @@ def _one_op(raw: dict, subject: str, allowed: set[str], env: Env, path: tuple) -
     return ops[0], raw[ops[0]]
 
 
-def _parse_fact(raw: dict, env: Env, path: tuple) -> Node:
-    name = raw["fact"]
-    fact = _fact(name, env, path + ("fact",))
-    op, value = _one_op(raw, "fact", FACT_OPS, env, path)
+def _parse_fact(raw: dict, env: Env, path: tuple, subject: str = "fact") -> Node:
+    """`{fact: NAME, test: V}`, or `{field: NAME, test: V}` about a member inside a quantifier."""
+    name = raw[subject]
+    fact = _fact(name, env, path + (subject,)) if subject == "fact" else _field(name, env, path + (subject,))
+    make = FactTest if subject == "fact" else FieldTest
+    what = "fact" if subject == "fact" else "field"
+    if fact.type == "collection" and set(raw) != {subject, "known"}:
+        raise env.fail(path, f"fact '{name}' is a collection: test it with every or count (or known)")
+    op, value = _one_op(raw, subject, FACT_OPS, env, path)
     where = path + (op,)
     if op == "is_true":
         if fact.type != "boolean":
-            raise env.fail(path, f"fact '{name}' is {fact.type}, not boolean: add a test such as eq or gte")
-        return FactTest(name, op)
+            raise env.fail(path, f"{what} '{name}' is {fact.type}, not boolean: add a test such as eq or gte")
+        return make(name, op)
     if op == "known":
         if not isinstance(value, bool):
             raise env.fail(where, "`known` takes true or false")
-        return FactTest(name, op, Literal(value))
+        return make(name, op, Literal(value))
     if op in MEMBERSHIP:
         if not isinstance(value, list) or not value:
             raise env.fail(where, f"`{op}` takes a non-empty list")
         if fact.type == "set":
-            raise env.fail(where, f"fact '{name}' is a set: use `contains`")
-        return FactTest(name, op, Literal(tuple(_literal(v, fact, env, where + (i,)) for i, v in enumerate(value))))
+            raise env.fail(where, f"{what} '{name}' is a set: use `contains`")
+        return make(name, op, Literal(tuple(_literal(v, fact, env, where + (i,)) for i, v in enumerate(value))))
     if op == "contains":
         if fact.type != "set":
             raise env.fail(where, f"`contains` applies to set facts; '{name}' is {fact.type}")
-        return FactTest(name, op, Literal(_member(value, fact, env, where)))
+        return make(name, op, Literal(_member(value, fact, env, where)))
     if fact.type == "set":
-        raise env.fail(where, f"fact '{name}' is a set: use `contains`")
+        raise env.fail(where, f"{what} '{name}' is a set: use `contains`")
     if op in ORDERED and fact.type in ("boolean", "enum", "string"):
         raise env.fail(where, f"`{op}` needs a number or a date; '{name}' is {fact.type}")
     if isinstance(value, dict):
-        return FactTest(name, op, _value_expression(value, fact, env, where))
-    return FactTest(name, op, Literal(_literal(value, fact, env, where)))
+        return make(name, op, _value_expression(value, fact, env, where))
+    return make(name, op, Literal(_literal(value, fact, env, where)))
+
+
+def _field(name: Any, env: Env, path: tuple) -> FactDef:
+    fields = env.member_fields
+    if fields is None:
+        raise env.fail(path, "`field` tests a member's field: it belongs in the `where` or `satisfies` of every or count")
+    if not isinstance(name, str) or name not in fields:
+        raise env.fail(path, f"collection '{env.collection}' has no field '{name}'",
+                       did_you_mean(str(name), fields) or "fields: " + ", ".join(sorted(fields)))
+    return fields[name]
+
+
+QUANTIFIER_KEYS = {"every": {"every", "where", "satisfies"}, "count": {"count", "where"} | set(COMPARISONS)}
+
+
+def _parse_quantifier(raw: dict, form: str, env: Env, path: tuple) -> Node:
+    """`{every: COLLECTION, where: C, satisfies: C}`, `{count: COLLECTION, where: C, gte: N}`."""
+    _only(raw, QUANTIFIER_KEYS[form], env, path)
+    name = raw[form]
+    collection = _fact(name, env, path + (form,))
+    if collection.type != "collection":
+        raise env.fail(path + (form,), f"`{form}` goes over a collection fact; '{name}' is {collection.type}")
+    if env.member_fields is not None:
+        raise env.fail(path, f"`{form}` inside `every` or `count`: quantifiers do not nest")
+    inner = Env(env.facts, env.criteria, env.outcome_fields, env.where, env.current_criterion, name, collection.fields or {})
+    where = parse(raw["where"], inner, path + ("where",)) if "where" in raw else None
+    if form == "every":
+        if "satisfies" not in raw:
+            raise env.fail(path, "`every` needs `satisfies`: the condition each member concerned meets")
+        return Every(name, where, parse(raw["satisfies"], inner, path + ("satisfies",)))
+    ops = [k for k in raw if k in COMPARISONS]
+    if len(ops) != 1:
+        raise env.fail(path, "`count` takes one comparison, e.g. {count: roster.children, where: ..., gte: 1}")
+    op = ops[0]
+    count, count_fact = _evidence_count(raw[op], env, path + (op,), op)
+    return Count(name, where, op, count, count_fact)
 
 
 def _value_expression(raw: dict, fact: FactDef, env: Env, path: tuple) -> FactValue | AsOfValue:
@@ -628,6 +912,14 @@ def _value_expression(raw: dict, fact: FactDef, env: Env, path: tuple) -> FactVa
         if fact.type != "date":
             raise env.fail(path, "only date facts compare with the evaluation date")
         return AsOfValue(days)
+    if "field" in raw:
+        _only(raw, {"field", "plus_days"}, env, path)
+        other = _field(raw["field"], env, path + ("field",))
+        if other.type != fact.type and {other.type, fact.type} != {"integer", "number"}:
+            raise env.fail(path, f"cannot compare a {fact.type} with a {other.type} field")
+        if shift and fact.type != "date":
+            raise env.fail(path + ("plus_days",), "plus_days applies to dates")
+        return FieldValue(raw["field"], shift)
     if "fact" in raw:
         _only(raw, {"fact", "plus_days"}, env, path)
         other = _fact(raw["fact"], env, path + ("fact",))
@@ -636,7 +928,7 @@ def _value_expression(raw: dict, fact: FactDef, env: Env, path: tuple) -> FactVa
         if shift and fact.type != "date":
             raise env.fail(path + ("plus_days",), "plus_days applies to date facts")
         return FactValue(raw["fact"], shift)
-    raise env.fail(path, "a value is a literal, {fact: NAME, plus_days: N} or {as_of: N}")
+    raise env.fail(path, "a value is a literal, {fact: NAME, plus_days: N}, {field: NAME} (in a quantifier) or {as_of: N}")
 
 
 def _parse_ratio(raw: dict, env: Env, path: tuple) -> Node:
@@ -731,6 +1023,12 @@ def references(node: Node) -> tuple[set[str], set[str], set[str]]:
             facts.update((item.numerator, item.denominator))
         elif isinstance(item, EvidenceTest) and item.count_fact is not None:
             facts.add(item.count_fact)
+        elif isinstance(item, FieldTest) and isinstance(item.rhs, FactValue):
+            facts.add(item.rhs.name)
+        elif isinstance(item, (Every, Count)):
+            facts.add(item.collection)
+            if isinstance(item, Count) and item.target_fact is not None:
+                facts.add(item.target_fact)
         elif isinstance(item, CriterionTest):
             criteria.add(item.criterion)
         elif isinstance(item, OutcomeTest):
@@ -739,4 +1037,4 @@ def references(node: Node) -> tuple[set[str], set[str], set[str]]:
 
 
 def evidence_kinds(node: Node) -> list[str]:
-    return [item.kind for item in node.walk() if isinstance(item, EvidenceTest)]
+    return [item.kind for item in node.walk() if isinstance(item, (EvidenceTest, MemberEvidenceTest))]

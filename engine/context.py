@@ -21,6 +21,7 @@ class EvidenceState(NamedTuple):
     state: str  # VALID, EXPIRED, NOT_YET_COLLECTED, REJECTED, or an integrity problem
     collected: dt.date | None
     expires: dt.date | None
+    member: str | None = None  # the roster member it concerns (internal reference), if any
 
 
 class EvidenceIndex:

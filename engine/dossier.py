@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 from .errors import InputError
 from .model import Check, FactDef, Ident, NonEmpty, Strict, validate_model
 from .record import Record, record
+from .roster import Roster, coerce_roster
 from .source_files import Located, load_document
 
 FORMAT = "raccord.dossier/1"
@@ -42,6 +43,7 @@ class EvidenceItem(Strict):
     author: str | None = None
     auditor: Auditor = field(default_factory=Auditor)
     note: str | None = None
+    member: str | None = None  # the internal reference of the roster member it concerns (P-014)
 
     def __post_init__(self) -> None:
         if self.path and self.url:
@@ -205,7 +207,10 @@ def build_dossier(located: Located, catalogue: dict[str, FactDef], path: Path | 
     model: DossierFile = validate_model(DossierFile, located)
     facts = {}
     for name, (value, where) in flatten_facts(model.facts, catalogue, located).items():
-        coerced = coerce_fact(name, value, catalogue[name], located.where(where))
+        if catalogue[name].type == "collection":
+            coerced = None if value is None else coerce_roster(name, value, catalogue[name], located, where)
+        else:
+            coerced = coerce_fact(name, value, catalogue[name], located.where(where))
         if coerced is not None:
             facts[name] = coerced
     seen: set[str] = set()
@@ -213,11 +218,26 @@ def build_dossier(located: Located, catalogue: dict[str, FactDef], path: Path | 
         if item.id in seen:
             raise InputError(located.where(("evidence", i, "id")), f"evidence id '{item.id}' is used twice")
         seen.add(item.id)
+    _check_members(model.evidence, facts, located)
     _share_equal_values(model.evidence)
     # The file's facts as typed above (the nested form as written is not kept), and the document
     # without its data and positions: a dossier kept for evaluation costs a fifth of the memory.
     _set(model, "facts", facts)
     return Dossier(model, facts, path, located.detached())
+
+
+def _check_members(evidence: list[EvidenceItem], facts: dict[str, Any], located: Located) -> None:
+    """An item naming a member names one of the dossier's rosters."""
+    named = [(i, item) for i, item in enumerate(evidence) if item.member is not None]
+    if not named:
+        return
+    refs = frozenset().union(*(value.refs for value in facts.values() if isinstance(value, Roster)))
+    for i, item in named:
+        if item.member not in refs:
+            raise InputError(located.where(("evidence", i, "member")),
+                             f"la pièce {item.id} concerne le membre « {item.member} », "
+                             "absent des listes de personnes du dossier",
+                             "une référence interne d'un membre (par exemple P-014), listée sous les faits de type collection")
 
 
 class _NoCriteria(list):

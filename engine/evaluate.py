@@ -116,7 +116,7 @@ def _evidence_index(dossier: Dossier, as_of: dt.date, integrity: dict[str, str] 
             state = evidence_state(item.collected, item.expires, item.auditor.status, as_of, problems.get(item.id))
             by_kind.setdefault(item.kind, []).append(EvidenceState(
                 item.id, item.kind, frozenset(item.criteria) if item.criteria else empty, state, item.collected,
-                item.expires))
+                item.expires, getattr(item, "member", None)))
         return {kind: tuple(found) for kind, found in by_kind.items()}
 
     return EvidenceIndex(valid, items)

@@ -104,9 +104,16 @@ class SourceRef(Strict):
     url: str | None = None
 
 
+FIELD_NAME = r"^[a-z][a-z0-9_]*$"
+MEMBER_REF = r"^[A-Z][A-Z0-9]*-[0-9A-Z]+$"  # pseudonymous internal references: P-014, E-02
+
+
 @record
 class FactDef(Strict):
-    type: Literal["boolean", "integer", "number", "date", "enum", "set", "string"]
+    """A fact of the catalogue. A `collection` fact is a list of pseudonymous members (docs/ruleset-format.md
+    §6.1): each has a `ref` matching `ref_pattern` and the `fields` declared, typed like facts."""
+
+    type: Literal["boolean", "integer", "number", "date", "enum", "set", "string", "collection"]
     title: Text
     help: Text | None = None
     values: list[str] | None = None
@@ -114,12 +121,19 @@ class FactDef(Strict):
     max: float | None = None
     unit: str | None = None
     replaces: list[str] = field(default_factory=list)  # former names: a dossier using one is told the new one
+    fields: dict[Annotated[str, Check(pattern=FIELD_NAME)], FactDef] | None = None  # collection only
+    ref_pattern: str = MEMBER_REF  # collection only: what a member's internal reference looks like
 
     def __post_init__(self) -> None:
         if self.type in ("enum", "set") and not self.values:
             raise ValueError(f"a {self.type} fact needs `values`")
         if self.type not in ("enum", "set") and self.values:
             raise ValueError(f"`values` only goes with enum or set facts, not {self.type}")
+        if (self.type == "collection") != (self.fields is not None):
+            raise ValueError("a collection fact, and only one, declares its members' `fields`")
+        for name, member_field in (self.fields or {}).items():
+            if member_field.type == "collection" or name == "ref":
+                raise ValueError(f"field '{name}': a member's field is a plain value (`ref` is its reference)")
 
 
 @record

@@ -28,12 +28,16 @@ if TYPE_CHECKING:
 class Shape:
     """A form's Kleene value as an expression over its holes (`names`, in the order a template
     fills them); `fresh` names the expression's own locals (unique in a generated function);
-    `combines` says its holes are sub-conditions (all, any, not) rather than reads of the context."""
+    `combines` says its holes are sub-conditions (all, any, not) rather than reads of the context.
+    `scoped` names the holes of a quantifier (`every`, `count`) that are sub-conditions about one
+    member: each is filled with a function of a member (`lambda m_: ...` in generated code, where
+    the member's reads use `m_`; a sub-program over a `MemberContext` in the interpreter)."""
 
-    __slots__ = ("combines", "fn", "fresh", "names", "source")
+    __slots__ = ("combines", "fn", "fresh", "names", "scoped", "source")
 
-    def __init__(self, source: str, *names: str, fresh: tuple[str, ...] = (), combines: bool = False) -> None:
-        self.source, self.names, self.fresh, self.combines = source, names, fresh, combines
+    def __init__(self, source: str, *names: str, fresh: tuple[str, ...] = (), combines: bool = False,
+                 scoped: tuple[str, ...] = ()) -> None:
+        self.source, self.names, self.fresh, self.combines, self.scoped = source, names, fresh, combines, scoped
         self.fn: Callable[..., int] | None = None
 
     def lambda_source(self) -> str:
@@ -124,6 +128,96 @@ def too_old(collected: Any, today: Any, max_age: int | None) -> bool:
     return max_age is not None and (collected is None or (today - collected).days > max_age)
 
 
+# --- members of a roster (a collection fact): the reads inside `every` / `count` -----------------------
+# The member the sub-condition is about is `ctx.member` in the interpreter (a MemberContext), the
+# parameter `m_` of the lambda in generated code (quantifiers do not nest: one name suffices).
+
+MEMBER = "m_"
+
+
+def field(ctx: Any, name: str) -> Any:
+    """A field of the member, None when the roster does not give it."""
+    return ctx.member.fields.get(name)
+
+
+def field_known(ctx: Any, name: str) -> bool:
+    """Whether the roster gives the member's field."""
+    return name in ctx.member.fields
+
+
+def member_evidence(ctx: Any, test: tuple[str, str, int | None]) -> int:
+    """(kind, criterion, max_age): valid items of the kind naming the member (`member: P-014`)."""
+    return member_supporting(ctx, ctx.member, *test)
+
+
+def member_supporting(ctx: Context, member: Any, kind: str, criterion: str, max_age: int | None) -> int:
+    today, ref = ctx.as_of, member.ref
+    return sum(1 for item in ctx.evidence.get(kind, ())
+               if item.member == ref and item.state == "valid" and (not item.criteria or criterion in item.criteria)
+               and not too_old(item.collected, today, max_age))
+
+
+def every(roster: Any, where: Callable[[Any], int] | None, satisfies: Callable[[Any], int]) -> int:
+    """Every member the `where` condition concerns satisfies: the least over the members of
+    `where -> satisfies` (max(2 - where, satisfies)); at most unknown when the roster is not complete."""
+    value = 2
+    for member in roster.members:
+        concerned = 2 if where is None else where(member)
+        if concerned:
+            got = satisfies(member)
+            if 2 - concerned > got:
+                got = 2 - concerned
+            if got < value:
+                if got == 0:
+                    return 0
+                value = got
+    return value if roster.complete else (1 if value == 2 else value)
+
+
+def count_range(roster: Any, where: Callable[[Any], int] | None) -> tuple[int, int | None]:
+    """(members `where` holds for, members it may hold for; None: unbounded, the roster is not complete)."""
+    if where is None:
+        low = high = len(roster.members)
+    else:
+        values = [where(member) for member in roster.members]
+        low, high = values.count(2), len(values) - values.count(0)
+    return low, high if roster.complete else None
+
+
+def count_test(span: tuple[int, int | None], op: str, wanted: Any) -> int:
+    """A count known to lie in [low, high] compared with `wanted`: true when every count it may be
+    passes, false when none does, else unknown; an unknown `wanted` is unknown."""
+    if wanted is None:
+        return 1
+    low, high = span
+    top = float("inf") if high is None else high
+    if op in ("gte", "gt"):
+        every_, none = (low >= wanted, top < wanted) if op == "gte" else (low > wanted, top <= wanted)
+    elif op in ("lte", "lt"):
+        every_, none = (top <= wanted, low > wanted) if op == "lte" else (top < wanted, low >= wanted)
+    else:
+        only, outside = low == top == wanted, wanted < low or wanted > top
+        every_, none = (only, outside) if op == "eq" else (outside, only)
+    return 2 if every_ else (0 if none else 1)
+
+
+class MemberContext:
+    """The context of a sub-condition about one member: the evaluation's context and the member."""
+
+    __slots__ = ("member", "outer")
+
+    def __init__(self, outer: Any, member: Any) -> None:
+        self.outer, self.member = outer, member
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.outer, name)
+
+
+def per_member(ctx: Any, program: Program) -> Callable[[Any], int]:
+    """A scoped hole's value in the interpreter: the sub-condition as a function of a member."""
+    return lambda member: program(MemberContext(ctx, member))
+
+
 # --- the interpreter ------------------------------------------------------------------------------
 
 
@@ -166,9 +260,19 @@ def trace(node: Node, ctx: Context) -> Trace:
     if shape.combines:
         children = tuple([trace(child, ctx) for child in holes])
         return Trace((node, fn(*[c[1] for c in children]), children, _NO_INPUTS, None))
+    if shape.scoped:
+        holes = scoped_holes(shape, holes)
     inputs = {name: arg if read is const else read(ctx, arg) for name, (read, arg) in zip(shape.names, holes, strict=True)}
     observe = node.observe
     return Trace((node, fn(*inputs.values()), (), inputs, None if observe is None else observe(ctx, inputs)))
+
+
+def scoped_holes(shape: Shape, holes: tuple) -> tuple:
+    """A quantifier's holes for the interpreter: each scoped sub-condition (or None, when the form
+    has no `where`) as a read giving a function of a member."""
+    return tuple((const, None) if name in shape.scoped and hole is None else
+                 ((per_member, Program(hole)) if name in shape.scoped else hole)
+                 for name, hole in zip(shape.names, holes, strict=True))
 
 
 class Program:
@@ -187,7 +291,7 @@ class Program:
         if shape.combines:
             self.steps.append((shape.function(), tuple([self._add(child) for child in holes]), ()))
         else:
-            self.steps.append((shape.function(), (), holes))
+            self.steps.append((shape.function(), (), scoped_holes(shape, holes) if shape.scoped else holes))
         return len(self.steps) - 1
 
     def __call__(self, ctx: Context) -> int:

@@ -4,7 +4,8 @@ with its own truth values ("true", "false", "unknown").
 
 `World` holds what a condition may read: typed facts (absent = unknown), the evaluation date,
 evidence items as dossier mappings, the statuses and outcomes computed so far, and the evidence
-items whose file failed an integrity check (they do not count).
+items whose file failed an integrity check (they do not count). A roster (§6.1) is a fact whose
+value is the dossier's mapping `{complete: bool, members: [{ref: ..., FIELD: value}, ...]}`.
 """
 
 from __future__ import annotations
@@ -34,18 +35,29 @@ def truth(value: bool) -> str:
     return T if value else F
 
 
-def evaluate(cond: dict[str, Any], world: World, criterion: str | None = None) -> str:
-    """The truth value of `cond`; `criterion` is the criterion it belongs to (evidence matching)."""
+def evaluate(cond: dict[str, Any], world: World, criterion: str | None = None, member: dict | None = None) -> str:
+    """The truth value of `cond`; `criterion` is the criterion it belongs to (evidence matching),
+    `member` the roster member a condition inside `every` / `count` is about."""
     if "all" in cond:
-        values = [evaluate(c, world, criterion) for c in cond["all"]]
+        values = [evaluate(c, world, criterion, member) for c in cond["all"]]
         return F if F in values else (U if U in values else T)
     if "any" in cond:
-        values = [evaluate(c, world, criterion) for c in cond["any"]]
+        values = [evaluate(c, world, criterion, member) for c in cond["any"]]
         return T if T in values else (U if U in values else F)
     if "not" in cond:
-        return {T: F, F: T, U: U}[evaluate(cond["not"], world, criterion)]
+        return {T: F, F: T, U: U}[evaluate(cond["not"], world, criterion, member)]
     if "fact" in cond:
-        return _fact(cond, world)
+        return _fact(cond, world, world.facts, "fact", member)
+    if "field" in cond:
+        return _fact(cond, world, {k: v for k, v in member.items() if k != "ref" and v is not None}, "field", member)
+    if "member_evidence" in cond:
+        found = [item for item in world.evidence if item["kind"] == cond["member_evidence"]
+                 and item.get("member") == member["ref"] and counts(item, world, criterion, cond.get("max_age_days"))]
+        return T if found else U
+    if "every" in cond:
+        return _every(cond, world, criterion)
+    if "count" in cond:
+        return _count(cond, world, criterion)
     if "ratio" in cond:
         num, den = (world.facts.get(name) for name in cond["ratio"])
         op, target = _test(cond, "ratio")
@@ -76,20 +88,22 @@ def _test(cond: dict[str, Any], subject: str) -> tuple[str, Any]:
     return op, target
 
 
-def _fact(cond: dict[str, Any], world: World) -> str:
-    name = cond["fact"]
+def _fact(cond: dict[str, Any], world: World, values: dict[str, Any], subject: str, member: dict | None) -> str:
+    """A fact's test, or a member's field's (`values` are the member's fields given)."""
+    name = cond[subject]
     if len(cond) == 1:  # a boolean fact
-        value = world.facts.get(name)
+        value = values.get(name)
         return U if value is None else truth(value)
-    op, target = _test(cond, "fact")
+    op, target = _test(cond, subject)
     if op == "known":  # never unknown
-        return truth((name in world.facts) == target)
-    value = world.facts.get(name)
+        return truth((name in values) == target)
+    value = values.get(name)
     if isinstance(target, dict):  # a value expression
         if "as_of" in target:
             target = world.as_of + dt.timedelta(days=target["as_of"])
-        else:  # another fact, a date shifted by plus_days
-            other, days = world.facts.get(target["fact"]), target.get("plus_days", 0)
+        else:  # another fact or another field of the member, a date shifted by plus_days
+            other = world.facts.get(target["fact"]) if "fact" in target else member.get(target["field"])
+            days = target.get("plus_days", 0)
             target = other + dt.timedelta(days=days) if other is not None and days else other
     if value is None or target is None:
         return U
@@ -125,6 +139,39 @@ def _evidence(cond: dict[str, Any], world: World, criterion: str | None) -> str:
     if isinstance(wanted, dict):
         wanted = world.facts.get(wanted["fact"])
     return T if wanted is not None and found >= wanted else U  # missing evidence is never false
+
+
+def _implies(where: str, then: str) -> str:
+    """`where -> then`: not where, or then (Kleene)."""
+    return T if where == F or then == T else (F if where == T and then == F else U)
+
+
+def _every(cond: dict[str, Any], world: World, criterion: str | None) -> str:
+    """§6.1: the least of `where -> satisfies` over the members; at most unknown when not complete."""
+    roster = world.facts.get(cond["every"])
+    if roster is None:
+        return U
+    values = [_implies(evaluate(cond["where"], world, criterion, m) if "where" in cond else T,
+                       evaluate(cond["satisfies"], world, criterion, m)) for m in roster["members"]]
+    value = F if F in values else (U if U in values else T)
+    return U if value == T and not roster["complete"] else value
+
+
+def _count(cond: dict[str, Any], world: World, criterion: str | None) -> str:
+    """§6.1: the count lies in [low, high] (high unbounded when not complete); true when every
+    whole number of the range passes, false when none does."""
+    roster = world.facts.get(cond["count"])
+    op, wanted = _test({k: v for k, v in cond.items() if k != "where"}, "count")
+    if isinstance(wanted, dict):
+        wanted = world.facts.get(wanted["fact"])
+    if roster is None or wanted is None:
+        return U
+    values = [evaluate(cond["where"], world, criterion, m) if "where" in cond else T for m in roster["members"]]
+    low, high = values.count(T), len(values) - values.count(F)
+    if not roster["complete"]:  # unbounded: beyond wanted + 2 every comparison stays as it is
+        high = max(high, wanted) + 2
+    results = {COMPARE[op](c, wanted) for c in range(low, high + 1)}
+    return T if results == {True} else (F if results == {False} else U)
 
 
 def outcome_test(value: Any, op: str, target: Any) -> str:

@@ -27,6 +27,7 @@ from raccord.engine import status as s
 from raccord.engine.codegen import generate, generate_source, standalone
 from raccord.engine.evaluate import build_context
 from raccord.engine.model import FactDef, validate_model
+from raccord.engine.roster import Roster, coerce_roster
 from raccord.engine.source_files import Located
 from raccord.engine.template import Program, trace
 
@@ -45,6 +46,10 @@ TITLE = {"fr": "x", "en": "x"}
 SPECS = {"b": {"type": "boolean"}, "i": {"type": "integer"}, "j": {"type": "integer"}, "n": {"type": "number"},
          "d": {"type": "date"}, "e": {"type": "date"}, "k": {"type": "enum", "values": ["a", "b", "c"]},
          "s": {"type": "set", "values": ["a", "b", "c"]}, "t": {"type": "string"}}
+# a roster (§6.1): members with a boolean, an integer, two dates and an enum
+FIELDS = {"f": {"type": "boolean"}, "g": {"type": "integer"}, "h": {"type": "date"}, "h2": {"type": "date"},
+          "k": {"type": "enum", "values": ["a", "b", "c"]}}
+SPECS["r"] = {"type": "collection", "fields": {name: spec | {"title": TITLE} for name, spec in FIELDS.items()}}
 CATALOGUE = {name: validate_model(FactDef, Located(spec | {"title": TITLE}, "facts.yaml")) for name, spec in SPECS.items()}
 CRITERIA = {"C-1": "r", "C-2": "r", "X-1": "x"}
 OUTCOME_FIELDS = {"lv": {"level": "range", "decision": "decision"}, "sc": {"score": "range"}}
@@ -67,7 +72,36 @@ def _lists(values) -> st.SearchStrategy:
     return st.lists(values, min_size=1, max_size=3)
 
 
+# conditions about one member (inside every / count), with a few about the dossier
+member_leaves = st.one_of(
+    st.just({"field": "f"}),
+    _test({"field": "f"}, ["eq", "ne"], st.booleans()),
+    _test({"field": "g"}, OPS, small), _test({"field": "g"}, ["in", "not_in"], _lists(small)),
+    _test({"field": "g"}, OPS, st.just({"fact": "i"})),
+    _test({"field": "h"}, OPS, days),
+    _test({"field": "h"}, OPS, st.integers(-3, 3).map(lambda k: {"fact": "e", "plus_days": k})),
+    _test({"field": "h"}, OPS, st.integers(-3, 3).map(lambda k: {"field": "h2", "plus_days": k} if k else {"field": "h2"})),
+    _test({"field": "h"}, OPS, st.integers(-3, 3).map(lambda k: {"as_of": k})),
+    _test({"field": "k"}, ["eq", "ne"], letters), _test({"field": "k"}, ["in", "not_in"], _lists(letters)),
+    st.tuples(st.sampled_from(sorted(FIELDS)), st.booleans()).map(lambda p: {"field": p[0], "known": p[1]}),
+    st.builds(lambda kind, age: {"member_evidence": kind} | age, st.sampled_from(["k1", "k2"]),
+              st.sampled_from([{}, {"max_age_days": 3}])),
+    st.just({"fact": "b"}), _test({"fact": "i"}, OPS, small),
+)
+member_conditions = st.recursive(member_leaves, lambda inner: st.one_of(
+    st.lists(inner, min_size=1, max_size=3).map(lambda c: {"all": c}),
+    st.lists(inner, min_size=1, max_size=3).map(lambda c: {"any": c}),
+    inner.map(lambda c: {"not": c})), max_leaves=5)
+where = st.one_of(st.just({}), member_conditions.map(lambda c: {"where": c}))
+quantifiers = st.one_of(
+    st.builds(lambda w, c: {"every": "r"} | w | {"satisfies": c}, where, member_conditions),
+    st.builds(lambda w, op, n: {"count": "r"} | w | {op: n}, where, st.sampled_from(OPS),
+              st.one_of(small, st.just({"fact": "i"}))),
+    st.booleans().map(lambda known: {"fact": "r", "known": known}),
+)
+
 leaves = st.one_of(
+    quantifiers,
     st.just({"fact": "b"}),
     _test({"fact": "b"}, ["eq", "ne"], st.booleans()),
     _test({"fact": "i"}, OPS, small), _test({"fact": "n"}, OPS, numbers),
@@ -99,16 +133,21 @@ conditions = st.recursive(leaves, lambda inner: st.one_of(
     st.lists(inner, min_size=1, max_size=4).map(lambda c: {"any": c}),
     inner.map(lambda c: {"not": c})), max_leaves=12)
 
+field_values = {"f": st.booleans(), "g": small, "h": days, "h2": days, "k": letters}
+members = st.lists(st.fixed_dictionaries({}, optional=field_values), max_size=4).map(
+    lambda rows: [{"ref": f"P-{i:03d}"} | row for i, row in enumerate(rows)])
+rosters = st.builds(lambda complete, rows: {"complete": complete, "members": rows}, st.booleans(), members)
 fact_values = {"b": st.booleans(), "i": small, "j": small, "n": numbers, "d": days, "e": days, "k": letters,
-               "s": st.frozensets(letters), "t": words}
+               "s": st.frozensets(letters), "t": words, "r": rosters}
 facts = st.fixed_dictionaries({}, optional=fact_values)
 items = st.lists(st.builds(
-    lambda kind, criteria, collected, span, status: {"kind": kind, "criteria": criteria, "collected": collected,
-                                                     "expires": None if span is None or collected is None
-                                                     else collected + dt.timedelta(days=span),
-                                                     "auditor": {"status": status}},
+    lambda kind, criteria, collected, span, status, member: {"kind": kind, "criteria": criteria, "collected": collected,
+                                                             "expires": None if span is None or collected is None
+                                                             else collected + dt.timedelta(days=span),
+                                                             "auditor": {"status": status}, "member": member},
     st.sampled_from(["k1", "k2"]), st.sampled_from([[], ["C-1"], ["C-2"]]), st.none() | days,
-    st.none() | st.integers(0, 6), st.sampled_from(["pending", "accepted", "rejected"])), max_size=5)
+    st.none() | st.integers(0, 6), st.sampled_from(["pending", "accepted", "rejected"]),
+    st.sampled_from([None, None, "P-000", "P-001"])), max_size=5)
 ranges = st.tuples(small, small).map(lambda p: (min(p), max(p)))
 real_ranges = st.tuples(numbers, numbers).map(lambda p: (min(p), max(p)))
 outcomes = st.fixed_dictionaries({}, optional={
@@ -127,9 +166,12 @@ def worlds(draw) -> ref.World:
 def context(world: ref.World):
     """The engine's context for the oracle's world (the evidence index built as for a dossier)."""
     register = [SimpleNamespace(id=e["id"], kind=e["kind"], criteria=e["criteria"], collected=e["collected"],
-                                expires=e["expires"], auditor=SimpleNamespace(status=e["auditor"]["status"]))
-                for e in world.evidence]
-    dossier = SimpleNamespace(facts=world.facts, prepared={}, file=SimpleNamespace(evidence=register))
+                                expires=e["expires"], auditor=SimpleNamespace(status=e["auditor"]["status"]),
+                                member=e.get("member")) for e in world.evidence]
+    facts = dict(world.facts)
+    if "r" in facts:  # the dossier's roster mapping, typed as a dossier's is
+        facts["r"] = coerce_roster("r", facts["r"], CATALOGUE["r"], Located(facts["r"], "test.yaml"), ())
+    dossier = SimpleNamespace(facts=facts, prepared={}, file=SimpleNamespace(evidence=register))
     ctx = build_context(dossier, world.as_of, world.integrity)
     ctx.statuses.update(world.statuses)
     ctx.outcomes.update(world.outcomes)
@@ -213,7 +255,14 @@ def test_outcome_comparisons_are_the_oracles(value, op, data):
 
 def item_data(item) -> dict:
     return {"id": item.id, "kind": item.kind, "criteria": list(item.criteria), "collected": item.collected,
-            "expires": item.expires, "auditor": {"status": item.auditor.status}}
+            "expires": item.expires, "auditor": {"status": item.auditor.status}, "member": item.member}
+
+
+def fact_data(value):
+    """A typed fact as the oracle reads it: a roster as the dossier's mapping."""
+    if isinstance(value, Roster):
+        return {"complete": value.complete, "members": [{"ref": m.ref} | m.fields for m in value.members]}
+    return value
 
 
 def oracle_statuses(rs, world: ref.World, declared_na, declined, assume) -> None:
@@ -247,7 +296,7 @@ def test_generated_rulesets_give_the_oracles_statuses(seed, unknown, as_of, decl
         declined = {cid: "refusé" for cid in rng.sample(ids, 15)}
         assume = {cid: rng.choice([s.MET, s.NOT_MET]) for cid in rng.sample(ids, 15)}
     ctx = build_context(dossier, as_of)
-    world = ref.World(dossier.facts, as_of, [item_data(e) for e in dossier.file.evidence])
+    world = ref.World({k: fact_data(v) for k, v in dossier.facts.items()}, as_of, [item_data(e) for e in dossier.file.evidence])
     marked = frozenset(declared_na) | frozenset(declined) | frozenset(assume)
     for rs in LIBRARY.rulesets.values():
         rs.runner(ctx, marked, declared_na, declined, assume)
