@@ -22,6 +22,12 @@ def fact_schema(fact) -> dict[str, Any]:
         schema: dict[str, Any] = {"enum": [*fact.values, None]}
     elif fact.type == "set":
         schema = {"type": ["array", "null"], "items": {"enum": list(fact.values)}, "uniqueItems": True}
+    elif fact.type == "collection":  # a roster: {complete, members: [{ref, fields...}]}
+        member = {"type": "object", "required": ["ref"], "additionalProperties": False,
+                  "properties": {"ref": {"type": "string", "pattern": fact.ref_pattern}}
+                  | {name: fact_schema(spec) for name, spec in (fact.fields or {}).items()}}
+        schema = {"type": ["object", "null"], "required": ["complete", "members"], "additionalProperties": False,
+                  "properties": {"complete": {"type": "boolean"}, "members": {"type": "array", "items": member}}}
     else:
         schema = dict(TYPES[fact.type])
     if fact.min is not None:

@@ -62,12 +62,12 @@ def load_cases(path: Path) -> list[Case]:
     return [validate_model(Case, located, (i,)) for i in range(len(located.data))]
 
 
-def _flat(facts: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+def _flat(facts: dict[str, Any], catalogue: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in facts.items():
         name = f"{prefix}.{key}" if prefix else str(key)
-        if isinstance(value, dict):
-            out.update(_flat(value, name))
+        if isinstance(value, dict) and name not in catalogue:  # a roster's mapping is one fact's value
+            out.update(_flat(value, catalogue, name))
         else:
             out[name] = value
     return out
@@ -91,8 +91,8 @@ def build_case_dossier(spec: DossierSpec, library: Library, here: Path, rulesets
         file = here / "case.yaml"
     if spec.id:
         data["production"]["id"] = spec.id
-    facts = _flat(data.get("facts") or {})
-    facts.update(_flat(spec.facts))
+    facts = _flat(data.get("facts") or {}, library.catalogue)
+    facts.update(_flat(spec.facts, library.catalogue))
     data["facts"] = facts
     evidence = list(data.get("evidence") or [])
     if spec.evidence_all:
