@@ -88,6 +88,19 @@ MESSAGES: dict[str, dict[str, str]] = {
     "absent": {"fr": "absent", "en": "missing"},
     "evidence": {"fr": "preuve", "en": "evidence"},
     "criterion": {"fr": "critère", "en": "criterion"},
+    # rosters (conditions over the members of a collection, by internal reference)
+    "members_failing": {"fr": "Personnes en défaut ({collection})", "en": "Persons failing ({collection})"},
+    "members_undecided": {"fr": "Personnes à établir ({collection})", "en": "Persons still to establish ({collection})"},
+    "roster_absent": {"fr": "Liste {collection} absente du dossier", "en": "List {collection} not in the dossier"},
+    "roster_incomplete": {"fr": "Liste {collection} incomplète (complete: false)",
+                          "en": "List {collection} incomplete (complete: false)"},
+    "op_every": {"fr": "chaque personne de {collection}", "en": "every person of {collection}"},
+    "op_count": {"fr": "nombre de personnes de {collection}", "en": "number of persons of {collection}"},
+    "members_concerned": {"fr": "{concerned} visée(s) sur {members}", "en": "{concerned} concerned of {members}"},
+    "member_evidence": {"fr": "preuve de la personne", "en": "evidence of the person"},
+    "field": {"fr": "champ", "en": "field"},
+    "roster_seen": {"fr": "{members} personne(s), liste complète", "en": "{members} person(s), complete list"},
+    "roster_seen_incomplete": {"fr": "{members} personne(s), liste incomplète", "en": "{members} person(s), incomplete list"},
 }
 
 REASONS: dict[str, dict[str, str]] = {

@@ -8,7 +8,7 @@ from .citations import citation_text, cited_texts, notice_lines
 from .citations import w as cw
 from .deadline_text import due_text
 from .i18n import colon, decimal, label, money, t, text
-from .summary import STATUS_MARK, decision_line, detail_lines, reasons_text
+from .summary import STATUS_MARK, decision_line, detail_lines, label_of, members_lines, reasons_text
 
 
 def render_check(doc: dict[str, Any], lang: str, verbose: bool = False, missing_limit: int = 10) -> str:
@@ -63,6 +63,7 @@ def criteria_lines(rs: dict[str, Any], lang: str) -> list[str]:
         lines.append(f"   {STATUS_MARK[crit['status']]} {crit['id']:<20} {text(crit['title'], lang)}{flag}")
         if crit.get("amount_due"):
             lines.append(f"      {amount_due_text(crit['amount_due'], lang)}")
+        lines.extend(f"      {line}" for line in members_lines(crit.get("members", []), lang))
     return lines
 
 
@@ -93,6 +94,7 @@ def missing_lines(items: list[dict[str, Any]], lang: str, limit: int | None) -> 
             lines.append(f"    {problem['id']}{colon(lang)}{t(problem['state'], lang)}")
         if item["missing_facts"]:
             lines.append(f"    {label('missing_facts', lang)}{', '.join(item['missing_facts'])}")
+        lines.extend(f"    {line}" for line in members_lines(item.get("members", []), lang))
         if item.get("follows_from"):
             lines.append(f"    {label('follows_from', lang)}{', '.join(item['follows_from'])}")
         lines.append(f"    {label('source', lang)}{citation_text(item['source'], lang)}")
@@ -178,7 +180,48 @@ def tree_lines(node: dict[str, Any], lang: str, depth: int) -> list[str]:
         return [f"{pad}{t('criterion', lang)} {node['criterion']} ({seen}) → {value}"]
     if op == "outcome":
         return [f"{pad}{node['outcome']} {node['test']} {node['expected']} ({label('seen', lang)}{node['seen']}) → {value}"]
+    if op in ("every", "count"):
+        return roster_lines(node, lang, depth)
+    if op == "field":
+        seen = shown(node["seen"], lang)
+        expected = node.get("expected_value", node.get("expected", ""))
+        test = TESTS.get(node["test"], {}).get(lang, node["test"])
+        target = shown(expected, lang) if node["test"] != "is_true" else t("true", lang)
+        return [f"{pad}{t('field', lang)} {node['field']} {test} {target} ({label('seen', lang)}{seen}) → {value}"]
+    if op == "member_evidence":
+        items = ", ".join(f"{i['id']} ({t(i['state'], lang) if i['state'] != 'valid' else 'ok'})"
+                          for i in node["items"]) or t("absent", lang)
+        return [f"{pad}{t('member_evidence', lang)} {node['kind']}{colon(lang)}{items} → {value}"]
     return [f"{pad}{op} → {value}"]
+
+
+def roster_lines(node: dict[str, Any], lang: str, depth: int) -> list[str]:
+    """`every` / `count` over a roster: the form, then each person it fails for or cannot decide,
+    by internal reference, with what was asked of them."""
+    pad, value, collection = "  " * depth, t(node["value"], lang), node["collection"]
+    if "members" not in node:
+        return [f"{pad}{t('op_' + node['op'], lang, collection=collection)} ({t('roster_absent', lang, collection=collection)})"
+                f" → {value}"]
+    if node["op"] == "count":
+        test = TESTS.get(node["test"], {}).get(lang, node["test"])
+        span = str(node["count"]) if node["count_max"] == node["count"] else f"{node['count']}..{node['count_max'] or '∞'}"
+        lines = [f"{pad}{t('op_count', lang, collection=collection)} {test} {shown(node['expected_value'], lang)} "
+                 f"({label('seen', lang)}{span}) → {value}"]
+        if node["undecided"]:
+            lines.append(f"{pad}  {label_of('members_undecided', lang, collection)}{', '.join(node['undecided'])}")
+    else:
+        concerned = t("members_concerned", lang, concerned=node["concerned"], members=node["members"])
+        lines = [f"{pad}{t('op_every', lang, collection=collection)} ({concerned}) → {value}"]
+        for member in node["member_details"]:
+            if member["value"] == "true":
+                continue
+            lines.append(f"{pad}  {member['ref']} → {t(member['value'], lang)}")
+            for key in ("where", "requires"):
+                if key in member:
+                    lines.extend(tree_lines(member[key], lang, depth + 2))
+    if not node["complete"]:
+        lines.append(f"{pad}  {t('roster_incomplete', lang, collection=collection)}")
+    return lines
 
 
 def amount_due_text(due: dict[str, Any], lang: str) -> str:
@@ -217,4 +260,6 @@ def shown(value: Any, lang: str) -> str:
         return t("true" if value else "false", lang)
     if isinstance(value, list):
         return ", ".join(map(str, value)) or "∅"
+    if isinstance(value, dict) and set(value) == {"members", "complete"}:  # a roster, by its size
+        return t("roster_seen" if value["complete"] else "roster_seen_incomplete", lang, members=value["members"])
     return str(value)

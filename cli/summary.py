@@ -85,3 +85,24 @@ def reasons_text(rs: dict[str, Any], lang: str, max_facts: int = 4) -> str:
         parts.append(f"{t('missing_facts', lang).lower()}{colon(lang)}{shown}")
     return joined(parts, lang)
 
+
+
+def members_lines(entries: list[dict[str, Any]], lang: str) -> list[str]:
+    """The persons of a roster a criterion fails for or cannot decide yet, by internal reference."""
+    lines = []
+    for entry in entries:
+        collection = entry["collection"]
+        if entry["complete"] is None:
+            lines.append(t("roster_absent", lang, collection=collection))
+            continue
+        if entry["failing"]:
+            lines.append(label_of("members_failing", lang, collection) + ", ".join(entry["failing"]))
+        if entry["undecided"]:
+            lines.append(label_of("members_undecided", lang, collection) + ", ".join(entry["undecided"]))
+        if not entry["complete"]:
+            lines.append(t("roster_incomplete", lang, collection=collection))
+    return lines
+
+
+def label_of(key: str, lang: str, collection: str) -> str:
+    return t(key, lang, collection=collection) + colon(lang)

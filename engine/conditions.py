@@ -231,9 +231,14 @@ OUTCOME = Shape("(1 if (o := {o}) is None else {cmp}(o.get({f}), {op}, {k}))", "
 AS_OF_SHAPES = {op: Shape(f"(2 if {{now}} {sym} {{k}} else 0)", "now", "k") for op, sym in SYMBOLS.items()}
 # quantifiers over a roster (a collection fact; absent: unknown): `w` (the members concerned, None
 # for all) and `s` are sub-conditions about one member, filled with functions of a member
+# `o`, the `otherwise` condition read when the roster is absent, is about no member (called with None)
 EVERY = Shape("(1 if (q := {r}) is None else {every}(q, {w}, {s}))", "r", "every", "w", "s", scoped=("w", "s"))
+EVERY_ELSE = Shape("({o}(None) if (q := {r}) is None else {every}(q, {w}, {s}))", "r", "every", "w", "s", "o",
+                   scoped=("w", "s", "o"))
 COUNT = Shape("(1 if (q := {r}) is None else {test}({span}(q, {w}), {op}, {k}))", "r", "test", "span", "w", "op", "k",
               scoped=("w",))
+COUNT_ELSE = Shape("({o}(None) if (q := {r}) is None else {test}({span}(q, {w}), {op}, {k}))", "r", "test", "span", "w",
+                   "op", "k", "o", scoped=("w", "o"))
 
 
 @record(positional=True)
@@ -423,12 +428,16 @@ class Quantifier(Node):
     __slots__ = ()
 
     def scoped_nodes(self) -> tuple[Node, ...]:
-        return tuple(node for node in (self.where, getattr(self, "satisfies", None)) if node is not None)
+        return tuple(node for node in (self.where, getattr(self, "satisfies", None), self.otherwise) if node is not None)
 
     def walk(self):
         yield self
         for child in self.scoped_nodes():
             yield from child.walk()
+
+    def subtraces(self, ctx: Context, inputs: dict[str, Any]) -> tuple[Trace, ...]:
+        """The trace's children: the `otherwise` condition, when the roster is absent and it was read."""
+        return (trace(self.otherwise, ctx),) if inputs["r"] is None and self.otherwise is not None else ()
 
     def missing_facts(self, trace: Trace) -> tuple[str, ...]:
         return (self.collection,) if trace.inputs["r"] is None else ()
@@ -438,6 +447,8 @@ class Quantifier(Node):
         out: dict[str, Any] = {"collection": self.collection}
         if seen.members is None:
             out["missing_fact"] = self.collection
+            if trace.children:
+                out["children"] = [child.as_dict() for child in trace.children]
             return out
         out.update(members=seen.members, complete=seen.complete)
         return out
@@ -463,10 +474,12 @@ class Every(Quantifier):
     collection: str
     where: Node | None
     satisfies: Node
+    otherwise: Node | None = None  # read instead when the dossier gives no roster
     op_name = "every"
 
     def template(self) -> Template:
-        return EVERY, ((fact, self.collection), (const, every), self.where, self.satisfies)
+        holes = ((fact, self.collection), (const, every), self.where, self.satisfies)
+        return (EVERY, holes) if self.otherwise is None else (EVERY_ELSE, (*holes, self.otherwise))
 
     def observe(self, ctx: Context, inputs: dict[str, Any]) -> MembersSeen:
         roster = inputs["r"]
@@ -492,11 +505,13 @@ class Count(Quantifier):
     op: str
     target: int | None = None
     target_fact: str | None = None
+    otherwise: Node | None = None  # read instead when the dossier gives no roster
     op_name = "count"
 
     def template(self) -> Template:
         wanted = (const, self.target) if self.target_fact is None else (fact, self.target_fact)
-        return COUNT, ((fact, self.collection), (const, count_test), (const, count_range), self.where, (const, self.op), wanted)
+        holes = ((fact, self.collection), (const, count_test), (const, count_range), self.where, (const, self.op), wanted)
+        return (COUNT, holes) if self.otherwise is None else (COUNT_ELSE, (*holes, self.otherwise))
 
     def observe(self, ctx: Context, inputs: dict[str, Any]) -> MembersSeen:
         roster = inputs["r"]
@@ -505,6 +520,8 @@ class Count(Quantifier):
     def details(self, trace: Trace) -> dict[str, Any]:
         out = self._roster_details(trace)
         seen: MembersSeen = trace.seen
+        if seen.members is None and self.otherwise is not None:
+            return out
         out.update(test=self.op, expected=self.target if self.target_fact is None else {"fact": self.target_fact},
                    expected_value=trace.inputs["k"])
         if seen.members is not None:
@@ -874,7 +891,8 @@ def _field(name: Any, env: Env, path: tuple) -> FactDef:
     return fields[name]
 
 
-QUANTIFIER_KEYS = {"every": {"every", "where", "satisfies"}, "count": {"count", "where"} | set(COMPARISONS)}
+QUANTIFIER_KEYS = {"every": {"every", "where", "satisfies", "otherwise"},
+                   "count": {"count", "where", "otherwise"} | set(COMPARISONS)}
 
 
 def _parse_quantifier(raw: dict, form: str, env: Env, path: tuple) -> Node:
@@ -888,16 +906,17 @@ def _parse_quantifier(raw: dict, form: str, env: Env, path: tuple) -> Node:
         raise env.fail(path, f"`{form}` inside `every` or `count`: quantifiers do not nest")
     inner = Env(env.facts, env.criteria, env.outcome_fields, env.where, env.current_criterion, name, collection.fields or {})
     where = parse(raw["where"], inner, path + ("where",)) if "where" in raw else None
+    otherwise = parse(raw["otherwise"], env, path + ("otherwise",)) if "otherwise" in raw else None  # about no member
     if form == "every":
         if "satisfies" not in raw:
             raise env.fail(path, "`every` needs `satisfies`: the condition each member concerned meets")
-        return Every(name, where, parse(raw["satisfies"], inner, path + ("satisfies",)))
+        return Every(name, where, parse(raw["satisfies"], inner, path + ("satisfies",)), otherwise)
     ops = [k for k in raw if k in COMPARISONS]
     if len(ops) != 1:
         raise env.fail(path, "`count` takes one comparison, e.g. {count: roster.children, where: ..., gte: 1}")
     op = ops[0]
     count, count_fact = _evidence_count(raw[op], env, path + (op,), op)
-    return Count(name, where, op, count, count_fact)
+    return Count(name, where, op, count, count_fact, otherwise)
 
 
 def _value_expression(raw: dict, fact: FactDef, env: Env, path: tuple) -> FactValue | AsOfValue:

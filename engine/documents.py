@@ -74,6 +74,18 @@ class CriterionEntry(TypedDict):
     expired: NotRequired[bool]
     due: NotRequired[dict[str, Any]]  # deadlines.Window.as_dict(): window, due, start_by, days_left, fact, source
     status_reason: NotRequired[str]  # not_yet_due, deadline_passed, proof_only
+    members: NotRequired[list[MembersEntry]]  # conditions over a roster that do not hold
+
+
+class MembersEntry(TypedDict):
+    """A condition over a roster (every, count) that does not hold, its members by internal reference."""
+
+    collection: str  # the collection fact, e.g. roster.crew
+    form: str  # every | count
+    value: str  # false | unknown
+    failing: list[str]  # members it fails for (every)
+    undecided: list[str]  # members it cannot decide for yet
+    complete: bool | None  # whether the roster names every person; None: no roster
 
 
 class RulesetEntry(TypedDict):
@@ -113,6 +125,7 @@ class MissingItem(TypedDict):
     due_now: NotRequired[bool]
     due: NotRequired[dict[str, Any]]
     status_reason: NotRequired[str]
+    members: NotRequired[list[MembersEntry]]
 
 
 class DossierHeader(TypedDict):

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from . import tri
-from .conditions import All, CriterionTest, EvidenceTest, OutcomeTest, _jsonable
+from .conditions import All, Count, CriterionTest, EvidenceTest, OutcomeTest, Quantifier, _jsonable
 from .context import EXPIRED
 from .record import Record, record
 from .template import Trace, trace
@@ -206,3 +206,40 @@ def _matters(node: Any, value: int, child: int) -> bool:
     if value == tri.TRUE:
         return False
     return child == tri.FALSE if value == tri.FALSE and type(node) is All else True
+
+
+@record(positional=True, slots=False)  # few objects: a cheaper class to define
+class MembersFailing(Record):
+    """A condition over a roster (`every`, `count`) that does not hold: the members it fails for
+    (`failing`: their own value is false; for a count, none) and those still undecided, by
+    internal reference; `missing_collection` when the dossier gives no roster."""
+
+    part: str  # "applies_if" | "requires"
+    collection: str
+    form: str  # "every" | "count"
+    value: int  # tri.FALSE or tri.UNKNOWN
+    failing: tuple[str, ...]
+    undecided: tuple[str, ...]
+    complete: bool | None  # None: no roster
+    needed: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"collection": self.collection, "form": self.form, "value": tri.NAMES[self.value],
+                "failing": list(self.failing), "undecided": list(self.undecided), "complete": self.complete}
+
+
+def members_failing(trace: CriterionTrace) -> tuple[MembersFailing, ...]:
+    """The roster conditions of a criterion that do not hold, in trace order (depth first), with
+    whether they can still matter (not below a true node)."""
+    out = []
+    for part, root in trace.parts():
+        for node, needed in root.walk():
+            test = node.node
+            if isinstance(test, Quantifier) and node.value != tri.TRUE:
+                seen = node.seen
+                if seen.members is None and test.otherwise is not None:
+                    continue  # no roster: its `otherwise` condition says what is missing
+                failing = () if isinstance(test, Count) else tuple(seen.refs(tri.FALSE))
+                out.append(MembersFailing(part, test.collection, test.op_name, node.value, failing,
+                                          tuple(seen.refs(tri.UNKNOWN)), seen.complete, needed))
+    return tuple(out)

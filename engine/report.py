@@ -10,7 +10,7 @@ from .conditions import All, AnyOf, CriterionTest, Not
 from .deadlines import CLOSED, DEADLINE_PASSED, OVERDUE
 from .documents import CriterionEntry, ExplainDocument, MissingItem, ResultDocument, RulesetEntry
 from .evaluate import Evaluation
-from .findings import criterion_findings
+from .findings import criterion_findings, members_failing
 from .model import to_data
 
 RESULT_FORMAT = "raccord.result/1"
@@ -85,6 +85,9 @@ def criterion_entry(evaluation: Evaluation, rs: CompiledRuleset, crit: CompiledC
         return {k: v for k, v in entry.items() if v is not None}
     found = criterion_findings(evaluation, crit.id)
     entry.update({k: v for k, v in found.as_dict().items() if v})
+    members = [m.as_dict() for m in members_failing(found.trace) if m.needed]
+    if members:  # the persons of a roster it fails for or cannot decide, by internal reference
+        entry["members"] = members
     if crit.id in evaluation.dossier.file.declined:
         entry["declined"] = evaluation.dossier.file.declined[crit.id]
     if crit.id in evaluation.assumed:
@@ -175,6 +178,7 @@ def missing_items(evaluation: Evaluation, documents: dict[str, RulesetEntry] | N
                 "missing_evidence": entry.get("missing_evidence", []),
                 "evidence_problems": entry.get("evidence_problems", []),
                 "missing_facts": entry.get("missing_facts", []),
+                **({"members": entry["members"]} if entry.get("members") else {}),
                 "source": entry["source"],
                 "stage": next_stage_due(entry, stage_order),
             }

@@ -264,7 +264,8 @@ def trace(node: Node, ctx: Context) -> Trace:
         holes = scoped_holes(shape, holes)
     inputs = {name: arg if read is const else read(ctx, arg) for name, (read, arg) in zip(shape.names, holes, strict=True)}
     observe = node.observe
-    return Trace((node, fn(*inputs.values()), (), inputs, None if observe is None else observe(ctx, inputs)))
+    children = node.subtraces(ctx, inputs) if shape.scoped else ()  # a quantifier's `otherwise`, when read
+    return Trace((node, fn(*inputs.values()), children, inputs, None if observe is None else observe(ctx, inputs)))
 
 
 def scoped_holes(shape: Shape, holes: tuple) -> tuple:

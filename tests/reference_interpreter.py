@@ -149,8 +149,8 @@ def _implies(where: str, then: str) -> str:
 def _every(cond: dict[str, Any], world: World, criterion: str | None) -> str:
     """§6.1: the least of `where -> satisfies` over the members; at most unknown when not complete."""
     roster = world.facts.get(cond["every"])
-    if roster is None:
-        return U
+    if roster is None:  # no roster: the fallback, if any
+        return evaluate(cond["otherwise"], world, criterion) if "otherwise" in cond else U
     values = [_implies(evaluate(cond["where"], world, criterion, m) if "where" in cond else T,
                        evaluate(cond["satisfies"], world, criterion, m)) for m in roster["members"]]
     value = F if F in values else (U if U in values else T)
@@ -161,7 +161,9 @@ def _count(cond: dict[str, Any], world: World, criterion: str | None) -> str:
     """§6.1: the count lies in [low, high] (high unbounded when not complete); true when every
     whole number of the range passes, false when none does."""
     roster = world.facts.get(cond["count"])
-    op, wanted = _test({k: v for k, v in cond.items() if k != "where"}, "count")
+    if roster is None and "otherwise" in cond:
+        return evaluate(cond["otherwise"], world, criterion)
+    op, wanted = _test({k: v for k, v in cond.items() if k not in ("where", "otherwise")}, "count")
     if isinstance(wanted, dict):
         wanted = world.facts.get(wanted["fact"])
     if roster is None or wanted is None:

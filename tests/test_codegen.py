@@ -93,10 +93,14 @@ member_conditions = st.recursive(member_leaves, lambda inner: st.one_of(
     st.lists(inner, min_size=1, max_size=3).map(lambda c: {"any": c}),
     inner.map(lambda c: {"not": c})), max_leaves=5)
 where = st.one_of(st.just({}), member_conditions.map(lambda c: {"where": c}))
+# the fallback when there is no roster: a condition about no member
+otherwise = st.one_of(st.just({}), st.sampled_from([{"fact": "b"}, {"fact": "i", "gte": 2}, {"evidence": "k1"},
+                                                     {"evidence": "k2", "count_gte": {"fact": "i"}}]).map(
+    lambda c: {"otherwise": c}))
 quantifiers = st.one_of(
-    st.builds(lambda w, c: {"every": "r"} | w | {"satisfies": c}, where, member_conditions),
-    st.builds(lambda w, op, n: {"count": "r"} | w | {op: n}, where, st.sampled_from(OPS),
-              st.one_of(small, st.just({"fact": "i"}))),
+    st.builds(lambda w, c, o: {"every": "r"} | w | {"satisfies": c} | o, where, member_conditions, otherwise),
+    st.builds(lambda w, op, n, o: {"count": "r"} | w | {op: n} | o, where, st.sampled_from(OPS),
+              st.one_of(small, st.just({"fact": "i"})), otherwise),
     st.booleans().map(lambda known: {"fact": "r", "known": known}),
 )
 
@@ -187,6 +191,10 @@ def agrees(raw: dict, node_trace, world: ref.World) -> None:
     assert tri.NAMES[value] == ref.evaluate(raw, world, "C-1"), raw
     kids = [child.value for child in node_trace.children]
     form = next((k for k in COMBINED if k in raw), None)
+    if form is None and ("every" in raw or "count" in raw) and kids:  # no roster: its `otherwise`, traced
+        assert world.facts.get("r") is None and value == kids[0]
+        agrees(raw["otherwise"], node_trace.children[0], world)
+        return
     if form is None:
         assert not kids
         return
@@ -202,6 +210,8 @@ def explained(tree: dict) -> None:
     """The explanation document says the same as the trace: each combination's value from its children."""
     kids = [explained(child) for child in tree.get("children", [])]
     rank = {"false": 0, "unknown": 1, "true": 2}
+    if tree["op"] in ("every", "count") and kids:  # no roster: the value of its `otherwise`
+        assert tree["value"] == kids[0]
     if tree["op"] in ("all", "any"):
         assert rank[tree["value"]] == (min if tree["op"] == "all" else max)(rank[k] for k in kids)
     elif tree["op"] == "not":
