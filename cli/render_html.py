@@ -24,7 +24,7 @@ from .deadline_text import due_text
 from .i18n import MESSAGES, colon, money, percent, reason, t, text, words
 from .integrity import OK, PROBLEMS, FileCheck, check_files, date_state, w
 from .integrity import WORDS as REGISTER_WORDS
-from .summary import STATUS_MARK, headline, statement_text, statements
+from .summary import STATUS_MARK, headline, members_lines, statement_text, statements
 
 FIGURES = frozenset({"score", "pass_mark", "level", "amount_total", "text"})  # the stars have their own column
 
@@ -173,6 +173,7 @@ def render_report(doc: dict[str, Any], lang: str, register: list[dict[str, Any]]
         citation=lambda source: citation_parts(source, lang), scheme_source=scheme_source, notice=notice(doc["rulesets"], lang),
         mark=STATUS_MARK, decision_class=DECISION_CLASS, status_class=STATUS_CLASS, problem_states=PROBLEMS,
         sep=colon(lang), due=lambda item: due_text(item.get("due"), item.get("status_reason"), lang),
+        members=lambda entries: members_lines(entries, lang),
     )
 
 

@@ -8,7 +8,7 @@ from .citations import citation_parts, notice
 from .citations import w as cw
 from .deadline_text import due_text
 from .i18n import label, t, text
-from .summary import STATUS_MARK, decision_line, detail_lines, reasons_text
+from .summary import STATUS_MARK, decision_line, detail_lines, members_lines, reasons_text
 
 
 def _cell(value: str) -> str:
@@ -48,7 +48,8 @@ def render_check(doc: dict[str, Any], lang: str) -> str:
         wanted = ", ".join(text(e["description"], lang) for e in item["evidence_expected"]
                            if not item["missing_evidence"] or e["kind"] in item["missing_evidence"])
         due = f" {due_text(item['due'], item.get('status_reason'), lang)}." if item.get("due") else ""
-        out.append(f"- `{item['criterion']}` {text(item['title'], lang)} — {t(item['status'], lang)}{tag}.{due} "
+        persons = "".join(f" {line}." for line in members_lines(item.get("members", []), lang))
+        out.append(f"- `{item['criterion']}` {text(item['title'], lang)} — {t(item['status'], lang)}{tag}.{due}{persons} "
                    f"{label('evidence_expected', lang)}{wanted or '-'}. "
                    f"{label('source', lang)}{citation_md(item['source'], lang)}")
     return "\n".join(out) + "\n"

@@ -374,15 +374,20 @@ class MemberEvidenceTest(Node):
     def template(self) -> Template:
         return AGED, ((member_evidence, (self.kind, self.criterion, self.max_age_days)),)
 
-    def observe(self, ctx: Any, inputs: dict[str, Any]) -> tuple[EvidenceState, ...]:
-        ref = ctx.member.ref
-        return tuple(item for item in ctx.evidence.get(self.kind, ())
-                     if item.member == ref and (not item.criteria or self.criterion in item.criteria))
+    def observe(self, ctx: Any, inputs: dict[str, Any]) -> EvidenceSeen:
+        ref, items = ctx.member.ref, []
+        for item in ctx.evidence.get(self.kind, ()):
+            if item.member != ref or (item.criteria and self.criterion not in item.criteria):
+                continue
+            if item.state == "valid" and too_old(item.collected, ctx.as_of, self.max_age_days):
+                item = item._replace(state="too_old")
+            items.append(item)
+        return EvidenceSeen(tuple(items), None, None)
 
     def details(self, trace: Trace) -> dict[str, Any]:
         out: dict[str, Any] = {"kind": self.kind, "items": [
             {"id": i.id, "state": i.state, "collected": _jsonable(i.collected), "expires": _jsonable(i.expires)}
-            for i in trace.seen]}
+            for i in trace.seen.items]}
         if self.max_age_days is not None:
             out["max_age_days"] = self.max_age_days
         if trace.value != tri.TRUE:
@@ -440,14 +445,21 @@ class Quantifier(Node):
         return (trace(self.otherwise, ctx),) if inputs["r"] is None and self.otherwise is not None else ()
 
     def missing_facts(self, trace: Trace) -> tuple[str, ...]:
-        return (self.collection,) if trace.inputs["r"] is None else ()
+        """The roster, when absent and there is no `otherwise` (which then says what is missing)."""
+        return (self.collection,) if trace.inputs["r"] is None and self.otherwise is None else ()
+
+    def member_traces(self, trace: Trace) -> list[Trace]:
+        """The sub-conditions of the members an `every` does not hold for, as its explanation shows
+        them (`member_details`): what a member lacks is looked for there, member by member."""
+        return []
 
     def _roster_details(self, trace: Trace) -> dict[str, Any]:
         seen: MembersSeen = trace.seen
         out: dict[str, Any] = {"collection": self.collection}
         if seen.members is None:
-            out["missing_fact"] = self.collection
-            if trace.children:
+            if self.otherwise is None:
+                out["missing_fact"] = self.collection
+            else:
                 out["children"] = [child.as_dict() for child in trace.children]
             return out
         out.update(members=seen.members, complete=seen.complete)
@@ -493,6 +505,17 @@ class Every(Quantifier):
                        member_details=self._member_details(seen.rows, True))
         return out
 
+    def member_traces(self, trace: Trace) -> list[Trace]:
+        if trace.seen.members is None:
+            return []
+        out = []
+        for _, concerned, where_trace, value, got in trace.seen.rows:
+            if where_trace is not None and concerned != tri.TRUE:
+                out.append(where_trace)
+            if got is not None and value != tri.TRUE:
+                out.append(got)
+        return out
+
 
 @record(positional=True)
 class Count(Quantifier):
@@ -531,7 +554,7 @@ class Count(Quantifier):
         return out
 
     def missing_facts(self, trace: Trace) -> tuple[str, ...]:
-        missing = super().missing_facts(trace)
+        missing = Quantifier.missing_facts(self, trace)  # (records are rebuilt as slotted classes: no zero-argument super)
         return missing + ((self.target_fact,) if self.target_fact is not None and trace.inputs["k"] is None else ())
 
 

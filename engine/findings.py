@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from . import tri
-from .conditions import All, Count, CriterionTest, EvidenceTest, OutcomeTest, Quantifier, _jsonable
+from .conditions import All, Count, CriterionTest, EvidenceTest, MemberEvidenceTest, OutcomeTest, Quantifier, _jsonable
 from .context import EXPIRED
 from .record import Record, record
 from .template import Trace, trace
@@ -171,11 +171,13 @@ def findings_of(trace: CriterionTrace) -> Findings:
         while stack:  # depth first, in the order of the conditions
             node, needed = stack.pop()
             test, value, children = node.node, node.value, node.children
+            if isinstance(test, Quantifier):  # what each member it does not hold for lacks, member by member
+                stack += [(member, needed and value != tri.TRUE) for member in reversed(test.member_traces(node))]
             if children:
                 stack += [(child, needed and _matters(test, value, child.value)) for child in reversed(children)]
                 continue
             kind = type(test)
-            if kind is EvidenceTest:
+            if kind is EvidenceTest or kind is MemberEvidenceTest:
                 seen = node.seen
                 for item in seen.items:
                     if item.state != "valid":

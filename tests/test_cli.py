@@ -97,8 +97,9 @@ def test_explain_reads_as_prose_for_an_auditor():
     assert "l'une de ces conditions → vrai" in out
     assert "carbon.calculator parmi carbon_clap, seco2 (vu : carbon_clap) → vrai" in out
     children = raccord("explain", str(FEATURE), "VHSS-T3-5.3-MEDICAL-EXAM", "--as-of", AS_OF, "--lang", "en").stdout
-    assert "Status: unknown" in children and "minors.under_16 ≥ 1 (seen: 1) → true" in children
-    assert "minor_medical_certificate, 0/1 (minors.under_16)" in children  # one certificate per child
+    assert "Status: unknown" in children and "number of persons of roster.children ≥ 1 (seen: 1) → true" in children
+    assert "E-01 → unknown" in children  # one certificate per child, named by the child's reference
+    assert "evidence of the person minor_medical_certificate: missing → unknown" in children
 
 
 def test_exit_codes_for_scripts():

@@ -132,8 +132,8 @@ def test_the_seed_files_named_exist():
 
 
 def test_every_condition_example_loads_and_evaluates(tmp_path):
-    (conditions,) = block_data(6)
-    kinds = sorted(set(re.findall(r"'evidence': '([a-z0-9_]+)'", str(conditions))))
+    conditions = block_data(6)[0]  # §6.1 follows with the roster example
+    kinds = sorted(set(re.findall(r"'(?:member_)?evidence': '([a-z0-9_]+)'", str(conditions))))
     evidence = [{"kind": kind, "description": {"fr": kind, "en": kind}} for kind in kinds]
     criteria = [{"id": f"DOC-{i:02d}", "title": {"fr": "exemple", "en": "example"}, "group": "g", "requires": condition,
                  "mandatory": True, "evidence": evidence, "source": {"document": "doc", "section": "§6"},
@@ -186,3 +186,21 @@ def test_the_test_case_example_is_a_case_of_a_bundled_ruleset(library, tmp_path)
             assert set(fields) <= set(evaluation.outcome(other)), other
         kinds = {e.kind for c in library.criteria.values() for e in c.model.evidence}
         assert {e["kind"] for e in case.evidence} | set(case.drop_evidence) <= kinds
+
+
+def test_the_roster_example_is_the_catalogue_declaration_and_a_valid_dossier(library):
+    """§6.1: the declaration shown is the catalogue's (type, reference pattern, fields), and the
+    dossier part is a valid dossier whose roster and member evidence are read as the text says."""
+    (_, roster) = block_data(6)
+    for name, shown in roster["facts"].items():
+        real = library.catalogue[name]
+        assert (shown["type"], shown["ref_pattern"]) == (real.type, real.ref_pattern), name
+        assert set(shown["fields"]) <= set(real.fields), name
+        for field_name, spec in shown["fields"].items():
+            assert spec["type"] == real.fields[field_name].type, field_name
+    data = {"format": "raccord.dossier/1", "production": {"id": "doc", "title": "Doc"}, **roster["dossier"]}
+    dossier = build_dossier(Located(data, DOC.name), library.catalogue, None)
+    children = dossier.facts["roster.children"]
+    assert children.complete and [m.ref for m in children.members] == ["E-01", "E-02"]
+    assert "hiring_date" not in children.members[1].fields  # not given: unknown
+    assert dossier.file.evidence[0].member == "E-01"
