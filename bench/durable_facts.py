@@ -60,6 +60,7 @@ from raccord.engine import conditions as cn
 from raccord.engine import tri
 from raccord.engine.context import VALID
 from raccord.engine.evaluate import build_context, evaluate
+from raccord.engine.roster import Roster
 
 MAX_CONJUNCTIONS = 16
 ALL_CRITERIA = "*"
@@ -514,7 +515,7 @@ class DurableFactsEncoding:
         ctx = build_context(dossier, as_of)
         out: list[dict[str, Any]] = [{"t": "as_of", "value": as_of.toordinal()}]
         for name, value in ctx.facts.items():
-            if value is None:
+            if value is None or isinstance(value, Roster):  # conditions over a roster are not encoded
                 continue
             if isinstance(value, (set, frozenset, list, tuple)):
                 out.append({"t": "set", "name": name, "size": len(value)})

@@ -828,8 +828,8 @@ def parse(raw: Any, env: Env, path: tuple) -> Node:
             raise env.fail(path + ("as_of", op), f"'{value}' is not a date", "dates are written YYYY-MM-DD")
         return AsOfTest(op, value)
     raise env.fail(path, f"unknown condition form with keys {sorted(keys)}",
-                   "use all, any, not, fact, ratio, evidence, criterion, outcome, as_of, every or count "
-                   "(field and member_evidence inside every and count)")
+                   "use all, any, not, fact, ratio, evidence, criterion, outcome, as_of, every or count"
+                   + ("; field or member_evidence about the member" if env.member_fields is not None else ""))
 
 
 def _evidence_count(raw: Any, env: Env, path: tuple, key: str = "count_gte") -> tuple[int | None, str | None]:
@@ -846,7 +846,8 @@ def _evidence_count(raw: Any, env: Env, path: tuple, key: str = "count_gte") -> 
         if fact.type != "integer":
             raise env.fail(path + ("fact",), f"{key} needs an integer fact, '{name}' is {fact.type}")
         return None, name
-    raise env.fail(path, f"{key} is a whole number or {{fact: NAME}} (an integer fact)")
+    what = "a whole number of items" if key == "count_gte" else "a whole number"
+    raise env.fail(path, f"{key} is {what} or {{fact: NAME}} (an integer fact)")
 
 
 def _only(raw: dict, allowed: set[str], env: Env, path: tuple) -> None:
@@ -970,7 +971,9 @@ def _value_expression(raw: dict, fact: FactDef, env: Env, path: tuple) -> FactVa
         if shift and fact.type != "date":
             raise env.fail(path + ("plus_days",), "plus_days applies to date facts")
         return FactValue(raw["fact"], shift)
-    raise env.fail(path, "a value is a literal, {fact: NAME, plus_days: N}, {field: NAME} (in a quantifier) or {as_of: N}")
+    if env.member_fields is not None:
+        raise env.fail(path, "a value is a literal, {fact: NAME, plus_days: N}, {field: NAME, plus_days: N} or {as_of: N}")
+    raise env.fail(path, "a value is a literal, {fact: NAME, plus_days: N} or {as_of: N}")
 
 
 def _parse_ratio(raw: dict, env: Env, path: tuple) -> Node:

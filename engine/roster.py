@@ -31,6 +31,14 @@ class Roster(NamedTuple):
     def refs(self) -> frozenset[str]:
         return frozenset(member.ref for member in self.members)
 
+    def as_data(self) -> dict[str, Any]:
+        """The roster as a dossier writes it (dates as ISO strings, sets as sorted lists)."""
+        def plain(value: Any) -> Any:
+            return value.isoformat() if hasattr(value, "isoformat") else sorted(value) if isinstance(value, frozenset) else value
+
+        return {"complete": self.complete,
+                "members": [{"ref": m.ref, **{k: plain(v) for k, v in m.fields.items()}} for m in self.members]}
+
 
 def coerce_roster(name: str, value: Any, fact: FactDef, located: Located, path: tuple) -> Roster:
     """A dossier's roster checked against its declaration; located errors in French."""

@@ -54,7 +54,7 @@ def test_bundle_contents_and_manifest(film: Path, tmp_path: Path, capsys) -> Non
         assert zf.read(ev["path"]) == original and ev["registered_sha256"] == ev["sha256"]
         assert ev["source_path"] == "evidence/bilan_carbone_previsionnel.txt" and ev["kind"] == "bilan_carbone_previsionnel"
         assert "ECO-PROD-02" in ev["criteria"] and "ECO-PROD-02" in ev["used_by"]
-        assert len([f for f in manifest["files"] if f["role"] == "evidence"]) == 112
+        assert len([f for f in manifest["files"] if f["role"] == "evidence"]) == 173
         evaluation = json.loads(zf.read("evaluation.json"))
         assert evaluation["format"] == "raccord.result/1" and evaluation["as_of"] == AS_OF
         assert evaluation["dossier"]["path"] == "dossier/dossier.yaml"

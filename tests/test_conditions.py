@@ -294,7 +294,7 @@ BAD_CONDITIONS = [
     ({"as_of": D}, ("as_of",), "as_of takes one comparison", ""),
     ({"as_of": {"gte": D}, "x": 1}, ("x",), "unexpected key 'x'", ""),
     ({"foo": 1, "bar": 2}, (), "unknown condition form with keys ['bar', 'foo']",
-     "use all, any, not, fact, ratio, evidence, criterion, outcome or as_of"),
+     "use all, any, not, fact, ratio, evidence, criterion, outcome, as_of, every or count"),
     ({"fact": "i", "gte": 1, "lte": 2}, (), "one test per condition, found ['gte', 'lte']", "combine tests with `all`"),
     ({"fact": "i", "zz": 1}, ("zz",), "unknown test 'zz'", "one of contains, eq, gt, gte, in, known, lt, lte, ne, not_in"),
     ({"fact": "i"}, (), "fact 'i' is integer, not boolean: add a test such as eq or gte", ""),

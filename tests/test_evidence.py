@@ -74,7 +74,7 @@ def test_add_registers_file_and_keeps_the_dossier_text(film: Path, capsys) -> No
                          "--criteria", "ECO-PROD-02,AFN-GOV-03", "--collected", "2025-03-01", "--expires", "2026-03-01",
                          "--author", "Coordinatrice écoprod")
     assert code == 0, err
-    assert "EV-113" in out
+    assert "EV-114" in out
 
     # The previous version is kept byte for byte, named <dossier>.bak-<UTC timestamp>.
     backups = sorted(film.glob("dossier.yaml.bak-*"))
@@ -85,15 +85,15 @@ def test_add_registers_file_and_keeps_the_dossier_text(film: Path, capsys) -> No
     after = dossier.read_text(encoding="utf-8")
     old_lines = before.decode("utf-8").splitlines()
     new_lines = after.splitlines()
-    start, end = new_lines.index("- id: EV-113"), new_lines.index("not_applicable:")
+    start, end = new_lines.index("- id: EV-114"), new_lines.index("not_applicable:")
     assert start < end and new_lines[:start] + new_lines[end:] == old_lines  # one block inserted, nothing else
-    assert new_lines[start - 1] == old_lines[start - 1] == "    status: pending"  # after EV-112, the last item
+    assert new_lines[start - 1] == old_lines[start - 1] == "    status: pending"  # after EV-113, the last item
     assert after.startswith("# Example dossier")
 
     from raccord.engine import load_dossier, load_library
 
     registered = load_dossier(dossier, load_library().catalogue).file.evidence[-1]
-    assert registered.id == "EV-113"
+    assert registered.id == "EV-114"
     assert registered.path == "evidence/bilan carbone v2.txt"
     assert registered.sha256 == hashlib.sha256(payload).hexdigest()
     assert registered.size == len(payload)
@@ -105,7 +105,7 @@ def test_add_registers_file_and_keeps_the_dossier_text(film: Path, capsys) -> No
 
     code, result = verify_json(capsys, dossier)
     assert code == 0
-    assert item(result, "EV-113")["file"] == "ok"
+    assert item(result, "EV-114")["file"] == "ok"
 
     # A second add keeps a second backup (the first one is never overwritten).
     other = film / "evidence" / "autre.txt"
@@ -114,7 +114,7 @@ def test_add_registers_file_and_keeps_the_dossier_text(film: Path, capsys) -> No
                        "--criteria", "AFN-GOV-01", "--collected", "2025-03-02")
     assert code == 0, err
     assert len(list(film.glob("dossier.yaml.bak-*"))) == 2
-    assert "- id: EV-114" in dossier.read_text(encoding="utf-8")
+    assert "- id: EV-115" in dossier.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(
@@ -180,7 +180,7 @@ def test_add_to_a_dossier_without_evidence(tmp_path: Path, capsys) -> None:
 def test_verify_intact_example_passes(film: Path, capsys) -> None:
     code, out, _ = run(capsys, "verify", str(film / "dossier.yaml"), "--as-of", AS_OF)
     assert code == 0
-    assert "112 éléments" in out and "Toutes les preuves sont intactes" in out
+    assert "173 éléments" in out and "Toutes les preuves sont intactes" in out
     # The auditor's rejection is shown (it is part of the dossier, and a rejected item does not count).
     assert "EV-069" in out and "rejetée : Menus non datés" in out
 

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from raccord.engine import build_dossier, evaluate, load_library
 from raccord.engine import status as s
 from raccord.engine.model import to_data
+from raccord.engine.roster import Roster
 from raccord.engine.source_files import Located
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "bench"))
@@ -28,7 +29,8 @@ shares = st.floats(min_value=0.0, max_value=0.6)
 
 def rebuild(dossier, facts=None, evidence=None):
     data = to_data(dossier.file, exclude_none=True, json=True)
-    data["facts"] = {k: (sorted(v) if isinstance(v, frozenset) else (v.isoformat() if isinstance(v, dt.date) else v))
+    data["facts"] = {k: (sorted(v) if isinstance(v, frozenset) else (v.isoformat() if isinstance(v, dt.date) else
+                         v.as_data() if isinstance(v, Roster) else v))
                      for k, v in (facts if facts is not None else dossier.facts).items()}
     if evidence is not None:
         data["evidence"] = evidence
