@@ -110,7 +110,8 @@ def test_the_json_keeps_the_provenance_and_adds_the_citation():
 
 def test_rga_conditions_cite_legifrance():
     text = outputs("long_metrage")["eligibility"]
-    assert re.search(r"Source : Règlement général des aides financières du CNC.*Art\. 122-17-1 du RGA — Légifrance", text)
+    # 122-17-1 is met in the example since it carries its crew list: the same deliberation's 122-17-2 is still blocking
+    assert re.search(r"Source : Règlement général des aides financières du CNC.*Art\. 122-17-2 du RGA — Légifrance", text)
 
 
 NOTICE_FR = "À lire d'abord : critères reconstitués et sources à confirmer"
