@@ -90,19 +90,29 @@ def _expression(node: cn.Node, w: _Writer) -> str:
     hoisted = w.hoisted.get(node)
     if hoisted is not None:
         return hoisted
+    if isinstance(node, cn.Quantifier) and _per_dossier(node):
+        return _memo(node, w)
+    return _filled(node, w)
+
+
+def _memo(node: cn.Quantifier, w: _Writer) -> str:
+    """A condition over a roster, computed once per dossier and evaluation date: it reads the
+    roster, member evidence, facts and the date, all fixed for an evidence index (evaluate.py keeps
+    one per dossier and date), and no status. A roster of sixty people costs its members' tests
+    once, not on every evaluation (a plan evaluates the same dossier many times)."""
+    token, value = w.const(object()), w.local("m")
+    return f"({value} if ({value} := memo.get({token})) is not None else memo.setdefault({token}, {_filled(node, w)}))"
+
+
+def _filled(node: cn.Node, w: _Writer) -> str:
     shape, holes = node.template()
-    if len(holes) != len(shape.names) or any(
-            not (name in shape.scoped and h is None) and isinstance(h, cn.Node) != (shape.combines or name in shape.scoped)
-            for name, h in zip(shape.names, holes, strict=True)):
+    inner = shape.scoped + shape.deferred  # a quantifier's sub-conditions, inlined (a member's reads use m_)
+    if len(holes) != len(shape.names) or any(isinstance(h, cn.Node) != (shape.combines or name in inner)
+                                             for name, h in zip(shape.names, holes, strict=True)):
         raise TypeError(f"{type(node).__name__}: its holes do not fit the shape {shape.source!r}")
-    filled = [_expression(child, w) if shape.combines else _scoped(child, w) if name in shape.scoped else _hole(*child, w)
+    filled = [_expression(child, w) if shape.combines or name in inner else _hole(*child, w)
               for name, child in zip(shape.names, holes, strict=True)]
     return shape.source.format(**dict(zip(shape.names, filled, strict=True)), **{name: w.local(name) for name in shape.fresh})
-
-
-def _scoped(child: cn.Node | None, w: _Writer) -> str:
-    """A quantifier's sub-condition about one member: a function of the member (None: every member)."""
-    return "None" if child is None else f"(lambda {tp.MEMBER}: {_expression(child, w)})"
 
 
 def _hole(read: Callable, arg: Any, w: _Writer) -> str:
@@ -124,9 +134,11 @@ def _hole(read: Callable, arg: Any, w: _Writer) -> str:
     if read is tp.as_of:
         return "as_of"
     if read is tp.field:
-        return f"{tp.MEMBER}.fields.get({w.const(arg)})"
+        return f"{tp.MEMBER}.get({w.const(arg)})"
     if read is tp.field_known:
-        return f"({w.const(arg)} in {tp.MEMBER}.fields)"
+        return f"({w.const(arg)} in {tp.MEMBER})"
+    if read is tp.member_valid:
+        return f"member_valid(({w.const(arg)}, {tp.MEMBER}.ref))"
     if read is tp.member_evidence:
         return f"{w.const(tp.member_supporting)}(ctx, {tp.MEMBER}, {', '.join(w.const(v) for v in arg)})"
     raise TypeError(f"no generated code for the hole {read.__name__}")
@@ -164,6 +176,11 @@ def _hoist(rs: CompiledRuleset, w: _Writer) -> list[str]:
 
 def _stable(node: cn.Node) -> bool:
     return not any(isinstance(item, cn.CriterionTest) for item in node.walk())
+
+
+def _per_dossier(node: cn.Node) -> bool:
+    """Reads nothing computed by an evaluation (statuses, outcomes): fixed per dossier and date."""
+    return not any(isinstance(item, (cn.CriterionTest, cn.OutcomeTest)) for item in node.walk())
 
 
 def _criterion_block(crit: CompiledCriterion, w: _Writer) -> list[str]:
@@ -214,7 +231,8 @@ def _precedence(cid: str, applies: str | None, requires: str, declared: bool) ->
     return out + ["else:", f"    {final}"]
 
 
-PRELUDE = ["facts = ctx.facts", "get = facts.get", "valid = ctx.valid_evidence.get", "statuses = ctx.statuses",
+PRELUDE = ["facts = ctx.facts", "get = facts.get", "valid = ctx.valid_evidence.get",
+           "member_valid = ctx.evidence_index.member_valid.get", "memo = ctx.evidence_index.memo", "statuses = ctx.statuses",
            "status = statuses.get", "reasons = ctx.na_reasons", "as_of = ctx.as_of"]
 NAMES = {"NA": st.NOT_APPLICABLE, "UNKNOWN": st.UNKNOWN, "NOT_MET": st.NOT_MET, "TO_STATUS": (st.NOT_MET, st.UNKNOWN, st.MET),
          "NA_NOT_IN_FORCE": st.NA_NOT_IN_FORCE, "NA_CONDITION": st.NA_CONDITION, "NA_DECLARED": st.NA_DECLARED}

@@ -32,15 +32,17 @@ from .template import (
     Trace,
     as_of,
     const,
-    count_range,
+    count_all,
+    count_span,
     count_test,
-    every,
+    every_fold,
     evidence_count,
     fact,
     field,
     field_known,
     known,
     member_evidence,
+    member_valid,
     outcome,
     status,
     too_old,
@@ -231,14 +233,25 @@ OUTCOME = Shape("(1 if (o := {o}) is None else {cmp}(o.get({f}), {op}, {k}))", "
 AS_OF_SHAPES = {op: Shape(f"(2 if {{now}} {sym} {{k}} else 0)", "now", "k") for op, sym in SYMBOLS.items()}
 # quantifiers over a roster (a collection fact; absent: unknown): `w` (the members concerned, None
 # for all) and `s` are sub-conditions about one member, filled with functions of a member
-# `o`, the `otherwise` condition read when the roster is absent, is about no member (called with None)
-EVERY = Shape("(1 if (q := {r}) is None else {every}(q, {w}, {s}))", "r", "every", "w", "s", scoped=("w", "s"))
-EVERY_ELSE = Shape("({o}(None) if (q := {r}) is None else {every}(q, {w}, {s}))", "r", "every", "w", "s", "o",
-                   scoped=("w", "s", "o"))
-COUNT = Shape("(1 if (q := {r}) is None else {test}({span}(q, {w}), {op}, {k}))", "r", "test", "span", "w", "op", "k",
-              scoped=("w",))
-COUNT_ELSE = Shape("({o}(None) if (q := {r}) is None else {test}({span}(q, {w}), {op}, {k}))", "r", "test", "span", "w",
-                   "op", "k", "o", scoped=("w", "o"))
+# `o`, the `otherwise` condition read when the roster is absent, is about no member. Each member's
+# value is computed in a list comprehension over `m_` (no call per member in generated code).
+def _every_shape(where: bool, otherwise: bool) -> Shape:
+    member = "(2 if not ({c} := {w}) else (2 - {c} if 2 - {c} > ({x} := {s}) else {x}))" if where else "{s}"
+    source = f"({'{o}' if otherwise else '1'} if (q := {{r}}) is None else {{fold}}([{member} for m_ in q.members], q.complete))"
+    names = ("r", "fold", *("w",) * where, "s", *("o",) * otherwise)
+    return Shape(source, *names, fresh=("c", "x") if where else (), scoped=("w", "s") if where else ("s",),
+                 deferred=("o",) * otherwise)
+
+
+def _count_shape(where: bool, otherwise: bool) -> Shape:
+    span = "{span}([{w} for m_ in q.members], q.complete)" if where else "{span}(q)"
+    source = f"({'{o}' if otherwise else '1'} if (q := {{r}}) is None else {{test}}({span}, {{op}}, {{k}}))"
+    names = ("r", "test", "span", *("w",) * where, "op", "k", *("o",) * otherwise)
+    return Shape(source, *names, scoped=("w",) * where, deferred=("o",) * otherwise)
+
+
+EVERY_SHAPES = {(w, o): _every_shape(w, o) for w in (False, True) for o in (False, True)}
+COUNT_SHAPES = {(w, o): _count_shape(w, o) for w in (False, True) for o in (False, True)}
 
 
 @record(positional=True)
@@ -372,6 +385,8 @@ class MemberEvidenceTest(Node):
     op_name = "member_evidence"
 
     def template(self) -> Template:
+        if self.max_age_days is None:  # an index lookup, as `{evidence: KIND}`; an age limit scans the items
+            return EVIDENCE, ((member_valid, self.kind), (const, self.criterion))
         return AGED, ((member_evidence, (self.kind, self.criterion, self.max_age_days)),)
 
     def observe(self, ctx: Any, inputs: dict[str, Any]) -> EvidenceSeen:
@@ -490,8 +505,9 @@ class Every(Quantifier):
     op_name = "every"
 
     def template(self) -> Template:
-        holes = ((fact, self.collection), (const, every), self.where, self.satisfies)
-        return (EVERY, holes) if self.otherwise is None else (EVERY_ELSE, (*holes, self.otherwise))
+        holes = ((fact, self.collection), (const, every_fold), *(h for h in (self.where,) if h is not None), self.satisfies,
+                 *(h for h in (self.otherwise,) if h is not None))
+        return EVERY_SHAPES[self.where is not None, self.otherwise is not None], holes
 
     def observe(self, ctx: Context, inputs: dict[str, Any]) -> MembersSeen:
         roster = inputs["r"]
@@ -533,8 +549,10 @@ class Count(Quantifier):
 
     def template(self) -> Template:
         wanted = (const, self.target) if self.target_fact is None else (fact, self.target_fact)
-        holes = ((fact, self.collection), (const, count_test), (const, count_range), self.where, (const, self.op), wanted)
-        return (COUNT, holes) if self.otherwise is None else (COUNT_ELSE, (*holes, self.otherwise))
+        span = (const, count_span if self.where is not None else count_all)
+        holes = ((fact, self.collection), (const, count_test), span, *(h for h in (self.where,) if h is not None),
+                 (const, self.op), wanted, *(h for h in (self.otherwise,) if h is not None))
+        return COUNT_SHAPES[self.where is not None, self.otherwise is not None], holes
 
     def observe(self, ctx: Context, inputs: dict[str, Any]) -> MembersSeen:
         roster = inputs["r"]

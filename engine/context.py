@@ -33,10 +33,13 @@ class EvidenceIndex:
     first use, because most evaluations never need it.
     """
 
-    __slots__ = ("_build", "_items", "valid")
+    __slots__ = ("_build", "_items", "member_valid", "memo", "valid")
 
-    def __init__(self, valid: dict[str, bool | frozenset[str]], build_items: Callable[[], dict]) -> None:
+    def __init__(self, valid: dict[str, bool | frozenset[str]], build_items: Callable[[], dict],
+                 member_valid: dict[tuple[str, str], bool | frozenset[str]] | None = None) -> None:
         self.valid = valid
+        self.member_valid = member_valid or {}  # (kind, member ref) -> as `valid`, for the items naming a member
+        self.memo: dict[object, int] = {}  # generated code: a roster condition's value, computed once (codegen._memo)
         self._build = build_items
         self._items: dict[str, tuple[EvidenceState, ...]] | None = None
 

@@ -102,12 +102,16 @@ def _evidence_index(dossier: Dossier, as_of: dt.date, integrity: dict[str, str] 
     problems = integrity or {}
     evidence = dossier.file.evidence
     valid: dict[str, bool | frozenset[str]] = {}
+    members: dict[tuple[str, str], bool | frozenset[str]] = {}  # the same, per (kind, member) for items naming one
     for item in evidence:
         if evidence_state(item.collected, item.expires, item.auditor.status, as_of, problems.get(item.id)) != VALID:
             continue
         kind, now = item.kind, valid.get(item.kind)
         if now is not True:
             valid[kind] = True if not item.criteria else (now or frozenset()) | frozenset(item.criteria)
+        member = getattr(item, "member", None)
+        if member is not None and (had := members.get((kind, member))) is not True:
+            members[kind, member] = True if not item.criteria else (had or frozenset()) | frozenset(item.criteria)
 
     def items() -> dict[str, tuple[EvidenceState, ...]]:
         by_kind: dict[str, list[EvidenceState]] = {}
@@ -119,7 +123,7 @@ def _evidence_index(dossier: Dossier, as_of: dt.date, integrity: dict[str, str] 
                 item.expires, getattr(item, "member", None)))
         return {kind: tuple(found) for kind, found in by_kind.items()}
 
-    return EvidenceIndex(valid, items)
+    return EvidenceIndex(valid, items, members)
 
 
 def check_references(library: Library, dossier: Dossier) -> None:

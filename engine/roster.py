@@ -16,11 +16,22 @@ from .model import FactDef
 from .source_files import Located
 
 
-class Member(NamedTuple):
-    """One person of a roster: the internal reference and the fields given (absent: unknown)."""
+class Member(dict):
+    """One person of a roster: the fields given (absent: unknown), a dict (generated code reads a
+    field with one `get`), and the internal reference."""
 
-    ref: str
-    fields: dict[str, Any]
+    __slots__ = ("ref",)
+
+    def __init__(self, ref: str, fields: dict[str, Any]) -> None:
+        super().__init__(fields)
+        self.ref = ref
+
+    @property
+    def fields(self) -> dict[str, Any]:
+        return self
+
+    def __repr__(self) -> str:
+        return f"Member({self.ref!r}, {dict(self)!r})"
 
 
 class Roster(NamedTuple):

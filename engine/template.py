@@ -29,20 +29,23 @@ class Shape:
     """A form's Kleene value as an expression over its holes (`names`, in the order a template
     fills them); `fresh` names the expression's own locals (unique in a generated function);
     `combines` says its holes are sub-conditions (all, any, not) rather than reads of the context.
-    `scoped` names the holes of a quantifier (`every`, `count`) that are sub-conditions about one
-    member: each is filled with a function of a member (`lambda m_: ...` in generated code, where
-    the member's reads use `m_`; a sub-program over a `MemberContext` in the interpreter)."""
+    A quantifier (`every`, `count`) loops over a roster's members, the member being `m_`: its
+    `scoped` holes are sub-conditions about that member, its `deferred` ones sub-conditions read
+    only in one branch (`otherwise`). Generated code inlines both (a member's reads use `m_`); the
+    interpreter fills them with functions, called with the member (`_w(m_)`) or with None."""
 
-    __slots__ = ("combines", "fn", "fresh", "names", "scoped", "source")
+    __slots__ = ("combines", "deferred", "fn", "fresh", "names", "scoped", "source")
 
     def __init__(self, source: str, *names: str, fresh: tuple[str, ...] = (), combines: bool = False,
-                 scoped: tuple[str, ...] = ()) -> None:
-        self.source, self.names, self.fresh, self.combines, self.scoped = source, names, fresh, combines, scoped
+                 scoped: tuple[str, ...] = (), deferred: tuple[str, ...] = ()) -> None:
+        self.source, self.names, self.fresh, self.combines = source, names, fresh, combines
+        self.scoped, self.deferred = scoped, deferred
         self.fn: Callable[..., int] | None = None
 
     def lambda_source(self) -> str:
         """The shape as a lambda of its holes (engine text only: the holes are parameters)."""
         names = {name: f"_{name}" for name in self.names} | {name: name for name in self.fresh}
+        names |= {name: f"_{name}({MEMBER})" for name in self.scoped} | {name: f"_{name}(None)" for name in self.deferred}
         return f"lambda {', '.join('_' + n for n in self.names)}: {self.source.format(**names)}"
 
     def function(self) -> Callable[..., int]:
@@ -137,12 +140,17 @@ MEMBER = "m_"
 
 def field(ctx: Any, name: str) -> Any:
     """A field of the member, None when the roster does not give it."""
-    return ctx.member.fields.get(name)
+    return ctx.member.get(name)
 
 
 def field_known(ctx: Any, name: str) -> bool:
     """Whether the roster gives the member's field."""
-    return name in ctx.member.fields
+    return name in ctx.member
+
+
+def member_valid(ctx: Any, kind: str) -> Any:
+    """What valid items of a kind naming the member support: True (every criterion), the ids, or None."""
+    return ctx.evidence_index.member_valid.get((kind, ctx.member.ref))
 
 
 def member_evidence(ctx: Any, test: tuple[str, str, int | None]) -> int:
@@ -157,31 +165,23 @@ def member_supporting(ctx: Context, member: Any, kind: str, criterion: str, max_
                and not too_old(item.collected, today, max_age))
 
 
-def every(roster: Any, where: Callable[[Any], int] | None, satisfies: Callable[[Any], int]) -> int:
-    """Every member the `where` condition concerns satisfies: the least over the members of
-    `where -> satisfies` (max(2 - where, satisfies)); at most unknown when the roster is not complete."""
-    value = 2
-    for member in roster.members:
-        concerned = 2 if where is None else where(member)
-        if concerned:
-            got = satisfies(member)
-            if 2 - concerned > got:
-                got = 2 - concerned
-            if got < value:
-                if got == 0:
-                    return 0
-                value = got
-    return value if roster.complete else (1 if value == 2 else value)
+def every_fold(values: list[int], complete: bool) -> int:
+    """`every`: the least of the members' values (true for none), at most unknown when the roster
+    is not complete (a person not listed may be concerned and fail)."""
+    value = min(values, default=2)
+    return 1 if value == 2 and not complete else value
 
 
-def count_range(roster: Any, where: Callable[[Any], int] | None) -> tuple[int, int | None]:
-    """(members `where` holds for, members it may hold for; None: unbounded, the roster is not complete)."""
-    if where is None:
-        low = high = len(roster.members)
-    else:
-        values = [where(member) for member in roster.members]
-        low, high = values.count(2), len(values) - values.count(0)
-    return low, high if roster.complete else None
+def count_span(values: list[int], complete: bool) -> tuple[int, int | None]:
+    """(members `where` is true for, members it is not false for; None: unbounded, not complete)."""
+    low = values.count(2)
+    return low, (len(values) - values.count(0)) if complete else None
+
+
+def count_all(roster: Any) -> tuple[int, int | None]:
+    """`count` without `where`: every member listed, unbounded when the roster is not complete."""
+    n = len(roster.members)
+    return n, n if roster.complete else None
 
 
 def count_test(span: tuple[int, int | None], op: str, wanted: Any) -> int:
@@ -214,7 +214,8 @@ class MemberContext:
 
 
 def per_member(ctx: Any, program: Program) -> Callable[[Any], int]:
-    """A scoped hole's value in the interpreter: the sub-condition as a function of a member."""
+    """A scoped or deferred hole's value in the interpreter: the sub-condition as a function of a
+    member (None for a deferred one, which reads no member)."""
     return lambda member: program(MemberContext(ctx, member))
 
 
@@ -260,20 +261,19 @@ def trace(node: Node, ctx: Context) -> Trace:
     if shape.combines:
         children = tuple([trace(child, ctx) for child in holes])
         return Trace((node, fn(*[c[1] for c in children]), children, _NO_INPUTS, None))
-    if shape.scoped:
+    if shape.scoped or shape.deferred:
         holes = scoped_holes(shape, holes)
     inputs = {name: arg if read is const else read(ctx, arg) for name, (read, arg) in zip(shape.names, holes, strict=True)}
     observe = node.observe
-    children = node.subtraces(ctx, inputs) if shape.scoped else ()  # a quantifier's `otherwise`, when read
+    children = node.subtraces(ctx, inputs) if shape.scoped or shape.deferred else ()  # a quantifier's `otherwise`, when read
     return Trace((node, fn(*inputs.values()), children, inputs, None if observe is None else observe(ctx, inputs)))
 
 
 def scoped_holes(shape: Shape, holes: tuple) -> tuple:
-    """A quantifier's holes for the interpreter: each scoped sub-condition (or None, when the form
-    has no `where`) as a read giving a function of a member."""
-    return tuple((const, None) if name in shape.scoped and hole is None else
-                 ((per_member, Program(hole)) if name in shape.scoped else hole)
-                 for name, hole in zip(shape.names, holes, strict=True))
+    """A quantifier's holes for the interpreter: each scoped or deferred sub-condition as a read
+    giving a function of a member."""
+    inner = shape.scoped + shape.deferred
+    return tuple((per_member, Program(hole)) if name in inner else hole for name, hole in zip(shape.names, holes, strict=True))
 
 
 class Program:
@@ -292,7 +292,7 @@ class Program:
         if shape.combines:
             self.steps.append((shape.function(), tuple([self._add(child) for child in holes]), ()))
         else:
-            self.steps.append((shape.function(), (), scoped_holes(shape, holes) if shape.scoped else holes))
+            self.steps.append((shape.function(), (), scoped_holes(shape, holes) if shape.scoped or shape.deferred else holes))
         return len(self.steps) - 1
 
     def __call__(self, ctx: Context) -> int:

@@ -177,3 +177,19 @@ def test_the_dossier_schema_describes_the_rosters():
     assert member["properties"]["ref"]["pattern"] == "^P-[0-9]{3}$"
     assert member["properties"]["role"]["enum"][:2] == ["directeur_production", "realisateur"]
     assert crew["required"] == ["complete", "members"]
+
+
+def test_roster_conditions_computed_once_per_dossier_and_date_stay_right():
+    """Generated code keeps a roster condition's value with the dossier's evidence of one date
+    (codegen._memo): evaluating again, at another date or with what-ifs, gives what a fresh dossier gives."""
+    example = ROOT / "examples" / "long_metrage" / "dossier.yaml"
+    early = dt.date(2025, 1, 21)  # most module-1 certificates not collected yet
+    reused = load_dossier(example, LIBRARY.catalogue)
+    first = dict(evaluate(LIBRARY, reused, AS_OF).ctx.statuses)
+    before = dict(evaluate(LIBRARY, reused, early).ctx.statuses)
+    assumed = dict(evaluate(LIBRARY, reused, AS_OF, assume={"AID-CNC-VHSS-122-17-TRAINING": "not_met"}).ctx.statuses)
+    assert dict(evaluate(LIBRARY, reused, AS_OF).ctx.statuses) == first
+    assert (first[CREW], before[CREW]) == ("met", "unknown")
+    assert before == dict(evaluate(LIBRARY, load_dossier(example, LIBRARY.catalogue), early).ctx.statuses)
+    fresh = load_dossier(example, LIBRARY.catalogue)
+    assert assumed == dict(evaluate(LIBRARY, fresh, AS_OF, assume={"AID-CNC-VHSS-122-17-TRAINING": "not_met"}).ctx.statuses)
