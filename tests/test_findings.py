@@ -84,27 +84,29 @@ def test_expired_evidence_on_the_feature_film():
 def test_missing_facts_of_the_feature_film_in_every_output():
     ev = example("long_metrage")
     assert criterion_findings(ev, "AID-RSE-DECLARATION").missing_facts == ("aid.rse_plus.declaration_date",)
-    assert criterion_findings(ev, "AID-CNC-VHSS-122-17-1-CREW").missing_facts == (
-        "aid.vhss.named_roles_trained", "aid.vhss.main_performers_trained", "aid.vhss.module_day_staff_trained",
-        "aid.vhss.in_person_module_date")
+    # the crew list settles 122-17-1 person by person: its aggregate facts (the fallback) are not asked for
+    assert criterion_findings(ev, "AID-CNC-VHSS-122-17-1-CREW").missing_facts == ()
+    assert criterion_findings(ev, "AID-PARITY-GRID").missing_facts == ("aid.parity.points_women",)
     doc = json.loads(run("check", EXAMPLE, "--as-of", "2025-10-15", "--format", "json"))
     assert entry_of(doc, "AID-RSE-DECLARATION")["missing_facts"] == ["aid.rse_plus.declaration_date"]
     assert "missing_facts" not in entry_of(doc, "VHSS-33.1.3.3-TRAINED")  # empty lists are left out
     eligibility = json.loads(run("eligibility", EXAMPLE, "--as-of", "2025-10-15", "--format", "json"))
-    crew = blockers_of(eligibility, "cnc_vhss")["AID-CNC-VHSS-122-17-1-CREW"]
-    assert crew["missing_facts"][0] == "aid.vhss.named_roles_trained" and crew["status"] == "unknown"
-    scheme = next(s for s in eligibility["schemes"] if s["id"] == "cnc_vhss")
-    assert scheme["settle"]["facts"] == list(criterion_findings(ev, "AID-CNC-VHSS-122-17-1-CREW").missing_facts)
+    assert "AID-CNC-VHSS-122-17-1-CREW" not in blockers_of(eligibility, "cnc_vhss")
+    grid = blockers_of(eligibility, "cnc_parity_bonus")["AID-PARITY-GRID"]
+    assert grid["missing_facts"] == ["aid.parity.points_women"] and grid["status"] == "unknown"
+    scheme = next(s for s in eligibility["schemes"] if s["id"] == "cnc_parity_bonus")
+    assert scheme["settle"]["facts"] == list(criterion_findings(ev, "AID-PARITY-GRID").missing_facts)
     assert scheme["settle"]["evidence"] == ["cnc_vhss_measures_description", "vhss_staff_reps_doctor_reminder",
-                                            "cnc_crew_training_attendance", "children_supervisor_contract"]
+                                            "children_supervisor_contract", "bilan_carbone_definitif"]
     text = run("eligibility", EXAMPLE, "--as-of", "2025-10-15")
     assert "      Faits manquants : aid.rse_plus.declaration_date\n" in text
-    assert "  faits à renseigner : aid.vhss.named_roles_trained, aid.vhss.main_performers_trained" in text
+    assert "  faits à renseigner : aid.parity.points_women" in text
 
 
 def test_the_failed_sub_condition_of_a_blocker():
     """Prime RSE+ on the feature film: its level-2 condition fails on the AFNOR level, with the
-    criteria missing at each level; the VHSS condition is unknown because of four other criteria."""
+    criteria missing at each level; the VHSS condition is unknown because of three other criteria
+    (122-17-1 is met on the film's crew list)."""
     ev = example("long_metrage")
     level = criterion_findings(ev, "AID-RSE-LEVEL2")
     assert level.unmet == (Unmet("requires", "outcome", "afnor_spec_2308.level", "gte", 2, (0, 1), tri.FALSE, True),)
@@ -112,7 +114,7 @@ def test_the_failed_sub_condition_of_a_blocker():
     vhss = criterion_findings(ev, "AID-RSE-CNC-VHSS")
     assert [(u.ref, u.value) for u in vhss.unmet] == [
         ("AID-CNC-VHSS-122-17-MEASURES", tri.UNKNOWN), ("AID-CNC-VHSS-122-17-STAFF-REPS-DOCTOR", tri.UNKNOWN),
-        ("AID-CNC-VHSS-122-17-1-CREW", tri.UNKNOWN), ("AID-CNC-VHSS-122-17-2-CHILDREN", tri.UNKNOWN)]
+        ("AID-CNC-VHSS-122-17-2-CHILDREN", tri.UNKNOWN)]
     doc = json.loads(run("eligibility", EXAMPLE, "--as-of", "2025-10-15", "--format", "json"))
     prime = next(s for s in doc["schemes"] if s["id"] == "prime_rse_plus")
     assert prime["decision"] == "not_eligible" and prime["settle"] == {"facts": [], "evidence": []}
