@@ -9,12 +9,22 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from raccord.cli.grid_import import import_grid
+from raccord.cli.grid_import import grid_to_ruleset, import_grid
 from raccord.cli.grid_numbers import decimals_of, number_text
+from raccord.cli.grid_spec import load_grid
 from raccord.engine import InputError, load_library
 
-from .official_grid_fixtures import AFNOR_CHAPTERS, afnor_rows, write_afnor_csv, write_afnor_xlsx, write_ecoprod_xlsx
+from .official_grid_fixtures import (
+    AFNOR_CHAPTERS,
+    AFNOR_HEADER,
+    afnor_rows,
+    write_afnor_csv,
+    write_afnor_xlsx,
+    write_ecoprod_xlsx,
+)
 from .test_grid_io import _raccord, rulesets_with
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -181,3 +191,35 @@ def test_cli_import_reports_the_rows_not_imported(tmp_path, rules_dir):
     assert "  ligne 57 : ligne TOTAL" in lines and "  ligne 5 : ligne de section « 1. GOUVERNANCE RSE »" in lines
     numbered = [int(line.split()[1]) for line in lines if line.startswith("  ligne ")]
     assert numbered == sorted(numbered)
+
+
+CELL = st.one_of(st.none(), st.just(""), st.just("X"), st.just("TOTAL"), st.just("Sous-total"), st.just("1. GOUVERNANCE RSE"),
+                 st.just("GOUVERNANCE RSE"), st.sampled_from(["1.1", "1,10", "2", "AFN-GOV-01", "1.1.1", "-", "n° 3"]),
+                 st.floats(allow_nan=True, allow_infinity=True), st.integers(-5, 12), st.booleans(),
+                 st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs")), max_size=12), st.dates())
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=st.lists(st.lists(CELL, max_size=8), max_size=12), header_at=st.integers(0, 3))
+def test_any_sheet_imports_or_gives_a_located_error(tmp_path, rules_dir, body, header_at):
+    """Never a traceback: whatever the cells, the grid's rows become criteria with every row accounted
+    for, or the import stops on one located error."""
+    rows = body[:header_at] + [AFNOR_HEADER] + body[header_at:]
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Critères"
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row, start=1):
+            sheet.cell(r, c, value)
+    path = tmp_path / "fuzz.xlsx"
+    workbook.save(path)
+    notes: list = []
+    library = load_library(rules_dir)  # cached: the rows and criteria are the point, not the loader
+    try:
+        data, _ = grid_to_ruleset(path, load_grid(AFNOR, rules_dir, library), library, notes=notes)
+    except InputError as exc:
+        assert str(exc).startswith("fuzz.xlsx"), str(exc)
+        return
+    imported = {int(c["source"]["section"].rsplit(" ", 1)[1]) for c in data["criteria"]}
+    in_file = openpyxl.load_workbook(path).active.max_row  # rows with no cell at the end are not in the file
+    assert imported | {n.row for n in notes if n.skipped} == set(range(1, in_file + 1))
