@@ -151,6 +151,8 @@ class _Criteria:
                                      "lower_snake_case, e.g. bilan_carbone_definitif; separate kinds with ;")
                 stage = match.group(2)
                 kinds.append((match.group(1), self._stage(cell, stage.strip()) if stage else None))
+        if not kinds and row.filled("evidence"):  # « Justificatifs à fournir » naming a known document
+            kinds = [(kind, None) for kind in self.grid.kinds_in(row.text("evidence"))]
         return kinds or [(self.grid.file.evidence.kind.format(number=self._number_of(cid)), None)]
 
     @staticmethod

@@ -91,6 +91,8 @@ class GridFile(Strict):
     applies_if: dict[str, str] = field(default_factory=dict)  # keyword -> boolean fact
     stages: dict[str, Ident] = field(default_factory=dict)  # keyword -> stage id
     level_columns: dict[Annotated[int, Check(ge=1)], list[NonEmpty]] = field(default_factory=dict)  # level -> headers
+    # words of the evidence column (« Justificatifs à fournir ») -> evidence kind, when the row names no kind
+    evidence_kinds: dict[str, Annotated[str, Check(pattern=KIND.pattern)]] = field(default_factory=dict)
 
 
 @dataclass
@@ -105,6 +107,12 @@ class GridFormat:
     applies_keywords: dict[str, str]  # keyword -> fact
     stage_keywords: dict[str, str]  # keyword -> stage id
     yes_words: set[str]
+    evidence_keywords: list[tuple[str, str]] = field(default_factory=list)  # (words, kind), words as `words_of` gives
+
+    def kinds_in(self, text: str) -> list[str]:
+        """The evidence kinds whose keywords the text holds, in the order of the grid description."""
+        found = words_of(text)
+        return list(dict.fromkeys(kind for key, kind in self.evidence_keywords if key in found))
 
     @property
     def ruleset(self) -> str:
@@ -116,6 +124,13 @@ class GridFormat:
     def applies_keyword(self, fact: str) -> str | None:
         """The keyword the export writes for a fact: the first one listed for it."""
         return first_keywords(self.file.applies_if).get(fact)
+
+
+def words_of(text: Any) -> str:
+    """' bilan carbone definitif ': lower case, accents removed, words separated by one space and
+    padded, so that a keyword matches whole words only."""
+    decomposed = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    return " " + " ".join(re.findall(r"[a-z0-9]+", decomposed.lower())) + " "
 
 
 def first_keywords(mapping: dict[str, str]) -> dict[str, str]:
@@ -209,7 +224,12 @@ class _Checker:
         required = [name for name, col in f.columns.items()
                     if col.required or (col.required is None and name in ALWAYS_REQUIRED)]
         yes_words = {norm(w) for w in f.columns["mandatory"].yes_words} if "mandatory" in f.columns else set()
-        return GridFormat(f, path, headers, required, group_names, applies, stage_keywords, yes_words)
+        evidence = []
+        for keyword, kind in f.evidence_kinds.items():
+            if words_of(keyword).strip() == "":
+                raise self.fail(("evidence_kinds", keyword), f"'{keyword}' has no letter or digit")
+            evidence.append((words_of(keyword), kind))
+        return GridFormat(f, path, headers, required, group_names, applies, stage_keywords, yes_words, evidence)
 
     def _templates(self) -> None:
         f = self.file

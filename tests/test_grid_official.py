@@ -79,6 +79,15 @@ def test_without_a_mapping_each_criterion_expects_its_own_evidence(tmp_path, rul
     assert len(model.criteria) == 31 and [g.id for g in model.groups] == CHAPTER_IDS
 
 
+def test_justificatifs_naming_a_known_document_give_its_evidence_kind(tmp_path, rules_dir):
+    _, data = import_grid(_write(tmp_path, "xlsx"), AFNOR, rules_dir)
+    crit = {c["id"]: c for c in data["criteria"]}
+    assert crit["AFN-2.1"]["requires"] == {"evidence": "plan_mobilite"}  # « Plan de mobilité du projet »
+    assert crit["AFN-3.1"]["requires"] == {"evidence": "menus_restauration"}  # « Menus et contrat de restauration »
+    assert crit["AFN-1.3"]["requires"] == {"evidence": "preuve_1_3"}  # « Bilans carbone … »: whole words only
+    assert crit["AFN-2.1"]["evidence"][0]["description"]["fr"] == "Plan de mobilité du projet"
+
+
 def test_with_the_mapping_official_criteria_take_the_reconstructed_conditions(tmp_path, rules_dir):
     notes: list = []
     _, data = import_grid(_write(tmp_path, "xlsx"), AFNOR, rules_dir, notes=notes, mapping=MAPPING)

@@ -145,6 +145,11 @@ def test_the_export_follows_the_grid_yaml(toy_dir):
     ("ruleset: toy_ref", "ruleset: other_ref", "ruleset:", "unknown ruleset 'other_ref'"),
     ("prefix: TOY-", "prefix: toy", "prefix:", "ids.prefix: String should match pattern"),
     ("yes_words: [requis]", "yes: [requis]", "yes:", "unknown key"),  # YAML reads `yes` as true
+    ("groups:\n", "evidence_kinds: {registre des entrées: Registre}\ngroups:\n", "evidence_kinds:",
+     "String should match pattern"),
+    ("groups:\n", "evidence_kinds: {'--': registre}\ngroups:\n", "evidence_kinds:", "has no letter or digit"),
+    ("  id: {label: Réf}", "  id: {label: Réf, required: false}", "required: false", "column `id` is always required"),
+    ("groups:\n", "level_columns: {1: [niveau 1]}\ngroups:\n", "level_columns:", "level columns need a `level` column"),
 ])
 def test_a_bad_grid_yaml_gives_a_located_error(toy_dir, old, new, at, message):
     path = toy_dir / "toy_ref" / "grid.yaml"
