@@ -71,8 +71,7 @@ def grid_rows(path: Path, grid: GridFormat, warnings: list[str] | None = None,
     table = sheet.rows
     if not any(not blank(v) for row in table for v in row):
         raise InputError(sheet.place, "la grille est vide", "une ligne d'en-têtes de colonnes, puis un critère par ligne")
-    header_index = _header_row(sheet, grid)
-    header = table[header_index]
+    header_index, header, depth = _header_row(sheet, grid)
     columns: dict[str, int] = {}
     for col, name in enumerate(header):
         if blank(name):
@@ -90,8 +89,9 @@ def grid_rows(path: Path, grid: GridFormat, warnings: list[str] | None = None,
     reader = _Rows(sheet, grid, columns, header, notes if notes is not None else [])
     for r in range(header_index):
         reader.note(r, "ligne vide, avant l'en-tête" if _blank_row(table[r]) else f"avant l'en-tête ({_quote(table[r])})")
-    reader.note(header_index, "ligne d'en-tête des colonnes")
-    for r in range(header_index + 1, len(table)):
+    for r in range(header_index, header_index + depth):
+        reader.note(r, "ligne d'en-tête des colonnes")
+    for r in range(header_index + depth, len(table)):
         reader.read(r)
     if not reader.rows:
         raise InputError(sheet.place, "la grille a des en-têtes mais aucune ligne de critère",
@@ -218,14 +218,26 @@ def _quote(values: list[Any], limit: int = 60) -> str:
     return f"« {text[:limit]}{'…' if len(text) > limit else ''} »"
 
 
-def _header_row(sheet: Sheet, grid: GridFormat) -> int:
+def _header_row(sheet: Sheet, grid: GridFormat) -> tuple[int, list[Any], int]:
+    """The header's first row, its cells and how many rows it takes: one, or two when a heading is
+    merged above its sub-columns (« Niveaux » above « 1 | 2 | 3 » reads « Niveaux 1 »…)."""
     table = sheet.rows
-    for i, row in enumerate(table[:HEADER_SCAN_ROWS]):
+
+    def names_all(row: list[Any]) -> bool:
         fields = {grid.headers.get(norm(v)) for v in row if not blank(v)}
         if any(f and f.startswith(LEVEL_MARK) for f in fields):
             fields.add("level")  # levels given by one column per level
-        if all(f in fields for f in grid.required):
-            return i
+        return all(f in fields for f in grid.required)
+
+    for i, row in enumerate(table[:HEADER_SCAN_ROWS]):
+        if names_all(row):
+            return i, row, 1
+        below = table[i + 1] if i + 1 < len(table) else []
+        if any(not blank(v) for v in row) and not names_all(below):
+            joined = [_joined(row[c] if c < len(row) else None, below[c] if c < len(below) else None)
+                      for c in range(max(len(row), len(below)))]
+            if names_all(joined):
+                return i, joined, 2
     first = next(i for i, row in enumerate(table) if any(not blank(v) for v in row))
     found = {grid.headers.get(norm(v)) for v in table[first] if not blank(v)}
     missing = [grid.label(f) for f in grid.required if f not in found]
@@ -234,6 +246,13 @@ def _header_row(sheet: Sheet, grid: GridFormat) -> int:
                      + ", ".join(f"'{m}'" for m in missing) + (" absentes" if len(missing) > 1 else " absente"),
                      f"la ligne d'en-tête (dans les {HEADER_SCAN_ROWS} premières lignes) doit nommer "
                      + ", ".join(grid.label(f) for f in grid.required))
+
+
+def _joined(top: Any, below: Any) -> Any:
+    """One header cell of a two-row header: the heading and its sub-heading, or whichever is there."""
+    if blank(below) or str(below).strip() == str(top).strip():
+        return top
+    return below if blank(top) else f"{str(top).strip()} {str(below).strip()}"
 
 
 def cell_text(cell: Cell) -> str | None:

@@ -172,6 +172,24 @@ def test_a_section_merged_down_a_chapter_column_gives_every_row_its_chapter(tmp_
         ("AFN-2.1", "energie_mobilite", 1), ("AFN-2.2", "energie_mobilite", 2)]
 
 
+def test_a_heading_merged_above_its_sub_columns_makes_a_two_row_header(tmp_path, rules_dir):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Critères"
+    sheet.append(["N°", "Critère", "Niveaux", None, None, "Justificatifs à fournir"])
+    sheet.append([None, None, 1, 2, 3, None])
+    sheet.merge_cells("C1:E1")
+    sheet.merge_cells("A1:A2")  # merged down: the same heading in both rows
+    sheet.append(["1. GOUVERNANCE RSE"])
+    sheet.append([1.1, "Note d'intention RSE", "X", "X", "X", "Note diffusée"])
+    sheet.append([1.2, "Bilan carbone à partir de mesures", None, "X", "X", "Relevés"])
+    workbook.save(tmp_path / "g.xlsx")
+    notes: list = []
+    _, data = import_grid(tmp_path / "g.xlsx", AFNOR, rules_dir, notes=notes)
+    assert [(c["id"], c["level"]) for c in data["criteria"]] == [("AFN-1.1", 1), ("AFN-1.2", 2)]
+    assert [str(n) for n in notes][:2] == ["ligne 1 : ligne d'en-tête des colonnes", "ligne 2 : ligne d'en-tête des colonnes"]
+
+
 @pytest.mark.parametrize("name, content, message", [
     ("grille.xlsx", b"ceci n'est pas un classeur", "classeur xlsx illisible"),
     ("grille.csv", b"", "la grille est vide"),
