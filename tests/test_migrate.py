@@ -85,6 +85,14 @@ def test_every_mapped_criterion_keeps_its_status(film, official, rules_dir):
     assert {old: after[new] for old, new in pairs} == before
     assert {"met", "unknown", "not_met"} <= set(before.values())  # the statuses kept are not all alike
 
+    # the other referentials read the migrated dossier as they read the original (facts, evidence, roster)
+    everything_before = evaluate(load_library(rules_dir), load_dossier(film, load_library(rules_dir).catalogue),
+                                 dt.date.fromisoformat(AS_OF)).ctx.statuses
+    everything_after = evaluate(load_library(rules_dir, [official]), load_dossier(out, load_library(rules_dir).catalogue),
+                                dt.date.fromisoformat(AS_OF)).ctx.statuses
+    others = {cid: st for cid, st in everything_before.items() if not cid.startswith("AFN-")}
+    assert len(others) > 100 and {cid: everything_after[cid] for cid in others} == others
+
     assert report["changed"] == 0 and all(m["kept"] for m in report["mapped"])
     assert [m["from"] for m in report["mapped"]] == [[old] for old, _ in pairs]
     assert report["unmapped"] == [] and report["dropped"] == []
