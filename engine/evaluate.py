@@ -109,7 +109,7 @@ def _evidence_index(dossier: Dossier, as_of: dt.date, integrity: dict[str, str] 
         kind, now = item.kind, valid.get(item.kind)
         if now is not True:
             valid[kind] = True if not item.criteria else (now or frozenset()) | frozenset(item.criteria)
-        member = getattr(item, "member", None)
+        member = item.member
         if member is not None and (had := members.get((kind, member))) is not True:
             members[kind, member] = True if not item.criteria else (had or frozenset()) | frozenset(item.criteria)
 
@@ -120,7 +120,7 @@ def _evidence_index(dossier: Dossier, as_of: dt.date, integrity: dict[str, str] 
             state = evidence_state(item.collected, item.expires, item.auditor.status, as_of, problems.get(item.id))
             by_kind.setdefault(item.kind, []).append(EvidenceState(
                 item.id, item.kind, frozenset(item.criteria) if item.criteria else empty, state, item.collected,
-                item.expires, getattr(item, "member", None)))
+                item.expires, item.member))
         return {kind: tuple(found) for kind, found in by_kind.items()}
 
     return EvidenceIndex(valid, items, members)
