@@ -35,10 +35,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# The whole suite but the wheel build (slow, and it mutates nothing the engine computes); the tests
-# a mutant runs are then chosen by line coverage, so a wider selection costs little per mutant.
-DEFAULT_TESTS = ["tests", "rulesets"]
-DEFAULT_IGNORE = ["tests/test_packaging.py"]
+# The engine's tests, the properties and the YAML cases of every ruleset. Left out by default: the
+# CLI, HTML, grid, bundle, cache and calendar tests, three quarters of the suite's time, which test
+# rendering and files more than the engine (add them with --tests).
+DEFAULT_TESTS = [
+    "tests/test_conditions.py", "tests/test_codegen.py", "tests/test_properties.py", "tests/test_language_errors.py",
+    "tests/test_language_semantics.py", "tests/test_coerce_fact.py", "tests/test_policies.py",
+    "tests/test_policy_behaviour.py", "tests/test_policy_statements.py", "tests/test_fifth_policy.py", "tests/test_plan.py",
+    "tests/test_plan_integrity.py", "tests/test_planner_behaviour.py", "tests/test_deadlines.py",
+    "tests/test_deadlines_examples.py", "tests/test_testcases.py", "tests/test_api_doc.py", "tests/test_format_doc.py",
+    "rulesets",
+]
+DEFAULT_IGNORE: list[str] = []
 EQUIVALENTS = ROOT / "bench" / "mutation-equivalents.txt"
 COPY_IGNORE = shutil.ignore_patterns(".git", ".venv", "__pycache__", ".hypothesis", ".pytest_cache", "*.egg-info",
                                      ".ruff_cache", "mutation-report.txt")
@@ -426,7 +434,7 @@ def pytest_sessionfinish(session, exitstatus):
 SERVER_SOURCE = '''
 """Started by bench/mutation.py in a workspace: imports pytest and the third-party libraries once,
 then forks a child per request, so each run pays only for raccord and its tests."""
-import json, os, sys, tempfile, time
+import json, os, signal, sys, tempfile, time
 
 sys.dont_write_bytecode = True
 import pytest  # noqa: E402
@@ -437,6 +445,19 @@ for name in ("hypothesis", "hypothesis.extra.pytestplugin", "pydantic", "pydanti
         pass
 assert not any(m == "raccord" or m.startswith("raccord.") for m in sys.modules), "raccord imported before the fork"
 
+_child = [0]
+
+
+def _stop(*_):
+    if _child[0]:
+        try:
+            os.killpg(_child[0], 9)
+        except ProcessLookupError:
+            pass
+    os._exit(1)
+
+
+signal.signal(signal.SIGTERM, _stop)
 for line in sys.stdin:
     request = json.loads(line)
     start = time.perf_counter()
@@ -455,6 +476,7 @@ for line in sys.stdin:
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)
+    _child[0] = pid
     code = None
     deadline = start + request["timeout"]
     while True:
@@ -470,6 +492,7 @@ for line in sys.stdin:
             os.waitpid(pid, 0)
             break
         time.sleep(0.005)
+    _child[0] = 0
     print(json.dumps({"code": code, "seconds": time.perf_counter() - start}), flush=True)
 '''
 SERVER = "_mutation_server"
@@ -497,14 +520,22 @@ class Workspace:
         (self.dir / f"{PROBE}.py").write_text(PROBE_SOURCE, encoding="utf-8")
         (self.dir / f"{SERVER}.py").write_text(SERVER_SOURCE, encoding="utf-8")
         self.server: subprocess.Popen | None = None
+        self.closed = False
 
-    def close(self) -> None:
+    def close(self, now: bool = False) -> None:
+        """Stop the server: at once (its running child too) when the run is interrupted."""
+        self.closed = True
         if self.server is not None and self.server.poll() is None:
-            self.server.stdin.close()
-            self.server.wait(timeout=30)
+            if now:
+                self.server.terminate()
+            else:
+                self.server.stdin.close()
+            self.server.wait(timeout=60)
 
     def serve(self, args: list[str], env: dict[str, str], timeout: float) -> tuple[int | None, float, str]:
         """One pytest run in a child forked by this workspace's server: (exit code or None on timeout, s, output)."""
+        if self.closed:
+            raise RuntimeError("the run is stopping")
         if self.server is None or self.server.poll() is not None:
             env0 = self.env(PYTHONDONTWRITEBYTECODE="1")
             self.server = subprocess.Popen([sys.executable, f"{SERVER}.py"], cwd=self.dir, env=env0, text=True,
@@ -613,10 +644,12 @@ class Runner:
         self.times: dict[str, float] = {}
         self.coverage: dict[tuple[str, int], list[str]] = {}
         self.timeout = 60.0
+        self.stopping = False
 
-    def close(self) -> None:
+    def close(self, now: bool = False) -> None:
+        self.stopping = True
         for space in self.spaces:
-            space.close()
+            space.close(now)
         shutil.rmtree(self.base, ignore_errors=True)
 
     def prepare(self) -> float:
@@ -720,7 +753,7 @@ class Runner:
         def work(space: Workspace) -> None:
             while True:
                 with lock:
-                    if not queue:
+                    if not queue or self.stopping:
                         return
                     index, mutant = queue.pop(0)
                 result = self.judge(space, mutant)
@@ -734,7 +767,7 @@ class Runner:
                         mark = {"killed": ".", "timeout": "T", "survived": "S"}[result.verdict]
                         print(mark, end="\n" if done % 80 == 0 else "", flush=True, file=sys.stderr)
 
-        threads = [threading.Thread(target=work, args=(space,)) for space in self.spaces]
+        threads = [threading.Thread(target=work, args=(space,), daemon=True) for space in self.spaces]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -840,9 +873,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("files", nargs="+", help="modules to mutate, relative to the repo (engine/conditions.py ...)")
     parser.add_argument("--tests", nargs="+", default=None,
-                        help="test files or folders (default: tests/ and rulesets/, the whole suite)")
-    parser.add_argument("--ignore", action="append", default=None, metavar="PATH",
-                        help="a test file left out (default: tests/test_packaging.py, the wheel build)")
+                        help="test files or folders (default: the engine's tests and the rulesets' YAML cases)")
+    parser.add_argument("--ignore", action="append", default=None, metavar="PATH", help="a test file left out")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--lines", default=None, help="only mutants starting in FROM-TO (with one file)")
     parser.add_argument("--operator", default=None, help="only this operator (compare, boolean, not, constant, ...)")
@@ -885,8 +917,10 @@ def main(argv: list[str] | None = None) -> int:
         if not args.resume:
             log.write_text("", encoding="utf-8")
         results = runner.run_all(mutants, progress=True, log=log, known=known)
-    finally:
-        runner.close()
+    except BaseException:
+        runner.close(now=True)
+        raise
+    runner.close()
     wall = time.perf_counter() - start
     command = "python bench/mutation.py " + " ".join(sys.argv[1:] if argv is None else argv)
     text = report(results, hints, command, wall, baseline, args.thorough)

@@ -117,6 +117,7 @@ ERRORS = [
      "count_gte is a whole number of items or {fact: NAME}"),
     ("{evidence: duerp, count_gte: {fact: team.nobody}}", "count_gte/fact", "unknown fact 'team.nobody'"),
     ("{evidence: duerp, count_gte: {fact: 7}}", "count_gte/fact", "unknown fact '7'"),
+    ("{evidence: duerp, count_gte: {fact: [team.total]}}", "count_gte/fact", "unknown fact '['team.total']'"),
     ("{evidence: duerp, count_gte: {fact: budget.total}}", "count_gte/fact",
      "count_gte needs an integer fact, 'budget.total' is number"),
     # criterion
@@ -188,6 +189,8 @@ def test_errors_say_how_to_fix_them(condition, hint):
         "{fact: work.type, in: [long_metrage, court_metrage]}",
         "{fact: work.regions, contains: corse}",
         "{fact: company.headcount, gte: 11}",
+        "{fact: work.live_action, eq: false}",
+        "{fact: work.title_fr, eq: 'Les Heures claires'}",
         "{fact: budget.total, lt: {fact: company.headcount}}",  # integer and number compare
         "{fact: dates.wrap, lte: {fact: dates.first_shooting_day, plus_days: -3}}",
         "{fact: dates.wrap, gte: {as_of: -30}}",

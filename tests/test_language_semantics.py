@@ -272,3 +272,42 @@ def test_an_outcome_test_explains_what_it_saw():
     tree = evaluation.explain("D-1")["requires"]
     assert tree == {"op": "outcome", "value": "unknown", "outcome": "lv.level", "test": "gte", "expected": 2,
                     "seen": [1, 2]}
+
+
+def test_not_in_holds_for_a_value_outside_the_list():
+    tree = single("{fact: work.type, not_in: [long_metrage, court_metrage]}", {"work.type": "film_publicitaire"})
+    assert tree["value"] == "true"
+    assert single("{fact: work.type, not_in: [long_metrage]}", {})["value"] == "unknown"
+
+
+def test_evidence_named_for_another_criterion_supports_only_that_one():
+    other = [{"id": "EV-1", "kind": "duerp", "criteria": ["T-2"]}]
+    assert single("{evidence: duerp}", {}, other, evidence=["duerp"])["value"] == "unknown"
+    mine = [{"id": "EV-1", "kind": "duerp", "criteria": ["T-2", "T-1"]}]
+    assert single("{evidence: duerp}", {}, mine, evidence=["duerp"])["value"] == "true"
+    counted = [{"id": "EV-1", "kind": "duerp", "criteria": ["T-2"]}, {"id": "EV-2", "kind": "duerp"}]
+    tree = single("{evidence: duerp, count_gte: 2}", {}, counted, evidence=["duerp"])
+    assert tree["value"] == "unknown" and tree["count"] == 1
+
+
+def test_counted_evidence_of_exactly_the_maximum_age_counts():
+    items = [{"id": "EV-1", "kind": "duerp", "collected": "2025-05-02"},
+             {"id": "EV-2", "kind": "duerp", "collected": "2025-05-01"}]
+    tree = single("{evidence: duerp, count_gte: 2, max_age_days: 31}", {}, items, evidence=["duerp"])
+    assert tree["value"] == "true" and tree["count"] == 2  # 30 and 31 days before 2025-06-01
+    assert single("{evidence: duerp, count_gte: 2, max_age_days: 30}", {}, items, evidence=["duerp"])["count"] == 1
+
+
+def test_explanations_carry_only_what_applies():
+    ratio = single("{ratio: [team.women, team.total], gte: 0.3}", {"team.women": 1, "team.total": 3})
+    assert ratio["ratio"] == 0.333333 and "note" not in ratio and "missing_facts" not in ratio
+    plain = single("{evidence: duerp}", {}, [], evidence=["duerp"])
+    assert not {"max_age_days", "count", "count_gte", "count_fact"} & set(plain)
+    nested = single("{all: [{any: [{fact: a.x}, {not: {fact: a.y}}]}, {fact: a.z}]}", {"a.x": True})
+
+    def walk(node):
+        yield node
+        for child in node.get("children", []):
+            yield from walk(child)
+    assert all("_v" not in node for node in walk(nested))  # internal values never leave the engine
+    assert [c["value"] for c in nested["children"]] == ["true", "unknown"]
