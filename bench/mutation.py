@@ -796,16 +796,15 @@ def read_log(log: Path) -> dict[str, dict]:
 # --- report --------------------------------------------------------------------------------------
 
 
-def load_equivalents() -> list[tuple[str, str, str, str]]:
-    """Reviewed equivalent mutants: `file | operator | mutated line | why`, one a line."""
+def load_equivalents() -> dict[tuple[str, str, str, str, str], str]:
+    """Reviewed equivalent mutants: `file | function | operator | original line | mutated line | why`."""
     if not EQUIVALENTS.exists():
-        return []
-    rows = []
+        return {}
+    rows = {}
     for text in EQUIVALENTS.read_text(encoding="utf-8").splitlines():
-        if text.strip() and not text.startswith("#"):
-            parts = [p.strip() for p in text.split(" | ")]
-            if len(parts) == 4:
-                rows.append((parts[0], parts[1], _squash(parts[2]), parts[3]))
+        parts = [p.strip() for p in text.split(" | ")]
+        if text.strip() and not text.startswith("#") and len(parts) == 6:
+            rows[(parts[0], parts[1], parts[2], _squash(parts[3]), _squash(parts[4]))] = parts[5]
     return rows
 
 
@@ -817,8 +816,9 @@ def report(results: list[Result], hints: dict[tuple, str], command: str, wall: f
            thorough: bool) -> str:
     reviewed = load_equivalents()
     files = sorted({r.mutant.file for r in results}, key=lambda f: TARGET_FILES.index(f))
-    lines = [f"mutation report: {command}", f"{len(results)} mutants, {wall:.0f} s on this machine "
-             f"(the selected tests alone: {baseline:.1f} s); "
+    timing = (f"{wall:.0f} s on this machine (the selected tests alone: {baseline:.1f} s)" if wall
+              else "verdicts of the last run, from its log")
+    lines = [f"mutation report: {command}", f"{len(results)} mutants, {timing}; "
              f"{'every selected test' if thorough else 'the tests that run the mutated lines'} for each mutant", ""]
     lines.append(f"{'file':40} {'mutants':>7} {'killed':>7} {'score':>7} {'reviewed equivalent':>20} {'score without them':>19}")
     survivors: list[tuple[Result, str]] = []
@@ -830,8 +830,8 @@ def report(results: list[Result], hints: dict[tuple, str], command: str, wall: f
         for r in mine:
             if r.verdict != "survived":
                 continue
-            _, after = mutated_line(r.mutant)
-            why = next((w for f, op, text, w in reviewed if f == name and op == r.mutant.operator and text == _squash(after)), "")
+            before, after = mutated_line(r.mutant)
+            why = reviewed.get((name, r.mutant.function, r.mutant.operator, _squash(before), _squash(after)), "")
             equivalent += bool(why)
             survivors.append((r, why))
         totals[0] += len(mine)
@@ -883,6 +883,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="when the tests that run the mutated lines pass, run every other selected test too")
     parser.add_argument("--timeout-factor", type=float, default=4.0, help="per-mutant timeout, times the suite's run")
     parser.add_argument("--report", default="bench/mutation-report.txt")
+    parser.add_argument("--report-only", action="store_true",
+                        help="write the report from the verdicts of the last run (after reviewing equivalents)")
     parser.add_argument("--resume", action="store_true",
                         help="keep the kills of the last run (logged in the temp folder) for unchanged modules; rerun the rest")
     args = parser.parse_args(argv)
@@ -905,6 +907,19 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{m.file}:{m.line} {m.operator}: {mutated_line(m)[1]}")
         print(f"{len(mutants)} mutants", file=sys.stderr)
         return 0
+    log = Path(tempfile.gettempdir()) / f"raccord-mutation-{hashlib.sha256(str(ROOT).encode()).hexdigest()[:8]}.jsonl"
+    command = "python bench/mutation.py " + " ".join(sys.argv[1:] if argv is None else argv)
+    if args.report_only:  # the verdicts of the last run, e.g. after reviewing equivalent mutants
+        known = read_log(log)
+        absent = [m for m in mutants if log_key(m) not in known]
+        if absent:
+            sys.exit(f"mutation: {len(absent)} of these mutants are not in the log ({log}): run them first")
+        results = [Result(m, known[log_key(m)]["verdict"], known[log_key(m)]["seconds"], known[log_key(m)]["covered"],
+                          known[log_key(m)]["runs"]) for m in mutants]
+        text = report(results, hints, command, 0.0, 0.0, args.thorough)
+        Path(args.report).write_text(text, encoding="utf-8")
+        print(text.split("\nsurvivors")[0])
+        return 0
     start = time.perf_counter()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # clean the temporary copies when stopped
     runner = Runner(tests, max(1, args.jobs), args.thorough, args.timeout_factor)
@@ -912,7 +927,6 @@ def main(argv: list[str] | None = None) -> int:
         baseline = runner.prepare()
         print(f"{len(mutants)} mutants; the selected tests take {baseline:.1f} s; per-mutant timeout {runner.timeout:.0f} s",
               file=sys.stderr)
-        log = Path(tempfile.gettempdir()) / f"raccord-mutation-{hashlib.sha256(str(ROOT).encode()).hexdigest()[:8]}.jsonl"
         known = read_log(log) if args.resume else {}
         if not args.resume:
             log.write_text("", encoding="utf-8")
@@ -922,7 +936,6 @@ def main(argv: list[str] | None = None) -> int:
         raise
     runner.close()
     wall = time.perf_counter() - start
-    command = "python bench/mutation.py " + " ".join(sys.argv[1:] if argv is None else argv)
     text = report(results, hints, command, wall, baseline, args.thorough)
     Path(args.report).write_text(text, encoding="utf-8")
     print(text.split("\nsurvivors")[0])

@@ -311,3 +311,12 @@ def test_explanations_carry_only_what_applies():
             yield from walk(child)
     assert all("_v" not in node for node in walk(nested))  # internal values never leave the engine
     assert [c["value"] for c in nested["children"]] == ["true", "unknown"]
+
+
+def test_a_number_compared_with_another_numeric_fact():
+    facts = {"team.women": 4, "team.total": 10}
+    assert single("{fact: team.women, lt: {fact: team.total}}", facts)["value"] == "true"
+    assert single("{fact: team.total, lte: {fact: team.women}}", facts)["value"] == "false"
+    tree = single("{fact: team.women, eq: {fact: team.total}}", {"team.women": 10, "team.total": 10})
+    assert tree["value"] == "true" and tree["expected_value"] == 10
+    assert single("{fact: team.women, lt: {fact: team.total}}", {"team.women": 4})["value"] == "unknown"
