@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # rendering and files more than the engine (add them with --tests).
 DEFAULT_TESTS = [
     "tests/test_conditions.py", "tests/test_codegen.py", "tests/test_properties.py", "tests/test_language_errors.py",
-    "tests/test_language_semantics.py", "tests/test_coerce_fact.py", "tests/test_policies.py",
+    "tests/test_language_semantics.py", "tests/test_findings.py", "tests/test_coerce_fact.py", "tests/test_policies.py",
     "tests/test_policy_behaviour.py", "tests/test_policy_statements.py", "tests/test_fifth_policy.py", "tests/test_plan.py",
     "tests/test_plan_integrity.py", "tests/test_planner_behaviour.py", "tests/test_deadlines.py",
     "tests/test_deadlines_examples.py", "tests/test_testcases.py", "tests/test_api_doc.py", "tests/test_format_doc.py",

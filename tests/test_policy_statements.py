@@ -8,6 +8,8 @@ through the engine API, as a second front end would.
 from __future__ import annotations
 
 import datetime as dt
+import sys
+import textwrap
 
 import pytest
 
@@ -155,3 +157,43 @@ def test_a_policy_without_its_own_plan_cannot_be_planned():
     assert blocked == [{"reason": "no_single_decision", "ruleset": "r"}]
     with pytest.raises(NotImplementedError):
         Bare.outcome(Bare.__new__(Bare), Compiled(), None)
+
+
+def test_a_policy_of_an_installed_package_is_found_by_its_entry_point(tmp_path, monkeypatch):
+    """A package declaring `raccord.policies` entry points: only the kind asked for is loaded."""
+    (tmp_path / "raccord_toll_policy.py").write_text(textwrap.dedent("""
+        from raccord.engine.policies.base import Policy
+
+        class TollPolicy(Policy):
+            kind = "toll_for_test"
+
+        class OtherPolicy(Policy):
+            kind = "other_for_test"
+    """), encoding="utf-8")
+    info = tmp_path / "raccord_toll_policy-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: raccord-toll-policy\nVersion: 1.0\n", encoding="utf-8")
+    (info / "entry_points.txt").write_text("[raccord.policies]\nother_for_test = raccord_toll_policy:OtherPolicy\n"
+                                           "toll_for_test = raccord_toll_policy:TollPolicy\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    try:
+        found = policy_class("toll_for_test")
+        assert found is not None and found.__name__ == "TollPolicy" and POLICIES["toll_for_test"] is found
+        assert "other_for_test" not in POLICIES  # declared by the package, not asked for
+        assert policy_class("toll_for_testing") is None
+    finally:
+        for kind in ("toll_for_test", "other_for_test"):
+            POLICIES.pop(kind, None)
+        sys.modules.pop("raccord_toll_policy", None)
+
+
+@pytest.mark.parametrize("kind", ["[threshold]", "{name: threshold}", "3"])
+def test_a_policy_kind_that_is_not_a_name_is_a_located_error(kind):
+    from raccord.engine import InputError
+
+    from .support import criterion, ruleset_yaml
+
+    with pytest.raises(InputError) as info:
+        lib(ruleset_yaml("r", f"{{kind: {kind}}}", [criterion("R-1", "{fact: a.m}")]))
+    assert str(info.value).startswith("ruleset0.yaml:") and "unknown policy kind" in str(info.value)
+    assert "kinds: eligibility, levels, " in str(info.value)  # the hint lists the kinds by name
