@@ -1,14 +1,12 @@
 """An aid ruleset as a coordinator and the other rulesets see it: what a scheme's description and
 claim carry, the total amount other rulesets may test, a scheme lost to a deadline, an aid
-ruleset out of scope, and a criterion written without its scheme."""
+ruleset out of scope, and a plan asked for the ruleset without a scheme."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
-from raccord.engine import Engine, InputError
+from raccord.engine import Engine
 from raccord.engine.policies import policy_class
 
 from .support import FACTS, criterion, dossier_of, library_of, ruleset_yaml
@@ -89,8 +87,12 @@ def test_an_aid_ruleset_out_of_scope_states_no_amount_and_plans_nothing():
     assert plan["blockers"] == [{"reason": "ruleset_not_applicable", "ruleset": "aid", "why": ["ruleset_not_applicable"]}]
 
 
-def test_a_criterion_of_an_aid_ruleset_must_name_its_scheme():
-    with pytest.raises(InputError) as info:
-        library_of(ruleset_yaml("aid", SCHEMES, [criterion("P-1", "{fact: work.live_action}")]), facts=CATALOGUE)
-    assert str(info.value).startswith("ruleset0.yaml:")
-    assert "criterion P-1 needs `scheme` under a eligibility policy" in str(info.value)
+
+def test_a_plan_for_the_aid_ruleset_itself_needs_a_scheme():
+    """`Target("aid")` (a library user's record, no scheme): there is no single decision to reach."""
+    from raccord.engine.policies import Target
+
+    engine = Engine(aid_library())
+    evaluation = engine.evaluate(dossier_of(engine.library, facts()), DAY)
+    plan = engine.plan(evaluation, Target("aid", None, "aid"))
+    assert plan["blockers"] == [{"reason": "no_single_decision", "ruleset": "aid"}] and plan["items"] == []

@@ -1,5 +1,6 @@
 """What a policy gets from the base class when it writes only its outcome: the `decision` other
-rulesets may test, no aid claims, no plan of its own, the plan's before/after state.
+rulesets may test, no aid claims, no plan of its own, the plan's before/after state, and the
+load-time check that each criterion carries the attributes its policy reads.
 
 The policy is a "tally" charter written in the test (compliant when every applicable criterion is
 met); an aid ruleset beside it makes its schemes depend on the charter."""
@@ -79,3 +80,17 @@ def test_it_has_no_plan_of_its_own_and_blocks_the_plans_that_need_its_decision(g
     assert own["before"] == {"reached": False, "decision": "undetermined", "blocking": ["C-2"]}
     aid = engine.plan(evaluation, "aid:s")  # A-1 asks for the charter's decision: a goal no plan can reach
     assert aid["items"] == [] and aid["blockers"] == [{"reason": "no_single_decision", "ruleset": "charter"}]
+
+
+@pytest.mark.parametrize(("policy", "attribute"), [
+    ("{kind: eligibility, schemes: [{id: s, title: {fr: S, en: S}, " + SCHEME + "}]}", "scheme"),
+    ("{kind: levels, levels: [{level: 1, title: {fr: un, en: one}}]}", "level"),
+    ("{kind: threshold, threshold: [{value: 0.5, inclusive: true, source: {document: src, section: x}}]}", "points"),
+])
+def test_a_criterion_must_carry_what_its_policy_reads(policy, attribute):
+    from raccord.engine import InputError
+
+    with pytest.raises(InputError) as info:
+        library_of(ruleset_yaml("r", policy, [criterion("R-1", "{fact: work.live_action}")]))
+    assert str(info.value).startswith("ruleset0.yaml:")
+    assert f"criterion R-1 needs `{attribute}` under a " in str(info.value)

@@ -197,3 +197,17 @@ def test_a_policy_kind_that_is_not_a_name_is_a_located_error(kind):
         lib(ruleset_yaml("r", f"{{kind: {kind}}}", [criterion("R-1", "{fact: a.m}")]))
     assert str(info.value).startswith("ruleset0.yaml:") and "unknown policy kind" in str(info.value)
     assert "kinds: eligibility, levels, " in str(info.value)  # the hint lists the kinds by name
+
+
+def test_a_portfolio_breaker_states_the_level_the_project_holds_now():
+    """A project of the company still undecided at level 3 holds level 2 today: that is what is said."""
+    from raccord.engine.evaluate import Options
+
+    grid = levels_grid()
+    base = {"work.live_action": True, "a.m": True, "a.n": True, "a.o": True, "a.p": True}
+    pending = dossier_of(grid, {**base, "a.p": None}, production={"id": "en-cours", "title": "En cours"})
+    engine = Engine(grid)
+    evaluation = engine.evaluate(dossier_of(grid, base), Options(DAY, portfolio=(pending,)))
+    (found,) = [e for e in engine.result(evaluation)["rulesets"] if e["id"] == "lv"]
+    assert found["outcome"]["portfolio"][0]["project_level"] == [2, 3]
+    assert statements(found)[-1] == {"kind": "portfolio_breaker", "project": "en-cours", "level": 3, "reached": 2}
