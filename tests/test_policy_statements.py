@@ -112,7 +112,9 @@ def test_eligibility_statements_claims_and_amounts():
     claims = {c["id"]: c for c in rs.policy.claims(rs, outcome)}
     assert claims["prime"]["amount"] == {"value": 28000, "currency": "EUR", "kind": "flat"}
     assert (claims["prime"]["valid_from"], claims["prime"]["valid_until"]) == ("2025-09-01", "2028-08-31")
-    assert claims["prime"]["source"] == {"document": "src", "section": "a"}  # no line range given
+    source = claims["prime"]["source"]
+    assert {k: v for k, v in source.items() if k != "citation"} == {"document": "src", "section": "a"}  # no line range
+    assert source["citation"]["name"] == {"fr": "Source de test", "en": "Source de test"}
     assert claims["regional"]["decision"] == "not_eligible" and claims["regional"]["not_met"] == ["R-1"]
     assert claims["regional"]["amount"]["rate"] == 0.15 and "value" not in claims["regional"]["amount"]
     assert claims["prize"]["valid_from"] is None and claims["prize"]["unknown"] == ["Z-1"]
