@@ -41,7 +41,9 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TESTS = [
     "tests/test_conditions.py", "tests/test_codegen.py", "tests/test_properties.py", "tests/test_language_errors.py",
     "tests/test_language_semantics.py", "tests/test_findings.py", "tests/test_coerce_fact.py", "tests/test_policies.py",
-    "tests/test_policy_behaviour.py", "tests/test_policy_statements.py", "tests/test_fifth_policy.py", "tests/test_plan.py",
+    "tests/test_policy_behaviour.py", "tests/test_policy_statements.py", "tests/test_policy_defaults.py",
+    "tests/test_aid_schemes.py", "tests/test_outcome_goals.py", "tests/test_lost_deadlines.py", "tests/test_fifth_policy.py",
+    "tests/test_plan.py",
     "tests/test_plan_integrity.py", "tests/test_planner_behaviour.py", "tests/test_deadlines.py",
     "tests/test_deadlines_examples.py", "tests/test_testcases.py", "tests/test_api_doc.py", "tests/test_format_doc.py",
     "rulesets",

@@ -320,3 +320,13 @@ def test_a_number_compared_with_another_numeric_fact():
     tree = single("{fact: team.women, eq: {fact: team.total}}", {"team.women": 10, "team.total": 10})
     assert tree["value"] == "true" and tree["expected_value"] == 10
     assert single("{fact: team.women, lt: {fact: team.total}}", {"team.women": 4})["value"] == "unknown"
+
+
+def test_a_trace_reads_as_its_node_value_and_inputs_when_printed():
+    """What a developer sees when printing a trace (a debugger, a failing assertion)."""
+    crits = [criterion("T-1", "{all: [{fact: team.women, gte: 3}, {fact: work.live_action}]}")]
+    library = library_of(ruleset_yaml("r", "{kind: obligations}", crits), facts=CATALOGUE)
+    evaluation = evaluate(library, dossier_of(library, {"team.women": 4}), DAY)
+    trace = library.criteria["T-1"].requires_node.trace(evaluation.ctx)
+    assert repr(trace).startswith("Trace(All(") and ", 1, 2 children, {}, None)" in repr(trace)
+    assert repr(trace.children[0]).endswith(", 2, 0 children, {'x': 4, 'k': 3}, None)")
