@@ -330,3 +330,14 @@ def test_a_trace_reads_as_its_node_value_and_inputs_when_printed():
     trace = library.criteria["T-1"].requires_node.trace(evaluation.ctx)
     assert repr(trace).startswith("Trace(All(") and ", 1, 2 children, {}, None)" in repr(trace)
     assert repr(trace.children[0]).endswith(", 2, 0 children, {'x': 4, 'k': 3}, None)")
+
+
+def test_walking_a_trace_marks_what_an_alternative_already_satisfied_as_not_needed():
+    requires = "{all: [{fact: team.women, gte: 3}, {any: [{fact: work.live_action}, {fact: team.total, gte: 9}]}]}"
+    crits = [criterion("T-1", requires)]
+    library = library_of(ruleset_yaml("r", "{kind: obligations}", crits), facts=CATALOGUE)
+    evaluation = evaluate(library, dossier_of(library, {"team.total": 10}), DAY)
+    trace = library.criteria["T-1"].requires_node.trace(evaluation.ctx)
+    walked = [(type(t.node).__name__, t.value, needed) for t, needed in trace.walk()]
+    assert walked == [("All", 1, True), ("FactTest", 1, True), ("AnyOf", 2, True), ("FactTest", 1, False),
+                      ("FactTest", 2, False)]
