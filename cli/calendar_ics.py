@@ -16,7 +16,7 @@ from typing import Any
 from icalendar import Alarm, Calendar, Event
 
 from . import deadline_text
-from .i18n import text, words
+from .i18n import colon, text, words
 from .render_calendar import WORDS as CALENDAR_WORDS
 from .render_calendar import detail, headline, span
 
@@ -52,7 +52,8 @@ def _event(entry: dict[str, Any], dossier_id: str, stamp: dt.datetime, lang: str
     event.add("transp", "TRANSPARENT")  # a reminder, not a busy day
     kind = entry["kind"]
     if kind == "deadline":
-        event.add("summary", f"{entry['criterion']} — {text(entry['title'], lang)}")
+        piece = f" ({w('piece', lang)}{colon(lang)}{entry['piece']})" if entry.get("piece") else ""
+        event.add("summary", f"{entry['criterion']} — {text(entry['title'], lang)}{piece}")
         event.add("categories", [entry["ruleset"]])
     elif kind == "milestone":
         event.add("summary", headline(entry, lang))
@@ -72,8 +73,8 @@ def _event(entry: dict[str, Any], dossier_id: str, stamp: dt.datetime, lang: str
 
 
 def _uid_key(entry: dict[str, Any]) -> str:
-    if entry["kind"] == "deadline":
-        return entry["criterion"]
+    if entry["kind"] == "deadline":  # a piece's deadline beside its criterion's: criterion.piece
+        return entry["criterion"] + (f".{entry['piece']}" if entry.get("piece") else "")
     if entry["kind"] == "milestone":
         return f"milestone.{entry['fact']}"
     return f"expiry.{entry['evidence']}"

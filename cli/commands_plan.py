@@ -45,6 +45,8 @@ BLOCKERS = {
     "score_unreachable": {"fr": "seuil inatteignable même avec tous les critères restants",
                           "en": "threshold out of reach even with every remaining criterion"},
     "deadline_passed": {"fr": "délai dépassé : ne peut plus être fait", "en": "deadline passed: can no longer be done"},
+    "not_met": {"fr": "déclaré non fait, sans échéance encore ouverte : à corriger dans le dossier ou --assume ID=met",
+                "en": "stated not done, with no deadline still open: correct the dossier or --assume ID=met"},
     "ruleset_not_applicable": {"fr": "référentiel non applicable à cette œuvre", "en": "referential not applicable to this work"},
 }
 

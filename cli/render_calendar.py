@@ -14,6 +14,7 @@ from .render_text import header
 WORDS = {
     "calendar": {"fr": "Calendrier", "en": "Calendar"},
     "deadline": {"fr": "Échéance", "en": "Deadline"},
+    "piece": {"fr": "pièce", "en": "piece"},
     "milestone": {"fr": "Jalon", "en": "Milestone"},
     "evidence_expiry": {"fr": "Fin de validité de la preuve", "en": "Evidence expires"},
     "valid": {"fr": "valide", "en": "valid"},
@@ -62,7 +63,8 @@ def headline(entry: dict[str, Any], lang: str) -> str:
     if kind == "evidence_expiry":
         state = w("valid", lang) if entry["state"] == "valid" else t(entry["state"], lang)
         return f"{w('evidence_expiry', lang)} {entry['evidence']} ({entry['evidence_kind']}) — {state}"
-    return f"{w('deadline', lang)} {entry['criterion']} {text(entry['title'], lang)} — {t(entry['status'], lang)}"
+    piece = f" ({w('piece', lang)}{colon(lang)}{entry['piece']})" if entry.get("piece") else ""
+    return f"{w('deadline', lang)} {entry['criterion']} {text(entry['title'], lang)}{piece} — {t(entry['status'], lang)}"
 
 
 def detail(entry: dict[str, Any], lang: str) -> list[str]:

@@ -39,15 +39,19 @@ def calendar_document(evaluation: Evaluation, version: str) -> CalendarDocument:
     undated: list[dict[str, Any]] = []
     for rid in evaluation.selected:
         rs = evaluation.library.rulesets[rid]
-        for crit in rs.deadlines:
-            window = evaluation.ctx.windows.get(crit.id)
-            if window is None or evaluation.status(crit.id) == st.NOT_APPLICABLE:
+        for due in (*rs.deadlines, *rs.piece_deadlines):
+            window = evaluation.ctx.windows.get(due.key)
+            status = evaluation.status(due.criterion.id)
+            if window is None or status == st.NOT_APPLICABLE:
                 continue  # the referential does not cover the production, or the criterion does not apply
-            entry = _deadline(evaluation, rs, crit, window)
+            if (due.implicit or due.kind) and status == st.MET:
+                continue  # a stage's deadline (or a piece's) already honoured: nothing left to date
+            entry = _deadline(evaluation, rs, due.criterion, window)
             (entries if window.due is not None else undated).append(entry)
     entries += _milestones(evaluation)
     entries += _expiries(evaluation)
-    entries.sort(key=lambda e: (e["date"], _KIND_ORDER[e["kind"]], e.get("criterion") or e.get("fact") or e["evidence"]))
+    entries.sort(key=lambda e: (e["date"], _KIND_ORDER[e["kind"]], e.get("criterion") or e.get("fact") or e["evidence"],
+                                e.get("piece", "")))
     production = evaluation.dossier.file.production
     return {
         "format": CALENDAR_FORMAT,
@@ -90,10 +94,16 @@ def _deadline(evaluation: Evaluation, rs: CompiledRuleset, crit: CompiledCriteri
         "offset_days": deadline.offset_days,
         "lead_days": deadline.lead_days,
         "late": deadline.late,
-        "evidence_expected": [{"kind": e.kind, "description": to_data(e.description)} for e in model.evidence],
+        "evidence_expected": [{"kind": e.kind, "description": to_data(e.description)} for e in model.evidence
+                              if window.kind in (None, e.kind)],
         "source": public_source(rs, deadline.source),
     }
-    reason = evaluation.ctx.status_reasons.get(crit.id)
+    if window.stage is not None:  # due by the end of this stage (`implicit`: the stage's own due date)
+        entry["stage"] = window.stage
+        entry["implicit"] = window.implicit
+    if window.kind is not None:  # one evidence piece's deadline
+        entry["piece"] = window.kind
+    reason = evaluation.ctx.status_reasons.get(crit.id) if window.kind is None else None
     if reason is not None:
         entry["status_reason"] = reason
     declined = evaluation.dossier.file.declined.get(crit.id)

@@ -11,10 +11,12 @@ from pathlib import Path
 from .codegen import GeneratedCode, RulesetRunner, generate
 from .conditions import Node
 from .context import Context
+from .deadlines import Due, resolved
 from .model import Criterion, FactDef, Ruleset, Stage
 from .policies import Policy
 from .record import Record, record
 from .source_files import Located
+from .status import NOT_ACTIONABLE
 from .template import Program
 
 
@@ -83,7 +85,8 @@ class CompiledRuleset(_Lazy):
     stages: list[CompiledStage] = field(default_factory=list)
     depends_on: set[str] = field(default_factory=set)
     generated: GeneratedCode | None = None
-    _transient = ("functions", "runner", "scope", "policy_conditions", "deadlines", "references")
+    _transient = ("functions", "runner", "scope", "policy_conditions", "deadlines", "piece_deadlines", "references",
+                  "final_by_nature", "pendable")
     _positions = ("located",)
 
     @cached_property
@@ -109,9 +112,26 @@ class CompiledRuleset(_Lazy):
         return [self.functions[f"policy_{i}"] if node is not None else None for i, node in enumerate(self.policy_nodes)]
 
     @cached_property
-    def deadlines(self) -> list[CompiledCriterion]:
-        """The criteria that carry a deadline (`due`), in evaluation order."""
-        return [c for c in self.criteria if c.model.due is not None]
+    def deadlines(self) -> list[Due]:
+        """The criteria that have a deadline (their `due`, else their stage's), in evaluation order."""
+        return resolved(self.criteria, self.model.stages)[0]
+
+    @cached_property
+    def piece_deadlines(self) -> list[Due]:
+        """The evidence pieces that have a deadline (their `due`, else their `stage`'s)."""
+        return resolved(self.criteria, self.model.stages)[1]
+
+    @cached_property
+    def final_by_nature(self) -> frozenset[str]:
+        """Criteria whose `not_met` is final whatever the date: properties of the work (`not_actionable`)."""
+        return frozenset(c.id for c in self.criteria if NOT_ACTIONABLE in c.model.tags)
+
+    @cached_property
+    def pendable(self) -> dict[str, tuple[str, ...] | None]:
+        """Criteria that may be pending when not met (engine/deadlines.py `adjust`): id -> the criteria
+        they read, None for those reading an outcome (their status follows from it)."""
+        return {c.id: (None if self.references[c.id][1] else tuple(self.references[c.id][0]))
+                for c in self.criteria if c.id not in self.final_by_nature}
 
     @cached_property
     def references(self) -> dict[str, tuple[set[str], set[str]]]:

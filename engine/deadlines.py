@@ -10,13 +10,23 @@ its window is one of:
 - `overdue`: past the due date, still possible late (`late: allowed`);
 - `closed`: past the due date, lost (`late: closed`).
 
+A criterion's deadline is its own `due:`, else the `due:` of its stage (a stage's due date is the
+implicit deadline of its criteria); `due: {stage: ID}` is due by the end of that stage. An
+evidence piece may have a deadline of its own the same way (its `due:`, else its `stage`'s).
+
 "Not yet" versus "never" (how a criterion known not done is read, docs/ruleset-format.md §4):
-before its window has closed, a criterion that is not met is *pending*: not done yet, still
-possible, so it counts as `unknown` (no score counts it, the best possible still may) with the
-reason `not_yet_due`; `check` and `plan` then agree that it can still be done. Once the window has
-closed it is final: `not_met` with `deadline_passed`, and every decision depending on it says so.
-An `unknown` criterion whose window has closed can only be proved, not done (`proof_only`). A
-criterion the dossier declines is final whatever its window.
+`not_met` is final, what is still possible is `unknown`. A criterion with a deadline that is not
+met is *pending* while its window has not closed (not done yet, still possible: `unknown`, reason
+`not_yet_due`; no score counts it, the best possible still may), unless the dossier declines it or
+it is a property of the work (`not_actionable`). Once its window has closed it is final
+(`deadline_passed`). A criterion without any deadline that is not met is final: what the dossier
+states `false` is a fact about the production (a casting held in a hotel room), not a step still
+to come; a ruleset that means "not yet" gives the criterion or its stage a deadline. A criterion
+that reads other criteria or outcomes is pending only when what makes it not met is its own part;
+otherwise its status follows from theirs in the next pass (a lost dependency keeps it lost).
+`check` and `plan` thus agree: the plan counts only on what is unknown or pending and blocks on
+what is final. An `unknown` criterion whose window has closed can only be proved, not done
+(`proof_only`).
 """
 
 from __future__ import annotations
@@ -42,6 +52,57 @@ PROOF_ONLY = "proof_only"  # unknown, window closed: it can still be proved, no 
 
 
 @record(positional=True)
+class Due(Record):
+    """The deadline a criterion (or one of its evidence pieces, `kind`) has, resolved to a date fact
+    or a period: its own, or the end of its stage (`stage`; `implicit` when it gave none)."""
+
+    criterion: Any  # compiled.CompiledCriterion
+    deadline: Deadline  # a `date` or `every_months` deadline
+    stage: str | None = None
+    implicit: bool = False
+    kind: str | None = None  # an evidence piece's deadline
+
+    @property
+    def key(self) -> str:
+        """Where the window is kept in `ctx.windows`: the criterion id, `ID#kind` for a piece."""
+        return self.criterion.id if self.kind is None else f"{self.criterion.id}#{self.kind}"
+
+
+def resolve(deadline: Deadline, stages: dict[str, Any]) -> Deadline:
+    """A `stage` deadline as the date its stage's `due` gives (offsets added), the rest its own."""
+    if deadline.stage is None:
+        return deadline
+    end = stages[deadline.stage].due
+    return Deadline(date=end.date, offset_days=end.offset_days + deadline.offset_days, lead_days=deadline.lead_days,
+                    late=deadline.late, source=deadline.source)
+
+
+def resolved(criteria: list[Any], stages: list[Any]) -> tuple[list[Due], list[Due]]:
+    """(criterion deadlines, evidence-piece deadlines) of a ruleset's compiled criteria, in their order."""
+    by_id = {s.id: s for s in stages}
+
+    def of(own: Deadline | None, stage: str | None) -> tuple[Deadline, str | None, bool] | None:
+        if own is not None:
+            return resolve(own, by_id), own.stage, False
+        if stage is not None and by_id[stage].due is not None:
+            return by_id[stage].due, stage, True
+        return None
+
+    criteria_due: list[Due] = []
+    pieces: list[Due] = []
+    for crit in criteria:
+        found = of(crit.model.due, crit.model.stage)
+        if found:
+            criteria_due.append(Due(crit, *found))
+        for spec in crit.model.evidence:
+            if spec.due is not None or spec.stage is not None:
+                piece = of(spec.due, spec.stage)
+                if piece:
+                    pieces.append(Due(crit, *piece, spec.kind))
+    return criteria_due, pieces
+
+
+@record(positional=True)
 class Window(Record):
     criterion: str
     state: str  # UNKNOWN_DATE, OPEN, CLOSING, OVERDUE, CLOSED
@@ -49,6 +110,9 @@ class Window(Record):
     start_by: dt.date | None  # the due date minus the lead time
     days_left: int | None  # due - as_of: negative once past
     deadline: Deadline
+    stage: str | None = None  # due by the end of this stage
+    implicit: bool = False  # the stage's deadline: the criterion gives none
+    kind: str | None = None  # the deadline of this evidence piece of the criterion
 
     def as_dict(self) -> dict[str, Any]:
         """The window as the result document shows it (ISO dates)."""
@@ -59,6 +123,12 @@ class Window(Record):
                                "lead_days": self.deadline.lead_days, "late": self.deadline.late,
                                "source": {k: v for k, v in (("document", ref.document), ("section", ref.section),
                                                             ("lines", ref.lines), ("quote", ref.quote)) if v}}
+        if self.stage is not None:
+            out["stage"] = self.stage
+            if self.implicit:
+                out["implicit"] = True
+        if self.kind is not None:
+            out["piece"] = self.kind
         if self.due is not None:
             out.update(due=self.due.isoformat(), start_by=self.start_by.isoformat(), days_left=self.days_left)
         return out
@@ -88,6 +158,15 @@ def _shifted(day: dt.date, days: int) -> dt.date:
         return dt.date.max if days > 0 else dt.date.min
 
 
+def window_of(due: Due, ctx: Any) -> Window:
+    """The window of a resolved deadline (a criterion's or a piece's) on the evaluation context."""
+    win = window(due.criterion.id, due.deadline, ctx)
+    if due.stage is None and due.kind is None:
+        return win
+    return Window(*(getattr(win, f) for f in ("criterion", "state", "due", "start_by", "days_left", "deadline")),
+                  due.stage, due.implicit, due.kind)
+
+
 def window(cid: str, deadline: Deadline, ctx: Any) -> Window:
     """The window of a criterion's deadline on the evaluation context (facts, evidence, date)."""
     as_of = ctx.as_of
@@ -109,23 +188,30 @@ def window(cid: str, deadline: Deadline, ctx: Any) -> Window:
     return Window(cid, state, due, start_by, (due - as_of).days, deadline)
 
 
-def adjust(statuses: dict[str, str], windows: dict[str, Window], declined: dict[str, str],
-           assumed: dict[str, str], first_pass: dict[str, str] | None = None) -> tuple[dict[str, str], dict[str, str]]:
+def adjust(statuses: dict[str, str], windows: dict[str, Window], final: Any, assumed: dict[str, str],
+           pendable: dict[str, tuple[str, ...] | None], first_pass: dict[str, str] | None = None
+           ) -> tuple[dict[str, str], dict[str, str]]:
     """(criteria to re-evaluate as pending: id -> `unknown`, reason per criterion) for the statuses
-    of one pass. A not-met criterion whose window is not closed is pending; the caller evaluates the
-    ruleset again with those set `unknown`, so that what depends on them is pending too."""
+    of one pass. A not-met criterion with a deadline is pending while its window has not closed,
+    unless it is in `final` (declined, a property of the work) or what makes it not met is a
+    criterion or an outcome it reads (`pendable` maps the criteria that may be pending to the
+    criteria they read; None: they read an outcome). The caller evaluates the ruleset again with
+    the pending ones `unknown`, so that what depends on them is pending too."""
     pending: dict[str, str] = {}
     reasons: dict[str, str] = {}
     for cid, win in windows.items():
-        status = statuses.get(cid)
-        if cid in assumed or cid in declined:
+        if cid in assumed or cid in final:
             continue
+        status = statuses.get(cid)
         if status == st.NOT_MET:
             if win.state == CLOSED:
                 reasons[cid] = DEADLINE_PASSED
-            else:
-                pending[cid] = st.UNKNOWN
-                reasons[cid] = NOT_YET_DUE
+                continue
+            reads = pendable.get(cid, ())
+            if reads is None or any(statuses.get(other) == st.NOT_MET for other in reads):
+                continue  # not met because of what it reads: its status follows from theirs
+            pending[cid] = st.UNKNOWN
+            reasons[cid] = NOT_YET_DUE
         elif status == st.UNKNOWN and win.state == CLOSED and (first_pass or statuses).get(cid) == st.UNKNOWN:
             reasons[cid] = PROOF_ONLY  # unknown of its own, not because something it needs is pending
     return pending, reasons

@@ -189,18 +189,25 @@ def evaluate_with(library: Library, dossier: Dossier, options: Options) -> Evalu
 
 def _apply_deadlines(rs: CompiledRuleset, ctx: Context, marked: frozenset[str], declared_na: dict, declined: dict,
                      assume: dict[str, str]) -> None:
-    """Windows at the evaluation date; a not-met criterion whose window is still open is pending
+    """Windows at the evaluation date; a not-met criterion that is not final is pending
     (engine/deadlines.py): the ruleset is evaluated again with it unknown, so that whatever
-    depends on it is pending too (Kleene: a value made unknown never turns another definite)."""
-    for crit in rs.deadlines:
-        ctx.windows[crit.id] = deadlines.window(crit.id, crit.model.due, ctx)
-    windows = {c.id: ctx.windows[c.id] for c in rs.deadlines}
-    pending, reasons = deadlines.adjust(ctx.statuses, windows, declined, assume)
-    if pending:
-        first_pass = {cid: ctx.statuses[cid] for cid in windows}
+    depends on it is pending too (Kleene: a value made unknown never turns another definite), and
+    again while that makes more criteria pending for their own part."""
+    windows = ctx.windows
+    for due in rs.deadlines:
+        windows[due.key] = deadlines.window_of(due, ctx)
+    for due in rs.piece_deadlines:
+        windows[due.key] = deadlines.window_of(due, ctx)
+    own = {due.key: windows[due.key] for due in rs.deadlines}
+    final = rs.final_by_nature if not declined else rs.final_by_nature | frozenset(declined)
+    first_pass = {cid: ctx.statuses[cid] for cid in own}
+    pending: dict[str, str] = {}
+    new, reasons = deadlines.adjust(ctx.statuses, own, final, assume, rs.pendable)
+    while new:
+        pending.update(new)
         rs.runner(ctx, marked | frozenset(pending), declared_na, declined, {**pending, **assume})
-        _, reasons = deadlines.adjust(ctx.statuses, windows, declined, {**assume, **pending}, first_pass)
-        reasons.update(dict.fromkeys(pending, deadlines.NOT_YET_DUE))
+        new, reasons = deadlines.adjust(ctx.statuses, own, final, {**assume, **pending}, rs.pendable, first_pass)
+    reasons.update(dict.fromkeys(pending, deadlines.NOT_YET_DUE))
     ctx.status_reasons.update(reasons)
 
 
@@ -239,8 +246,7 @@ def _evaluate_ruleset(rs: CompiledRuleset, dossier: Dossier, ctx: Context, assum
     if assume:
         marked = marked | frozenset(assume)
     rs.runner(ctx, marked, declared_na, declined, assume)
-    if rs.deadlines:
-        _apply_deadlines(rs, ctx, marked, declared_na, declined, assume)
+    _apply_deadlines(rs, ctx, marked, declared_na, declined, assume)
     outcome = rs.policy.outcome(rs, ctx)
     lost = _lost(rs, ctx) if ctx.status_reasons else set()
     if lost:

@@ -139,6 +139,7 @@ def _compile_ruleset(located: Located, model: Ruleset, path: Path | None, policy
         return InputError(located.where(where), message, hint)
 
     _static_checks(model, policy, fail)
+    _check_deadlines(model, catalogue, fail)
     policy.check(fail)
     env = conditions.Env(catalogue, criteria_index, outcome_fields, located.where)
     depends: set[str] = set()
@@ -164,7 +165,6 @@ def _compile_ruleset(located: Located, model: Ruleset, path: Path | None, policy
                 if kind not in declared:
                     raise fail(("criteria", i, "evidence"), f"criterion {crit.id} tests evidence '{kind}' "
                                "without describing it under `evidence`", "auditors need the description")
-        _check_deadline(crit, i, catalogue, fail)
         due = crit.amount_due
         if due and (due.per_fact not in catalogue or catalogue[due.per_fact].type not in ("integer", "number")):
             raise fail(("criteria", i, "amount_due", "per_fact"), f"amount_due needs a numeric fact, not '{due.per_fact}'")
@@ -192,23 +192,49 @@ def _compile_ruleset(located: Located, model: Ruleset, path: Path | None, policy
     return result
 
 
-def _check_deadline(crit, i: int, catalogue: dict[str, FactDef], fail) -> None:
-    """A deadline counts from a date fact of the catalogue."""
-    deadline = crit.due
+def _check_deadline(deadline, where: tuple, crit, catalogue: dict[str, FactDef], stages: dict, fail) -> None:
+    """A deadline counts from a date fact of the catalogue, or ends with a stage whose `due` is dated."""
     if deadline is None:
         return
     if deadline.every_months is not None:
         if deadline.evidence not in {e.kind for e in crit.evidence}:
-            raise fail(("criteria", i, "due", "evidence"), f"criterion {crit.id} does not describe evidence "
+            raise fail((*where, "evidence"), f"criterion {crit.id} does not describe evidence "
                        f"'{deadline.evidence}' under `evidence`", "a periodic deadline counts from that evidence's date")
+        return
+    if deadline.stage is not None:
+        stage = stages.get(deadline.stage)
+        if stage is None:
+            known = "stages: " + ", ".join(stages) if stages else "declare `stages`"
+            raise fail((*where, "stage"), f"unknown stage '{deadline.stage}'", did_you_mean(deadline.stage, list(stages), known))
+        if stage.due is None:
+            raise fail((*where, "stage"), f"stage '{deadline.stage}' has no due date",
+                       f"give stage {deadline.stage} a `due:` counted from a date fact")
         return
     fact = catalogue.get(deadline.date)
     if fact is None:
-        raise fail(("criteria", i, "due", "date"), f"unknown fact '{deadline.date}'",
+        raise fail((*where, "date"), f"unknown fact '{deadline.date}'",
                    did_you_mean(deadline.date, [n for n, f in catalogue.items() if f.type == "date"],
                                 "a deadline counts from a date fact, e.g. dates.first_shooting_day"))
     if fact.type != "date":
-        raise fail(("criteria", i, "due", "date"), f"a deadline counts from a date fact; '{deadline.date}' is {fact.type}")
+        raise fail((*where, "date"), f"a deadline counts from a date fact; '{deadline.date}' is {fact.type}")
+
+
+def _check_deadlines(model: Ruleset, catalogue: dict[str, FactDef], fail) -> None:
+    """Every deadline of the ruleset: its stages' (a date, never another stage), its criteria's and
+    their evidence pieces'."""
+    stages = {s.id: s for s in model.stages}
+    for i, stage in enumerate(model.stages):
+        if stage.due is not None and stage.due.date is None:
+            raise fail(("stages", i, "due"), f"the due date of stage {stage.id} counts from a date fact",
+                       "give `date:` (e.g. dates.first_shooting_day) and `offset_days`")
+        _check_deadline(stage.due, ("stages", i, "due"), None, catalogue, stages, fail)
+    for i, crit in enumerate(model.criteria):
+        _check_deadline(crit.due, ("criteria", i, "due"), crit, catalogue, stages, fail)
+        for j, spec in enumerate(crit.evidence):
+            if spec.due is not None and spec.due.every_months is not None:
+                raise fail(("criteria", i, "evidence", j, "due"), "an evidence piece's deadline counts from a date "
+                           "fact or a stage", "a periodic deadline belongs to its criterion")
+            _check_deadline(spec.due, ("criteria", i, "evidence", j, "due"), crit, catalogue, stages, fail)
 
 
 def _static_checks(model: Ruleset, policy, fail) -> None:
@@ -222,6 +248,10 @@ def _static_checks(model: Ruleset, policy, fail) -> None:
     refs += policy.source_refs()
     refs += [(("criteria", i, "due", "source", "document"), c.due.source.document) for i, c in enumerate(model.criteria)
              if c.due is not None]
+    refs += [(("criteria", i, "evidence", j, "due", "source", "document"), e.due.source.document)
+             for i, c in enumerate(model.criteria) for j, e in enumerate(c.evidence) if e.due is not None]
+    refs += [(("stages", i, "due", "source", "document"), s.due.source.document) for i, s in enumerate(model.stages)
+             if s.due is not None]
     for where, doc in refs:
         if doc not in documents:
             raise fail(where, f"unknown source document '{doc}'", "declare it under `sources`")

@@ -142,10 +142,46 @@ class FactCatalogueFile(Strict):
 
 
 @record
+class Deadline(Strict):
+    """When a criterion is due, counted from a date fact of the dossier (docs/ruleset-format.md §4).
+
+    due date = `date` + `offset_days` (negative: that many days before; « avant le premier jour de
+    tournage » is -1, « au plus tard 15 jours après » is +15); calendar days, as the CCNPC and the
+    RGA count them. The step should start `lead_days` before (a prefect's authorisation takes a
+    month). After the due date the step is lost (`late: closed`, the default) or still possible,
+    late (`late: allowed`).
+
+    A periodic duty (the yearly DUERP update) gives `every_months` instead of `date`: it is due that
+    many calendar months after the last piece of evidence of kind `evidence` was collected (due
+    at once when there is none).
+
+    `stage` instead of `date`: due by the end of that stage of the ruleset, the date its own `due`
+    gives (`offset_days` then moves it). A stage's `due` is the implicit deadline of its criteria
+    and evidence pieces that give none."""
+
+    date: str | None = None
+    stage: Ident | None = None
+    every_months: Annotated[int, Check(ge=1, le=120)] | None = None
+    evidence: Ident | None = None
+    offset_days: Annotated[int, Check(ge=-3660, le=3660)] = 0
+    lead_days: Annotated[int, Check(ge=0, le=3660)] = 0
+    late: Literal["closed", "allowed"] = "closed"
+    source: SourceRef
+
+    def __post_init__(self) -> None:
+        if sum(x is not None for x in (self.date, self.every_months, self.stage)) != 1:
+            raise ValueError("a deadline counts from a date fact (`date`), the end of a stage (`stage`) or repeats "
+                             "(`every_months`): give one")
+        if self.every_months is not None and self.evidence is None:
+            raise ValueError("a periodic deadline names the evidence kind whose collection date it counts from")
+
+
+@record
 class EvidenceSpec(Strict):
     kind: Ident
     description: Text
     stage: Ident | None = None  # when this piece is due, if earlier or later than its criterion's stage
+    due: Deadline | None = None  # its own deadline (docs/ruleset-format.md §4), else its stage's
 
 
 @record
@@ -160,6 +196,7 @@ class Stage(Strict):
     id: Ident
     title: Text
     reached_if: Condition | None = None
+    due: Deadline | None = None  # when its criteria are due, unless they say otherwise (a `date` deadline)
 
 
 @record
@@ -175,35 +212,6 @@ class Dated(Strict):
         return (self.valid_from is None or self.valid_from <= day) and (
             self.valid_until is None or day <= self.valid_until
         )
-
-
-@record
-class Deadline(Strict):
-    """When a criterion is due, counted from a date fact of the dossier (docs/ruleset-format.md §4).
-
-    due date = `date` + `offset_days` (negative: that many days before; « avant le premier jour de
-    tournage » is -1, « au plus tard 15 jours après » is +15); calendar days, as the CCNPC and the
-    RGA count them. The step should start `lead_days` before (a prefect's authorisation takes a
-    month). After the due date the step is lost (`late: closed`, the default) or still possible,
-    late (`late: allowed`).
-
-    A periodic duty (the yearly DUERP update) gives `every_months` instead of `date`: it is due that
-    many calendar months after the last piece of evidence of kind `evidence` was collected (due
-    at once when there is none)."""
-
-    date: str | None = None
-    every_months: Annotated[int, Check(ge=1, le=120)] | None = None
-    evidence: Ident | None = None
-    offset_days: Annotated[int, Check(ge=-3660, le=3660)] = 0
-    lead_days: Annotated[int, Check(ge=0, le=3660)] = 0
-    late: Literal["closed", "allowed"] = "closed"
-    source: SourceRef
-
-    def __post_init__(self) -> None:
-        if (self.date is None) == (self.every_months is None):
-            raise ValueError("a deadline counts from a date fact (`date`) or repeats (`every_months`): give one")
-        if self.every_months is not None and self.evidence is None:
-            raise ValueError("a periodic deadline names the evidence kind whose collection date it counts from")
 
 
 @record

@@ -5,9 +5,12 @@ Generic: a target names a ruleset and a goal its policy understands (`Policy.par
 ruleset (`aid:prime_rse_plus`, `Policy.goal_names`). Each policy says what reaching a goal takes
 (`Policy.plan`): forced criteria, blockers, or an exact knapsack (engine/knapsack.py).
 
-Candidates are the criteria whose status is `unknown` or `not_met`, minus those the dossier
-declines. Criteria tagged `not_actionable` (a property of the work, such as its genre or region)
-cannot be acted upon when `not_met`: they block the target instead.
+Candidates are the criteria whose status is `unknown`, which includes those not done yet whose
+deadline has not passed (pending, engine/deadlines.py). A `not_met` criterion is final and blocks
+the target: its deadline has passed (`deadline_passed`), the dossier declines it (`declined`), it
+is a property of the work such as its genre or region (`not_actionable`), or the dossier states
+it not done and no deadline leaves it open (`not_met`) — so that `plan` never calls reachable
+what `check` calls impossible.
 
 A criterion that only delegates to other criteria or outcomes (`{criterion: ID}`,
 `{outcome: RID.FIELD ...}`, or an `all` of them) is replaced by what it delegates to, recursively
@@ -107,6 +110,14 @@ class _Planner:
             return False
         return True
 
+    def final(self, crit: CompiledCriterion) -> bool:
+        """Not met for a part of its own, with no window left open (a `not_met` with an open window
+        is pending, `unknown`): what the dossier states is a fact, not a step still to come."""
+        if self.status(crit.id) != st.NOT_MET:
+            return False
+        criteria, rulesets = self.library.rulesets[crit.ruleset].references[crit.id]
+        return not rulesets and not any(self.status(c) == st.NOT_MET for c in criteria)  # else what it reads decides
+
     def lost(self, cid: str) -> bool:
         """Its own deadline has passed and it is not done: it can no longer be met."""
         return cid in self.ctx.windows and self.ctx.status_reasons.get(cid) == DEADLINE_PASSED
@@ -121,7 +132,9 @@ class _Planner:
         if not self.actionable(crit):
             return
         goals, own = self._delegated(crit.requires_node)
-        if own:  # a part of its own (fact, evidence, `any`...): the criterion itself is an item
+        if own and self.final(crit):
+            self.block("not_met", criterion=cid)  # stated not done, and no open deadline leaves it to do
+        elif own:  # a part of its own (fact, evidence, `any`...): the criterion itself is an item
             self.items.add(cid)
         for goal in goals:
             goal()
@@ -159,9 +172,8 @@ class _Planner:
 
     def candidates(self, compiled: CompiledRuleset) -> list[CompiledCriterion]:
         statuses = self.ctx.statuses
-        return [crit for crit in compiled.criteria
-                if statuses[crit.id] in CANDIDATE and crit.id not in self.items and crit.id not in self.declined
-                and not (NOT_ACTIONABLE in crit.model.tags and statuses[crit.id] == st.NOT_MET) and not self.lost(crit.id)]
+        return [crit for crit in compiled.criteria  # a `not_met` is final (a pending one is `unknown`)
+                if statuses[crit.id] == st.UNKNOWN and crit.id not in self.items and crit.id not in self.declined]
 
     def reach(self, target: Target) -> None:
         rs = self.library.rulesets[target.ruleset]

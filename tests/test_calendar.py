@@ -121,9 +121,13 @@ def test_the_feature_film_calendar_has_its_milestones_and_its_expired_training_c
     milestones = [(e["date"], e["fact"], e["title"]["fr"], e["past"]) for e in doc["entries"] if e["kind"] == "milestone"]
     assert milestones == [("2024-11-15", "cnc.aid_application_date", "Date de la demande d'aide au CNC", True),
                           ("2025-01-06", "dates.preparation_start", "Début de la préparation", True),
+                          ("2025-02-24", "dates.production_budget", "Date du devis de production déposé au CNC", True),
                           ("2025-03-03", "dates.first_shooting_day", "Premier jour de tournage", True),
                           ("2025-04-18", "dates.wrap", "Fin de tournage", True),
-                          ("2025-09-30", "dates.post_production_end", "Fin de la post-production", True)]
+                          ("2025-09-30", "dates.post_production_end", "Fin de la post-production", True),
+                          ("2025-11-28", "dates.final_cost", "Date du coût définitif de production déposé au CNC", False),
+                          ("2025-12-12", "dates.agrement", "Date de la demande d'agrément de production (cinéma) ou "
+                                                           "d'autorisation définitive (audiovisuel)", False)]
     expiry = next(e for e in doc["entries"] if e["kind"] == "evidence_expiry" and e["evidence"] == "EV-093")
     assert (expiry["date"], expiry["past"], expiry["days_left"], expiry["state"]) == ("2025-09-12", True, -33, "expired")
     assert "VHSS-33.1.3.3-TRAINED" in expiry["criteria"] and expiry["evidence_kind"] == "referent_training_certificate"

@@ -63,7 +63,11 @@ def test_check_json_document():
 def test_missing_lists_blocking_items_first_with_evidence_and_source():
     result = raccord("missing", str(FEATURE), "--as-of", AS_OF, "--format", "json")
     items = json.loads(result.stdout)["missing"]
-    flags = [item["blocking"] for item in items]
+    # dated items first, by urgency (their windows: closed, then overdue, then by latest start); among
+    # the undated ones, blocking items first
+    dated = [item for item in items if "due" in item]
+    assert items[:len(dated)] == dated and dated[0]["due"]["window"] == "closed"
+    flags = [item["blocking"] for item in items[len(dated):]]
     assert flags == sorted(flags, reverse=True) and flags[0]
     first = items[0]
     assert first["source"]["section"] and (first["evidence_expected"] or first["missing_facts"])

@@ -51,11 +51,13 @@ def test_without_a_declaration_date_only_proof_of_a_declaration_before_the_shoot
     assert evaluation.ctx.status_reasons["AID-RSE-DECLARATION"] == "proof_only"
     items = {i["criterion"]: i for i in plan(evaluation)["items"]}
     assert items["AID-RSE-DECLARATION"]["proof_only"] is True  # to prove, not to do
-    # The lost windows come first: the child's authorisation and medical exam (no proof in the example,
-    # due before hiring, taken as the first shooting day) share the declaration's due date; the
-    # authorisation, to be applied for a month earlier, leads.
-    first = [(i["criterion"], i["due"]["due"]) for i in ENGINE.missing(evaluation)[:3]]
-    assert first == [("VHSS-T3-5.2-PREFECT-AUTHORISATION", "2025-03-02"), ("VHSS-T3-5.3-MEDICAL-EXAM", "2025-03-02"),
+    # The closed windows come first, earliest first: what the aid application (15/11/2024) had to
+    # describe; then the child's authorisation and medical exam (no proof in the example, due before
+    # hiring, taken as the first shooting day) share the declaration's due date; the authorisation,
+    # to be applied for a month earlier, leads.
+    first = [(i["criterion"], i["due"]["due"]) for i in ENGINE.missing(evaluation)[:5]]
+    assert first == [("AID-CNC-VHSS-122-17-STAFF-REPS-DOCTOR", "2024-11-15"), ("AID-CNC-VHSS-122-17-MEASURES", "2024-11-15"),
+                     ("VHSS-T3-5.2-PREFECT-AUTHORISATION", "2025-03-02"), ("VHSS-T3-5.3-MEDICAL-EXAM", "2025-03-02"),
                      ("AID-RSE-DECLARATION", "2025-03-02")]
 
 

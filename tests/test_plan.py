@@ -109,15 +109,22 @@ def test_cli_plan_on_example():
                                       "--format", "json"])
     assert result.exit_code == 0, result.output
     doc = json.loads(result.output)
+    # `check` says level 0 to 1: AFN-INC-03 (level 2) is stated not done and has no deadline, so it is
+    # final and the plan says it blocks level 2 instead of proposing it (before: « cible atteinte »)
     assert doc["before"]["level"] == [0, 1]
-    assert doc["after"]["reached"] is True and doc["after"]["level"] == [2, 2]
+    assert doc["blockers"] == [{"reason": "not_met", "criterion": "AFN-INC-03"}] and doc["feasible"] is False
+    assert doc["after"]["reached"] is False and "AFN-INC-03" not in [i["criterion"] for i in doc["items"]]
     assert "AFN-GOV-03" in [i["criterion"] for i in doc["items"]]
     assert doc["effort"] == sum(i["effort"] for i in doc["items"])
     text = CliRunner().invoke(cli, ["plan", EXAMPLE, "--as-of", "2025-10-15", "--target", "aid:prime_rse_plus"]).output
-    assert "Plan de moindre effort" in text and "cible atteinte" in text and "AID-RSE-CERTIFICATION" in text
-    # not eligible yet: the 28 000 € are at stake, not obtained; after the plan they are
+    assert "Plan de moindre effort" in text and "AID-RSE-CERTIFICATION" in text
+    # not eligible: the 28 000 € are at stake, and stay so, with the reason
     assert "Aujourd'hui : non éligible, 28\u202f000\u202f€ en jeu" in text
-    assert "Après le plan (vérifié par réévaluation) : éligible, 28\u202f000\u202f€ — cible atteinte" in text
+    assert "  - AFN-INC-03 : déclaré non fait, sans échéance encore ouverte" in text
+    assert "Après le plan (vérifié par réévaluation) : non éligible, 28\u202f000\u202f€ en jeu — cible NON atteinte" in text
+    reached = CliRunner().invoke(cli, ["plan", EXAMPLE, "--as-of", "2025-10-15", "--target", "afnor_spec_2308:2",
+                                       "--assume", "AFN-INC-03=met", "--format", "json"])
+    assert json.loads(reached.output)["after"]["level"] == [2, 2]  # what if the networks had been approached
     what_if = CliRunner().invoke(cli, ["plan", EXAMPLE, "--as-of", "2025-10-15", "--target", "afnor_spec_2308:2",
                                        "--assume", "AFN-GOV-03=met", "--format", "json"])
     assert "AFN-GOV-03" not in [i["criterion"] for i in json.loads(what_if.output)["items"]]

@@ -28,8 +28,10 @@ def test_a_tampered_invoice_still_does_not_count_after_the_plan(tmp_path):
         invoice.write("ligne ajoutée après l'enregistrement\n")
     tampered = plan_json(folder / "dossier.yaml", "ecoprod_label")
     assert tampered["before"]["score"][0] < intact["before"]["score"][0]
-    # the threshold now needs one more action
-    assert [i["criterion"] for i in tampered["items"]] == ["ECO-PROD-03", "ECO-DEP-02"]
+    # the threshold now needs one more action: ECO-DEP-02, due by the wrap (its stage's deadline),
+    # comes first, and only its proof can still count (the shoot is over)
+    assert [i["criterion"] for i in tampered["items"]] == ["ECO-DEP-02", "ECO-PROD-03"]
+    assert tampered["items"][0]["proof_only"] is True and tampered["items"][0]["due"]["due"] == "2025-04-18"
     assert [i["criterion"] for i in intact["items"]] == ["ECO-PROD-03"]
     # before the fix the re-evaluation ignored the tampered file: 85.8 % and 3 stars, as if intact
     assert tampered["after"]["reached"] is True
