@@ -86,7 +86,7 @@ class CompiledRuleset(_Lazy):
     depends_on: set[str] = field(default_factory=set)
     generated: GeneratedCode | None = None
     _transient = ("functions", "runner", "scope", "policy_conditions", "deadlines", "piece_deadlines", "references",
-                  "final_by_nature", "pendable")
+                  "final_by_nature", "pendable", "due_by_key", "dated")
     _positions = ("located",)
 
     @cached_property
@@ -120,6 +120,16 @@ class CompiledRuleset(_Lazy):
     def piece_deadlines(self) -> list[Due]:
         """The evidence pieces that have a deadline (their `due`, else their `stage`'s)."""
         return resolved(self.criteria, self.model.stages)[1]
+
+    @cached_property
+    def due_by_key(self) -> dict[str, Due]:
+        """Every deadline of the ruleset (criteria and pieces) by its key in `ctx.windows`."""
+        return {due.key: due for due in (*self.deadlines, *self.piece_deadlines)}
+
+    @cached_property
+    def dated(self) -> list[str]:
+        """The criteria that have a deadline, in evaluation order."""
+        return [due.key for due in self.deadlines]
 
     @cached_property
     def final_by_nature(self) -> frozenset[str]:

@@ -33,11 +33,10 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import status as st
 from .model import Deadline
-from .record import Record, record
 
 UNKNOWN_DATE = "unknown_date"
 OPEN = "open"
@@ -51,21 +50,17 @@ DEADLINE_PASSED = "deadline_passed"  # not done and the window has closed: lost
 PROOF_ONLY = "proof_only"  # unknown, window closed: it can still be proved, no longer done
 
 
-@record(positional=True)
-class Due(Record):
+class Due(NamedTuple):
     """The deadline a criterion (or one of its evidence pieces, `kind`) has, resolved to a date fact
-    or a period: its own, or the end of its stage (`stage`; `implicit` when it gave none)."""
+    or a period: its own, or the end of its stage (`stage`; `implicit` when it gave none). `key` is
+    where its window is kept in `ctx.windows`: the criterion id, `ID#kind` for a piece."""
 
+    key: str
     criterion: Any  # compiled.CompiledCriterion
     deadline: Deadline  # a `date` or `every_months` deadline
     stage: str | None = None
     implicit: bool = False
     kind: str | None = None  # an evidence piece's deadline
-
-    @property
-    def key(self) -> str:
-        """Where the window is kept in `ctx.windows`: the criterion id, `ID#kind` for a piece."""
-        return self.criterion.id if self.kind is None else f"{self.criterion.id}#{self.kind}"
 
 
 def resolve(deadline: Deadline, stages: dict[str, Any]) -> Deadline:
@@ -93,17 +88,19 @@ def resolved(criteria: list[Any], stages: list[Any]) -> tuple[list[Due], list[Du
     for crit in criteria:
         found = of(crit.model.due, crit.model.stage)
         if found:
-            criteria_due.append(Due(crit, *found))
+            criteria_due.append(Due(crit.id, crit, *found))
         for spec in crit.model.evidence:
             if spec.due is not None or spec.stage is not None:
                 piece = of(spec.due, spec.stage)
                 if piece:
-                    pieces.append(Due(crit, *piece, spec.kind))
+                    pieces.append(Due(f"{crit.id}#{spec.kind}", crit, *piece, spec.kind))
     return criteria_due, pieces
 
 
-@record(positional=True)
-class Window(Record):
+class Window(NamedTuple):
+    """A deadline's window at the evaluation date (a tuple: built for every dated criterion of
+    every evaluation)."""
+
     criterion: str
     state: str  # UNKNOWN_DATE, OPEN, CLOSING, OVERDUE, CLOSED
     due: dt.date | None  # None while the date fact is unknown
@@ -134,6 +131,44 @@ class Window(Record):
         return out
 
 
+class Windows(dict):
+    """`ctx.windows`: every deadline's window, computed when first read (most criteria are met
+    and their window is only shown, in the result document or the calendar)."""
+
+    __slots__ = ("ctx", "known")
+
+    def __init__(self, ctx: Any) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.known: dict[str, Due] = {}  # key -> its resolved deadline
+
+    def __missing__(self, key: str) -> Window:
+        due = self.known[key]  # KeyError: no deadline there
+        win = self[key] = window(due.criterion.id, due.deadline, self.ctx, due.stage, due.implicit, due.kind)
+        return win
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self[key] if key in self.known or dict.__contains__(self, key) else default
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.known or dict.__contains__(self, key)
+
+    def __iter__(self):
+        return iter(list(self.known))
+
+    def __len__(self) -> int:
+        return len(self.known)
+
+    def items(self):  # every window, computed
+        return [(key, self[key]) for key in self.known]
+
+    def values(self):
+        return [self[key] for key in self.known]
+
+    def keys(self):
+        return list(self.known)
+
+
 def add_months(day: dt.date, months: int) -> dt.date:
     """The same day `months` calendar months later (the 31st becomes the month's last day)."""
     index = day.month - 1 + months
@@ -158,16 +193,8 @@ def _shifted(day: dt.date, days: int) -> dt.date:
         return dt.date.max if days > 0 else dt.date.min
 
 
-def window_of(due: Due, ctx: Any) -> Window:
-    """The window of a resolved deadline (a criterion's or a piece's) on the evaluation context."""
-    win = window(due.criterion.id, due.deadline, ctx)
-    if due.stage is None and due.kind is None:
-        return win
-    return Window(*(getattr(win, f) for f in ("criterion", "state", "due", "start_by", "days_left", "deadline")),
-                  due.stage, due.implicit, due.kind)
-
-
-def window(cid: str, deadline: Deadline, ctx: Any) -> Window:
+def window(cid: str, deadline: Deadline, ctx: Any, stage: str | None = None, implicit: bool = False,
+           kind: str | None = None) -> Window:
     """The window of a criterion's deadline on the evaluation context (facts, evidence, date)."""
     as_of = ctx.as_of
     if deadline.every_months is not None:
@@ -176,19 +203,19 @@ def window(cid: str, deadline: Deadline, ctx: Any) -> Window:
     else:
         base = ctx.facts.get(deadline.date)
     if base is None:
-        return Window(cid, UNKNOWN_DATE, None, None, None, deadline)
-    due = _shifted(base, deadline.offset_days)
-    start_by = _shifted(due, -deadline.lead_days)
+        return Window(cid, UNKNOWN_DATE, None, None, None, deadline, stage, implicit, kind)
+    due = _shifted(base, deadline.offset_days) if deadline.offset_days else base
+    start_by = _shifted(due, -deadline.lead_days) if deadline.lead_days else due
     if as_of < start_by:
         state = OPEN
     elif as_of <= due:
         state = CLOSING
     else:
         state = OVERDUE if deadline.late == "allowed" else CLOSED
-    return Window(cid, state, due, start_by, (due - as_of).days, deadline)
+    return Window(cid, state, due, start_by, (due - as_of).days, deadline, stage, implicit, kind)
 
 
-def adjust(statuses: dict[str, str], windows: dict[str, Window], final: Any, assumed: dict[str, str],
+def adjust(statuses: dict[str, str], windows: Any, dated: list[str], final: Any, assumed: dict[str, str],
            pendable: dict[str, tuple[str, ...] | None], first_pass: dict[str, str] | None = None
            ) -> tuple[dict[str, str], dict[str, str]]:
     """(criteria to re-evaluate as pending: id -> `unknown`, reason per criterion) for the statuses
@@ -196,13 +223,15 @@ def adjust(statuses: dict[str, str], windows: dict[str, Window], final: Any, ass
     unless it is in `final` (declined, a property of the work) or what makes it not met is a
     criterion or an outcome it reads (`pendable` maps the criteria that may be pending to the
     criteria they read; None: they read an outcome). The caller evaluates the ruleset again with
-    the pending ones `unknown`, so that what depends on them is pending too."""
+    the pending ones `unknown`, so that what depends on them is pending too. `dated` are the
+    criteria with a deadline; a window is only computed for those not met or unknown."""
     pending: dict[str, str] = {}
     reasons: dict[str, str] = {}
-    for cid, win in windows.items():
-        if cid in assumed or cid in final:
-            continue
+    for cid in dated:
         status = statuses.get(cid)
+        if (status != st.NOT_MET and status != st.UNKNOWN) or cid in assumed or cid in final:
+            continue
+        win = windows[cid]
         if status == st.NOT_MET:
             if win.state == CLOSED:
                 reasons[cid] = DEADLINE_PASSED

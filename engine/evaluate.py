@@ -176,6 +176,7 @@ def evaluate_with(library: Library, dossier: Dossier, options: Options) -> Evalu
     as_of, assume, portfolio = options.as_of, options.assume or {}, options.portfolio
     ctx = build_context(dossier, as_of, options.integrity)
     ctx.declined = dossier.file.declined
+    ctx.windows = deadlines.Windows(ctx)
     checks = options.portfolio_integrity or [None] * len(portfolio or ())
     members = [evaluate_with(library, other, Options(as_of, options.rulesets, None, problems))
                for other, problems in zip(portfolio or (), checks, strict=True)]
@@ -194,19 +195,17 @@ def _apply_deadlines(rs: CompiledRuleset, ctx: Context, marked: frozenset[str], 
     depends on it is pending too (Kleene: a value made unknown never turns another definite), and
     again while that makes more criteria pending for their own part."""
     windows = ctx.windows
-    for due in rs.deadlines:
-        windows[due.key] = deadlines.window_of(due, ctx)
-    for due in rs.piece_deadlines:
-        windows[due.key] = deadlines.window_of(due, ctx)
-    own = {due.key: windows[due.key] for due in rs.deadlines}
+    windows.known.update(rs.due_by_key)
+    dated = rs.dated
     final = rs.final_by_nature if not declined else rs.final_by_nature | frozenset(declined)
-    first_pass = {cid: ctx.statuses[cid] for cid in own}
+    statuses = ctx.statuses
+    first_pass = {cid: statuses[cid] for cid in dated}
     pending: dict[str, str] = {}
-    new, reasons = deadlines.adjust(ctx.statuses, own, final, assume, rs.pendable)
+    new, reasons = deadlines.adjust(statuses, windows, dated, final, assume, rs.pendable)
     while new:
         pending.update(new)
         rs.runner(ctx, marked | frozenset(pending), declared_na, declined, {**pending, **assume})
-        new, reasons = deadlines.adjust(ctx.statuses, own, final, {**assume, **pending}, rs.pendable, first_pass)
+        new, reasons = deadlines.adjust(statuses, windows, dated, final, {**assume, **pending}, rs.pendable, first_pass)
     reasons.update(dict.fromkeys(pending, deadlines.NOT_YET_DUE))
     ctx.status_reasons.update(reasons)
 

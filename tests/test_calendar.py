@@ -240,3 +240,26 @@ def test_bad_options_are_a_located_error_with_exit_2(args, message):
     done = raccord(str(FEATURE), *args)
     assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr
     assert done.stdout == ""
+
+
+def test_the_feature_film_ics_has_one_event_per_deadline_on_its_due_date(tmp_path):
+    as_of = "2025-03-18"
+    doc = json.loads(raccord(str(FEATURE), "--as-of", as_of, "--format", "json").stdout)
+    out = tmp_path / "film.ics"
+    done = raccord(str(FEATURE), "--as-of", as_of, "--format", "ics", "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    found = events(out.read_bytes())
+    deadlines = [e for e in doc["entries"] if e["kind"] == "deadline"]
+    uids = {e["criterion"] + (f".{e['piece']}" if e.get("piece") else "") + "@les-heures-claires.raccord": e for e in deadlines}
+    assert len(uids) == len(deadlines) and set(uids) <= set(found)  # one event per deadline, pieces apart
+    assert len(found) == len(doc["entries"])
+    for uid, entry in uids.items():
+        start, end = found[uid].decoded("DTSTART"), found[uid].decoded("DTEND")
+        assert (start.isoformat(), (end - start).days) == (entry["date"], 1), uid
+    # the crew's attendance proof is due at the agrément, the module itself within 15 days of the first day
+    assert found["AID-CNC-VHSS-122-17-1-CREW.cnc_crew_training_attendance@les-heures-claires.raccord"].decoded(
+        "DTSTART") == dt.date(2025, 12, 12)
+    assert found["AID-CNC-VHSS-122-17-1-CREW@les-heures-claires.raccord"].decoded("DTSTART") == dt.date(2025, 3, 18)
+    assert "pièce" in str(found["AID-CNC-VHSS-122-17-1-CREW.cnc_crew_training_attendance@les-heures-claires.raccord"]["SUMMARY"])
+    # Ecoprod's « during filming » actions not yet done fall due on the wrap
+    assert found["ECO-DEP-03@les-heures-claires.raccord"].decoded("DTSTART") == dt.date(2025, 4, 18)

@@ -82,3 +82,50 @@ def test_a_declaration_planned_in_preparation_keeps_the_prime_reachable():
     assert evaluation.status("AID-RSE-DECLARATION") == "met"
     assert "deadline_passed" not in prime(evaluation)["reasons"]
     assert evaluation.ctx.windows["AID-RSE-DECLARATION"].state == "open"
+
+
+PREPARATION, SHOOT, AFTER_WRAP = dt.date(2025, 1, 15), dt.date(2025, 3, 18), dt.date(2025, 10, 15)
+URGENCY = {"closed": 1, "overdue": 2, "open": 3, "closing": 3, "unknown_date": 3}
+
+
+def test_on_three_dates_the_windows_open_close_and_the_missing_list_reorders():
+    dossier = ENGINE.dossier(EXAMPLE / "dossier.yaml")
+    runs = {day: ENGINE.evaluate(dossier, day) for day in (PREPARATION, SHOOT, AFTER_WRAP)}
+    # the in-person module (within 15 days of the first shooting day, 18/03): open, due today, closed
+    assert [runs[d].ctx.windows["AID-CNC-VHSS-122-17-1-CREW"].state for d in runs] == ["open", "closing", "closed"]
+    assert runs[SHOOT].ctx.windows["AID-CNC-VHSS-122-17-1-CREW"].days_left == 0
+    # an Ecoprod action of the shoot is due by the wrap (its stage's deadline); one of the preparation
+    # by the day before the first shooting day
+    assert [runs[d].ctx.windows["ECO-DEP-03"].state for d in runs] == ["open", "open", "closed"]
+    assert [runs[d].ctx.windows["VHSS-T3-5.2-PREFECT-AUTHORISATION"].state for d in runs] == ["open", "closed", "closed"]
+    orders = {}
+    for day, evaluation in runs.items():
+        items = ENGINE.missing(evaluation)
+        orders[day] = [i["criterion"] for i in items]
+        ranks = [0 if i.get("status_reason") == "deadline_passed" else URGENCY[i["due"]["window"]] if "due" in i else 4
+                 for i in items]
+        assert ranks == sorted(ranks), day  # lost, then closed (proof only), overdue, by latest start, undated
+    # the authorisation moves up as its window closes: after the application's proofs in preparation,
+    # and so on the other dates too, but ahead of what was still open in preparation
+    assert orders[PREPARATION].index("VHSS-T3-5.2-PREFECT-AUTHORISATION") == 2
+    assert orders[PREPARATION].index("ECO-DEP-03") > orders[AFTER_WRAP].index("ECO-DEP-03")
+    assert orders[SHOOT].index("AID-CNC-VHSS-122-17-1-CREW") < orders[SHOOT].index("ECO-DEP-02")  # due today first
+    assert len({tuple(o) for o in orders.values()}) == 3
+
+
+EXAMPLES = sorted(p.parent.name for p in (EXAMPLE.parent).glob("*/dossier.yaml"))
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_no_plan_ever_proposes_to_do_what_can_no_longer_be_done(name):
+    from .test_reachability import TARGETS
+
+    dossier = ENGINE.dossier(EXAMPLE.parent / name / "dossier.yaml")
+    for day in (PREPARATION, SHOOT, AFTER_WRAP, dt.date(2026, 12, 1)):
+        evaluation = ENGINE.evaluate(dossier, day)
+        for target in TARGETS:
+            for item in ENGINE.plan(evaluation, target)["items"]:
+                assert item["status"] == "unknown", (name, day, target.label, item["criterion"])  # never a final not_met
+                window = item.get("due", {}).get("window")
+                if window == "closed":  # only its proof can still count, and the plan says so
+                    assert item.get("proof_only") is True, (name, day, target.label, item["criterion"])
