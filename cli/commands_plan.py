@@ -36,6 +36,8 @@ WORDS = {
 }
 BLOCKERS = {
     "declined": {"fr": "écarté par la production", "en": "declined by the production"},
+    "declined_if_applicable": {"fr": "écarté par la production : la cible n'est atteignable que s'il ne s'applique pas",
+                               "en": "declined by the production: the target is reachable only if it does not apply"},
     "not_actionable": {"fr": "propriété de l'œuvre, pas une action", "en": "a property of the work, not an action"},
     "company_level": {"fr": "niveau d'entreprise : tous les projets du portefeuille doivent l'atteindre",
                       "en": "company level: every project of the portfolio must reach it"},

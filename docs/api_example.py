@@ -18,7 +18,7 @@ print(ecoprod["decision"], ecoprod["score"], ecoprod["reasons"])
 explained = engine.explain(evaluation, "AFN-INC-03")
 print(explained["status"], explained["source"]["section"], explained["trace"]["requires"]["value"])
 
-# What is missing, blocking items first?
+# What is missing, most urgent first (closed windows, then by latest start, then blocking items)?
 for item in engine.missing(evaluation)[:3]:
     print(item["criterion"], item["status"], item["missing_evidence"], item["missing_facts"])
 

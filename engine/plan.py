@@ -98,8 +98,9 @@ class _Planner:
     def actionable(self, crit: CompiledCriterion) -> bool:
         """Can this criterion be planned as an action (rather than blocking)?"""
         cid = crit.id
-        if cid in self.declined:
-            self.block("declined", criterion=cid, why=self.declined[cid])
+        if cid in self.declined:  # final once it applies; while its applicability is unknown, so is the target
+            reason = "declined" if self.status(cid) == st.NOT_MET else "declined_if_applicable"
+            self.block(reason, criterion=cid, why=self.declined[cid])
             return False
         if NOT_ACTIONABLE in crit.model.tags and self.status(cid) == st.NOT_MET:
             self.block("not_actionable", criterion=cid)

@@ -74,7 +74,10 @@ def test_the_pattern_catches_what_users_used_to_see():
     assert not INTERNAL.search("Code du travail, art. L. 1153-5")  # an article, not a line
 
 
-@pytest.mark.parametrize("name", ["long_metrage", "film_publicitaire"])
+# long_metrage only: in the commercial's check (as of 15/10/2025) the first missing items are Ecoprod
+# actions of the shoot whose window has closed (most urgent: only their proof can still count), so no
+# CCNPC clause is among the ten items shown
+@pytest.mark.parametrize("name", ["long_metrage"])
 def test_ccnpc_clauses_cite_the_collective_agreement_its_article_and_legifrance(name):
     text = outputs(name)["check.text"]
     assert re.search(r"Source : Convention collective nationale de la production cinématographique du 19 janvier 2012 "

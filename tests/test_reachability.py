@@ -25,8 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent / "examples"
 EXAMPLES = sorted(p.name for p in ROOT.iterdir() if (p / "dossier.yaml").exists())
 ENGINE = Engine.load()
 RAW = {name: yaml.safe_load((ROOT / name / "dossier.yaml").read_text(encoding="utf-8")) for name in EXAMPLES}
-# blockers that depend on other productions, not on this dossier: the target is neither reachable nor impossible
-CONDITIONAL = {"company_level"}
+# blockers that leave the target neither reachable nor impossible: it depends on other productions, or on
+# whether a declined criterion applies at all
+CONDITIONAL = {"company_level", "declined_if_applicable"}
 
 
 def targets() -> list[str]:
