@@ -54,7 +54,8 @@ def impossible(evaluation, target) -> bool | None:
     if kind == "levels":
         return outcome["level"][1] < target.goal
     if kind == "eligibility":
-        return outcome["schemes"][target.goal]["decision"] == "not_eligible"
+        decision = outcome["schemes"][target.goal]["decision"]
+        return None if decision == "not_applicable" else decision == "not_eligible"
     return outcome["decision"] in ("not_eligible", "not_compliant")
 
 
