@@ -108,6 +108,13 @@ def test_an_evidence_piece_has_its_own_window_beside_its_criterion():
     entry = next(e for e in doc["entries"] if e.get("piece") == "forecast")
     assert (entry["criterion"], entry["date"], entry["window"]) == ("S-FOOT", "2025-01-20", "closed")
     assert [e["kind"] for e in entry["evidence_expected"]] == ["forecast"]
+    from icalendar import Calendar
+
+    from raccord.cli.calendar_ics import render_ics
+
+    events = {str(e["UID"]): e for e in Calendar.from_ical(render_ics(doc, "fr")).walk("VEVENT")}
+    piece = events["S-FOOT.forecast@test.raccord"]  # beside the criterion's own event, never in its place
+    assert piece.decoded("DTSTART") == dt.date(2025, 1, 20) and "pièce : forecast" in str(piece["SUMMARY"])
 
 
 def test_a_due_date_on_the_evaluation_date_is_still_on_time():
