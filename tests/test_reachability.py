@@ -62,6 +62,8 @@ def impossible(evaluation, target) -> bool | None:
 def leaves(facts: dict, prefix: str = "") -> list[tuple[str, ...]]:
     out = []
     for key, value in facts.items():
+        if isinstance(value, dict) and "members" in value:
+            continue  # a roster ({complete, members}) stays: evidence names its members
         if isinstance(value, dict):
             out += [(key, *rest) for rest in leaves(value)]
         else:
