@@ -97,3 +97,27 @@ def test_a_plan_for_the_aid_ruleset_itself_needs_a_scheme():
     evaluation = engine.evaluate(dossier_of(engine.library, facts()), DAY)
     plan = engine.plan(evaluation, Target("aid", None, "aid"))
     assert plan["blockers"] == [{"reason": "no_single_decision", "ruleset": "aid"}] and plan["items"] == []
+
+
+def test_a_scheme_none_of_whose_conditions_applies_is_not_for_this_production():
+    schemes = f"""{{kind: eligibility, schemes: [
+      {{id: long, title: {{fr: Long, en: Feature}}, amount: {{value: 10000}},
+        source: {{document: src, section: a}}, {PROVENANCE}}},
+      {{id: open, title: {{fr: Ouvert, en: Open}}, amount: {{value: 2000}},
+        source: {{document: src, section: b}}, {PROVENANCE}}}]}}"""
+    aid = ruleset_yaml("aid", schemes, [
+        criterion("L-1", "{fact: team.women, gte: 3}", scheme="long", applies_if="{fact: work.type, eq: long_metrage}"),
+        criterion("L-2", "{fact: company.headcount, gte: 5}", scheme="long", applies_if="{fact: work.type, eq: long_metrage}"),
+    ])  # `open` has no condition: open to every production
+    library = library_of(aid, facts=CATALOGUE)
+    engine = Engine(library)
+    short = engine.evaluate(dossier_of(library, {"work.type": "court_metrage"}), DAY)
+    outcome = short.outcome("aid")
+    assert outcome["schemes"]["long"]["decision"] == "not_applicable"
+    assert outcome["schemes"]["long"]["reasons"] == ["no_applicable_condition"]
+    assert outcome["schemes"]["open"]["decision"] == "eligible" and outcome["amount"] == (2000, 2000)
+    plan = engine.plan(short, "aid:long")
+    assert plan["blockers"] == [{"reason": "no_applicable_condition", "ruleset": "aid", "scheme": "long"}]
+    feature = engine.evaluate(dossier_of(library, {"work.type": "long_metrage", "team.women": 4}), DAY)
+    assert feature.outcome("aid")["schemes"]["long"]["decision"] == "undetermined"
+    assert feature.outcome("aid")["amount"] == (2000, 12000)
