@@ -53,3 +53,20 @@ def test_a_lost_recommendation_does_not_make_the_decision_late():
     assert late_guide["decision"] == "not_compliant" and late_guide["blocking"] == ["K-EXAM"]
     assert late_guide["reasons"] == ["mandatory_not_met"]  # the lost guide is not what the decision waits on
     assert late_guide["recommended"] == {"not_met": ["K-GUIDE"]}
+
+
+def test_plan_steps_come_by_their_latest_start_date_and_say_which_can_only_be_proved():
+    """The toy CNC aid of test_deadlines: the authorisation takes a month, so it comes first."""
+    from raccord.engine.plan import parse_target, plan_document
+
+    from .test_deadlines import LIBRARY as AID
+    from .test_deadlines import run
+
+    early = plan_document(run(dt.date(2025, 1, 10)), parse_target(AID, "aid:prime"))
+    assert [i["criterion"] for i in early["items"]] == ["T-AUTH", "T-DECL", "T-MOD2"]  # the grid says DECL, AUTH, MOD2
+    assert not any("proof_only" in i for i in early["items"])
+    late = plan_document(run(dt.date(2025, 3, 10)), parse_target(AID, "aid:prime"))
+    items = {i["criterion"]: i for i in late["items"]}
+    assert list(items) == ["T-AUTH", "T-DECL", "T-MOD2"]
+    assert items["T-AUTH"]["proof_only"] is True and items["T-DECL"]["proof_only"] is True  # done before, or never
+    assert "proof_only" not in items["T-MOD2"]  # a late module still counts: still a step to do
