@@ -86,7 +86,7 @@ class CompiledRuleset(_Lazy):
     depends_on: set[str] = field(default_factory=set)
     generated: GeneratedCode | None = None
     _transient = ("functions", "runner", "scope", "policy_conditions", "deadlines", "piece_deadlines", "references",
-                  "final_by_nature", "pendable", "due_by_key", "dated")
+                  "final_by_nature", "pendable", "due_by_key", "dated", "losable")
     _positions = ("located",)
 
     @cached_property
@@ -142,6 +142,15 @@ class CompiledRuleset(_Lazy):
         they read, None for those reading an outcome (their status follows from it)."""
         return {c.id: (None if self.references[c.id][1] else tuple(self.references[c.id][0]))
                 for c in self.criteria if c.id not in self.final_by_nature}
+
+    @cached_property
+    def losable(self) -> list[tuple[str, set[str], set[str]]]:
+        """(id, criteria read, rulesets read) of the criteria that a passed deadline can make lost,
+        in evaluation order: those with a deadline of their own and those reading other criteria or
+        outcomes. The others can never be lost, and `_lost` does not look at them."""
+        dated = set(self.dated)
+        return [(c.id, *self.references[c.id]) for c in self.criteria
+                if c.id in dated or self.references[c.id][0] or self.references[c.id][1]]
 
     @cached_property
     def references(self) -> dict[str, tuple[set[str], set[str]]]:

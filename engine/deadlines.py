@@ -227,10 +227,11 @@ def adjust(statuses: dict[str, str], windows: Any, dated: list[str], final: Any,
     criteria with a deadline; a window is only computed for those not met or unknown."""
     pending: dict[str, str] = {}
     reasons: dict[str, str] = {}
-    for cid in dated:
-        status = statuses.get(cid)
-        if (status != st.NOT_MET and status != st.UNKNOWN) or cid in assumed or cid in final:
+    open_ = (st.NOT_MET, st.UNKNOWN)
+    for cid in [c for c in dated if statuses.get(c) in open_]:  # most are met: filtered in one comprehension
+        if cid in assumed or cid in final:
             continue
+        status = statuses[cid]
         win = windows[cid]
         if status == st.NOT_MET:
             if win.state == CLOSED:

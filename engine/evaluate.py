@@ -199,10 +199,12 @@ def _apply_deadlines(rs: CompiledRuleset, ctx: Context, marked: frozenset[str], 
     dated = rs.dated
     final = rs.final_by_nature if not declined else rs.final_by_nature | frozenset(declined)
     statuses = ctx.statuses
-    first_pass = {cid: statuses[cid] for cid in dated}
+    first_pass: dict[str, str] | None = None
     pending: dict[str, str] = {}
     new, reasons = deadlines.adjust(statuses, windows, dated, final, assume, rs.pendable)
     while new:
+        if first_pass is None:  # only when something is pending (most evaluations: nothing)
+            first_pass = {cid: statuses[cid] for cid in dated}
         pending.update(new)
         rs.runner(ctx, marked | frozenset(pending), declared_na, declined, {**pending, **assume})
         new, reasons = deadlines.adjust(statuses, windows, dated, final, {**assume, **pending}, rs.pendable, first_pass)
@@ -216,14 +218,15 @@ def _lost(rs: CompiledRuleset, ctx: Context) -> set[str]:
     reasons, statuses = ctx.status_reasons, ctx.statuses
     lost_rulesets = {rid for rid, out in ctx.outcomes.items() if deadlines.DEADLINE_PASSED in out.get("reasons", ())}
     lost: set[str] = set()
-    for crit in rs.criteria:  # dependencies first
-        if statuses[crit.id] != st.NOT_MET:
+    if not lost_rulesets and deadlines.DEADLINE_PASSED not in reasons.values():
+        return lost  # nothing anywhere is lost yet: nothing can be lost through it
+    for cid, criteria, rulesets in rs.losable:  # dependencies first
+        if statuses[cid] != st.NOT_MET:
             continue
-        criteria, rulesets = rs.references[crit.id]
-        if (reasons.get(crit.id) == deadlines.DEADLINE_PASSED or rulesets & lost_rulesets
+        if (reasons.get(cid) == deadlines.DEADLINE_PASSED or rulesets & lost_rulesets
                 or any(reasons.get(c) == deadlines.DEADLINE_PASSED or c in lost for c in criteria)):
-            lost.add(crit.id)
-            reasons.setdefault(crit.id, deadlines.DEADLINE_PASSED)
+            lost.add(cid)
+            reasons.setdefault(cid, deadlines.DEADLINE_PASSED)
     return lost
 
 
