@@ -1,0 +1,71 @@
+"""Instructions per `evaluate()` call, counted by valgrind: a figure that does not move with the
+machine's load, to compare two versions of the engine on the same dossier.
+
+    python bench/instructions.py [--calls 2000] [--dossier examples/long_metrage/dossier.yaml]
+
+Two child processes load the library and the dossier and evaluate once (warm-up, caches filled);
+one then evaluates `--calls` more times. Both run under `valgrind --tool=callgrind`; the difference of
+their instruction counts divided by `--calls` is the cost of one evaluation, start-up excluded.
+It uses only `load_library`, `load_dossier` and `evaluate(library, dossier, as_of)`, which every
+version since 2026-11 has, so an older checkout can be measured with the same script (put its
+package first on PYTHONPATH)."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+AS_OF = "2025-10-15"
+
+CHILD = """
+import datetime, gc, sys
+from pathlib import Path
+from raccord.engine import evaluate, load_dossier, load_library
+library = load_library()
+dossier = load_dossier(Path(sys.argv[1]), library.catalogue)
+as_of = datetime.date.fromisoformat(sys.argv[2])
+gc.disable()  # the cyclic collector's timing depends on allocations elsewhere, not on the engine
+evaluate(library, dossier, as_of)
+for _ in range(int(sys.argv[3])):
+    evaluate(library, dossier, as_of)
+print(len(library.criteria))
+"""
+
+
+def counted(dossier: Path, calls: int) -> tuple[int, str]:
+    """Instructions executed by a child doing `calls` evaluations after its warm-up, and its output."""
+    done = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
+                           sys.executable, "-c", CHILD, str(dossier), AS_OF, str(calls)],
+                          capture_output=True, text=True, check=True)
+    found = re.search(r"Collected : (\d+)", done.stderr)
+    if not found:
+        raise SystemExit(f"valgrind gave no count:\n{done.stderr[-2000:]}")
+    return int(found.group(1)), done.stdout.strip()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=2000)
+    parser.add_argument("--dossier", type=Path, default=ROOT / "examples/long_metrage/dossier.yaml")
+    args = parser.parse_args(argv)
+    if shutil.which("valgrind") is None:
+        print("valgrind is not installed (apt-get install valgrind)", file=sys.stderr)
+        return 1
+    # A first child outside valgrind fills the ruleset cache, so that both counted children load it
+    # alike (otherwise the first one would also pay for compiling the rulesets).
+    subprocess.run([sys.executable, "-c", CHILD, str(args.dossier.resolve()), AS_OF, "0"], check=True, capture_output=True)
+    base, _ = counted(args.dossier.resolve(), 0)
+    loaded, criteria = counted(args.dossier.resolve(), args.calls)
+    per_call = (loaded - base) / args.calls
+    print(f"instructions per evaluate(): {per_call / 1e3:.1f} k ({criteria} criteria; "
+          f"{args.calls} calls; start-up and warm-up {base / 1e6:.0f} M)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
