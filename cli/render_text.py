@@ -156,11 +156,7 @@ def tree_lines(node: dict[str, Any], lang: str, depth: int) -> list[str]:
     if op == "fact" and node["test"] == "known":
         return [f"{pad}{node['fact']} {_given(node, lang)} ({label('seen', lang)}{shown(node['seen'], lang)}) → {value}"]
     if op == "fact":
-        seen = shown(node["seen"], lang)
-        expected = node.get("expected_value", node.get("expected", ""))
-        test = TESTS.get(node["test"], {}).get(lang, node["test"])
-        target = shown(expected, lang) if node["test"] != "is_true" else t("true", lang)
-        return [f"{pad}{node['fact']} {test} {target} ({label('seen', lang)}{seen}) → {value}"]
+        return [f"{pad}{node['fact']} {_compared(node, lang)} → {value}"]
     if op == "ratio":
         num, den = node["numerator"], node["denominator"]
         ratio = decimal(round(node["ratio"], 4), lang) if "ratio" in node else "-"
@@ -168,8 +164,7 @@ def tree_lines(node: dict[str, Any], lang: str, depth: int) -> list[str]:
         return [f"{pad}{num['fact']} / {den['fact']} = {shown(num['seen'], lang)}/{shown(den['seen'], lang)} ({ratio}) "
                 f"{test} {decimal(node['expected'], lang)} → {value}"]
     if op == "evidence":
-        items = ", ".join(f"{i['id']} ({t(i['state'], lang) if i['state'] != 'valid' else 'ok'})"
-                          for i in node["items"]) or t("absent", lang)
+        items = _items(node, lang)
         age = f", ≤ {node['max_age_days']} {t('days', lang)}" if node.get("max_age_days") is not None else ""
         if "count" in node:
             wanted = "?" if node["count_gte"] is None else node["count_gte"]
@@ -183,14 +178,9 @@ def tree_lines(node: dict[str, Any], lang: str, depth: int) -> list[str]:
     if op in ("every", "count"):
         return roster_lines(node, lang, depth)
     if op == "field":
-        seen = shown(node["seen"], lang)
-        expected = node.get("expected_value", node.get("expected", ""))
-        test = TESTS.get(node["test"], {}).get(lang, node["test"])
-        target = shown(expected, lang) if node["test"] != "is_true" else t("true", lang)
-        return [f"{pad}{t('field', lang)} {node['field']} {test} {target} ({label('seen', lang)}{seen}) → {value}"]
+        return [f"{pad}{t('field', lang)} {node['field']} {_compared(node, lang)} → {value}"]
     if op == "member_evidence":
-        items = ", ".join(f"{i['id']} ({t(i['state'], lang) if i['state'] != 'valid' else 'ok'})"
-                          for i in node["items"]) or t("absent", lang)
+        items = _items(node, lang)
         return [f"{pad}{t('member_evidence', lang)} {node['kind']}{colon(lang)}{items} → {value}"]
     return [f"{pad}{op} → {value}"]
 
@@ -263,3 +253,17 @@ def shown(value: Any, lang: str) -> str:
     if isinstance(value, dict) and set(value) == {"members", "complete"}:  # a roster, by its size
         return t("roster_seen" if value["complete"] else "roster_seen_incomplete", lang, members=value["members"])
     return str(value)
+
+
+def _compared(node: dict, lang: str) -> str:
+    """« test target (seen: value) » of a fact or member-field test."""
+    expected = node.get("expected_value", node.get("expected", ""))
+    test = TESTS.get(node["test"], {}).get(lang, node["test"])
+    target = shown(expected, lang) if node["test"] != "is_true" else t("true", lang)
+    return f"{test} {target} ({label('seen', lang)}{shown(node['seen'], lang)})"
+
+
+def _items(node: dict, lang: str) -> str:
+    """The evidence items a node looked at, with their state (ok when valid)."""
+    return ", ".join(f"{i['id']} ({t(i['state'], lang) if i['state'] != 'valid' else 'ok'})"
+                     for i in node["items"]) or t("absent", lang)
