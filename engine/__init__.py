@@ -2,11 +2,12 @@
 
 from .compiled import Library
 from .dossier import Dossier, build_dossier, load_dossier
-from .errors import EvaluationError, InputError
+from .errors import Bilingual, EvaluationError, InputError
 from .evaluate import Evaluation, Options, evaluate, evaluate_with
 from .loader import bundled_rulesets_dir, load_library
 
 __all__ = [
+    "Bilingual",
     "Dossier",
     "Engine",
     "Evaluation",
