@@ -34,6 +34,11 @@ import pytest
 
 from raccord.cli.main import main
 
+try:
+    from tests.support import requires
+except ImportError:  # run from inside tests/
+    from support import requires
+
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "long_metrage"
 AS_OF = "2025-09-01"
 INSTALL = "apt-get install -y chromium chromium-driver"
@@ -51,7 +56,7 @@ def chromedriver_path() -> str | None:
     return found if found and Path(found).exists() else None
 
 
-requires_chromium = pytest.mark.skipif(chromium_path() is None, reason=f"chromium is not installed ({INSTALL})")
+requires_chromium = requires(chromium_path() is not None, "chromium", INSTALL)
 
 CHROME_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
