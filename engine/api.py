@@ -9,6 +9,7 @@
     engine.plan(evaluation, "afnor_spec_2308:2")  # raccord.plan/1, verified by re-evaluation
     engine.eligibility(engine.evaluate(dossier, Options(date(2025, 10, 15), engine.claim_rulesets)))
     engine.calendar(evaluation)                   # raccord.calendar/1: deadlines, milestones, expiries by date
+    engine.questions(dossier, date(2026, 2, 10))  # unknown facts that can change a decision, most decisive first
 
 Every method computes; none reads the clock, prints or writes. The documents are typed
 (engine/documents.py) and JSON-ready. docs/api.md is the reference.
@@ -17,9 +18,11 @@ Every method computes; none reads the clock, prints or writes. The documents are
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
-from . import attribution, claims, plan, report
+from . import attribution, claims, plan, questions, report
 from .calendar import calendar_document
 from .compiled import Library
 from .documents import CalendarDocument, EligibilityDocument, ExplainDocument, MissingItem, PlanDocument, ResultDocument
@@ -28,6 +31,7 @@ from .errors import InputError
 from .evaluate import Evaluation, Options, evaluate_with
 from .loader import load_library
 from .policies import Target
+from .questions import Question
 from .source_files import parse_json, parse_yaml
 
 
@@ -104,6 +108,21 @@ class Engine:
         """Every dated obligation of the evaluated rulesets, the dossier's date facts and its expiring
         evidence, in date order; deadlines whose date fact is missing apart (`undated`)."""
         return calendar_document(evaluation, _version())
+
+    # -- questions (raccord interview, the workspace's questionnaire) -----------------------------
+    def questions(self, dossier: Dossier, options: Options | dt.date, skip: Iterable[str] = ()) -> list[Question]:
+        """Every unknown fact whose answer can change a decision (a ruleset's, an aid scheme's, a
+        level), found by re-evaluation: the most decisions first, then the most points. `skip`:
+        facts not to ask again (answered « je ne sais pas »). Empty: nothing left to ask."""
+        return questions.questions(self.library, dossier, options, skip)
+
+    def next_question(self, dossier: Dossier, options: Options | dt.date, skip: Iterable[str] = ()) -> Question | None:
+        found = self.questions(dossier, options, skip)
+        return found[0] if found else None
+
+    def with_facts(self, dossier: Dossier, values: dict[str, Any]) -> Dossier:
+        """The dossier with facts set (typed values, see `fact_value`) or removed (None): a what-if."""
+        return questions.with_facts(dossier, values)
 
     def verify_attribution(self, dossier: Dossier, as_of: dt.date, problems: dict[str, str], expired: set[str],
                            rulesets: list[str] | None = None) -> attribution.Attribution:
