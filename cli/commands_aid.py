@@ -14,6 +14,7 @@ from raccord.engine.policies.eligibility import NO_APPLICABLE_CONDITION
 from .citations import citation_text, library_notice
 from .context import common_as_of, common_lang, library_from, library_options, run_evaluation
 from .i18n import colon, label, money, reason, t, text, words
+from .language import bi
 from .render_text import header
 
 WORDS = {
@@ -123,14 +124,14 @@ def _blocker_lines(entry: dict, lang: str, depth: int) -> list[str]:
 
 
 def register(cli: click.Group) -> None:
-    @cli.command()
+    @cli.command(help=bi("Aides accessibles : éligible / non éligible / indéterminé, montant, blocages et leur source.",
+                         "Aid within reach: eligible / not eligible / undetermined, amount, blockers and their source."))
     @click.argument("dossier", type=click.Path(dir_okay=False))
     @common_as_of
     @common_lang
     @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
     @library_options
     def eligibility(dossier, as_of, lang, fmt, rulesets_dir, ruleset_files):
-        """Aides accessibles : éligible / non éligible / indéterminé, montant, blocages et leur source."""
         library = library_from(rulesets_dir, ruleset_files)
         evaluation = run_evaluation(library, dossier, as_of, claim_rulesets(library))
         doc = eligibility_document(evaluation, __version__)

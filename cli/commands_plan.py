@@ -15,6 +15,7 @@ from .citations import library_notice
 from .context import common_as_of, common_lang, library_from, library_options, run_evaluation
 from .deadline_text import day_text, due_text
 from .i18n import colon, count, decimal, money, percent, quoted, t, text, words
+from .language import bi
 from .render_text import header
 
 WORDS = {
@@ -129,18 +130,20 @@ def render(doc: dict[str, Any], lang: str, notice: list[str] | None = None) -> s
 
 
 def register(cli: click.Group) -> None:
-    @cli.command()
+    @cli.command(help=bi("Plan de moindre effort pour atteindre une cible (label, niveau, aide), vérifié par réévaluation.",
+                         "Least-effort plan to reach a target (label, level, aid), checked by evaluating again."))
     @click.argument("dossier", type=click.Path(dir_okay=False))
-    @click.option("--target", required=True, metavar="TARGET",
-                  help="RID (threshold, obligations), RID:LEVEL (levels), RID:SCHEME or aid:SCHEME (eligibility).")
+    @click.option("--target", required=True, metavar=bi("CIBLE", "TARGET"),
+                  help=bi("RID (seuil, obligations), RID:NIVEAU (niveaux), RID:DISPOSITIF ou aid:DISPOSITIF (aides).",
+                          "RID (threshold, obligations), RID:LEVEL (levels), RID:SCHEME or aid:SCHEME (eligibility)."))
     @click.option("--assume", "assume", multiple=True, metavar="ID=met",
-                  help="What-if: treat this criterion as met (or not_met) without touching the dossier (repeatable).")
+                  help=bi("Simulation : tenir ce critère pour satisfait (ou not_met) sans toucher au dossier (répétable).",
+                          "What-if: treat this criterion as met (or not_met) without touching the dossier (repeatable)."))
     @common_as_of
     @common_lang
     @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
     @library_options
     def plan(dossier, target, assume, as_of, lang, fmt, rulesets_dir, ruleset_files):
-        """Plan de moindre effort pour atteindre une cible (label, niveau, aide), vérifié par réévaluation."""
         library = library_from(rulesets_dir, ruleset_files)
         goal = parse_target(library, target)
         evaluation = run_evaluation(library, dossier, as_of, (), assume=parse_assume(assume, library) or None)

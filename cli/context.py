@@ -9,9 +9,11 @@ import click
 
 from raccord import __version__
 from raccord.engine import Dossier, Evaluation, InputError, Library, evaluate, load_dossier, load_library
+from raccord.engine.errors import Bilingual
 from raccord.engine.report import result_document
 
 from .entry import inputs_loaded
+from .language import LANG_HELP, LANGS, bi, current_lang
 
 EXIT_OK = 0
 EXIT_INVALID_INPUT = 2
@@ -27,7 +29,8 @@ def parse_date(value: str | None, option: str = "--as-of") -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise InputError(option, f"'{value}' is not a date", "write it YYYY-MM-DD") from None
+        raise InputError(option, Bilingual(f"« {value} » n'est pas une date", f"'{value}' is not a date"),
+                         Bilingual("écrivez-la AAAA-MM-JJ, par exemple 2026-03-02", "write it YYYY-MM-DD")) from None
 
 
 def library_from(rulesets_dir: str | None, ruleset_files: tuple[str, ...]) -> Library:
@@ -69,16 +72,24 @@ def document(evaluation: Evaluation, complete: bool = True) -> dict:
     return result_document(evaluation, __version__, complete)
 
 
-common_as_of = click.option("--as-of", "as_of", metavar="DATE", help="Evaluation date YYYY-MM-DD (default: today).")
-common_lang = click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True,
-                           help="Language of the output.")
+common_as_of = click.option("--as-of", "as_of", metavar="DATE",
+                            help=bi("Date d'évaluation AAAA-MM-JJ (par défaut : aujourd'hui).",
+                                    "Evaluation date YYYY-MM-DD (default: today)."))
+common_lang = click.option("--lang", type=click.Choice(LANGS), default=current_lang, show_default=False, help=LANG_HELP)
 common_rulesets = click.option("--ruleset", "rulesets", multiple=True, metavar="ID",
-                               help="Evaluate only this ruleset (repeatable; dependencies are evaluated too).")
+                               help=bi("N'évaluer que ce référentiel (répétable ; ses dépendances sont évaluées aussi).",
+                                       "Evaluate only this ruleset (repeatable; dependencies are evaluated too)."))
 common_library = [
-    click.option("--rulesets-dir", metavar="DIR", help="Folder of rulesets to use instead of the bundled ones."),
-    click.option("--ruleset-file", "ruleset_files", multiple=True, metavar="FILE",
-                 help="A ruleset file that replaces the bundled ruleset of the same id (e.g. an imported grid)."),
+    click.option("--rulesets-dir", metavar=bi("RÉPERTOIRE", "DIR"),
+                 help=bi("Dossier de référentiels à utiliser à la place de ceux fournis.",
+                         "Folder of rulesets to use instead of the bundled ones.")),
+    click.option("--ruleset-file", "ruleset_files", multiple=True, metavar=bi("FICHIER", "FILE"),
+                 help=bi("Un fichier de référentiel qui remplace celui de même id fourni (par exemple une grille importée).",
+                         "A ruleset file that replaces the bundled ruleset of the same id (e.g. an imported grid).")),
 ]
+output_option = click.option("-o", "--output", metavar=bi("FICHIER", "FILE"),
+                             help=bi("Écrire dans FICHIER (atomiquement) au lieu de la sortie standard.",
+                                     "Write to FILE (atomically) instead of standard output."))
 
 
 def library_options(func):

@@ -13,9 +13,13 @@ import click
 
 from raccord import __version__
 from raccord.engine import InputError
+from raccord.engine.errors import Bilingual
 from raccord.engine.source_files import load_document
 
-from . import render_text
+from . import (
+    help_texts,  # noqa: F401 (registers the English of older help texts)
+    render_text,
+)
 from .context import (
     EXIT_INTERNAL,
     EXIT_INVALID_INPUT,
@@ -27,18 +31,21 @@ from .context import (
     document,
     library_from,
     library_options,
+    output_option,
     run_evaluation,
 )
 from .i18n import t
+from .language import LangGroup, bi, current_lang, start
 from .output import write_atomic
 
 
-class PluginGroup(click.Group):
+class PluginGroup(LangGroup):
     """Commands living in `cli/commands_*.py` register themselves (one module per capability).
     They are imported only when a command not defined here is asked for, or the list is shown:
     `raccord check` does not pay for the HTML, spreadsheet or bundle code."""
 
     _loaded = False
+    group_class = LangGroup  # its sub-groups do not load plugins
 
     def _load_plugins(self) -> None:
         if not self._loaded:
@@ -59,15 +66,26 @@ class PluginGroup(click.Group):
         self._load_plugins()
         return super().list_commands(ctx)
 
+    def main(self, args=None, *rest, **kwargs):  # click's signature
+        start(args)  # the language of the run, before click parses anything (it may print help)
+        return super().main(args, *rest, **kwargs)
+
 
 @click.group(cls=PluginGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="raccord")
 def cli() -> None:
-    """raccord : où en est votre production face à ses référentiels (Ecoprod, AFNOR SPEC 2308, VHSS, aides CNC).
+    """raccord : où en est votre production face à ses référentiels (Ecoprod, AFNOR SPEC 2308, VHSS, aides CNC)."""
+
+
+cli.help = bi("""raccord : où en est votre production face à ses référentiels (Ecoprod, AFNOR SPEC 2308, VHSS, aides CNC).
+
+    Codes de sortie : 0 tout va bien ; 2 saisie invalide ; 3 vérification échouée ; 4 non éligible et
+    5 indéterminé (seulement avec --exit-code) ; 70 erreur interne.
+    """, """raccord: where your production stands against its referentials (Ecoprod, AFNOR SPEC 2308, VHSS, CNC aid).
 
     Exit codes: 0 ok; 2 invalid input; 3 verification failed; 4 not eligible and 5 undetermined
     (only with --exit-code); 70 internal error.
-    """
+    """)
 
 
 def emit(content: str, output: str | None) -> None:
@@ -90,20 +108,23 @@ def decision_exit_code(doc: dict) -> int:
     return 0
 
 
-@cli.command()
+@cli.command(help=bi("Évaluer un dossier de production : décisions, scores, niveaux, éléments manquants.",
+                    "Evaluate a production dossier: decisions, scores, levels, missing items."))
 @click.argument("dossier", type=click.Path(dir_okay=False))
 @common_rulesets
 @common_as_of
 @click.option("--format", "fmt", type=click.Choice(["text", "md", "json", "html"]), default="text", show_default=True)
 @common_lang
-@click.option("-o", "--output", metavar="FILE", help="Write to FILE (atomically) instead of standard output.")
-@click.option("-v", "--verbose", is_flag=True, help="List every criterion with its status.")
-@click.option("--portfolio", multiple=True, metavar="PATH",
-              help="Other dossiers of the same company (files or folders) for company-wide levels.")
-@click.option("--exit-code", is_flag=True, help="Exit 4 when a decision is negative, 5 when undetermined.")
+@output_option
+@click.option("-v", "--verbose", is_flag=True, help=bi("Lister chaque critère avec son statut (et les arbres complets).",
+                                                       "List every criterion with its status (and the full trees)."))
+@click.option("--portfolio", multiple=True, metavar=bi("CHEMIN", "PATH"),
+              help=bi("Autres dossiers de la même société (fichiers ou dossiers), pour les niveaux d'entreprise.",
+                      "Other dossiers of the same company (files or folders) for company-wide levels."))
+@click.option("--exit-code", is_flag=True, help=bi("Sortir avec 4 si une décision est négative, 5 si elle est indéterminée.",
+                                                   "Exit 4 when a decision is negative, 5 when undetermined."))
 @library_options
 def check(dossier, rulesets, as_of, fmt, lang, output, verbose, portfolio, exit_code, rulesets_dir, ruleset_files):
-    """Évaluer un dossier de production : décisions, scores, niveaux, éléments manquants."""
     library = library_from(rulesets_dir, ruleset_files)
     evaluation = run_evaluation(library, dossier, as_of, rulesets, portfolio)
     doc = document(evaluation, complete=fmt in ("json", "html"))
@@ -124,16 +145,17 @@ def check(dossier, rulesets, as_of, fmt, lang, output, verbose, portfolio, exit_
         sys.exit(decision_exit_code(doc))
 
 
-@cli.command()
+@cli.command(help=bi("Expliquer un critère : l'arbre de conditions, les valeurs vues, les preuves, la source.",
+                    "Explain a criterion: its condition tree, the values seen, the evidence, the source."))
 @click.argument("dossier", type=click.Path(dir_okay=False))
-@click.argument("criterion_id")
+@click.argument("criterion_id", metavar=bi("CRITÈRE", "CRITERION"))
 @common_as_of
 @common_lang
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--sources", is_flag=True, help="Also show the maintainers' provenance (seed file and lines).")
+@click.option("--sources", is_flag=True, help=bi("Montrer aussi la provenance des mainteneurs (fichier source et lignes).",
+                                                 "Also show the maintainers' provenance (seed file and lines)."))
 @library_options
 def explain(dossier, criterion_id, as_of, lang, fmt, sources, rulesets_dir, ruleset_files):
-    """Expliquer un critère : l'arbre de conditions, les valeurs vues, les preuves, la source."""
     library = library_from(rulesets_dir, ruleset_files)
     if criterion_id not in library.criteria:
         from raccord.engine.suggest import did_you_mean
@@ -156,18 +178,18 @@ def document_header(evaluation) -> dict:
     return {"dossier": {"title": production.title, "id": production.id}, "as_of": evaluation.as_of.isoformat()}
 
 
-@cli.command()
+@cli.command(help=bi("Lister ce qui manque, les éléments bloquants d'abord.", "List what is missing, blocking items first."))
 @click.argument("dossier", type=click.Path(dir_okay=False))
 @common_rulesets
 @common_as_of
 @common_lang
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--limit", type=int, default=None, help="Show at most N items.")
+@click.option("--limit", type=int, default=None, metavar="N", help=bi("Montrer au plus N éléments.", "Show at most N items."))
 @click.option("--all", "show_all", is_flag=True,
-              help="Also list items that can no longer change an outcome (recommendations...).")
+              help=bi("Lister aussi les éléments qui ne peuvent plus changer une décision (recommandations…).",
+                      "Also list items that can no longer change an outcome (recommendations...)."))
 @library_options
 def missing(dossier, rulesets, as_of, lang, fmt, limit, show_all, rulesets_dir, ruleset_files):
-    """Lister ce qui manque, les éléments bloquants d'abord."""
     library = library_from(rulesets_dir, ruleset_files)
     evaluation = run_evaluation(library, dossier, as_of, rulesets)
     doc = document(evaluation)
@@ -182,12 +204,11 @@ def missing(dossier, rulesets, as_of, lang, fmt, limit, show_all, rulesets_dir, 
     click.echo("\n".join(render_text.missing_lines(doc["missing"], lang, limit)))
 
 
-@cli.group(invoke_without_command=True)
+@cli.group(invoke_without_command=True, help=bi("Lister les référentiels chargés.", "List the loaded referentials."))
 @click.pass_context
 @common_lang
 @library_options
 def rulesets(ctx, lang, rulesets_dir, ruleset_files):
-    """Lister les référentiels chargés."""
     ctx.obj = (lang, rulesets_dir, ruleset_files)
     if ctx.invoked_subcommand:
         return
@@ -198,11 +219,11 @@ def rulesets(ctx, lang, rulesets_dir, ruleset_files):
                    f"{model.title.get(lang)}")
 
 
-@rulesets.command("show")
-@click.argument("ruleset_id")
+@rulesets.command("show", help=bi("Détailler un référentiel : sources, groupes, critères avec provenance.",
+                                   "Detail a referential: sources, groups, criteria with provenance."))
+@click.argument("ruleset_id", metavar=bi("RÉFÉRENTIEL", "RULESET"))
 @click.pass_obj
 def rulesets_show(obj, ruleset_id):
-    """Détailler un référentiel : sources, groupes, critères avec provenance."""
     lang, rulesets_dir, ruleset_files = obj
     library = library_from(rulesets_dir, ruleset_files)
     if ruleset_id not in library.rulesets:
@@ -230,11 +251,11 @@ def rulesets_show(obj, ruleset_id):
             click.echo(f"  {crit.id:<20} {crit.title.get(lang)} ({', '.join(extra)})")
 
 
-@cli.command()
-@click.argument("file", type=click.Path(dir_okay=False))
+@cli.command(help=bi("Valider un fichier : référentiel, description de grille (grid.yaml), correspondance (migrate) ou dossier.",
+                    "Validate a file: ruleset, grid description (grid.yaml), mapping (migrate) or dossier."))
+@click.argument("file", type=click.Path(dir_okay=False), metavar=bi("FICHIER", "FILE"))
 @library_options
 def validate(file, rulesets_dir, ruleset_files):
-    """Valider un fichier : référentiel, description de grille (grid.yaml), correspondance (migrate) ou dossier."""
     path = Path(file)
     located = load_document(path)
     data = located.data if isinstance(located.data, dict) else {}
@@ -265,25 +286,35 @@ def validate(file, rulesets_dir, ruleset_files):
                f"{len(dossier.file.evidence)} evidence items")
 
 
-@cli.command()
-@click.option("-o", "--output", metavar="FILE", help="Write the schema to FILE.")
+@cli.command(help=bi("Afficher le JSON Schema des dossiers (complétion dans les éditeurs).",
+                    "Print the JSON Schema of dossiers (completion in editors)."))
+@click.option("-o", "--output", metavar=bi("FICHIER", "FILE"),
+              help=bi("Écrire le schéma dans FICHIER.", "Write the schema to FILE."))
 @library_options
 def schema(output, rulesets_dir, ruleset_files):
-    """Afficher le JSON Schema des dossiers (complétion dans les éditeurs)."""
     library = library_from(rulesets_dir, ruleset_files)
     from .schema import dossier_schema
 
     emit(json.dumps(dossier_schema(library), ensure_ascii=False, indent=2) + "\n", output)
 
 
+ERROR_PREFIX = {"fr": "raccord : erreur : ", "en": "raccord: error: "}
+
+
+def error_line(exc: InputError, lang: str) -> str:
+    """The error in the user's language; a message not yet translated keeps its English whole."""
+    shown = lang if isinstance(exc.message, Bilingual) else "en"
+    return ERROR_PREFIX[shown] + exc.render(shown)
+
+
 def main() -> None:
     try:
         cli.main(standalone_mode=False)
     except InputError as exc:
-        click.echo(f"raccord: error: {exc}", err=True)
+        click.echo(error_line(exc, current_lang()), err=True)
         sys.exit(EXIT_INVALID_INPUT)
     except click.exceptions.Abort:
-        click.echo("raccord: aborted", err=True)
+        click.echo("raccord : interrompu" if current_lang() == "fr" else "raccord: aborted", err=True)
         sys.exit(EXIT_INVALID_INPUT)
     except click.ClickException as exc:
         exc.show()
@@ -295,5 +326,9 @@ def main() -> None:
     except Exception as exc:
         if os.environ.get("RACCORD_DEBUG"):
             raise
-        click.echo(f"raccord: internal error: {type(exc).__name__}: {exc} (set RACCORD_DEBUG=1 for details)", err=True)
+        if current_lang() == "fr":
+            click.echo(f"raccord : erreur interne : {type(exc).__name__} : {exc} (relancez avec RACCORD_DEBUG=1 pour le détail)",
+                       err=True)
+        else:
+            click.echo(f"raccord: internal error: {type(exc).__name__}: {exc} (set RACCORD_DEBUG=1 for details)", err=True)
         sys.exit(EXIT_INTERNAL)

@@ -75,7 +75,7 @@ def test_bad_date_in_dossier_and_option(tmp_path):
     assert_clean_error(raccord("check", str(path)), f"{path}:4:", "day is out of range")
     path = write(tmp_path, HEAD + "facts:\n  dates.first_shooting_day: 'le 3 mars'\n")
     assert_clean_error(raccord("check", str(path)), "a date YYYY-MM-DD")
-    assert_clean_error(raccord("check", str(EXAMPLE), "--as-of", "2025-13-45"), "--as-of", "not a date")
+    assert_clean_error(raccord("check", str(EXAMPLE), "--as-of", "2025-13-45"), "--as-of", "n'est pas une date")
 
 
 def test_unknown_key_in_dossier(tmp_path):

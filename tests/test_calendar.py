@@ -231,8 +231,8 @@ def test_markdown_and_json_carry_the_same_entries(toy):
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (("--as-of", "2025-02-30"), "raccord: error: --as-of: '2025-02-30' is not a date"),
-    (("--format", "pdf"), "Invalid value for '--format'"),
+    (("--as-of", "2025-02-30"), "raccord : erreur : --as-of: « 2025-02-30 » n'est pas une date"),
+    (("--format", "pdf"), "Valeur invalide pour '--format'"),
     (("--ruleset", "ecoprod"), "raccord: error: --ruleset: unknown ruleset 'ecoprod'"),
     (("-o", "."), "raccord: error: -o: cannot write '.'"),
 ])

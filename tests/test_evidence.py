@@ -124,7 +124,7 @@ def test_add_registers_file_and_keeps_the_dossier_text(film: Path, capsys) -> No
         (["--kind", "bilan_carbone_previsionnel", "--criteria", "ECO-PROD-99"], "unknown criterion 'ECO-PROD-99'"),
         (["--kind", "bilan_carbone_previsionnel", "--criteria", "AFN-GOV-01"], "does not expect evidence of kind"),
         (["--kind", "bilan_carbone_previsionnel", "--criteria", "ECO-PROD-02", "--collected", "2025-13-01"],
-         "'2025-13-01' is not a date"),
+         "« 2025-13-01 » n'est pas une date"),
         (["--kind", "bilan_carbone_previsionnel", "--criteria", "ECO-PROD-02", "--collected", "2025-05-01",
           "--expires", "2025-01-01"], "is before collected"),
     ],
@@ -136,7 +136,7 @@ def test_add_refuses_bad_input_without_touching_the_dossier(film: Path, capsys, 
     new.write_text("x\n", encoding="utf-8")
     code, _out, err = run(capsys, "evidence", "add", str(dossier), str(new), *args)
     assert code == 2
-    assert message in err and err.startswith("raccord: error: ") and err.count("\n") == 1
+    assert message in err and err.startswith(("raccord: error: ", "raccord : erreur : ")) and err.count("\n") == 1
     assert "Traceback" not in err
     assert dossier.read_bytes() == before
     assert not list(film.glob("dossier.yaml.bak-*"))
