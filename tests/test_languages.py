@@ -19,9 +19,14 @@ from raccord.cli.language import current_lang
 from raccord.cli.main import cli, error_line
 from raccord.engine import InputError
 
+
+def wordset(text: str) -> set[str]:
+    return set(text.split())
+
+
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "long_metrage" / "dossier.yaml"
 
-ENGLISH = set("""
+ENGLISH = wordset("""
 the and with of to for from is are be been not this that these those only when which without default
 file files write writes show shows list lists evaluate error errors usage missing invalid such help exit
 message value values try did you your mean its it each every by at on in as if instead also then
@@ -29,14 +34,14 @@ than what where who how bundle dossiers ruleset rulesets folder folders criterio
 kind date dates today whose other same given give check checks verify import export grid grids
 status statuses item items level levels score threshold aid schemes scheme plan target treat met
 unknown option command commands argument arguments required choose one more most least none yes no
-""".split())
+""")
 ENGLISH -= {"dossier", "dossiers", "option", "options", "argument", "arguments", "plan", "date", "dates", "score", "grid"}
-FRENCH = set("""
+FRENCH = wordset("""
 le la les des du une et est sont pour avec sans dans sur aux au ce cette ces qui que ou où par pas
 fichier fichiers référentiel référentiels critère critères preuve preuves aide aides
 écrire afficher lister valider vérifier évaluer erreur utilisation commande commandes inconnue
 manquant manquante défaut aujourd'hui obligatoire seulement aussi chaque
-""".split())
+""")
 
 IDENTIFIER = re.compile(
     r"--?[\w-]+"  # options
