@@ -57,7 +57,7 @@ def run_evaluation(library: Library, dossier_path: str, as_of: str | None, rules
     or outside the dossier folder does not count (cli/integrity.py); `check_files=False` skips that."""
     from .integrity import compute_integrity
 
-    dossier = load_dossier(Path(dossier_path), library.catalogue)
+    dossier = reviewed(library, load_dossier(Path(dossier_path), library.catalogue))
     others = portfolio_paths(dossier, portfolio)
     members = [load_dossier(p, library.catalogue) for p in others] if others is not None else None
     integrity = compute_integrity(dossier) if check_files else None
@@ -68,8 +68,23 @@ def run_evaluation(library: Library, dossier_path: str, as_of: str | None, rules
                     integrity=integrity, portfolio_integrity=member_integrity)
 
 
+def reviewed(library: Library, dossier: Dossier) -> Dossier:
+    """The dossier with the auditor's file beside it applied (engine/review.py), if there is one."""
+    from raccord.engine import review
+
+    path = review.audit_path(dossier.path) if dossier.path else None
+    audit = review.load_audit(path) if path is not None else None
+    if audit is None:
+        return dossier
+    review.check_audit(audit, dossier, library.criteria)
+    return review.with_reviews(dossier, audit)
+
+
 def document(evaluation: Evaluation, complete: bool = True) -> dict:
-    return result_document(evaluation, __version__, complete)
+    """The result document, with the validated figures (only evidence the auditor accepted) beside the declared ones."""
+    from raccord.engine import review
+
+    return review.add_validated(result_document(evaluation, __version__, complete), evaluation, review.validated(evaluation))
 
 
 common_as_of = click.option("--as-of", "as_of", metavar="DATE",

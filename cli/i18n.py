@@ -65,6 +65,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "due_now": {"fr": "dû à l'étape actuelle", "en": "due at the current stage"},
     "expired": {"fr": "preuve expirée", "en": "expired evidence"},
     "rejected": {"fr": "preuve rejetée", "en": "rejected evidence"},
+    "pending_review": {"fr": "preuve non encore acceptée par l'auditeur", "en": "evidence not yet accepted by the auditor"},
     "not_yet_collected": {"fr": "preuve datée après l'évaluation", "en": "evidence dated after the evaluation"},
     "too_old": {"fr": "preuve trop ancienne", "en": "evidence too old"},
     "missing_file": {"fr": "fichier de preuve introuvable", "en": "evidence file missing"},

@@ -8,6 +8,8 @@ from .citations import citation_parts, notice
 from .citations import w as cw
 from .deadline_text import due_text
 from .i18n import label, t, text
+from .review_text import figures_line, problem_text, review_lines, validated_line
+from .review_text import w as rw
 from .summary import STATUS_MARK, decision_line, detail_lines, members_lines, reasons_text
 
 
@@ -35,11 +37,15 @@ def render_check(doc: dict[str, Any], lang: str) -> str:
         if reasons:
             out.append(f"- {label('reasons', lang)}{reasons}")
         out += [f"- {line}" for line in detail_lines(rs, lang)]
+        out += [f"- **{line}**" for line in (figures_line(rs, lang), validated_line(rs, lang)) if line]
         out += ["", f"| | {t('criterion', lang)} | {t('source', lang)} | {t('provenance', lang)} |", "|---|---|---|---|"]
         for crit in rs["criteria"]:
             out.append(f"| {STATUS_MARK[crit['status']]} {t(crit['status'], lang)} | `{crit['id']}` "
                        f"{_cell(text(crit['title'], lang))} | {_cell(citation_md(crit['source'], lang))} "
                        f"| {t(crit['provenance'], lang)} |")
+    review = review_lines(doc, lang)
+    if review:
+        out += ["", f"## {rw('review', lang)}", ""] + [line if line.startswith("- ") else f"- {line.strip()}" for line in review]
     out += ["", f"## {t('missing', lang)}", ""]
     if not doc["missing"]:
         out.append(t("none_missing", lang))
@@ -49,7 +55,8 @@ def render_check(doc: dict[str, Any], lang: str) -> str:
                            if not item["missing_evidence"] or e["kind"] in item["missing_evidence"])
         due = f" {due_text(item['due'], item.get('status_reason'), lang)}." if item.get("due") else ""
         persons = "".join(f" {line}." for line in members_lines(item.get("members", []), lang))
+        rejected = "".join(f" {_cell(problem_text(p, lang))}." for p in item["evidence_problems"] if p.get("reason"))
         out.append(f"- `{item['criterion']}` {text(item['title'], lang)} — {t(item['status'], lang)}{tag}.{due}{persons} "
-                   f"{label('evidence_expected', lang)}{wanted or '-'}. "
+                   f"{label('evidence_expected', lang)}{wanted or '-'}.{rejected} "
                    f"{label('source', lang)}{citation_md(item['source'], lang)}")
     return "\n".join(out) + "\n"

@@ -8,6 +8,7 @@ from .citations import citation_text, cited_texts, notice_lines
 from .citations import w as cw
 from .deadline_text import due_text
 from .i18n import colon, decimal, label, money, t, text
+from .review_text import figures_line, problem_text, review_lines, validated_line
 from .summary import STATUS_MARK, decision_line, detail_lines, label_of, members_lines, reasons_text
 
 
@@ -24,8 +25,12 @@ def render_check(doc: dict[str, Any], lang: str, verbose: bool = False, missing_
         if reasons:
             out.append(f"{label('reasons', lang)}{reasons}")
         out.extend(detail_lines(rs, lang))
+        out.extend(line for line in (figures_line(rs, lang), validated_line(rs, lang)) if line)
         if verbose:
             out.extend(criteria_lines(rs, lang))
+    review = review_lines(doc, lang)
+    if review:
+        out += [""] + review
     out.append("")
     out.extend(missing_lines(doc["missing"], lang, missing_limit))
     shown = doc["missing"] if missing_limit is None else doc["missing"][:missing_limit]
@@ -91,7 +96,7 @@ def missing_lines(items: list[dict[str, Any]], lang: str, limit: int | None) -> 
         if item.get("declined"):
             lines.append(f"    {label('declined', lang)}{item['declined']}")
         for problem in item["evidence_problems"]:
-            lines.append(f"    {problem['id']}{colon(lang)}{t(problem['state'], lang)}")
+            lines.append(f"    {problem_text(problem, lang)}")
         if item["missing_facts"]:
             lines.append(f"    {label('missing_facts', lang)}{', '.join(item['missing_facts'])}")
         lines.extend(f"    {line}" for line in members_lines(item.get("members", []), lang))
@@ -119,6 +124,7 @@ def render_explain(trace: dict[str, Any], entry: dict[str, Any], lang: str, sour
     if entry.get("amount_due"):
         lines.append(amount_due_text(entry["amount_due"], lang))
     lines.append(f"{label('evidence_used', lang)}{', '.join(entry.get('evidence_used', [])) or '-'}")
+    lines += [f"  {problem_text(p, lang)}" for p in entry.get("evidence_problems", []) if p.get("reason")]
     for e in entry["evidence_expected"]:
         lines.append(f"{label('evidence_expected', lang)}{text(e['description'], lang)} [{e['kind']}]")
     source = entry["source"]

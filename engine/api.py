@@ -10,6 +10,8 @@
     engine.eligibility(engine.evaluate(dossier, Options(date(2025, 10, 15), engine.claim_rulesets)))
     engine.calendar(evaluation)                   # raccord.calendar/1: deadlines, milestones, expiries by date
     engine.questions(dossier, date(2026, 2, 10))  # unknown facts that can change a decision, most decisive first
+    dossier = engine.reviewed(dossier)            # with the auditor's file beside it (engine/review.py)
+    engine.validated(evaluation)                  # the same counting only the evidence the auditor accepted
 
 Every method computes; none reads the clock, prints or writes. The documents are typed
 (engine/documents.py) and JSON-ready. docs/api.md is the reference.
@@ -22,7 +24,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from . import attribution, claims, plan, questions, report
+from . import attribution, claims, plan, questions, report, review
 from .calendar import calendar_document
 from .compiled import Library
 from .documents import CalendarDocument, EligibilityDocument, ExplainDocument, MissingItem, PlanDocument, ResultDocument
@@ -77,9 +79,28 @@ class Engine:
             options = Options(options)
         return evaluate_with(self.library, dossier, options)
 
-    def result(self, evaluation: Evaluation, complete: bool = True) -> ResultDocument:
-        """The `raccord.result/1` document (`complete=False`: met criteria unexplained, for text reports)."""
-        return report.result_document(evaluation, _version(), complete)
+    def result(self, evaluation: Evaluation, complete: bool = True, validated: bool = True) -> ResultDocument:
+        """The `raccord.result/1` document (`complete=False`: met criteria unexplained, for text reports),
+        with the validated figures beside the declared ones (`validated=False` leaves them out)."""
+        doc = report.result_document(evaluation, _version(), complete)
+        return review.add_validated(doc, evaluation, review.validated(evaluation)) if validated else doc
+
+    # -- the auditor ---------------------------------------------------------------------------
+    def reviewed(self, dossier: Dossier, audit: review.AuditFile | bool | None = True) -> Dossier:
+        """The dossier with the auditor's decisions applied: `audit` as given (a workspace builds it
+        from its database), or by default the file beside the dossier (`<stem>.audit.yaml`, checked
+        against the dossier; none there: the dossier as it is)."""
+        if audit is True:
+            audit = review.load_audit(review.audit_path(dossier.path)) if dossier.path else None
+        if not audit:
+            return dossier
+        review.check_audit(audit, dossier, self.library.criteria)
+        return review.with_reviews(dossier, audit)
+
+    def validated(self, evaluation: Evaluation) -> Evaluation:
+        """The evaluation counting only the evidence the auditor accepted (pending items do not count):
+        the figure an attestation rests on. The evaluation itself when nothing is pending."""
+        return review.validated(evaluation)
 
     def explain(self, evaluation: Evaluation, criterion: str) -> ExplainDocument:
         if criterion not in self.library.criteria:
@@ -129,3 +150,4 @@ class Engine:
         """Which criteria each evidence problem changes (`problems`: item id -> file state, found by
         the caller's file checks; `expired`: items past their expiry date)."""
         return attribution.attribute_problems(self.library, dossier, as_of, problems, expired, rulesets)
+

@@ -43,7 +43,10 @@ class EvidenceExpected(TypedDict):
 class EvidenceProblem(TypedDict):
     id: str
     kind: str
-    state: str  # expired, rejected, not_yet_collected, too_old, missing_file, modified, outside_dossier...
+    state: str  # expired, rejected, not_yet_collected, too_old, missing_file, modified, outside_dossier, pending_review...
+    reason: NotRequired[str]  # rejected: the auditor's reason
+    by: NotRequired[str]  # who rejected it
+    date: NotRequired[str]  # when
 
 
 class CriterionEntry(TypedDict):
@@ -75,6 +78,7 @@ class CriterionEntry(TypedDict):
     due: NotRequired[dict[str, Any]]  # deadlines.Window.as_dict(): window, due, start_by, days_left, fact, source
     status_reason: NotRequired[str]  # not_yet_due, deadline_passed, proof_only
     members: NotRequired[list[MembersEntry]]  # conditions over a roster that do not hold
+    validated_status: NotRequired[str]  # counting only the evidence the auditor accepted, when it differs from `status`
 
 
 class MembersEntry(TypedDict):
@@ -100,6 +104,7 @@ class RulesetEntry(TypedDict):
     not_applicable_reason: NotRequired[Text]
     stage: NotRequired[str | None]
     stages: NotRequired[list[dict[str, Any]]]
+    validated: NotRequired[ValidatedFigures]  # the same ruleset counting only the evidence the auditor accepted
     # and what the policy describes (Policy.describe): levels, schemes, stars_verified, stars_note...
 
 
@@ -126,6 +131,7 @@ class MissingItem(TypedDict):
     due: NotRequired[dict[str, Any]]
     status_reason: NotRequired[str]
     members: NotRequired[list[MembersEntry]]
+    validated_status: NotRequired[str]  # as CriterionEntry
 
 
 class DossierHeader(TypedDict):
@@ -144,6 +150,51 @@ class ResultDocument(TypedDict):
     missing: list[MissingItem]
     assumed: NotRequired[dict[str, str]]
     portfolio: NotRequired[list[dict[str, Any]]]
+    review: NotRequired[ReviewSection]  # the auditor's decisions, findings and sign-offs (engine/review.py)
+
+
+class ValidatedFigures(TypedDict):
+    """A ruleset's outcome and counts when only the evidence the auditor accepted counts."""
+
+    outcome: dict[str, Any]
+    counts: dict[str, int]
+
+
+class ItemReviewEntry(TypedDict):
+    status: str  # accepted | rejected | pending
+    source: str  # audit_file | dossier
+    reason: NotRequired[str]
+    by: NotRequired[str]
+    date: NotRequired[str]
+    stale: NotRequired[bool]  # the review was of a version of the file since replaced: pending again
+
+
+class FindingEntry(TypedDict):
+    id: str
+    type: str  # major | minor | observation
+    text: str
+    criteria: list[str]
+    evidence: list[str]
+    by: str
+    date: str
+    status: str  # open | closed
+
+
+class SignoffEntry(TypedDict):
+    stage: str  # intermediate | final
+    decision: str  # favorable | favorable_with_reservations | unfavorable
+    by: str
+    date: str
+    note: NotRequired[str]
+    dossier_sha256: NotRequired[str]
+
+
+class ReviewSection(TypedDict):
+    file: str | None  # the auditor's file read, if any
+    counts: dict[str, int]  # accepted, rejected, pending, stale
+    items: dict[str, ItemReviewEntry]  # the items with a decision (not those never reviewed)
+    findings: list[FindingEntry]
+    signoffs: list[SignoffEntry]
 
 
 class ExplainDocument(CriterionEntry):

@@ -30,6 +30,21 @@ class Auditor(Strict):
 
 
 @record
+class PreviousVersion(Strict):
+    """A version of an evidence item's file that a newer one replaced (`raccord evidence replace`):
+    nothing registered is lost, and a review of that version stays traceable to its hash."""
+
+    sha256: Annotated[str, Check(pattern=r"^[0-9a-f]{64}$")] | None = None
+    size: Annotated[int, Check(ge=0)] | None = None
+    path: str | None = None
+    url: str | None = None
+    collected: dt.date | None = None
+    author: str | None = None
+    replaced: dt.date | None = None  # the day it was replaced
+    replaced_by: str | None = None  # who replaced it (a role)
+
+
+@record
 class EvidenceItem(Strict):
     id: Annotated[str, Check(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
     kind: Ident
@@ -44,6 +59,7 @@ class EvidenceItem(Strict):
     auditor: Auditor = field(default_factory=Auditor)
     note: str | None = None
     member: str | None = None  # the internal reference of the roster member it concerns (P-014)
+    history: list[PreviousVersion] = field(default_factory=list)  # earlier versions, oldest first
 
     def __post_init__(self) -> None:
         if self.path and self.url:
@@ -100,6 +116,8 @@ class Dossier(Record):
     located: Located
     # Derived once per evaluation date (the dossier never changes after loading): see evaluate.py.
     prepared: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+    # The auditor's file applied to it (engine/review.py `with_reviews`), if any.
+    audit: Any = field(default=None, repr=False, compare=False)
 
     @property
     def base_dir(self) -> Path:

@@ -11,11 +11,12 @@ the false children are.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, Any
 
 from . import tri
 from .conditions import All, Count, CriterionTest, EvidenceTest, MemberEvidenceTest, OutcomeTest, Quantifier, _jsonable
-from .context import EXPIRED
+from .context import EXPIRED, REJECTED
 from .record import Record, record
 from .template import Trace, trace
 
@@ -82,9 +83,19 @@ class EvidenceProblem(Record):
     id: str
     kind: str
     state: str
+    reason: str | None = None  # rejected: the auditor's reason, who decided and when (shown wherever the item is)
+    by: str | None = None
+    date: Any = None
 
     def as_dict(self) -> dict[str, str]:
-        return {"id": self.id, "kind": self.kind, "state": self.state}
+        out = {"id": self.id, "kind": self.kind, "state": self.state}
+        if self.reason is not None:
+            out["reason"] = self.reason
+            if self.by:
+                out["by"] = self.by
+            if self.date:
+                out["date"] = self.date.isoformat()
+        return out
 
 
 @record(positional=True, slots=False)  # few objects: a cheaper class to define
@@ -156,7 +167,22 @@ def _traced(evaluation: Evaluation, cid: str) -> tuple:
 
 
 def criterion_findings(evaluation: Evaluation, cid: str) -> Findings:
-    return findings_of(criterion_trace(evaluation, cid))
+    found = findings_of(criterion_trace(evaluation, cid))
+    if any(p.state == REJECTED for p in found.evidence_problems):
+        found = _with_reasons(found, evaluation)
+    return found
+
+
+def _with_reasons(found: Findings, evaluation: Evaluation) -> Findings:
+    """The auditor's reason on each rejected item (the trace knows states, the dossier the reasons)."""
+    items = {item.id: item.auditor for item in evaluation.dossier.file.evidence}
+    problems = []
+    for p in found.evidence_problems:
+        auditor = items.get(p.id)
+        if p.state == REJECTED and auditor is not None and auditor.reason:
+            p = EvidenceProblem(p.id, p.kind, p.state, auditor.reason, auditor.by, auditor.date)
+        problems.append(p)
+    return dataclasses.replace(found, evidence_problems=tuple(problems))
 
 
 def findings_of(trace: CriterionTrace) -> Findings:

@@ -68,7 +68,9 @@ def test_expired_evidence_on_the_feature_film():
     assert found.expired and found.missing_evidence == ("referent_training_certificate",) and found.evidence_used == ()
     assert ev.outcome("vhss_ccnpc")["reasons"] == ["mandatory_unknown", "evidence_expired"]
     rejected = criterion_findings(ev, "AFN-ACH-01")  # rejected by the auditor: a problem, not an expiry
-    assert rejected.evidence_problems == (EvidenceProblem("EV-069", "menus_restauration", "rejected"),)
+    (problem,) = rejected.evidence_problems  # with the auditor's reason, who and when, from the dossier
+    assert (problem.id, problem.kind, problem.state) == ("EV-069", "menus_restauration", "rejected")
+    assert problem.reason.startswith("Menus non datés") and problem.by and problem.date
     assert not rejected.expired
     doc = json.loads(run("check", EXAMPLE, "--as-of", "2025-10-15", "--format", "json"))
     entry = entry_of(doc, "VHSS-33.1.3.3-TRAINED")
@@ -158,7 +160,8 @@ def test_evidence_problems_say_why_each_item_does_not_count():
              {"id": "E6", "kind": "duerp", "criteria": ["T-02"]}]
     found = one("{evidence: duerp, max_age_days: 365}", evidence=items, integrity={"E5": "modified"},
                 extra_criteria=[criterion("T-02", "{evidence: duerp}", evidence=["duerp"])])
-    assert found.evidence_problems == (EvidenceProblem("E1", "duerp", "expired"), EvidenceProblem("E2", "duerp", "rejected"),
+    assert found.evidence_problems == (EvidenceProblem("E1", "duerp", "expired"),
+                                       EvidenceProblem("E2", "duerp", "rejected", "illisible"),
                                        EvidenceProblem("E3", "duerp", "not_yet_collected"),
                                        EvidenceProblem("E4", "duerp", "too_old"), EvidenceProblem("E5", "duerp", "modified"))
     assert found.evidence_used == () and found.missing_evidence == ("duerp",)
