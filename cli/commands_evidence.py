@@ -23,7 +23,7 @@ from typing import Any
 import click
 import yaml
 
-from raccord.engine import Dossier, InputError, Library, build_dossier, load_dossier
+from raccord.engine import Bilingual, Dossier, InputError, Library, build_dossier, load_dossier
 from raccord.engine.attribution import attribute_problems
 from raccord.engine.conditions import evidence_kinds
 from raccord.engine.evaluate import check_references
@@ -115,25 +115,29 @@ def item_yaml_lines(item: dict[str, Any], indent: str, newline: str) -> list[str
     return lines
 
 
-_TOP_EVIDENCE = re.compile(r"^evidence[ \t]*:[ \t]*(?P<rest>[^#\r\n]*?)[ \t]*(?:#.*)?(?:\r?\n)?$")
+def _top_key(key: str) -> re.Pattern:
+    return re.compile(rf"^{key}[ \t]*:[ \t]*(?P<rest>[^#\r\n]*?)[ \t]*(?:#.*)?(?:\r?\n)?$")
 
 
-def insert_yaml_item(text: str, item: dict[str, Any], where: str) -> str:
-    """Insert one evidence item into a YAML dossier's text, keeping everything else byte for byte."""
+def insert_yaml_item(text: str, item: dict[str, Any], where: str, key: str = "evidence") -> str:
+    """Insert one item into the top-level list `key` of a YAML file's text, keeping everything else byte for byte."""
     newline = "\r\n" if "\r\n" in text else "\n"
     lines = text.splitlines(keepends=True)
     if lines and not lines[-1].endswith(("\n", "\r")):
         lines[-1] += newline
-    start = next((i for i, line in enumerate(lines) if _TOP_EVIDENCE.match(line)), None)
+    top = _top_key(key)
+    start = next((i for i, line in enumerate(lines) if top.match(line)), None)
     if start is None:
-        return "".join(lines) + f"evidence:{newline}" + "".join(item_yaml_lines(item, "", newline))
-    rest = _TOP_EVIDENCE.match(lines[start]).group("rest")
+        return "".join(lines) + f"{key}:{newline}" + "".join(item_yaml_lines(item, "", newline))
+    rest = top.match(lines[start]).group("rest")
     if rest == "[]":
-        new = [f"evidence:{newline}"] + item_yaml_lines(item, "", newline)
+        new = [f"{key}:{newline}"] + item_yaml_lines(item, "", newline)
         return "".join(lines[:start] + new + lines[start + 1:])
     if rest:
-        raise InputError(where, "the `evidence:` list is written inline; raccord cannot append to it safely",
-                         "write the list one item per line (block style), then retry")
+        raise InputError(where, Bilingual(f"la liste « {key}: » est écrite en ligne ; raccord ne peut pas y ajouter sans risque",
+                                          f"the `{key}:` list is written inline; raccord cannot append to it safely"),
+                         Bilingual("écrire un élément par ligne (style bloc), puis recommencer",
+                                   "write the list one item per line (block style), then retry"))
     end = start + 1  # first line after the block
     indent = None
     for i in range(start + 1, len(lines)):

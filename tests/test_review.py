@@ -71,7 +71,7 @@ def test_without_an_auditor_file_pending_evidence_counts_as_declared_only(film: 
     assert eco["outcome"]["score"][0] > 0.8 and eco["validated"]["outcome"]["score"][0] == 0
     assert entry(doc, "ECO-PROD-01")["status"] == "met" and entry(doc, "ECO-PROD-01")["validated_status"] == "unknown"
     assert doc["review"]["counts"] == {"accepted": 0, "rejected": 1, "pending": 172, "stale": 0}
-    code, out, _ = run(capsys, "check", str(film), "--as-of", AS_OF)
+    _, out, _ = run(capsys, "check", str(film), "--as-of", AS_OF)
     assert "Score actuel : 83,8\u202f% déclaré, 0,0\u202f% validé par l'auditeur" in out
 
 
