@@ -9,6 +9,7 @@ from raccord.engine import Evaluation
 from raccord.engine.report import criterion_entry
 
 from .i18n import t
+from .review_text import problem_text
 from .spreadsheet import cell_number
 
 HEADERS = {
@@ -35,7 +36,7 @@ def checklist_rows(evaluation: Evaluation, ruleset_id: str, lang: str = "fr") ->
             item = evidence_by_id.get(item_id)
             found.append(item_id + (f" ({item.path or item.url})" if item and (item.path or item.url) else ""))
         for problem in entry.get("evidence_problems", []):
-            found.append(f"{problem['id']} : {t(problem['state'], lang)}")
+            found.append(problem_text(problem, lang))  # a rejected item with the auditor's reason
         comment = entry.get("declined") or entry.get("justification") or ""
         if entry.get("missing_facts"):
             comment = (comment + " " if comment else "") + t("missing_facts", lang) + " : " + ", ".join(

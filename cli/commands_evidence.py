@@ -1,37 +1,26 @@
-"""`raccord evidence add` (register a file) and `raccord verify` (check the register or a received bundle).
+"""`raccord evidence add | replace | remove | list` (the register, cli/evidence_register.py) and
+`raccord verify` (check the register or a received bundle).
 
-How `evidence add` edits the dossier: a YAML dossier is edited as text, never re-serialised, so the
-user's comments, key order and formatting stay as they are. The new item is inserted after the last
-item of the top-level `evidence:` list (with the list's own indentation), or a new `evidence:` list
-is created. The result is then parsed and validated as a whole (and compared with the intended
-change) before anything is written. A JSON dossier is rewritten (JSON has no comments).
-
-Backups: before the dossier is replaced, its previous bytes are written next to it as
-`<name>.bak-<UTC timestamp YYYYMMDDTHHMMSSZ>` (`-2`, `-3`... appended if that name exists). Both
-writes are atomic (temporary file + rename); backups are never deleted by raccord.
+The dossier is edited as text and written atomically, with no backup file left beside it: what a
+replacement supersedes stays in the item's `history` (cli/evidence_register.py says how).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
-import re
 from pathlib import Path
 from typing import Any
 
 import click
-import yaml
 
-from raccord.engine import Bilingual, Dossier, InputError, Library, build_dossier, load_dossier
+from raccord.engine import Dossier, Library, load_dossier
 from raccord.engine.attribution import attribute_problems
-from raccord.engine.conditions import evidence_kinds
 from raccord.engine.evaluate import check_references
 from raccord.engine.model import to_data
-from raccord.engine.source_files import parse_json, parse_yaml, read_text
-from raccord.engine.suggest import did_you_mean
 
-from .context import EXIT_VERIFY_FAILED, common_as_of, common_lang, library_from, library_options, parse_date
+from .context import EXIT_VERIFY_FAILED, common_as_of, common_lang, library_from, library_options, parse_date, reviewed
+from .evidence_register import add_evidence, expected_kinds, list_items, remove_evidence, replace_evidence
 from .i18n import colon, label, t
 from .integrity import (
     MISSING_FILE,
@@ -42,26 +31,11 @@ from .integrity import (
     check_files,
     date_state,
     integrity_problems,
-    relative_to_dossier,
-    sha256_file,
     w,
 )
-from .output import write_atomic
+from .review_text import w as rw
 
-# ---------------------------------------------------------------------------------------------------
-# evidence add
-
-
-def expected_kinds(library: Library) -> dict[str, set[str]]:
-    """Evidence kind -> criteria that expect it (declared `evidence:` or read by an evidence condition)."""
-    out: dict[str, set[str]] = {}
-    for cid, crit in library.criteria.items():
-        kinds = {e.kind for e in crit.model.evidence} | set(evidence_kinds(crit.requires_node))
-        if crit.applies_node is not None:
-            kinds |= set(evidence_kinds(crit.applies_node))
-        for kind in kinds:
-            out.setdefault(kind, set()).add(cid)
-    return out
+__all__ = ["add_evidence", "expected_kinds", "render_list", "verify_dossier"]
 
 
 def _split_criteria(values: tuple[str, ...]) -> list[str]:
@@ -78,159 +52,23 @@ def _date_option(value: str | None, option: str) -> dt.date | None:
     return None if value is None else parse_date(value, option)
 
 
-def next_id(dossier: Dossier) -> str:
-    """EV-NNN after the highest existing EV number (width kept)."""
-    best, width = 0, 3
-    for item in dossier.file.evidence:
-        match = re.fullmatch(r"EV-(\d+)", item.id)
-        if match:
-            best = max(best, int(match.group(1)))
-            width = max(width, len(match.group(1)))
-    return f"EV-{best + 1:0{width}d}"
-
-
-_PLAIN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_./ -]*[A-Za-z0-9_./-]|[A-Za-z0-9_]")
-
-
-def _yaml_scalar(value: Any) -> str:
-    """A YAML value that reads back exactly as `value`: plain when unambiguous, else JSON-quoted."""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, list):
-        return "[" + ", ".join(_yaml_scalar(v) for v in value) + "]"
-    if isinstance(value, str) and _PLAIN.fullmatch(value) and yaml.safe_load(value) == value:
-        return value
-    return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid YAML double-quoted scalar
-
-
-def item_yaml_lines(item: dict[str, Any], indent: str, newline: str) -> list[str]:
-    lines = []
-    for i, (key, value) in enumerate(item.items()):
-        prefix = f"{indent}- " if i == 0 else f"{indent}  "
-        if isinstance(value, dict):
-            lines.append(f"{prefix}{key}:{newline}")
-            lines += [f"{indent}    {k}: {_yaml_scalar(v)}{newline}" for k, v in value.items()]
-        else:
-            lines.append(f"{prefix}{key}: {_yaml_scalar(value)}{newline}")
-    return lines
-
-
-def _top_key(key: str) -> re.Pattern:
-    return re.compile(rf"^{key}[ \t]*:[ \t]*(?P<rest>[^#\r\n]*?)[ \t]*(?:#.*)?(?:\r?\n)?$")
-
-
-def insert_yaml_item(text: str, item: dict[str, Any], where: str, key: str = "evidence") -> str:
-    """Insert one item into the top-level list `key` of a YAML file's text, keeping everything else byte for byte."""
-    newline = "\r\n" if "\r\n" in text else "\n"
-    lines = text.splitlines(keepends=True)
-    if lines and not lines[-1].endswith(("\n", "\r")):
-        lines[-1] += newline
-    top = _top_key(key)
-    start = next((i for i, line in enumerate(lines) if top.match(line)), None)
-    if start is None:
-        return "".join(lines) + f"{key}:{newline}" + "".join(item_yaml_lines(item, "", newline))
-    rest = top.match(lines[start]).group("rest")
-    if rest == "[]":
-        new = [f"{key}:{newline}"] + item_yaml_lines(item, "", newline)
-        return "".join(lines[:start] + new + lines[start + 1:])
-    if rest:
-        raise InputError(where, Bilingual(f"la liste « {key}: » est écrite en ligne ; raccord ne peut pas y ajouter sans risque",
-                                          f"the `{key}:` list is written inline; raccord cannot append to it safely"),
-                         Bilingual("écrire un élément par ligne (style bloc), puis recommencer",
-                                   "write the list one item per line (block style), then retry"))
-    end = start + 1  # first line after the block
-    indent = None
-    for i in range(start + 1, len(lines)):
-        line = lines[i]
-        stripped = line.strip()
-        if stripped and not line[0].isspace() and not line.startswith(("-", "#")):
-            break
-        if line.startswith(("---", "...")):
-            break
-        if stripped and not stripped.startswith("#"):
-            end = i + 1
-            if indent is None and stripped.startswith("-"):
-                indent = line[: len(line) - len(line.lstrip())]
-    new = item_yaml_lines(item, indent or "", newline)
-    return "".join(lines[:end] + new + lines[end:])
-
-
-def _backup_path(path: Path, now: dt.datetime) -> Path:
-    stamp = now.strftime("%Y%m%dT%H%M%SZ")
-    candidate = path.with_name(f"{path.name}.bak-{stamp}")
-    n = 2
-    while candidate.exists():
-        candidate = path.with_name(f"{path.name}.bak-{stamp}-{n}")
-        n += 1
-    return candidate
-
-
-def add_evidence(library: Library, dossier_path: Path, file: Path, kind: str, criteria: list[str],
-                 collected: dt.date, expires: dt.date | None, author: str | None, item_id: str | None,
-                 note: str | None, now: dt.datetime) -> tuple[dict[str, Any], Path]:
-    """Register `file` in the dossier; returns the new item and the backup path."""
-    dossier = load_dossier(dossier_path, library.catalogue)
-    check_references(library, dossier)
-    kinds = expected_kinds(library)
-    if kind not in kinds:
-        raise InputError("--kind", f"unknown evidence kind '{kind}': no criterion expects it",
-                         did_you_mean(kind, kinds, "`raccord rulesets show ID` lists what criteria expect"))
-    if not criteria:
-        raise InputError("--criteria", "give at least one criterion id", f"criteria expecting '{kind}': "
-                         + ", ".join(sorted(kinds[kind])[:8]))
-    for cid in criteria:
-        if cid not in library.criteria:
-            raise InputError("--criteria", f"unknown criterion '{cid}'",
-                             did_you_mean(cid, library.criteria, "`raccord rulesets show ID` lists criteria"))
-        if cid not in kinds[kind]:
-            wanted = sorted(k for k, ids in kinds.items() if cid in ids)
-            raise InputError("--criteria", f"criterion '{cid}' does not expect evidence of kind '{kind}'",
-                             "it expects: " + (", ".join(wanted) or "no evidence"))
-    if not file.exists():
-        raise InputError(str(file), "file not found", "check the path")
-    rel = relative_to_dossier(dossier.base_dir, file)
-    if not file.is_file():
-        raise InputError(str(file), "is not a regular file")
-    for existing in dossier.file.evidence:
-        if existing.path == rel and existing.kind == kind:
-            raise InputError(str(file), f"already registered as {existing.id} (kind {kind})",
-                             "edit that item's criteria in the dossier instead")
-    item_id = item_id or next_id(dossier)
-    if any(e.id == item_id for e in dossier.file.evidence):
-        raise InputError("--id", f"evidence id '{item_id}' is already used", f"next free: {next_id(dossier)}")
-    digest, size = sha256_file(file)
-    item: dict[str, Any] = {"id": item_id, "kind": kind, "criteria": criteria, "path": rel, "sha256": digest,
-                            "size": size, "collected": collected}
-    if expires is not None:
-        item["expires"] = expires
-    if author:
-        item["author"] = author
-    if note:
-        item["note"] = note
-    item["auditor"] = {"status": "pending"}
-
-    original = dossier_path.read_bytes()
-    text = read_text(dossier_path)
-    if dossier_path.suffix.lower() == ".json":
-        data = json.loads(text)
-        data.setdefault("evidence", []).append({k: (v.isoformat() if isinstance(v, dt.date) else v)
-                                                for k, v in item.items()})
-        new_text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-        located = parse_json(new_text, str(dossier_path))
-    else:
-        new_text = insert_yaml_item(text, item, str(dossier_path))
-        located = parse_yaml(new_text, str(dossier_path))
-    # The whole new file must validate, and differ from the old one by exactly this item.
-    updated = build_dossier(located, library.catalogue, dossier_path)
-    check_references(library, updated)
-    if updated.file.evidence[:-1] != dossier.file.evidence or updated.file.evidence[-1].id != item_id \
-            or dataclasses.replace(updated.file, evidence=dossier.file.evidence) != dossier.file:
-        raise InputError(str(dossier_path), "could not append the item without changing something else",
-                         "add it by hand; nothing was written")
-    backup = _backup_path(dossier_path, now)
-    write_atomic(backup, original)
-    write_atomic(dossier_path, new_text)
-    return item, backup
+def render_list(items: list[dict[str, Any]], lang: str) -> str:
+    """One line per item: id, kind, file or address, date, versions, the auditor's decision (and why)."""
+    out = []
+    for item in items:
+        where = item.get("path") or item.get("url") or "-"
+        review = item["review"]
+        decision = w(review["status"], lang)
+        if review.get("reason"):
+            decision += f"{colon(lang)}{review['reason']}"
+        if review.get("stale"):
+            decision += f" ({rw('stale_reviews', lang, stale=1)})"
+        versions = f", {item['versions']} versions" if item["versions"] > 1 else ""
+        seen = f" — « {item['seen']} »" if item.get("seen") else ""
+        out.append(f"{item['id']} {item['kind']} — {where}{seen} ({item.get('collected', '-')}{versions}) "
+                   f"→ {', '.join(item.get('criteria', [])) or '*'} [{w('auditor', lang)}{colon(lang)}{decision}]")
+    out.append(f"{len(items)} {w('items', lang)}")
+    return "\n".join(out) + "\n"
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -338,27 +176,83 @@ def register(cli: click.Group) -> None:
 
     @evidence.command("add")
     @click.argument("dossier", type=click.Path(dir_okay=False))
-    @click.argument("file", type=click.Path())
-    @click.option("--kind", required=True, metavar="KIND", help="Evidence kind (as expected by the criteria).")
+    @click.argument("file", type=click.Path(), required=False)
+    @click.option("--kind", required=True, metavar="KIND", help="Type de preuve (attendu par les critères).")
     @click.option("--criteria", "criteria", multiple=True, required=True, metavar="ID[,ID]",
-                  help="Criteria this file supports (comma-separated or repeated).")
-    @click.option("--collected", metavar="DATE", help="Date the document was collected (default: today).")
-    @click.option("--expires", metavar="DATE", help="Date the document stops being valid.")
-    @click.option("--author", metavar="ROLE", help="Who produced it (a role, e.g. « Coordinatrice écoprod »).")
-    @click.option("--id", "item_id", metavar="ID", help="Evidence id (default: the next EV-NNN).")
-    @click.option("--note", metavar="TEXT", help="A note for the auditor.")
+                  help="Critères que la preuve soutient (séparés par des virgules ou répétés).")
+    @click.option("--collected", metavar="DATE",
+                  help="Date de collecte, ou de consultation d'une adresse (défaut : aujourd'hui).")
+    @click.option("--expires", metavar="DATE", help="Date de fin de validité.")
+    @click.option("--author", metavar="ROLE", help="Qui l'a produite (un rôle, p. ex. « Coordinatrice écoprod »).")
+    @click.option("--id", "item_id", metavar="ID", help="Identifiant (défaut : EV- suivi d'un identifiant unique).")
+    @click.option("--note", metavar="TEXTE", help="Une note pour l'auditeur.")
+    @click.option("--url", metavar="URL", help="Une preuve en ligne, au lieu d'un fichier.")
+    @click.option("--seen", metavar="TEXTE", help="Avec --url : ce qui a été vu à cette adresse.")
+    @click.option("--copy", "copy", type=click.Path(dir_okay=False), metavar="FICHIER",
+                  help="Avec --url : une copie enregistrée de la page, dont l'empreinte est notée.")
     @library_options
-    def evidence_add(dossier, file, kind, criteria, collected, expires, author, item_id, note, rulesets_dir,
-                     ruleset_files):
-        """Enregistrer un fichier comme preuve (chemin relatif, sha256, taille, date), sans le déplacer."""
+    def evidence_add(dossier, file, kind, criteria, collected, expires, author, item_id, note, url, seen, copy,
+                     rulesets_dir, ruleset_files):
+        """Enregistrer un fichier (chemin relatif, sha256, taille, date), sans le déplacer, ou une adresse (--url)."""
         library = library_from(rulesets_dir, ruleset_files)
         now = dt.datetime.now(dt.UTC)
         collected_date = _date_option(collected, "--collected") or now.date()
-        item, backup = add_evidence(library, Path(dossier), Path(file), kind, _split_criteria(criteria),
-                                    collected_date, _date_option(expires, "--expires"), author, item_id, note, now)
-        click.echo(f"{item['id']} : {item['path']} ({item['kind']}, {item['size']} octets, sha256 {item['sha256'][:16]}…) "
-                   f"→ {', '.join(item['criteria'])}")
-        click.echo(f"sauvegarde de l'ancien dossier : {backup}")
+        item = add_evidence(library, Path(dossier), Path(file) if file else None, kind, _split_criteria(criteria),
+                            collected_date, _date_option(expires, "--expires"), author, item_id, note, now, url, seen,
+                            Path(copy) if copy else None)
+        where = item.get("path") or item["url"]
+        digest = f", sha256 {item['sha256'][:16]}…" if item.get("sha256") else ""
+        size = f", {item['size']} octets" if item.get("size") is not None else ""
+        click.echo(f"{item['id']} : {where} ({item['kind']}{size}{digest}) → {', '.join(item['criteria'])}")
+
+    @evidence.command("replace")
+    @click.argument("dossier", type=click.Path(dir_okay=False))
+    @click.argument("evidence_id", metavar="EV-ID")
+    @click.argument("file", type=click.Path())
+    @click.option("--collected", metavar="DATE", help="Date de collecte de la nouvelle version (défaut : aujourd'hui).")
+    @click.option("--expires", metavar="DATE", help="Date de fin de validité de la nouvelle version.")
+    @click.option("--author", metavar="ROLE", help="Qui a produit la nouvelle version (un rôle).")
+    @library_options
+    def evidence_replace(dossier, evidence_id, file, collected, expires, author, rulesets_dir, ruleset_files):
+        """Enregistrer une nouvelle version du fichier d'une preuve ; l'ancienne (empreinte, taille, date,
+        auteur) est gardée dans l'historique de la preuve."""
+        library = library_from(rulesets_dir, ruleset_files)
+        today = dt.datetime.now(dt.UTC).date()
+        old, new = replace_evidence(library, Path(dossier), evidence_id, Path(file),
+                                    _date_option(collected, "--collected") or today, _date_option(expires, "--expires"),
+                                    author, today)
+        click.echo(f"{evidence_id} : {new.path} (sha256 {new.sha256[:16]}…, {new.size} octets) remplace "
+                   f"{old.path} (sha256 {(old.sha256 or '-')[:16]}…) ; version {len(new.history) + 1}")
+
+    @evidence.command("remove")
+    @click.argument("dossier", type=click.Path(dir_okay=False))
+    @click.argument("evidence_id", metavar="EV-ID")
+    @library_options
+    def evidence_remove(dossier, evidence_id, rulesets_dir, ruleset_files):
+        """Retirer une preuve du registre (son fichier reste où il est)."""
+        library = library_from(rulesets_dir, ruleset_files)
+        old = remove_evidence(library, Path(dossier), evidence_id)
+        click.echo(f"{evidence_id} retirée du registre ({old.path or old.url or '-'} n'est pas supprimé)")
+
+    @evidence.command("list")
+    @click.argument("dossier", type=click.Path(dir_okay=False))
+    @click.option("--kind", metavar="KIND", help="Seulement ce type de preuve.")
+    @click.option("--criterion", metavar="ID", help="Seulement les preuves qui nomment ce critère.")
+    @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+    @common_lang
+    @library_options
+    def evidence_list(dossier, kind, criterion, fmt, lang, rulesets_dir, ruleset_files):
+        """Lister le registre des preuves : type, fichier ou adresse, date, versions, décision de l'auditeur."""
+        from .context import reviewed
+
+        library = library_from(rulesets_dir, ruleset_files)
+        items = list_items(reviewed(library, load_dossier(Path(dossier), library.catalogue)))
+        items = [i for i in items
+                 if (kind is None or i["kind"] == kind) and (criterion is None or criterion in i.get("criteria", []))]
+        if fmt == "json":
+            click.echo(json.dumps(items, ensure_ascii=False, indent=2))
+            return
+        click.echo(render_list(items, lang), nl=False)
 
     @cli.command()
     @click.argument("target", type=click.Path(dir_okay=False))
@@ -384,7 +278,7 @@ def register(cli: click.Group) -> None:
                 else render_bundle_check(result, lang)
         else:
             library = library_from(rulesets_dir, ruleset_files)
-            dossier = load_dossier(path, library.catalogue)
+            dossier = reviewed(library, load_dossier(path, library.catalogue))
             result = verify_dossier(library, dossier, parse_date(as_of), list(rulesets) or None)
             content = json.dumps(result, ensure_ascii=False, indent=2) + "\n" if fmt == "json" \
                 else render_verify(result, lang, show_all)

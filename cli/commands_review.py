@@ -19,9 +19,9 @@ from raccord.engine import Bilingual, Dossier, InputError, Library, load_dossier
 from raccord.engine import review as rv
 from raccord.engine.source_files import parse_yaml, read_text
 
-from .commands_evidence import insert_yaml_item
 from .context import library_from, library_options, parse_date
 from .output import write_atomic
+from .yaml_edit import insert_yaml_item
 
 HEADER = """# Fichier de l'auditeur (raccord.audit/1) : revues des preuves, constats et clôtures d'étape.
 # Écrit par `raccord review` et `raccord audit` ; le dossier du producteur n'est jamais modifié.

@@ -24,6 +24,8 @@ from .deadline_text import due_text
 from .i18n import MESSAGES, colon, money, percent, reason, t, text, words
 from .integrity import OK, PROBLEMS, FileCheck, check_files, date_state, w
 from .integrity import WORDS as REGISTER_WORDS
+from .review_text import figures_line, review_lines, validated_line
+from .review_text import w as rw
 from .summary import STATUS_MARK, headline, members_lines, statement_text, statements
 
 FIGURES = frozenset({"score", "pass_mark", "level", "amount_total", "text"})  # the stars have their own column
@@ -174,6 +176,8 @@ def render_report(doc: dict[str, Any], lang: str, register: list[dict[str, Any]]
         mark=STATUS_MARK, decision_class=DECISION_CLASS, status_class=STATUS_CLASS, problem_states=PROBLEMS,
         sep=colon(lang), due=lambda item: due_text(item.get("due"), item.get("status_reason"), lang),
         members=lambda entries: members_lines(entries, lang),
+        figures_line=lambda rs: figures_line(rs, lang), validated_line=lambda rs: validated_line(rs, lang),
+        review_lines=review_lines(doc, lang), rv=lambda key: rw(key, lang),
     )
 
 

@@ -42,6 +42,7 @@ class PreviousVersion(Strict):
     author: str | None = None
     replaced: dt.date | None = None  # the day it was replaced
     replaced_by: str | None = None  # who replaced it (a role)
+    auditor: Auditor | None = None  # the auditor's inline decision on that version, if any
 
 
 @record
@@ -58,6 +59,7 @@ class EvidenceItem(Strict):
     author: str | None = None
     auditor: Auditor = field(default_factory=Auditor)
     note: str | None = None
+    seen: str | None = None  # an online item (`url`): what was seen there on `collected`
     member: str | None = None  # the internal reference of the roster member it concerns (P-014)
     history: list[PreviousVersion] = field(default_factory=list)  # earlier versions, oldest first
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -74,18 +75,17 @@ def test_add_registers_file_and_keeps_the_dossier_text(film: Path, capsys) -> No
                          "--criteria", "ECO-PROD-02,AFN-GOV-03", "--collected", "2025-03-01", "--expires", "2026-03-01",
                          "--author", "Coordinatrice écoprod")
     assert code == 0, err
-    assert "EV-114" in out
+    new_id = out.split(" ", 1)[0]
+    assert re.fullmatch(r"EV-[0-9A-HJKMNP-TV-Z]{18}", new_id), out  # time-ordered and random: no collision
 
-    # The previous version is kept byte for byte, named <dossier>.bak-<UTC timestamp>.
-    backups = sorted(film.glob("dossier.yaml.bak-*"))
-    assert len(backups) == 1 and backups[0].read_bytes() == before
-    assert "dossier.yaml.bak-" in out
+    # Written atomically in place: no backup file is left beside the dossier.
+    assert sorted(p.name for p in film.iterdir()) == ["dossier.yaml", "evidence"]
 
     # Text edit: every original line is still there, in order, and the item sits at the end of `evidence:`.
     after = dossier.read_text(encoding="utf-8")
     old_lines = before.decode("utf-8").splitlines()
     new_lines = after.splitlines()
-    start, end = new_lines.index("- id: EV-114"), new_lines.index("not_applicable:")
+    start, end = new_lines.index(f"- id: {new_id}"), new_lines.index("not_applicable:")
     assert start < end and new_lines[:start] + new_lines[end:] == old_lines  # one block inserted, nothing else
     assert new_lines[start - 1] == old_lines[start - 1] == "    status: pending"  # after EV-113, the last item
     assert after.startswith("# Example dossier")
@@ -93,7 +93,7 @@ def test_add_registers_file_and_keeps_the_dossier_text(film: Path, capsys) -> No
     from raccord.engine import load_dossier, load_library
 
     registered = load_dossier(dossier, load_library().catalogue).file.evidence[-1]
-    assert registered.id == "EV-114"
+    assert registered.id == new_id
     assert registered.path == "evidence/bilan carbone v2.txt"
     assert registered.sha256 == hashlib.sha256(payload).hexdigest()
     assert registered.size == len(payload)
@@ -105,16 +105,17 @@ def test_add_registers_file_and_keeps_the_dossier_text(film: Path, capsys) -> No
 
     code, result = verify_json(capsys, dossier)
     assert code == 0
-    assert item(result, "EV-114")["file"] == "ok"
+    assert item(result, new_id)["file"] == "ok"
 
-    # A second add keeps a second backup (the first one is never overwritten).
+    # A second add: another id, still no backup.
     other = film / "evidence" / "autre.txt"
     other.write_text("Note RSE\n", encoding="utf-8")
     code, _, err = run(capsys, "evidence", "add", str(dossier), str(other), "--kind", "note_intention_rse",
                        "--criteria", "AFN-GOV-01", "--collected", "2025-03-02")
     assert code == 0, err
-    assert len(list(film.glob("dossier.yaml.bak-*"))) == 2
-    assert "- id: EV-115" in dossier.read_text(encoding="utf-8")
+    assert not list(film.glob("dossier.yaml.bak-*"))
+    ids = [line for line in dossier.read_text(encoding="utf-8").splitlines() if re.fullmatch(r"- id: EV-\w{18}", line)]
+    assert len(ids) == 2 and ids[0] == f"- id: {new_id}" and ids[1] > ids[0]
 
 
 @pytest.mark.parametrize(
@@ -170,7 +171,7 @@ def test_add_to_a_dossier_without_evidence(tmp_path: Path, capsys) -> None:
                          "--criteria", "AFN-GOV-01", "--collected", "2025-01-02")
     assert code == 0, err
     text = dossier.read_text(encoding="utf-8")
-    assert "# a comment" in text and "- id: EV-001\n" in text and "evidence: []" not in text
+    assert "# a comment" in text and "- id: EV-" in text and "evidence: []" not in text
     assert "path: note.txt" in text
 
 

@@ -7,29 +7,16 @@ import datetime as dt
 import hashlib
 import json
 import shutil
-import sys
 from pathlib import Path
-from unittest import mock
 
 import pytest
 
-from raccord.cli.main import main
 from raccord.engine import Engine, InputError, Options
 from raccord.engine import review as rv
+from tests.test_evidence import run
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "long_metrage"
 AS_OF = "2025-10-15"
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    with mock.patch.object(sys, "argv", ["raccord", *args]):
-        try:
-            main()
-            code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 @pytest.fixture

@@ -1,0 +1,222 @@
+"""The evidence register's lifecycle (`raccord evidence replace | remove | list | add --url`) and the
+auditor's commands (`raccord review`, `raccord audit ...`), on copies of the feature-film example."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.test_evidence import run
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "long_metrage"
+AS_OF = "2025-09-01"  # every registered item is valid at this date in the example
+
+
+def ok(capsys, *args: str) -> str:
+    code, out, err = run(capsys, *args)
+    assert code == 0, err
+    return out
+
+
+@pytest.fixture
+def film(tmp_path: Path) -> Path:
+    target = tmp_path / "film"
+    shutil.copytree(EXAMPLE, target)
+    return target / "dossier.yaml"
+
+
+def listed(capsys, dossier: Path) -> dict[str, dict]:
+    return {i["id"]: i for i in json.loads(ok(capsys, "evidence", "list", str(dossier), "--format", "json"))}
+
+
+def check(capsys, dossier: Path, as_of: str = AS_OF) -> dict:
+    return json.loads(ok(capsys, "check", str(dossier), "--as-of", as_of, "--format", "json"))
+
+
+def entry(doc: dict, cid: str) -> dict:
+    return next(c for rs in doc["rulesets"] for c in rs["criteria"] if c["id"] == cid)
+
+
+def test_replace_uses_the_new_version_keeps_the_old_in_history_and_verify_is_clean(film: Path, capsys) -> None:
+    before = listed(capsys, film)["EV-004"]
+    new = film.parent / "evidence" / "bilan_carbone_previsionnel_v2.txt"
+    new.write_text("Bilan carbone prévisionnel v2 (Carbon'Clap), 398 t CO2e\n", encoding="utf-8")
+    out = ok(capsys, "evidence", "replace", str(film), "EV-004", str(new), "--collected", "2025-06-02",
+             "--author", "Coordinatrice écoprod")
+    assert "version 2" in out
+    assert sorted(p.name for p in film.parent.iterdir()) == ["dossier.yaml", "evidence"]  # no backup file
+    after = listed(capsys, film)["EV-004"]
+    assert after["path"] == "evidence/bilan_carbone_previsionnel_v2.txt"
+    assert after["sha256"] == hashlib.sha256(new.read_bytes()).hexdigest() and after["size"] == len(new.read_bytes())
+    assert after["collected"] == "2025-06-02" and after["versions"] == 2
+    assert after["history"] == [{"sha256": before["sha256"], "size": before["size"], "path": before["path"],
+                                 "collected": before["collected"], "author": before["author"],
+                                 "replaced": after["history"][0]["replaced"], "replaced_by": "Coordinatrice écoprod"}]
+    code, out, err = run(capsys, "verify", str(film), "--as-of", AS_OF)
+    assert code == 0, out + err
+    assert entry(check(capsys, film), "ECO-PROD-02")["evidence_used"] == ["EV-004"]  # the new file counts
+    # The old file changes: nothing to do with the register any more; the new one changes: verify says so.
+    (film.parent / "evidence" / "bilan_carbone_previsionnel.txt").write_text("ancien\n", encoding="utf-8")
+    assert run(capsys, "verify", str(film), "--as-of", AS_OF)[0] == 0
+    new.write_text("altéré\n", encoding="utf-8")
+    assert run(capsys, "verify", str(film), "--as-of", AS_OF)[0] == 3
+
+
+def test_replace_reopens_a_decision_and_a_review_of_the_old_version_goes_stale(film: Path, capsys) -> None:
+    ok(capsys, "review", str(film), "EV-004", "--accept", "--by", "Auditrice", "--date", "2025-08-01")
+    assert listed(capsys, film)["EV-004"]["review"]["status"] == "accepted"
+    menus = film.parent / "evidence" / "menus_dates.txt"
+    menus.write_text("Menus datés, semaine du 3 mars 2025\n", encoding="utf-8")
+    ok(capsys, "evidence", "replace", str(film), "EV-069", str(menus), "--collected", "2025-06-01")
+    new = film.parent / "evidence" / "bilan_v2.txt"
+    new.write_text("v2\n", encoding="utf-8")
+    ok(capsys, "evidence", "replace", str(film), "EV-004", str(new), "--collected", "2025-06-01")
+    items = listed(capsys, film)
+    assert items["EV-004"]["review"] == {"status": "pending", "source": "audit_file", "by": "Auditrice",
+                                         "date": "2025-08-01", "stale": True}
+    # EV-069 was rejected inline in the dossier: the new version is pending, the decision is in its history.
+    assert items["EV-069"]["review"]["status"] == "pending"
+    assert items["EV-069"]["history"][0]["auditor"]["status"] == "rejected"
+    doc = check(capsys, film)
+    assert doc["review"]["counts"]["stale"] == 1 and doc["review"]["counts"]["rejected"] == 0
+
+
+def test_remove_and_list(film: Path, capsys) -> None:
+    items = listed(capsys, film)
+    assert len(items) == 173 and items["EV-069"]["review"]["reason"].startswith("Menus non datés")
+    text = ok(capsys, "evidence", "list", str(film), "--kind", "menus_restauration")
+    assert "EV-069 menus_restauration — evidence/menus_restauration.txt" in text and "Menus non datés" in text
+    before = film.read_text(encoding="utf-8").splitlines()
+    ok(capsys, "evidence", "remove", str(film), "EV-044")
+    after = film.read_text(encoding="utf-8").splitlines()
+    assert "- id: EV-044" not in after and len(before) - len(after) >= 7
+    assert [line for line in before if line not in after and not line.startswith("  ")] == ["- id: EV-044"]
+    assert "EV-044" not in listed(capsys, film) and len(listed(capsys, film)) == 172
+    assert (film.parent / "evidence").exists() and run(capsys, "verify", str(film), "--as-of", AS_OF)[0] == 0
+    code, _, err = run(capsys, "evidence", "remove", str(film), "EV-044")
+    assert code == 2 and "EV-044" in err and "absente du registre" in err
+
+
+def test_two_registrations_in_parallel_merge_without_an_id_collision(film: Path, tmp_path: Path, capsys) -> None:
+    """Two people add evidence on copies of one dossier; git merges the copies by concatenating
+    both additions (`merge-file --union`, what a `merge=union` attribute does): ids do not collide."""
+    base = film.read_bytes()
+    copies = []
+    for name, kind, cid in (("a", "note_intention_rse", "AFN-GOV-01"), ("b", "menus_restauration", "ECO-DEP-03")):
+        folder = tmp_path / name
+        shutil.copytree(film.parent, folder)
+        (folder / "evidence" / f"{name}.txt").write_text(f"pièce {name}\n", encoding="utf-8")
+        ok(capsys, "evidence", "add", str(folder / "dossier.yaml"), str(folder / "evidence" / f"{name}.txt"),
+           "--kind", kind, "--criteria", cid, "--collected", "2025-06-01")
+        copies.append(folder / "dossier.yaml")
+    (tmp_path / "base.yaml").write_bytes(base)
+    merged = subprocess.run(["git", "merge-file", "--union", "-p", str(copies[0]), str(tmp_path / "base.yaml"), str(copies[1])],
+                            capture_output=True, check=True).stdout
+    film.write_bytes(merged)
+    for name in ("a", "b"):
+        shutil.copy(tmp_path / name / "evidence" / f"{name}.txt", film.parent / "evidence")
+    ok(capsys, "validate", str(film))
+    items = listed(capsys, film)
+    added = [i for i in items.values() if i.get("path") in ("evidence/a.txt", "evidence/b.txt")]
+    assert len(added) == 2 and added[0]["id"] != added[1]["id"] and len(items) == 175
+    assert all(re.fullmatch(r"EV-\w{18}", i["id"]) for i in added)
+    assert run(capsys, "verify", str(film), "--as-of", AS_OF)[0] == 0
+
+
+def test_add_url_records_what_was_seen_when_and_the_hash_of_a_saved_copy(film: Path, tmp_path: Path, capsys) -> None:
+    copy = tmp_path / "page.html"
+    copy.write_text("<h1>Charte</h1>\n", encoding="utf-8")
+    out = ok(capsys, "evidence", "add", str(film), "--url", "https://exemple.fr/charte-rse", "--seen",
+             "Charte RSE publiée, version du 3 mars", "--copy", str(copy), "--kind", "note_intention_rse",
+             "--criteria", "AFN-GOV-01", "--collected", "2025-06-03")
+    eid = out.split(" ", 1)[0]
+    item = listed(capsys, film)[eid]
+    assert item["url"] == "https://exemple.fr/charte-rse" and item["seen"] == "Charte RSE publiée, version du 3 mars"
+    assert item["collected"] == "2025-06-03" and item["sha256"] == hashlib.sha256(copy.read_bytes()).hexdigest()
+    assert "path" not in item
+    code, _, err = run(capsys, "evidence", "add", str(film), "--url", "https://exemple.fr/x", "--kind",
+                       "note_intention_rse", "--criteria", "AFN-GOV-01")
+    assert code == 2 and "--seen" in err
+
+
+def test_replace_in_a_json_dossier(tmp_path: Path, capsys) -> None:
+    folder = tmp_path / "court"
+    folder.mkdir()
+    (folder / "note.txt").write_text("v1\n", encoding="utf-8")
+    dossier = folder / "dossier.json"
+    dossier.write_text(json.dumps({"format": "raccord.dossier/1", "production": {"id": "court", "title": "Court"},
+                                   "facts": {"work.type": "court_metrage"}}), encoding="utf-8")
+    out = ok(capsys, "evidence", "add", str(dossier), str(folder / "note.txt"), "--kind", "note_intention_rse",
+             "--criteria", "AFN-GOV-01", "--collected", "2025-01-02")
+    eid = out.split(" ", 1)[0]
+    (folder / "note2.txt").write_text("v2\n", encoding="utf-8")
+    ok(capsys, "evidence", "replace", str(dossier), eid, str(folder / "note2.txt"), "--collected", "2025-02-01")
+    item = json.loads(dossier.read_text(encoding="utf-8"))["evidence"][0]
+    assert item["path"] == "note2.txt" and item["history"][0]["path"] == "note.txt"
+    assert item["history"][0]["collected"] == "2025-01-02"
+
+
+def test_review_leaves_the_producer_dossier_byte_identical_and_the_reason_is_everywhere(film: Path, capsys) -> None:
+    before = film.read_bytes()
+    reason = "Calculateur non homologué par le CNC"
+    ok(capsys, "review", str(film), "EV-004", "--reject", reason, "--by", "Auditrice AFNOR", "--date", "2025-08-20")
+    ok(capsys, "review", str(film), "EV-044", "--accept", "--by", "Auditrice AFNOR", "--date", "2025-08-20")
+    assert film.read_bytes() == before
+    audit = film.with_name("dossier.audit.yaml").read_text(encoding="utf-8")
+    assert "evidence: EV-004" in audit and "decision: rejected" in audit and reason in audit
+    doc = check(capsys, film)
+    assert entry(doc, "ECO-PROD-02")["status"] == "unknown" and "validated_status" not in entry(doc, "ECO-PROD-02")
+    assert entry(doc, "ECO-PROD-01")["status"] == "met" and "validated_status" not in entry(doc, "ECO-PROD-01")
+    eco = next(rs for rs in doc["rulesets"] if rs["id"] == "ecoprod_label")
+    assert eco["validated"]["counts"]["met"] >= 1
+    outputs = {
+        "check": ok(capsys, "check", str(film), "--as-of", AS_OF),
+        "md": ok(capsys, "check", str(film), "--as-of", AS_OF, "--format", "md"),
+        "explain": ok(capsys, "explain", str(film), "ECO-PROD-02", "--as-of", AS_OF),
+        "missing": ok(capsys, "missing", str(film), "--as-of", AS_OF, "--all"),
+        "verify": run(capsys, "verify", str(film), "--as-of", AS_OF)[1],
+        "list": ok(capsys, "evidence", "list", str(film)),
+    }
+    for name, out in outputs.items():
+        assert reason in out, name
+    html = film.parent / "rapport.html"
+    ok(capsys, "check", str(film), "--as-of", AS_OF, "--format", "html", "-o", str(html))
+    assert reason in html.read_text(encoding="utf-8")
+    csv = film.parent / "liste.csv"
+    ok(capsys, "export", "checklist", str(film), "--ruleset", "ecoprod_label", "--as-of", AS_OF, "--format", "csv",
+       "-o", str(csv))
+    assert reason in csv.read_text(encoding="utf-8-sig")
+    assert film.read_bytes() == before
+    code, _, err = run(capsys, "review", str(film), "EV-004", "--accept", "--reject", "x", "--by", "A")
+    assert code == 2 and "une décision" in err
+
+
+def test_audit_findings_and_signoff_in_the_file_the_reports_and_the_json(film: Path, capsys) -> None:
+    before = film.read_bytes()
+    out = ok(capsys, "audit", "finding", "add", str(film), "--type", "major", "--text", "Menus non datés",
+             "--criteria", "ECO-DEP-03", "--evidence", "EV-069", "--by", "Auditrice AFNOR", "--date", "2025-08-20")
+    fid = out.split(" ", 1)[0]
+    ok(capsys, "audit", "finding", "add", str(film), "--type", "observation", "--text", "Registre bien tenu",
+       "--by", "Auditrice AFNOR", "--date", "2025-08-20")
+    ok(capsys, "audit", "signoff", str(film), "--stage", "intermediate", "--decision", "favorable_with_reservations",
+       "--note", "Réserve : menus datés", "--by", "Auditrice AFNOR", "--date", "2025-08-21")
+    ok(capsys, "audit", "finding", "close", str(film), fid)
+    assert film.read_bytes() == before
+    review = check(capsys, film)["review"]
+    assert [f["type"] for f in review["findings"]] == ["major", "observation"]
+    assert review["findings"][0]["status"] == "closed" and review["findings"][0]["criteria"] == ["ECO-DEP-03"]
+    assert review["signoffs"][0]["decision"] == "favorable_with_reservations"
+    assert review["signoffs"][0]["dossier_sha256"] == hashlib.sha256(before).hexdigest()
+    text = ok(capsys, "check", str(film), "--as-of", AS_OF)
+    assert "non-conformité majeure (clos) : Menus non datés" in text
+    assert "audit intermédiaire : avis favorable avec réserves, par Auditrice AFNOR, le 2025-08-21" in text
+    html = film.parent / "rapport.html"
+    ok(capsys, "check", str(film), "--as-of", AS_OF, "--format", "html", "-o", str(html))
+    page = html.read_text(encoding="utf-8")
+    assert "Menus non datés" in page and "avis favorable avec réserves" in page
