@@ -166,6 +166,11 @@ def explain(dossier, criterion_id, as_of, lang, fmt, sources, rulesets_dir, rule
     from raccord.engine.report import explain_document
 
     doc = explain_document(evaluation, criterion_id)
+    from raccord.engine import review
+
+    validated = review.validated(evaluation).status(criterion_id)  # counting only the evidence the auditor accepted
+    if validated != doc["status"]:
+        doc["validated_status"] = validated
     if fmt == "json":
         click.echo(json.dumps(doc, ensure_ascii=False, indent=2, default=str))
     else:

@@ -9,6 +9,7 @@ from .citations import w as cw
 from .deadline_text import due_text
 from .i18n import colon, decimal, label, money, t, text
 from .review_text import figures_line, problem_text, review_lines, validated_line
+from .review_text import w as rw
 from .summary import STATUS_MARK, decision_line, detail_lines, label_of, members_lines, reasons_text
 
 
@@ -110,6 +111,8 @@ def render_explain(trace: dict[str, Any], entry: dict[str, Any], lang: str, sour
     """The explanation of one criterion; `sources` adds the maintainers' provenance (seed file, lines)."""
     lines = [f"{entry['id']} — {text(entry['title'], lang)}",
              f"{label('status', lang)}{t(entry['status'], lang)}"]  # a criterion has a status; a ruleset, a decision
+    if entry.get("validated_status"):
+        lines.append(f"{rw('validated_status', lang).capitalize()}{colon(lang)}{t(entry['validated_status'], lang)}")
     if entry.get("not_applicable_reason"):
         lines.append(f"  ({t(entry['not_applicable_reason'], lang)}"
                      + (f"{colon(lang)}{entry['justification']}" if entry.get("justification") else "") + ")")

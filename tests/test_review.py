@@ -173,3 +173,24 @@ def test_an_auditor_file_about_another_dossier_is_refused(film: Path, engine: En
     with pytest.raises(InputError) as caught:
         engine.reviewed(engine.dossier(film))
     assert "concerne le dossier « autre-film »" in caught.value.render("fr") and ":2:" in caught.value.where
+
+
+def test_explain_and_the_checklist_give_the_validated_status_and_the_decision(film: Path, capsys) -> None:
+    write_audit(film, "reviews:\n  - {evidence: EV-004, decision: rejected, reason: Calculateur non homologué, by: A, "
+                      "date: 2025-10-10}\n")
+    code, out, err = run(capsys, "explain", str(film), "ECO-PROD-01", "--as-of", AS_OF, "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["status"] == "met" and json.loads(out)["validated_status"] == "unknown"  # EV-044 pending
+    code, out, _ = run(capsys, "explain", str(film), "ECO-PROD-01", "--as-of", AS_OF)
+    assert "Statut : satisfait\nValidé par l'auditeur : inconnu\n" in out
+    csv = film.with_name("liste.csv")
+    code, _, err = run(capsys, "export", "checklist", str(film), "--ruleset", "ecoprod_label", "--as-of", AS_OF,
+                       "--format", "csv", "-o", str(csv))
+    assert code == 0, err
+    import csv as csv_module
+
+    rows = list(csv_module.reader(csv.read_text(encoding="utf-8-sig").splitlines(keepends=True), delimiter=";"))
+    header, by_id = rows[0], {r[1]: r for r in rows[1:]}
+    assert header[-2:] == ["Statut validé par l'auditeur", "Décision de l'auditeur"]
+    assert by_id["ECO-PROD-01"][5] == "satisfait" and by_id["ECO-PROD-01"][-2] == "inconnu"
+    assert by_id["ECO-PROD-02"][-1] == "EV-004 : rejetée — Calculateur non homologué (A, 2025-10-10)"
