@@ -457,7 +457,9 @@ def add_validated(doc: dict[str, Any], declared: Any, checked: Any) -> dict[str,
             counts[status] = counts.get(status, 0) + 1
             if status != entry["status"]:
                 entry["validated_status"] = status
-        rs["validated"] = {"outcome": jsonable(checked.outcome(rs["id"])), "counts": counts}
+        # The policy's outcome as computed: completing its reasons (missing facts) would explain every
+        # criterion left unknown, most of them here; the declared outcome gives them.
+        rs["validated"] = {"outcome": jsonable(checked.ctx.outcomes[rs["id"]]), "counts": counts}
     for item in doc.get("missing", []):
         status = statuses.get(item["criterion"])
         if status is not None and status != item["status"]:
