@@ -20,8 +20,23 @@ from .commands_review import append_to_audit, auditor_name, decision_date, load_
 from .context import common_lang, library_from, library_options
 from .ids import new_id
 from .integrity import sha256_file
+from .language import bi
 from .output import write_atomic
 from .review_text import review_lines
+
+# The commands' help in English (cli/language.py: the French docstrings are the source).
+bi("Constats et clôtures d'étape de l'auditeur (fichier <dossier>.audit.yaml).",
+   "The auditor's findings and stage sign-offs (file <dossier>.audit.yaml).")
+bi('Constats : non-conformités majeures ou mineures, observations.',
+   'Findings: major or minor non-conformities, observations.')
+bi('Enregistrer un constat (identifiant unique F-…, sans collision entre deux auditeurs).',
+   'Record a finding (unique id F-…, no collision between two auditors).')
+bi('Clore un constat (status: closed), le reste du fichier inchangé.',
+   'Close a finding (status: closed), the rest of the file unchanged.')
+bi("Clore une étape d'audit avec une décision ; l'empreinte du dossier signé est notée.",
+   'Sign off an audit stage with a decision; the hash of the dossier signed off is recorded.')
+bi("Afficher les décisions, constats et clôtures du fichier de l'auditeur.",
+   "Show the decisions, findings and sign-offs of the auditor's file.")
 
 
 def register(cli: click.Group) -> None:
@@ -36,12 +51,15 @@ def register(cli: click.Group) -> None:
     @finding.command("add")
     @click.argument("dossier", type=click.Path(dir_okay=False))
     @click.option("--type", "kind", type=click.Choice(rv.FINDING_TYPES), required=True,
-                  help="major (non-conformité majeure), minor (mineure) ou observation.")
-    @click.option("--text", "text", required=True, metavar="TEXTE", help="Le constat.")
-    @click.option("--criteria", multiple=True, metavar="ID[,ID]", help="Critères concernés.")
-    @click.option("--evidence", multiple=True, metavar="EV-ID[,EV-ID]", help="Preuves concernées.")
-    @click.option("--by", metavar="NOM", help="L'auditeur (défaut : $RACCORD_AUDITOR).")
-    @click.option("--date", "when", metavar="DATE", help="Date du constat (défaut : aujourd'hui).")
+                  help=bi("major (non-conformité majeure), minor (mineure) ou observation.",
+                           "major (major non-conformity), minor or observation."))
+    @click.option("--text", "text", required=True, metavar=bi("TEXTE", "TEXT"), help=bi("Le constat.", "The finding."))
+    @click.option("--criteria", multiple=True, metavar="ID[,ID]", help=bi("Critères concernés.", "Criteria concerned."))
+    @click.option("--evidence", multiple=True, metavar="EV-ID[,EV-ID]", help=bi("Preuves concernées.", "Evidence concerned."))
+    @click.option("--by", metavar=bi("NOM", "NAME"),
+                  help=bi("L'auditeur (défaut : $RACCORD_AUDITOR).", "The auditor (default: $RACCORD_AUDITOR)."))
+    @click.option("--date", "when", metavar="DATE",
+                  help=bi("Date du constat (défaut : aujourd'hui).", "Date of the finding (default: today)."))
     @library_options
     def finding_add(dossier, kind, text, criteria, evidence, by, when, rulesets_dir, ruleset_files):
         """Enregistrer un constat (identifiant unique F-…, sans collision entre deux auditeurs)."""
@@ -79,12 +97,17 @@ def register(cli: click.Group) -> None:
 
     @audit.command("signoff")
     @click.argument("dossier", type=click.Path(dir_okay=False))
-    @click.option("--stage", type=click.Choice(rv.STAGES), required=True, help="intermediate ou final.")
+    @click.option("--stage", type=click.Choice(rv.STAGES), required=True,
+                  help=bi("intermediate ou final.", "intermediate or final."))
     @click.option("--decision", type=click.Choice(rv.SIGNOFF_DECISIONS), required=True,
-                  help="favorable, favorable_with_reservations ou unfavorable.")
-    @click.option("--note", metavar="TEXTE", help="Réserves, conditions, commentaire.")
-    @click.option("--by", metavar="NOM", help="L'auditeur (défaut : $RACCORD_AUDITOR).")
-    @click.option("--date", "when", metavar="DATE", help="Date de la clôture (défaut : aujourd'hui).")
+                  help=bi("favorable, favorable_with_reservations ou unfavorable.",
+                           "favorable, favorable_with_reservations or unfavorable."))
+    @click.option("--note", metavar=bi("TEXTE", "TEXT"),
+                  help=bi("Réserves, conditions, commentaire.", "Reservations, conditions, comment."))
+    @click.option("--by", metavar=bi("NOM", "NAME"),
+                  help=bi("L'auditeur (défaut : $RACCORD_AUDITOR).", "The auditor (default: $RACCORD_AUDITOR)."))
+    @click.option("--date", "when", metavar="DATE",
+                  help=bi("Date de la clôture (défaut : aujourd'hui).", "Date of the sign-off (default: today)."))
     @library_options
     def signoff(dossier, stage, decision, note, by, when, rulesets_dir, ruleset_files):
         """Clore une étape d'audit avec une décision ; l'empreinte du dossier signé est notée."""

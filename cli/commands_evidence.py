@@ -33,6 +33,7 @@ from .integrity import (
     integrity_problems,
     w,
 )
+from .language import bi
 from .review_text import w as rw
 
 __all__ = ["add_evidence", "expected_kinds", "render_list", "verify_dossier"]
@@ -169,6 +170,18 @@ def render_verify(result: dict[str, Any], lang: str, show_all: bool) -> str:
     return "\n".join(out) + "\n"
 
 
+# The commands' help in English (cli/language.py: the French docstrings are the source).
+bi('Enregistrer un fichier (chemin relatif, sha256, taille, date), sans le déplacer, ou une adresse (--url).',
+   'Register a file (relative path, sha256, size, date) without moving it, or an address (--url).')
+bi("Enregistrer une nouvelle version du fichier d'une preuve ; l'ancienne (empreinte, taille, date,\n"
+   "        auteur) est gardée dans l'historique de la preuve.",
+   "Register a new version of an item's file; the previous one (hash, size, date, author) is kept in the item's history.")
+bi('Retirer une preuve du registre (son fichier reste où il est).',
+   'Take an item out of the register (its file stays where it is).')
+bi("Lister le registre des preuves : type, fichier ou adresse, date, versions, décision de l'auditeur.",
+   "List the evidence register: kind, file or address, date, versions, the auditor's decision.")
+
+
 def register(cli: click.Group) -> None:
     @cli.group()
     def evidence() -> None:
@@ -177,19 +190,27 @@ def register(cli: click.Group) -> None:
     @evidence.command("add")
     @click.argument("dossier", type=click.Path(dir_okay=False))
     @click.argument("file", type=click.Path(), required=False)
-    @click.option("--kind", required=True, metavar="KIND", help="Type de preuve (attendu par les critères).")
+    @click.option("--kind", required=True, metavar=bi("NATURE", "KIND"), help=bi("Type de preuve (attendu par les critères).",
+                           "Evidence kind (as expected by the criteria)."))
     @click.option("--criteria", "criteria", multiple=True, required=True, metavar="ID[,ID]",
-                  help="Critères que la preuve soutient (séparés par des virgules ou répétés).")
+                  help=bi("Critères que la preuve soutient (séparés par des virgules ou répétés).",
+                           "Criteria the item supports (comma-separated or repeated)."))
     @click.option("--collected", metavar="DATE",
-                  help="Date de collecte, ou de consultation d'une adresse (défaut : aujourd'hui).")
-    @click.option("--expires", metavar="DATE", help="Date de fin de validité.")
-    @click.option("--author", metavar="ROLE", help="Qui l'a produite (un rôle, p. ex. « Coordinatrice écoprod »).")
-    @click.option("--id", "item_id", metavar="ID", help="Identifiant (défaut : EV- suivi d'un identifiant unique).")
-    @click.option("--note", metavar="TEXTE", help="Une note pour l'auditeur.")
-    @click.option("--url", metavar="URL", help="Une preuve en ligne, au lieu d'un fichier.")
-    @click.option("--seen", metavar="TEXTE", help="Avec --url : ce qui a été vu à cette adresse.")
-    @click.option("--copy", "copy", type=click.Path(dir_okay=False), metavar="FICHIER",
-                  help="Avec --url : une copie enregistrée de la page, dont l'empreinte est notée.")
+                  help=bi("Date de collecte, ou de consultation d'une adresse (défaut : aujourd'hui).",
+                           "Date collected, or an address consulted (default: today)."))
+    @click.option("--expires", metavar="DATE", help=bi("Date de fin de validité.", "Date it stops being valid."))
+    @click.option("--author", metavar=bi("RÔLE", "ROLE"), help=bi("Qui l'a produite (un rôle, p. ex. « Coordinatrice écoprod »).",
+                           'Who produced it (a role, e.g. "Eco-production coordinator").'))
+    @click.option("--id", "item_id", metavar="ID", help=bi("Identifiant (défaut : EV- suivi d'un identifiant unique).",
+                           "Id (default: EV- followed by a unique identifier)."))
+    @click.option("--note", metavar=bi("TEXTE", "TEXT"), help=bi("Une note pour l'auditeur.", "A note for the auditor."))
+    @click.option("--url", metavar="URL",
+                  help=bi("Une preuve en ligne, au lieu d'un fichier.", "An online item, instead of a file."))
+    @click.option("--seen", metavar=bi("TEXTE", "TEXT"), help=bi("Avec --url : ce qui a été vu à cette adresse.",
+                           "With --url: what was seen at that address."))
+    @click.option("--copy", "copy", type=click.Path(dir_okay=False), metavar=bi("FICHIER", "FILE"),
+                  help=bi("Avec --url : une copie enregistrée de la page, dont l'empreinte est notée.",
+                           "With --url: a saved copy of the page, whose hash is recorded."))
     @library_options
     def evidence_add(dossier, file, kind, criteria, collected, expires, author, item_id, note, url, seen, copy,
                      rulesets_dir, ruleset_files):
@@ -209,9 +230,12 @@ def register(cli: click.Group) -> None:
     @click.argument("dossier", type=click.Path(dir_okay=False))
     @click.argument("evidence_id", metavar="EV-ID")
     @click.argument("file", type=click.Path())
-    @click.option("--collected", metavar="DATE", help="Date de collecte de la nouvelle version (défaut : aujourd'hui).")
-    @click.option("--expires", metavar="DATE", help="Date de fin de validité de la nouvelle version.")
-    @click.option("--author", metavar="ROLE", help="Qui a produit la nouvelle version (un rôle).")
+    @click.option("--collected", metavar="DATE", help=bi("Date de collecte de la nouvelle version (défaut : aujourd'hui).",
+                           "Date the new version was collected (default: today)."))
+    @click.option("--expires", metavar="DATE", help=bi("Date de fin de validité de la nouvelle version.",
+                           "Date the new version stops being valid."))
+    @click.option("--author", metavar=bi("RÔLE", "ROLE"), help=bi("Qui a produit la nouvelle version (un rôle).",
+                           "Who produced the new version (a role)."))
     @library_options
     def evidence_replace(dossier, evidence_id, file, collected, expires, author, rulesets_dir, ruleset_files):
         """Enregistrer une nouvelle version du fichier d'une preuve ; l'ancienne (empreinte, taille, date,
@@ -236,8 +260,9 @@ def register(cli: click.Group) -> None:
 
     @evidence.command("list")
     @click.argument("dossier", type=click.Path(dir_okay=False))
-    @click.option("--kind", metavar="KIND", help="Seulement ce type de preuve.")
-    @click.option("--criterion", metavar="ID", help="Seulement les preuves qui nomment ce critère.")
+    @click.option("--kind", metavar=bi("NATURE", "KIND"), help=bi("Seulement ce type de preuve.", "Only this evidence kind."))
+    @click.option("--criterion", metavar="ID", help=bi("Seulement les preuves qui nomment ce critère.",
+                           "Only the items naming this criterion."))
     @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
     @common_lang
     @library_options

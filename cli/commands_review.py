@@ -20,6 +20,7 @@ from raccord.engine import review as rv
 from raccord.engine.source_files import parse_yaml, read_text
 
 from .context import library_from, library_options, parse_date
+from .language import bi
 from .output import write_atomic
 from .yaml_edit import insert_yaml_item
 
@@ -64,15 +65,25 @@ def load_for_audit(library: Library, dossier_path: str) -> Dossier:
     return rv.with_reviews(dossier, audit)
 
 
+# The commands' help in English (cli/language.py: the French docstrings are the source).
+bi("Enregistrer la décision de l'auditeur sur une preuve, dans le fichier de l'auditeur\n"
+   "        (<dossier>.audit.yaml) ; le dossier du producteur n'est pas modifié.",
+   "Record the auditor's decision on an item, in the auditor's file (<dossier>.audit.yaml); "
+   "the producer's dossier is not changed.")
+
+
 def register(cli: click.Group) -> None:
     @cli.command()
     @click.argument("dossier", type=click.Path(dir_okay=False))
     @click.argument("evidence_id", metavar="EV-ID")
-    @click.option("--accept", is_flag=True, help="Accepter la preuve.")
-    @click.option("--reject", "reason", metavar="MOTIF", help="Rejeter la preuve, avec son motif.")
-    @click.option("--reopen", is_flag=True, help="Remettre la preuve en attente.")
-    @click.option("--by", metavar="NOM", help="Qui décide (un rôle ou une référence ; défaut : $RACCORD_AUDITOR).")
-    @click.option("--date", "when", metavar="DATE", help="Date de la décision (défaut : aujourd'hui).")
+    @click.option("--accept", is_flag=True, help=bi("Accepter la preuve.", "Accept the item."))
+    @click.option("--reject", "reason", metavar=bi("MOTIF", "REASON"),
+                  help=bi("Rejeter la preuve, avec son motif.", "Reject the item, with the reason."))
+    @click.option("--reopen", is_flag=True, help=bi("Remettre la preuve en attente.", "Put the item back to pending."))
+    @click.option("--by", metavar=bi("NOM", "NAME"), help=bi("Qui décide (un rôle ou une référence ; défaut : $RACCORD_AUDITOR).",
+                           "Who decides (a role or a reference; default: $RACCORD_AUDITOR)."))
+    @click.option("--date", "when", metavar="DATE", help=bi("Date de la décision (défaut : aujourd'hui).",
+                           "Date of the decision (default: today)."))
     @library_options
     def review(dossier, evidence_id, accept, reason, reopen, by, when, rulesets_dir, ruleset_files):
         """Enregistrer la décision de l'auditeur sur une preuve, dans le fichier de l'auditeur

@@ -23,8 +23,6 @@ bi("""Convertir une grille (xlsx ou csv) en référentiel validé (provenance of
    Same as: raccord grid import --ruleset ecoprod_label. Then evaluate with:
    raccord check DOSSIER --ruleset-file FILE.""")
 bi("Gérer le registre des preuves du dossier.", "Manage the dossier's evidence register.")
-bi("Enregistrer un fichier comme preuve (chemin relatif, sha256, taille, date), sans le déplacer.",
-   "Register a file as evidence (relative path, sha256, size, date) without moving it.")
 bi("Exporter des documents de travail (liste des actions…).", "Export working documents (list of actions...).")
 bi("Écrire la liste des actions : poste, action, points, impératif, statut, preuves attendues et trouvées.",
    "Write the list of actions: department, action, points, mandatory, status, evidence expected and found.")
@@ -75,9 +73,6 @@ known("""Vérifier les preuves d'un dossier (fichiers, empreintes, dates) ou un 
       Exit code 3 when a file is missing, modified, outside the dossier folder or expired
       (for a bundle: a file missing, extra or modified against its manifest).""")
 
-known("Who produced it (a role, e.g. « Coordinatrice écoprod »).",
-      fr="Qui l'a produit (un rôle, par exemple « Coordinatrice écoprod »).",
-      en="Who produced it (a role, e.g. \"Eco-production coordinator\").")
 
 # -- English option help and metavars: their French ------------------------------------------------
 for fr, en in [
@@ -90,15 +85,8 @@ for fr, en in [
      "Write the ruleset to FILE (default: standard output)."),
     ("Dossier de référentiels d'où prendre la description de grille, la politique et les faits.",
      "Folder of rulesets to take the grid description, policy and facts from."),
-    ("Nature de la preuve (celle qu'attendent les critères).", "Evidence kind (as expected by the criteria)."),
     ("NATURE", "KIND"),
-    ("Critères que ce fichier prouve (séparés par des virgules ou répétés).",
-     "Criteria this file supports (comma-separated or repeated)."),
-    ("Date à laquelle le document a été recueilli (par défaut : aujourd'hui).",
-     "Date the document was collected (default: today)."),
-    ("Date à laquelle le document cesse d'être valable.", "Date the document stops being valid."),
     ("RÔLE", "ROLE"),
-    ("Identifiant de la preuve (par défaut : le prochain EV-NNN).", "Evidence id (default: the next EV-NNN)."),
     ("Une note pour l'auditeur.", "A note for the auditor."),
     ("TEXTE", "TEXT"),
     ("Le référentiel dont les actions sont listées.", "The ruleset whose actions are listed."),
