@@ -1,9 +1,39 @@
-"""Errors the engine raises for bad input: always located, always one line plus a hint."""
+"""Errors the engine raises for bad input: always located, always one line plus a hint.
+
+An error echoes what it was given (a value, a key, a path), and that comes from a file someone
+else may have written: `render` makes every error safe to print on a terminal, once for all of
+them. It keeps it on one line, shows control and bidirectional characters as escapes (a value
+cannot move the cursor, retitle the terminal or reverse the text around it), and cuts a part
+longer than a reader reads in the middle, with an ellipsis.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import NamedTuple
+
+# C0 and C1 controls, DEL, and the characters that reorder or hide text (bidi embeddings, overrides
+# and isolates, marks, line and paragraph separators, zero-width joiners, BOM).
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+# The longest part (place, message, hint) shown whole; a longer one keeps its start and its end.
+MAX_PART = 300
+_HEAD = 200
+ELLIPSIS = " … "
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    return _NAMED.get(char) or (f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}")
+
+
+def printable(text: str, limit: int = MAX_PART) -> str:
+    """`text` safe to print on one line: unsafe characters escaped, cut in the middle past `limit`."""
+    if len(text) > limit:
+        tail = limit - _HEAD - len(ELLIPSIS)
+        return _UNSAFE.sub(_escape, text[:_HEAD]) + ELLIPSIS + _UNSAFE.sub(_escape, text[-tail:])
+    return _UNSAFE.sub(_escape, text)
 
 
 class Bilingual(NamedTuple):
@@ -39,10 +69,12 @@ class InputError(Exception):
     hint: Message = ""
 
     def render(self, lang: str = "fr") -> str:
-        message = in_language(self.message, lang)
-        text = f"{self.where}: {message}" if self.where else message
+        """One line, safe to print (see the module's docstring), in `lang`."""
+        message = printable(in_language(self.message, lang))
+        text = f"{printable(self.where)}: {message}" if self.where else message
         if self.hint:
-            text += f" (hint: {in_language(self.hint, lang)})" if lang == "en" else f" (conseil : {in_language(self.hint, lang)})"
+            hint = printable(in_language(self.hint, lang))
+            text += f" (hint: {hint})" if lang == "en" else f" (conseil : {hint})"
         return text
 
     def __str__(self) -> str:

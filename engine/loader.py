@@ -13,7 +13,7 @@ from .compiled import CompiledCriterion, CompiledRuleset, CompiledStage, Library
 from .errors import InputError
 from .model import FactCatalogueFile, FactDef, Ruleset, validate_model
 from .policies import BUILT_IN, POLICIES, policy_class
-from .source_files import MAX_FILE_BYTES, Located, load_document
+from .source_files import MAX_FILE_BYTES, NOT_REGULAR, NOT_REGULAR_HINT, Located, load_document
 from .suggest import did_you_mean
 
 
@@ -58,7 +58,7 @@ def _files_fingerprint(files: list[Path]) -> str | None:
         for path in files:
             info = path.stat()
             if not stat.S_ISREG(info.st_mode) and not stat.S_ISDIR(info.st_mode):  # a pipe waits, a device never ends
-                raise InputError(str(path), "not a regular file (a pipe or a device)", "give the path of a file")
+                raise InputError(str(path), NOT_REGULAR, NOT_REGULAR_HINT)
             if info.st_size > MAX_FILE_BYTES or stat.S_ISDIR(info.st_mode):
                 return None
             parts += [str(path), path.read_bytes()]

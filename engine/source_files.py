@@ -11,9 +11,7 @@ least one character, so a bigger document is aliases multiplying content.
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import stat
 import sys
 from dataclasses import field
@@ -22,7 +20,8 @@ from typing import Any
 
 import yaml
 
-from .errors import InputError, LimitError
+from .errors import Bilingual, InputError, LimitError, Message
+from .json_reader import JsonReader
 from .record import Record, record
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -31,9 +30,20 @@ ALIAS_ALLOWANCE = 10_000
 MAX_DEPTH = 100
 # libyaml when PyYAML has it (10x faster to compose; same nodes and marks), pure Python otherwise.
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-DUPLICATE_HINT = "each key may appear once in a mapping"
-SPLIT_HINT = ("check it is the right file; a ruleset can be split into several rulesets, one folder each "
-              "(docs/ruleset-format.md, size limits)")
+DUPLICATE_HINT = Bilingual("une clé ne peut figurer qu'une fois dans un même bloc", "each key may appear once in a mapping")
+SPLIT_HINT = Bilingual("vérifiez que c'est le bon fichier ; un référentiel peut être découpé en plusieurs, un dossier "
+                       "chacun (docs/ruleset-format.md, limites de taille)",
+                       "check it is the right file; a ruleset can be split into several rulesets, one folder each "
+                       "(docs/ruleset-format.md, size limits)")
+
+NOT_FOUND = Bilingual("fichier introuvable", "file not found")
+CHECK_PATH = Bilingual("vérifiez le chemin", "check the path")
+IS_FOLDER = Bilingual("c'est un dossier, un fichier est attendu", "is a folder, a file was expected")
+NOT_REGULAR = Bilingual("ce n'est pas un fichier ordinaire (un tube ou un périphérique)",
+                        "not a regular file (a pipe or a device)")
+NOT_REGULAR_HINT = Bilingual("donnez le chemin d'un fichier", "give the path of a file")
+TOO_DEEP = Bilingual(f"imbriqué sur plus de {MAX_DEPTH} niveaux", f"nested more than {MAX_DEPTH} levels deep")
+FLATTEN = Bilingual("aplatissez le document", "flatten the document")
 
 Path_ = tuple[str | int, ...]
 
@@ -97,36 +107,44 @@ def read_bytes(path: Path, max_bytes: int) -> bytes:
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except FileNotFoundError:
-        raise InputError(str(path), "file not found", "check the path") from None
+        raise InputError(str(path), NOT_FOUND, CHECK_PATH) from None
     except IsADirectoryError:
-        raise InputError(str(path), "is a folder, a file was expected") from None
+        raise InputError(str(path), IS_FOLDER) from None
     except OSError as exc:
-        raise InputError(str(path), f"cannot read file: {exc.strerror}") from None
+        raise _unreadable(path, exc) from None
     try:
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
-            raise InputError(str(path), "is a folder, a file was expected")
+            raise InputError(str(path), IS_FOLDER)
         if not stat.S_ISREG(info.st_mode):
-            raise InputError(str(path), "not a regular file (a pipe or a device)", "give the path of a file")
+            raise InputError(str(path), NOT_REGULAR, NOT_REGULAR_HINT)
         data = b""
         if info.st_size <= max_bytes:
             with open(fd, "rb", closefd=False) as handle:
                 data = handle.read(max_bytes + 1)  # no more, whatever the size said
     except OSError as exc:
-        raise InputError(str(path), f"cannot read file: {exc.strerror}") from None
+        raise _unreadable(path, exc) from None
     finally:
         os.close(fd)
     if info.st_size > max_bytes or len(data) > max_bytes:
         size = max(info.st_size, len(data))
-        raise InputError(str(path), f"file too large ({size} bytes; the limit is {_mib(max_bytes)})", SPLIT_HINT)
+        raise InputError(str(path), Bilingual(f"fichier trop gros ({size} octets ; la limite est {_mib(max_bytes)})",
+                                              f"file too large ({size} bytes; the limit is {_mib(max_bytes)})"), SPLIT_HINT)
     return data
+
+
+def _unreadable(path: Path, exc: OSError) -> InputError:
+    reason = exc.strerror or type(exc).__name__
+    return InputError(str(path), Bilingual(f"fichier illisible : {reason}", f"cannot read file: {reason}"))
 
 
 def _decode(raw: bytes, path: Path) -> str:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError(str(path), f"not UTF-8 text (byte {exc.start})", "save the file as UTF-8") from None
+        raise InputError(str(path), Bilingual(f"ce n'est pas du texte UTF-8 (octet {exc.start})",
+                                              f"not UTF-8 text (byte {exc.start})"),
+                         Bilingual("enregistrez le fichier en UTF-8", "save the file as UTF-8")) from None
     # What Path.read_text does: universal newlines (a CRLF or CR-only file reads as LF).
     return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
@@ -178,13 +196,15 @@ class _Builder:
             out: dict[Any, Any] = {}
             for key_node, value_node in node.value:
                 if key_node.tag == "tag:yaml.org,2002:merge":
-                    raise self._err(key_node, "YAML merge keys (<<) are not supported", "write the keys out")
+                    raise self._err(key_node, Bilingual("les clés de fusion YAML (<<) ne sont pas acceptées",
+                                                         "YAML merge keys (<<) are not supported"),
+                                    Bilingual("écrivez les clés une à une", "write the keys out"))
                 key = self.scalar(key_node) if type(key_node) is yaml.ScalarNode else None
                 if not isinstance(key, (str, int, bool)):
-                    raise self._err(key_node, "mapping keys must be text")
+                    raise self._err(key_node, Bilingual("une clé doit être du texte", "mapping keys must be text"))
                 key = sys.intern(key if isinstance(key, str) else str(key))  # keys are the format's vocabulary
                 if key in out:
-                    raise self._err(key_node, f"duplicate key {key!r}", DUPLICATE_HINT)
+                    raise duplicate_key(self._where(key_node), key)
                 key_mark = key_node.start_mark
                 self.positions[path + (key,)] = (key_mark.line + 1, key_mark.column + 1)
                 out[key] = self.build(value_node, path + (key,))
@@ -202,7 +222,9 @@ class _Builder:
             return self.memo.setdefault(value, value)
         if tag not in _SCALAR_TAGS:
             short = tag.replace("tag:yaml.org,2002:", "!!")
-            raise self._err(node, f"YAML tag '{short}' is not supported here", "write the value without a tag")
+            raise self._err(node, Bilingual(f"l'étiquette YAML '{short}' n'est pas acceptée ici",
+                                            f"YAML tag '{short}' is not supported here"),
+                           Bilingual("écrivez la valeur sans étiquette", "write the value without a tag"))
         key = (tag, value)
         found = self.memo.get(key)
         if found is None:
@@ -210,18 +232,24 @@ class _Builder:
                 found = self.constructors[tag](self.loader, node)
             except Exception as exc:  # PyYAML's constructors fail on bad text with whatever they hit first
                 short = tag.replace("tag:yaml.org,2002:", "!!")
-                detail = str(exc).splitlines()[0] if isinstance(exc, ValueError) else "not a valid value"
-                raise self._err(node, f"invalid {short} value {value[:80]!r}: {detail}") from None
+                detail = str(exc).splitlines()[0] if isinstance(exc, ValueError) else ""
+                raise self._err(node, Bilingual(f"valeur {short} invalide {value[:80]!r}" + (f" : {detail}" if detail else ""),
+                                                f"invalid {short} value {value[:80]!r}: {detail or 'not a valid value'}"),
+                                ) from None
             if found is not None:
                 self.memo[key] = found
         return found
 
     def _too_many(self, node: yaml.Node) -> InputError:
         if self.count > self.text_length:
-            return self._err(node, f"YAML aliases expand this document to more than {self.limit} values, from a "
-                                   f"text of {self.text_length} characters", "aliases multiply content (alias bomb?); "
-                                   "write the values out", LimitError)
-        return self._err(node, f"document has more than {MAX_VALUES} values (the limit)", SPLIT_HINT, LimitError)
+            return self._err(node, Bilingual(f"les alias YAML font passer ce document à plus de {self.limit} valeurs, "
+                                             f"pour un texte de {self.text_length} caractères",
+                                             f"YAML aliases expand this document to more than {self.limit} values, from a "
+                                             f"text of {self.text_length} characters"),
+                             Bilingual("les alias multiplient le contenu (alias bomb ?) ; écrivez les valeurs",
+                                       "aliases multiply content (alias bomb?); write the values out"), LimitError)
+        return self._err(node, Bilingual(f"le document a plus de {MAX_VALUES} valeurs (la limite)",
+                                         f"document has more than {MAX_VALUES} values (the limit)"), SPLIT_HINT, LimitError)
 
     def _too_deep(self, path: Path_) -> InputError:
         """Nesting beyond the limit: a recursive alias (a value that contains an alias to itself), or
@@ -234,12 +262,17 @@ class _Builder:
             else:
                 node = node.value[step]
             if any(node is seen for seen in nodes):
-                return self._err(node, "recursive YAML alias: this value contains an alias to itself",
-                                 "aliases may only repeat a value, not nest it in itself", LimitError)
-        return self._err(node, f"nested more than {MAX_DEPTH} levels deep", "flatten the document", LimitError)
+                return self._err(node, Bilingual("alias YAML récursif : cette valeur contient un alias vers elle-même",
+                                                 "recursive YAML alias: this value contains an alias to itself"),
+                                 Bilingual("un alias peut répéter une valeur, pas l'inclure en elle-même",
+                                           "aliases may only repeat a value, not nest it in itself"), LimitError)
+        return self._err(node, TOO_DEEP, FLATTEN, LimitError)
 
-    def _err(self, node: yaml.Node, message: str, hint: str = "", kind: type[InputError] = InputError) -> InputError:
-        return kind(f"{self.file}:{node.start_mark.line + 1}:{node.start_mark.column + 1}", message, hint)
+    def _where(self, node: yaml.Node) -> str:
+        return f"{self.file}:{node.start_mark.line + 1}:{node.start_mark.column + 1}"
+
+    def _err(self, node: yaml.Node, message: Message, hint: Message = "", kind: type[InputError] = InputError) -> InputError:
+        return kind(self._where(node), message, hint)
 
 
 def parse_yaml(text: str, file: str) -> Located:
@@ -258,14 +291,17 @@ def parse_yaml(text: str, file: str) -> Located:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{file}:{mark.line + 1}:{mark.column + 1}" if mark else file
-        problem = exc.problem or exc.context or "invalid YAML"
-        raise InputError(where, f"invalid YAML: {problem}", "check indentation, quotes and colons") from None
+        problem = exc.problem or exc.context or "?"
+        raise InputError(where, Bilingual(f"YAML invalide : {problem}", f"invalid YAML: {problem}"),
+                         Bilingual("vérifiez l'indentation, les guillemets et les deux-points",
+                                   "check indentation, quotes and colons")) from None
     except yaml.reader.ReaderError as exc:
         raise _reader_error(exc, text, file) from None
     except yaml.YAMLError as exc:
-        raise InputError(file, f"invalid YAML: {exc}".splitlines()[0]) from None
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InputError(file, Bilingual(f"YAML invalide : {first}", f"invalid YAML: {first}")) from None
     except RecursionError:  # the pure-Python composer, when libyaml is missing
-        raise InputError(file, f"invalid YAML: nested more than {MAX_DEPTH} levels deep", "flatten the document") from None
+        raise LimitError(file, TOO_DEEP, FLATTEN) from None
     finally:
         loader.dispose()
 
@@ -278,74 +314,23 @@ def _reader_error(exc: yaml.reader.ReaderError, text: str, file: str) -> InputEr
         offset = len(text.encode("utf-8")[:offset].decode("utf-8", errors="ignore"))
     line = text.count("\n", 0, offset) + 1
     column = offset - text.rfind("\n", 0, offset)
-    return InputError(f"{file}:{line}:{column}", f"invalid YAML: character U+{exc.character:04X} is not allowed",
-                      "remove it or write it as an escape in double quotes")
+    char = f"U+{exc.character:04X}"
+    return InputError(f"{file}:{line}:{column}", Bilingual(f"YAML invalide : le caractère {char} n'est pas accepté",
+                                                           f"invalid YAML: character {char} is not allowed"),
+                      Bilingual("retirez-le, ou écrivez-le en séquence d'échappement entre guillemets doubles",
+                                "remove it or write it as an escape in double quotes"))
 
 
 def parse_json(text: str, file: str) -> Located:
-    try:
-        data = json.loads(text, object_pairs_hook=_refuse_duplicates)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{file}:{exc.lineno}:{exc.colno}", f"invalid JSON: {exc.msg}") from None
-    except RecursionError:
-        raise InputError(file, "invalid JSON: nested too deeply", "flatten the document") from None
-    except _DuplicateKeyError as exc:
-        try:
-            parse_yaml(text, file)  # to locate it
-        except InputError as found:
-            if found.message.startswith("duplicate key"):
-                raise found from None
-        raise InputError(file, f"duplicate key {exc.args[0]!r}", DUPLICATE_HINT) from None
-    except ValueError as exc:  # an integer of more digits than Python converts
-        raise _json_number_error(text, file, exc) from None
-    # JSON is (nearly) YAML: reuse the YAML reader for positions when it agrees.
-    try:
-        located = parse_yaml(text, file)
-        if located.data == data:
-            located.source = Source(True, text)
-            return located
-    except LimitError:
-        raise  # the same limits hold for JSON, located
-    except InputError:
-        pass
-    _check_depth(data, file)
-    return Located(data, file, {}, Source(True, text))
+    """A JSON document with positions (engine/json_reader.py): the same data as `json.loads`, the
+    same limits and refusals as YAML."""
+    reader = JsonReader(text, file, MAX_DEPTH, MAX_VALUES)
+    data = reader.read()
+    return Located(data, file, reader.positions, Source(True, text))
 
 
-class _DuplicateKeyError(ValueError):
-    pass
-
-
-def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """Two equal keys in one JSON object: refused as in YAML (json.loads would keep the last silently)."""
-    out = dict(pairs)
-    if len(out) != len(pairs):
-        seen: set[str] = set()
-        raise _DuplicateKeyError(next(key for key, _ in pairs if key in seen or seen.add(key)))
-    return out
-
-
-def _json_number_error(text: str, file: str, exc: ValueError) -> InputError:
-    limit = sys.get_int_max_str_digits()
-    found = re.search(rf"\d{{{limit + 1},}}", text)
-    where = file
-    if found:
-        start = found.start() - (text[found.start() - 1:found.start()] == "-")
-        where = f"{file}:{text.count(chr(10), 0, start) + 1}:{start - text.rfind(chr(10), 0, start)}"
-    return InputError(where, f"invalid JSON: a number of more than {limit} digits", "write it with fewer digits")
-
-
-def _check_depth(data: Any, file: str) -> None:
-    """The nesting limit, on JSON read without positions (the YAML reader enforces it otherwise)."""
-    stack = [(data, 0)]
-    while stack:
-        value, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            raise InputError(file, f"nested more than {MAX_DEPTH} levels deep", "flatten the document")
-        if isinstance(value, dict):
-            stack.extend((v, depth + 1) for v in value.values())
-        elif isinstance(value, list):
-            stack.extend((v, depth + 1) for v in value)
+def duplicate_key(where: str, key: str) -> InputError:
+    return InputError(where, Bilingual(f"clé en double {key!r}", f"duplicate key {key!r}"), DUPLICATE_HINT)
 
 
 def load_document(path: Path, max_bytes: int = MAX_FILE_BYTES) -> Located:

@@ -38,12 +38,12 @@ HEAD = "format: raccord.dossier/1\nproduction: {id: essai, title: Essai}\n"
 
 def test_malformed_yaml(tmp_path):
     path = write(tmp_path, HEAD + "facts:\n  work.type: [long_metrage\n")
-    assert_clean_error(raccord("check", str(path)), f"{path}:", "invalid YAML")
+    assert_clean_error(raccord("check", str(path)), f"{path}:", "YAML invalide")
 
 
 def test_malformed_json(tmp_path):
     path = write(tmp_path, '{"format": "raccord.dossier/1", "production": {"id": "x", "title": "X"},}', "d.json")
-    assert_clean_error(raccord("check", str(path)), f"{path}:1:", "invalid JSON")
+    assert_clean_error(raccord("check", str(path)), f"{path}:1:", "JSON invalide")
 
 
 def test_wrong_type_is_located(tmp_path):
@@ -100,8 +100,8 @@ def test_yaml_alias_bomb(tmp_path):
         prev = "abcdefghij"[i]
         lines.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]")
     path = write(tmp_path, HEAD + "facts:\n" + "\n".join("  " + line for line in lines) + "\n")
-    line = assert_clean_error(raccord("check", str(path)), f"{path}:", "YAML aliases expand this document", "alias bomb")
-    assert f"from a text of {len(path.read_text())} characters" in line
+    line = assert_clean_error(raccord("check", str(path)), f"{path}:", "les alias YAML font passer ce document", "alias bomb")
+    assert f"pour un texte de {len(path.read_text())} caractères" in line
 
 
 @pytest.mark.parametrize(("body", "where"), [
@@ -111,33 +111,33 @@ def test_yaml_alias_bomb(tmp_path):
 ])
 def test_a_recursive_alias_is_located(tmp_path, body, where):
     path = write(tmp_path, HEAD + body)
-    assert_clean_error(raccord("check", str(path)), f"{path}{where}", "recursive YAML alias")
+    assert_clean_error(raccord("check", str(path)), f"{path}{where}", "alias YAML récursif")
 
 
 def test_nesting_too_deep(tmp_path):
     path = write(tmp_path, HEAD + "facts: " + "[" * 500 + "]" * 500 + "\n")
-    assert_clean_error(raccord("check", str(path)), f"{path}:3:", "nested more than 100 levels")
+    assert_clean_error(raccord("check", str(path)), f"{path}:3:", "imbriqué sur plus de 100 niveaux")
     deep = '{"format": "raccord.dossier/1", "production": {"id": "x", "title": "X"},\n "facts": {"a": ' \
         + "[" * 600 + "]" * 600 + "}}"
     path = write(tmp_path, deep, "deep.json")
-    assert_clean_error(raccord("check", str(path)), f"{path}:2:", "nested more than 100 levels")
-    # A surrogate pair escape, which the YAML reader refuses: no positions, the limit holds all the same.
-    path = write(tmp_path, deep.replace('"X"', '"\\ud83c\\udfac"'), "deep-unlocated.json")
-    assert_clean_error(raccord("check", str(path)), f"{path}: nested more than 100 levels")
+    assert_clean_error(raccord("check", str(path)), f"{path}:2:", "imbriqué sur plus de 100 niveaux")
+    # A surrogate pair escape, which the YAML reader refuses: JSON is read by its own reader, located all the same.
+    path = write(tmp_path, deep.replace('"X"', '"\\ud83c\\udfac"'), "deep-surrogate.json")
+    assert_clean_error(raccord("check", str(path)), f"{path}:2:", "imbriqué sur plus de 100 niveaux")
 
 
 def test_a_json_number_too_long_for_python(tmp_path):
     path = write(tmp_path, '{"format": "raccord.dossier/1", "production": {"id": "x", "title": "X"},\n'
                            ' "facts": {"company.headcount": ' + "9" * 4301 + "}}", "big.json")
-    assert_clean_error(raccord("validate", str(path)), f"{path}:2:33:", "a number of more than 4300 digits")
+    assert_clean_error(raccord("validate", str(path)), f"{path}:2:33:", "un nombre de plus de 4300 chiffres")
 
 
 @pytest.mark.parametrize(("value", "fragment"), [
-    ("!!timestamp x", "invalid !!timestamp value 'x'"),
-    ("!!bool x", "invalid !!bool value 'x'"),
-    ("!!int 0x", "invalid !!int value '0x'"),
-    ("!!set x", "YAML tag '!!set' is not supported here"),
-    ("!!python/name:os.system x", "YAML tag '!!python/name:os.system' is not supported"),
+    ("!!timestamp x", "valeur !!timestamp invalide 'x'"),
+    ("!!bool x", "valeur !!bool invalide 'x'"),
+    ("!!int 0x", "valeur !!int invalide '0x'"),
+    ("!!set x", "l'étiquette YAML '!!set' n'est pas acceptée ici"),
+    ("!!python/name:os.system x", "l'étiquette YAML '!!python/name:os.system' n'est pas acceptée"),
 ])
 def test_bad_tags_are_located(tmp_path, value, fragment):
     path = write(tmp_path, f"format: {value}\nproduction: {{id: essai, title: Essai}}\n")
@@ -147,18 +147,18 @@ def test_bad_tags_are_located(tmp_path, value, fragment):
 def test_duplicate_keys_in_json_are_refused(tmp_path):
     path = write(tmp_path, '{"format": "raccord.dossier/1", "production": {"id": "x", "title": "X"},\n'
                            ' "facts": {"company.headcount": 12, "company.headcount": 13}}', "dup.json")
-    assert_clean_error(raccord("validate", str(path)), f"{path}:2:37:", "duplicate key 'company.headcount'")
+    assert_clean_error(raccord("validate", str(path)), f"{path}:2:37:", "clé en double 'company.headcount'")
 
 
 def test_oversized_file(tmp_path):
     path = write(tmp_path, HEAD + "# " + "x" * (6 * 1024 * 1024) + "\n")
-    assert_clean_error(raccord("check", str(path)), str(path), "file too large", "the limit is 5 MiB",
-                       "a ruleset can be split into several rulesets")
+    assert_clean_error(raccord("check", str(path)), str(path), "fichier trop gros", "la limite est 5 MiB",
+                       "un référentiel peut être découpé en plusieurs")
 
 
 def test_a_control_character_is_located(tmp_path):
     path = write(tmp_path, HEAD + "facts:\n  work.type: serié\x01\n")
-    assert_clean_error(raccord("check", str(path)), f"{path}:4:19:", "character U+0001 is not allowed")
+    assert_clean_error(raccord("check", str(path)), f"{path}:4:19:", "le caractère U+0001 n'est pas accepté")
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
@@ -166,13 +166,13 @@ def test_a_pipe_or_a_device_is_refused_at_once(tmp_path):
     """A named pipe would block the read until a writer comes, /dev/zero never ends."""
     pipe = tmp_path / "pipe.yaml"
     os.mkfifo(pipe)
-    assert_clean_error(raccord("check", str(pipe)), f"{pipe}: not a regular file")
+    assert_clean_error(raccord("check", str(pipe)), f"{pipe}: ce n'est pas un fichier ordinaire")
     if Path("/dev/zero").exists():
-        assert_clean_error(raccord("validate", "/dev/zero"), "/dev/zero: not a regular file")
+        assert_clean_error(raccord("validate", "/dev/zero"), "/dev/zero: ce n'est pas un fichier ordinaire")
 
 
 def test_missing_file_and_folder(tmp_path):
-    assert_clean_error(raccord("check", str(tmp_path / "absent.yaml")), "file not found")
+    assert_clean_error(raccord("check", str(tmp_path / "absent.yaml")), "fichier introuvable")
 
 
 def test_evidence_path_outside_the_dossier(tmp_path):
@@ -184,7 +184,7 @@ def test_evidence_path_outside_the_dossier(tmp_path):
 
 def test_duplicate_keys_are_refused(tmp_path):
     path = write(tmp_path, HEAD + "facts:\n  company.headcount: 12\n  company.headcount: 13\n")
-    assert_clean_error(raccord("check", str(path)), f"{path}:5:", "duplicate key")
+    assert_clean_error(raccord("check", str(path)), f"{path}:5:", "clé en double")
 
 
 def test_bad_ruleset_file_is_located(tmp_path):

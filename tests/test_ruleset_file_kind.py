@@ -23,8 +23,8 @@ def raccord(*args: str) -> subprocess.CompletedProcess:
 
 def refused(result: subprocess.CompletedProcess, where: str) -> None:
     assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)
-    assert result.stderr.splitlines() == [f"raccord: error: {where}: not a regular file (a pipe or a device) "
-                                          "(hint: give the path of a file)"]
+    assert result.stderr.splitlines() == [f"raccord: error: {where}: ce n'est pas un fichier ordinaire (un tube ou un "
+                                          "périphérique) (conseil : donnez le chemin d'un fichier)"]
     assert result.stdout == ""
 
 
@@ -48,7 +48,7 @@ from raccord.engine import InputError, load_library
 try:
     load_library(Path(sys.argv[1]))
 except InputError as exc:
-    print(exc.where, exc.message, sep="|")
+    print(exc.where, exc.message.en, sep="|")
 """
 
 
