@@ -92,7 +92,7 @@ def register(cli: click.Group) -> None:
             raise InputError(str(path), Bilingual(
                 "impossible de clore ce constat sans toucher au reste ; le modifier à la main",
                 "could not close it without changing something else; edit it by hand"))
-        write_atomic(path, new_text)
+        write_atomic(path, new_text, replaces_input=True)  # the auditor's file, rewritten on purpose
         click.echo(f"{finding_id} : clos → {path}")
 
     @audit.command("signoff")

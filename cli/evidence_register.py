@@ -104,7 +104,7 @@ def _write(library: Library, dossier: Dossier, path: Path, edit_yaml: Callable[[
         raise InputError(str(path), Bilingual("impossible de faire ce changement sans toucher au reste du dossier",
                                               "could not make this change without changing something else"),
                          Bilingual("le faire à la main ; rien n'a été écrit", "do it by hand; nothing was written"))
-    write_atomic(path, new_text)
+    write_atomic(path, new_text, replaces_input=True)  # the dossier, rewritten on purpose
     return updated
 
 

@@ -14,7 +14,7 @@ import click
 from raccord import __version__
 from raccord.engine import InputError
 from raccord.engine.errors import Bilingual
-from raccord.engine.source_files import load_document
+from raccord.engine.source_files import load_document, track_inputs
 
 from . import (
     help_texts,  # noqa: F401 (registers the English of older help texts)
@@ -75,6 +75,7 @@ class PluginGroup(LangGroup):
 @click.version_option(__version__, prog_name="raccord")
 def cli() -> None:
     """raccord : où en est votre production face à ses référentiels (Ecoprod, AFNOR SPEC 2308, VHSS, aides CNC)."""
+    track_inputs()  # an output is never written over one of this command's inputs (cli/output.py)
 
 
 cli.help = bi("""raccord : où en est votre production face à ses référentiels (Ecoprod, AFNOR SPEC 2308, VHSS, aides CNC).

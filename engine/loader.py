@@ -13,7 +13,7 @@ from .compiled import CompiledCriterion, CompiledRuleset, CompiledStage, Library
 from .errors import InputError
 from .model import FactCatalogueFile, FactDef, Ruleset, validate_model
 from .policies import BUILT_IN, POLICIES, policy_class
-from .source_files import MAX_FILE_BYTES, NOT_REGULAR, NOT_REGULAR_HINT, Located, load_document
+from .source_files import MAX_FILE_BYTES, NOT_REGULAR, NOT_REGULAR_HINT, Located, load_document, read_bytes
 from .suggest import did_you_mean
 
 
@@ -61,7 +61,7 @@ def _files_fingerprint(files: list[Path]) -> str | None:
                 raise InputError(str(path), NOT_REGULAR, NOT_REGULAR_HINT)
             if info.st_size > MAX_FILE_BYTES or stat.S_ISDIR(info.st_mode):
                 return None
-            parts += [str(path), path.read_bytes()]
+            parts += [str(path), read_bytes(path, MAX_FILE_BYTES)]  # recorded as an input, as a cold load would
     except OSError:
         return None
     return cache.fingerprint(*parts)

@@ -101,6 +101,22 @@ class Located(Record):
         return Located(None, self.file, None, self.source)
 
 
+# The files a command has read (device and inode), when a front end asks to know them: the CLI
+# refuses to write an output over one of its own inputs (`-o` naming the dossier).
+_inputs: set[tuple[int, int]] | None = None
+
+
+def track_inputs() -> None:
+    """Start recording the files read from now on (and forget those recorded before)."""
+    global _inputs
+    _inputs = set()
+
+
+def is_input(info: os.stat_result) -> bool:
+    """Whether the file of `info` was read since `track_inputs()`."""
+    return _inputs is not None and (info.st_dev, info.st_ino) in _inputs
+
+
 def read_bytes(path: Path, max_bytes: int) -> bytes:
     """The file's bytes. Opened without blocking and checked to be a regular file first: a named
     pipe would wait for a writer forever, and a device such as /dev/zero never ends."""
@@ -118,6 +134,8 @@ def read_bytes(path: Path, max_bytes: int) -> bytes:
             raise InputError(str(path), IS_FOLDER)
         if not stat.S_ISREG(info.st_mode):
             raise InputError(str(path), NOT_REGULAR, NOT_REGULAR_HINT)
+        if _inputs is not None:
+            _inputs.add((info.st_dev, info.st_ino))
         data = b""
         if info.st_size <= max_bytes:
             with open(fd, "rb", closefd=False) as handle:

@@ -72,12 +72,17 @@ def test_a_symlink_is_followed_and_kept(tmp_path):
     assert link.is_symlink() and real.read_text() == "new"
 
 
-def test_a_folder_is_refused_and_a_device_written_as_it_is(tmp_path):
+def test_a_folder_a_device_and_a_pipe_are_refused(tmp_path):
     with pytest.raises(InputError, match="c'est un dossier"):
         write_atomic(tmp_path, "x")
-    if Path("/dev/null").exists():
-        write_atomic(Path("/dev/null"), "x")  # `-o /dev/null`: written to, not replaced by a file
-        assert Path("/dev/null").is_char_device()
+    if Path("/dev/null").exists():  # as root, replacing it would break the system; writing into it is no output
+        with pytest.raises(InputError, match="ce n'est pas un fichier ordinaire") as caught:
+            write_atomic(Path("/dev/null"), "x")
+        assert "sans -o" in str(caught.value) and Path("/dev/null").is_char_device()
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(tmp_path / "tube")
+        with pytest.raises(InputError, match="ce n'est pas un fichier ordinaire"):  # and no wait for a reader
+            write_atomic(tmp_path / "tube", "x")
 
 
 def test_temporary_files_left_by_a_killed_writer_are_removed(tmp_path):
