@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import click
@@ -34,20 +35,55 @@ def parse_date(value: str | None, option: str = "--as-of") -> dt.date:
 
 
 def library_from(rulesets_dir: str | None, ruleset_files: tuple[str, ...]) -> Library:
+    if rulesets_dir is not None and not Path(rulesets_dir).is_dir():
+        raise InputError("--rulesets-dir", Bilingual(f"dossier introuvable : {rulesets_dir!r}",
+                                                     f"folder not found: {rulesets_dir!r}"),
+                         Bilingual("donnez un dossier qui contient facts.yaml et un sous-dossier par référentiel",
+                                   "give a folder holding facts.yaml and one subfolder per ruleset"))
     return load_library(Path(rulesets_dir) if rulesets_dir else None, [Path(p) for p in ruleset_files])
 
 
+DOSSIER_SUFFIXES = (".yaml", ".yml", ".json")
+PORTFOLIO_HINT = Bilingual("un dossier ne désigne que des fichiers de son propre dossier ; pour une autre production, "
+                           "donnez-la en ligne de commande (--portfolio CHEMIN)",
+                           "a dossier names only files of its own folder; for another production, give it on the "
+                           "command line (--portfolio PATH)")
+
+
 def portfolio_paths(dossier: Dossier, extra: tuple[str, ...]) -> list[Path] | None:
-    paths = [dossier.base_dir / p for p in dossier.file.portfolio] + [Path(p) for p in extra]
+    """The other dossiers of a company-wide evaluation. Those the dossier names (`portfolio:`) are
+    confined to its folder like its evidence: a dossier received from someone else must not make
+    raccord open `/etc/passwd` or a device. Those given with `--portfolio` are the user's own choice.
+    A file not found is reported where it was named."""
+    from .integrity import Confinement
+
     out: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            out += sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml", ".json"))
-        else:
-            out.append(path)
+    if dossier.file.portfolio:
+        folder = Confinement(dossier.base_dir)
+        for i, entry in enumerate(dossier.file.portfolio):
+            where = dossier.located.where(("portfolio", i))
+            try:
+                target = Path(folder.resolve(entry))
+            except ValueError:
+                raise InputError(where, Bilingual(f"l'entrée de portefeuille {entry!r} sort du dossier de la production",
+                                                  f"portfolio entry {entry!r} leaves the production's folder"),
+                                 PORTFOLIO_HINT) from None
+            out += _dossier_files(target, where, entry)
+    for entry in extra:
+        out += _dossier_files(Path(entry), "--portfolio", entry)
     main = dossier.path.resolve() if dossier.path else None
     out = [p for p in out if p.resolve() != main]
-    return out if (paths or dossier.file.portfolio) else None
+    return out if (extra or dossier.file.portfolio) else None
+
+
+def _dossier_files(path: Path, where: str, entry: str) -> list[Path]:
+    """A dossier file, or the dossier files of a folder (a pipe or a device is refused when read)."""
+    if path.is_dir():
+        return sorted(p for p in path.iterdir() if p.suffix in DOSSIER_SUFFIXES and not p.is_dir())
+    if not os.path.lexists(path):
+        raise InputError(where, Bilingual(f"fichier introuvable : {entry!r}", f"file not found: {entry!r}"),
+                         Bilingual("vérifiez le chemin", "check the path"))
+    return [path]
 
 
 def run_evaluation(library: Library, dossier_path: str, as_of: str | None, rulesets: tuple[str, ...],

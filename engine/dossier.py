@@ -74,6 +74,8 @@ class EvidenceItem(Strict):
 
 def confined_relative_path(text: str) -> PurePosixPath:
     """A path written in a dossier: relative, inside the dossier folder. Symlinks are checked on disk later."""
+    if "\0" in text:  # no file name holds one: the system would refuse the path, not find no file
+        raise ValueError("path contains a NUL character (\\0), which no file name can")
     if "\\" in text:
         raise ValueError(f"path '{text}' uses backslashes; write it with /")
     path = PurePosixPath(text)
