@@ -11,6 +11,7 @@ import click
 from raccord import __version__
 from raccord.engine import Dossier, Evaluation, InputError, Library, evaluate, load_dossier, load_library
 from raccord.engine.errors import Bilingual
+from raccord.engine.ranges import check_as_of
 from raccord.engine.report import result_document
 
 from .entry import inputs_loaded
@@ -28,10 +29,12 @@ def parse_date(value: str | None, option: str = "--as-of") -> dt.date:
     if value is None:
         return dt.date.today()  # the CLI reads the clock, the engine never does
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise InputError(option, Bilingual(f"« {value} » n'est pas une date", f"'{value}' is not a date"),
                          Bilingual("écrivez-la AAAA-MM-JJ, par exemple 2026-03-02", "write it YYYY-MM-DD")) from None
+    check_as_of(day, option)
+    return day
 
 
 def library_from(rulesets_dir: str | None, ruleset_files: tuple[str, ...]) -> Library:

@@ -19,8 +19,9 @@ from . import status as st
 from . import tri
 from .context import Context, EvidenceState
 from .dossier import as_date
-from .errors import InputError
+from .errors import Bilingual, InputError
 from .model import FactDef
+from .ranges import MAX_CONDITION_DEPTH, shift_error
 from .record import Record, record
 from .roster import Roster
 from .suggest import did_you_mean
@@ -774,10 +775,17 @@ def _jsonable(value: Any) -> Any:
 
 # --- parsing and static checks ----------------------------------------------------------------
 
+NESTING = frozenset({"all", "any", "not", "where", "satisfies", "otherwise"})  # the keys a sub-condition sits under
+
 
 def parse(raw: Any, env: Env, path: tuple) -> Node:
     if not isinstance(raw, dict) or not raw:
         raise env.fail(path, "a condition must be a mapping such as {fact: ..., eq: ...} or {all: [...]}")
+    if sum(1 for step in path if step in NESTING) > MAX_CONDITION_DEPTH:  # the generated code must compile
+        raise InputError(env.where(path), Bilingual(f"conditions imbriquées sur plus de {MAX_CONDITION_DEPTH} niveaux",
+                                                    f"conditions nested more than {MAX_CONDITION_DEPTH} levels deep"),
+                         Bilingual("regroupez-les (all / any à plusieurs éléments) ou découpez le critère",
+                                   "group them (all / any of several items) or split the criterion"))
     keys = set(raw)
     for combinator in ("all", "any"):
         if combinator in raw:
@@ -965,11 +973,15 @@ def _value_expression(raw: dict, fact: FactDef, env: Env, path: tuple) -> FactVa
     shift = raw.get("plus_days", 0)
     if not isinstance(shift, int) or isinstance(shift, bool):
         raise env.fail(path + ("plus_days",), "plus_days is a whole number of days")
+    if error := shift_error(env.where(path + ("plus_days",)), shift):
+        raise error
     if "as_of" in raw:
         _only(raw, {"as_of"}, env, path)
         days = raw["as_of"]
         if not isinstance(days, int) or isinstance(days, bool):
             raise env.fail(path + ("as_of",), "as_of takes a whole number of days (0 = the evaluation date)")
+        if error := shift_error(env.where(path + ("as_of",)), days):
+            raise error
         if fact.type != "date":
             raise env.fail(path, "only date facts compare with the evaluation date")
         return AsOfValue(days)

@@ -12,6 +12,7 @@ from .compiled import CompiledRuleset, Library
 from .context import VALID, Context, EvidenceIndex, EvidenceState, evidence_state
 from .dossier import Dossier
 from .errors import EvaluationError, InputError
+from .ranges import check_as_of, check_facts, fact_where
 from .record import Record, record
 from .suggest import did_you_mean
 
@@ -127,9 +128,13 @@ def _evidence_index(dossier: Dossier, as_of: dt.date, integrity: dict[str, str] 
 
 
 def check_references(library: Library, dossier: Dossier) -> None:
-    """Criterion ids named by the dossier must exist in the library."""
+    """Criterion ids named by the dossier must exist in the library, and its facts be in the ranges
+    evaluation computes in (engine/ranges.py)."""
     if dossier.prepared.get("references_checked") is library:
         return
+    if "ranges_checked" not in dossier.prepared:
+        check_facts(dossier.facts, lambda name: fact_where(dossier.located, name))
+        dossier.prepared["ranges_checked"] = True
     known = library.criteria
     file = dossier.file
     if (all(cid in known for cid in file.not_applicable) and all(cid in known for cid in file.declined)
@@ -167,6 +172,7 @@ def evaluate(
 
 def evaluate_with(library: Library, dossier: Dossier, options: Options) -> Evaluation:
     """Statuses and outcomes of `dossier` under `options`."""
+    check_as_of(options.as_of)
     rulesets = list(options.rulesets or [])
     for rid in rulesets:
         if rid not in library.rulesets:

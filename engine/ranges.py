@@ -1,0 +1,83 @@
+"""The ranges evaluation can compute in, checked when a file is loaded (so `validate` refuses what
+evaluation could not compute) and when an evaluation starts (its date).
+
+Dates are shifted by day offsets (a deadline 30 days after the evaluation date, a fact plus N
+days): with offsets of at most `MAX_SHIFT_DAYS` and dates inside [`EARLIEST`, `LATEST`], no shift
+leaves the calendar Python can represent (years 1 to 9999). Numbers are divided (a ratio of two
+facts): a magnitude of at most `MAX_MAGNITUDE` keeps every quotient a float.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from .errors import Bilingual, InputError
+from .source_files import Located
+
+MAX_SHIFT_DAYS = 3660  # ten years, the bound of deadline offsets too (engine/model.py Deadline)
+EARLIEST = dt.date(1000, 1, 1)
+LATEST = dt.date(8999, 12, 31)
+MAX_MAGNITUDE = 10**15  # a million billion: beyond any count or amount of a production
+MAX_CONDITION_DEPTH = 50  # all / any / not / every levels; the generated code nests one call per level
+
+DATE_RANGE = Bilingual(f"entre {EARLIEST.isoformat()} et {LATEST.isoformat()}",
+                       f"between {EARLIEST.isoformat()} and {LATEST.isoformat()}")
+
+
+def date_error(where: str, day: dt.date, what: Bilingual) -> InputError | None:
+    if EARLIEST <= day <= LATEST:
+        return None
+    return InputError(where, Bilingual(f"{what.fr} : {day.isoformat()} est hors de la plage calculable",
+                                       f"{what.en}: {day.isoformat()} is outside the range that can be computed"),
+                      Bilingual(f"une date {DATE_RANGE.fr}", f"a date {DATE_RANGE.en}"))
+
+
+def check_as_of(as_of: dt.date, where: str = "as_of") -> None:
+    error = date_error(where, as_of, Bilingual("date d'évaluation", "evaluation date"))
+    if error:
+        raise error
+
+
+def number_error(where: str, value: Any, what: Bilingual) -> InputError | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:  # NaN: compares as unknown
+        return None
+    if -MAX_MAGNITUDE <= value <= MAX_MAGNITUDE or value in (float("inf"), float("-inf")):
+        return None
+    digits = int(abs(value).bit_length() * 0.30103) + 1 if isinstance(value, int) else 0  # str() may refuse it
+    shown = f"{value:.3g}" if isinstance(value, float) else f"un nombre d'environ {digits} chiffres"
+    shown_en = f"{value:.3g}" if isinstance(value, float) else f"a number of about {digits} digits"
+    return InputError(where, Bilingual(f"{what.fr} : {shown} est hors de la plage calculable",
+                                       f"{what.en}: {shown_en} is outside the range that can be computed"),
+                      Bilingual("au plus un million de milliards (10^15) en valeur absolue",
+                                "at most a million billion (10^15) in magnitude"))
+
+
+def shift_error(where: str, days: int) -> InputError | None:
+    if -MAX_SHIFT_DAYS <= days <= MAX_SHIFT_DAYS:
+        return None
+    return InputError(where, Bilingual(f"décalage de {days} jours hors de la plage calculable",
+                                       f"an offset of {days} days is outside the range that can be computed"),
+                      Bilingual(f"au plus {MAX_SHIFT_DAYS} jours (dix ans), avant ou après",
+                                f"at most {MAX_SHIFT_DAYS} days (ten years), before or after"))
+
+
+def check_facts(facts: dict[str, Any], where: Callable[[str], str]) -> None:
+    """Every date and number fact of a dossier inside the ranges; `where(name)` locates a fact."""
+    for name, value in facts.items():
+        what = Bilingual(f"fait « {name} »", f"fact '{name}'")
+        if isinstance(value, dt.date):
+            error = date_error(where(name), value, what)
+        elif isinstance(value, (int, float)):
+            error = number_error(where(name), value, what)
+        else:
+            continue
+        if error:
+            raise error
+
+
+def fact_where(located: Located, name: str) -> str:
+    """Where a dossier names a fact: a dotted key (`company.headcount: 12`) or nested keys."""
+    dotted = located.where(("facts", name))
+    return dotted if dotted != located.where(("facts",)) else located.where(("facts", *name.split(".")))
