@@ -125,5 +125,5 @@ def test_an_unwritable_output_is_a_located_error(tmp_path, make):
     result = raccord("check", str(EXAMPLE), "--as-of", "2025-10-15", "-o", str(target))
     assert result.returncode == 2 and "Traceback" not in result.stderr
     (line,) = result.stderr.strip().splitlines()
-    assert line.startswith(f"raccord: error: {target}: impossible d'écrire le fichier")
+    assert line.startswith(f"raccord : erreur : {target}: impossible d'écrire le fichier")
     assert sorted(p.name for p in tmp_path.rglob("*")) == before, "nothing left behind"

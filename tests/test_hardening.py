@@ -31,8 +31,10 @@ EXAMPLE = ROOT / "examples" / "long_metrage" / "dossier.yaml"
 VHSS = ROOT / "rulesets" / "vhss_ccnpc" / "ruleset.yaml"
 HEAD = "format: raccord.dossier/1\nproduction: {id: essai, title: Essai}\n"
 JSON_HEAD = '{"format": "raccord.dossier/1", "production": {"id": "essai", "title": "Essai"}, '
-# `raccord: error: WHERE: message`, WHERE a file:line:col, an option, or a file for a whole-file error.
-LINE = re.compile(r"^raccord: error: (?P<where>[^\s:]+(:\d+:\d+)?|--[a-z-]+): \S")
+# `raccord : erreur : WHERE: message` (`raccord: error: ` in English, or for a message not yet translated),
+# WHERE a file:line:col, an option, or a file for a whole-file error.
+PREFIX = re.compile(r"^raccord( : erreur : |: error: )")
+LINE = re.compile(PREFIX.pattern + r"(?P<where>[^\s:]+(:\d+:\d+)?|--[a-z-]+): \S")
 pipes = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
 
 
@@ -59,7 +61,7 @@ def refused(result: tuple[int, str, str], where: str | Path, *fragments: str) ->
     lines = err.splitlines()
     assert len(lines) == 1, err
     line = lines[0]
-    assert LINE.match(line) and line.startswith(f"raccord: error: {where}"), line
+    assert LINE.match(line) and PREFIX.sub("", line).startswith(str(where)), line
     assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", line), repr(line)
     assert len(line) < 1000
     for fragment in fragments:
@@ -124,7 +126,7 @@ def test_f3_ruleset_day_offsets_validate_refuses(tmp_path, offset):
     assert "lte: {as_of: 30}" in text
     path = write(tmp_path, "ruleset.yaml", text.replace("lte: {as_of: 30}", f"lte: {{as_of: {offset}}}", 1))
     line = refused(run("validate", path), f"{path}:", str(offset), "3660")
-    refused(run("check", EXAMPLE, "--ruleset-file", path, "--as-of", "2025-10-15"), line.split(" ")[2].rstrip(":"))
+    refused(run("check", EXAMPLE, "--ruleset-file", path, "--as-of", "2025-10-15"), LINE.match(line).group("where"))
 
 
 @pytest.mark.parametrize(("depth", "fragment"), [(60, "conditions imbriquées sur plus de 50 niveaux"),

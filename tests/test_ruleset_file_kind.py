@@ -23,7 +23,7 @@ def raccord(*args: str) -> subprocess.CompletedProcess:
 
 def refused(result: subprocess.CompletedProcess, where: str) -> None:
     assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)
-    assert result.stderr.splitlines() == [f"raccord: error: {where}: ce n'est pas un fichier ordinaire (un tube ou un "
+    assert result.stderr.splitlines() == [f"raccord : erreur : {where}: ce n'est pas un fichier ordinaire (un tube ou un "
                                           "périphérique) (conseil : donnez le chemin d'un fichier)"]
     assert result.stdout == ""
 
