@@ -1,0 +1,411 @@
+"""A fuzz campaign against the CLI: mutated dossiers and rulesets, in-process mostly, a sample through
+the real executable. It checks the promises of the README's « Reliability » section and prints
+its figures:
+
+- exit codes only 0, 2, 3, 4 or 5 (70 is an internal error, counted with its exception);
+- no run over 10 s (a hang), peak memory well under 1 GB;
+- exit 2 is one line, safe to print (no control or bidi character, under 1 000 characters), and
+  located (`file:line:col`, or an option) unless the whole file is at fault (not UTF-8, empty,
+  not a mapping, not a regular file...): those are counted by message apart.
+
+    .venv/bin/python bench/fuzz_campaign.py                  # 10 000 dossiers, 2 000 rulesets, 300 CLI runs
+    .venv/bin/python bench/fuzz_campaign.py --dossiers 500 --rulesets 100 --cli 30   # a quick look
+
+Seeded (`--seed`): mutant N of a family is rebuilt from the seed and N. Runs one process at a time
+at low priority (the machine is shared); the CLI sample runs first, while this process is small.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import contextlib
+import copy
+import datetime as dt
+import io
+import json
+import os
+import random
+import re
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted((ROOT / "examples").glob("*/dossier.yaml"))
+RULESETS = sorted((ROOT / "rulesets").glob("*/ruleset.yaml"))
+COMMANDS = [["check"], ["check", "--format", "json"], ["missing"], ["eligibility"], ["verify"], ["validate"],
+            ["calendar"], ["plan", "--target", "afnor_spec_2308:2"], ["explain", "AFN-INC-03"]]
+ALLOWED = {0, 2, 3, 4, 5}
+HANG_SECONDS = 10
+PREFIX = re.compile(r"^raccord( : erreur : |: error: )")
+LOCATED = re.compile(r"^(?P<where>.+?:\d+:\d+|--[a-z-]+|-o|[A-Z0-9][A-Za-z0-9_.-]*): ")
+UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Whole-file errors: the file itself is at fault, it has no line to point at.
+WHOLE_FILE = ("UTF-8", "mapping", "ordinaire", "regular file", "introuvable", "not found", "trop gros", "too large",
+              "vide", "empty", "dossier, un fichier", "a folder")
+NASTY = ["\x00", "\x01", "\x1b]0;x\x07", "\u202e", "\n", "\t", '"', "'", ":", "- ", "[", "]", "{", "}", "&a", "*a",
+         "!!python/name:os.system", "!!timestamp", "!!binary", "<<: *a", "%YAML 1.1", "---", "...", "#", "?", "|", "\ufeff",
+         "é", "𝔘", "9" * 5000, "1e999", "-0", "NaN", ".inf", "0x1F", "2025-02-30", "9999-12-31", "0001-01-01", "~",
+         "\\", "../", "/etc/passwd", "/dev/zero", "x" * 3000]
+VALUES: list[Any] = [None, True, False, 0, -1, 10**400, 1e308, -1e308, float("nan"), "", "x" * 5000, "a\nb",
+                     "\x1b[31mrouge", "ECO-\u202e10", [], {}, [[[[[]]]]], {"a": {"b": {"c": 1}}}, "2025-02-30",
+                     dt.date(9999, 12, 31), dt.date(1, 1, 1), "../../etc/passwd", "a\0b", list(range(50)),
+                     "long_metrage", "met", "declined", "P-014", 12, 3.5, "2025-10-15"]
+
+
+# --- mutations ------------------------------------------------------------------------------------
+
+def mutate_text(text: str, rnd: random.Random) -> str:
+    """One to three textual operators: characters and lines inserted, deleted, repeated, swapped."""
+    lines = text.split("\n")
+    for _ in range(rnd.randint(1, 3)):
+        op = rnd.randrange(8)
+        i = rnd.randrange(len(lines)) if lines else 0
+        if not lines:
+            lines = [""]
+        line = lines[i]
+        at = rnd.randrange(len(line) + 1)
+        if op == 0:
+            lines[i] = line[:at] + rnd.choice(NASTY) + line[at:]
+        elif op == 1 and line:
+            lines[i] = line[:at] + line[at + rnd.randint(1, 8):]
+        elif op == 2:
+            del lines[i]
+        elif op == 3:
+            lines.insert(i, line)
+        elif op == 4:
+            j = rnd.randrange(len(lines))
+            lines[i], lines[j] = lines[j], lines[i]
+        elif op == 5:
+            depth = rnd.choice([50, 101, 500, 1200])
+            lines[i] = line[:at] + "[" * depth + "]" * depth + line[at:]
+        elif op == 6:
+            lines[i] = " " * rnd.randint(1, 6) + line
+        else:
+            raw = bytearray(line.encode("utf-8"))
+            if raw:
+                raw[rnd.randrange(len(raw))] ^= 1 << rnd.randrange(8)
+            lines[i] = raw.decode("utf-8", errors="surrogateescape")  # written back byte for byte: maybe not UTF-8
+    return "\n".join(lines)
+
+
+def paths_of(data: Any, path: tuple = ()) -> list[tuple]:
+    out = [path]
+    if isinstance(data, dict):
+        for key, value in data.items():
+            out += paths_of(value, path + (key,))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            out += paths_of(value, path + (i,))
+    return out
+
+
+def mutate_tree(data: Any, rnd: random.Random) -> Any:
+    """One to three operators on the parsed document: a value replaced, a key removed or added, an
+    item repeated, nesting added."""
+    data = copy.deepcopy(data)
+    for _ in range(rnd.randint(1, 3)):
+        paths = [p for p in paths_of(data) if p]
+        if not paths:
+            return rnd.choice(VALUES)
+        path = rnd.choice(paths)
+        parent = data
+        for step in path[:-1]:
+            parent = parent[step]
+        last = path[-1]
+        op = rnd.randrange(5)
+        if op == 0:
+            parent[last] = copy.deepcopy(rnd.choice(VALUES))
+        elif op == 1:
+            del parent[last]
+        elif op == 2 and isinstance(parent, dict):
+            parent[rnd.choice(["x", "facts", "évidence", "criteria", "a\nb", "\x1b]0;t\x07", "id", "portfolio"])] = \
+                copy.deepcopy(rnd.choice(VALUES))
+        elif op == 3 and isinstance(parent, list):
+            parent.insert(last, copy.deepcopy(parent[last]))
+        else:
+            value = parent[last]
+            for _ in range(rnd.choice([1, 3, 60, 120])):
+                value = {"not": value} if rnd.random() < 0.5 else [value]
+            parent[last] = value
+    return data
+
+
+def dump(data: Any, as_json: bool) -> str:
+    if as_json:
+        return json.dumps(data, ensure_ascii=False, default=str, allow_nan=True)
+    import yaml
+
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=10**6)
+
+
+# --- running -------------------------------------------------------------------------------------
+
+class HangError(Exception):
+    pass
+
+
+def _alarm(_signum, _frame):
+    raise HangError
+
+
+def run_in_process(argv: list[str]) -> tuple[int | str, str, str, float]:
+    """(exit code or "hang", stdout, stderr, seconds); an internal error comes back as 70 with the
+    exception's signature in stderr (RACCORD_DEBUG=1 makes main() let it through)."""
+    from raccord.cli.main import main
+
+    out, err = io.StringIO(), io.StringIO()
+    saved = sys.argv
+    sys.argv = ["raccord", *argv]
+    code: int | str = 0
+    started = time.perf_counter()
+    signal.setitimer(signal.ITIMER_REAL, HANG_SECONDS)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            main()
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    except HangError:
+        code = "hang"
+    except Exception as exc:  # an internal error: its signature, to group them
+        frame = traceback.extract_tb(exc.__traceback__)[-1]
+        err.write(f"INTERNAL {type(exc).__name__}: {str(exc)[:120]} at {Path(frame.filename).name}:{frame.lineno}\n")
+        code = 70
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        sys.argv = saved
+    return code, out.getvalue(), err.getvalue(), time.perf_counter() - started
+
+
+def run_cli(argv: list[str]) -> tuple[int | str, str, str, float, int]:
+    """Through the executable: (exit code or "hang", stdout, stderr, seconds, peak RSS in KiB)."""
+    command = ["/usr/bin/time", "-f", "PEAK_KB=%M", str(Path(sys.executable).parent / "raccord"), *argv] \
+        if Path("/usr/bin/time").exists() else [str(Path(sys.executable).parent / "raccord"), *argv]
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               errors="replace", start_new_session=True,
+                               preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30)))
+    try:
+        out, err = process.communicate(timeout=HANG_SECONDS)
+        code: int | str = process.returncode
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        out, err = process.communicate()
+        code = "hang"
+    peak = 0
+    found = re.search(r"PEAK_KB=(\d+)\n?$", err)
+    if found:
+        peak = int(found.group(1))
+        err = err[:found.start()]
+        if code != "hang" and re.search(r"Command exited with non-zero status \d+\n$", err):
+            err = re.sub(r"Command exited with non-zero status \d+\n$", "", err)
+    return code, out, err, time.perf_counter() - started, peak
+
+
+class Tally:
+    def __init__(self) -> None:
+        self.runs = 0
+        self.codes: collections.Counter = collections.Counter()
+        self.internal: collections.Counter = collections.Counter()
+        self.hangs: list[str] = []
+        self.multi_line = 0
+        self.unsafe = 0
+        self.too_long = 0
+        self.unlocated: collections.Counter = collections.Counter()
+        self.whole_file: collections.Counter = collections.Counter()
+        self.slowest = (0.0, "")
+        self.peak_kb = 0
+        self.examples: dict[str, str] = {}
+
+    def add(self, label: str, code: int | str, err: str, seconds: float, peak_kb: int = 0) -> None:
+        self.runs += 1
+        self.codes[code] += 1
+        self.peak_kb = max(self.peak_kb, peak_kb)
+        if seconds > self.slowest[0]:
+            self.slowest = (seconds, label)
+        if code == "hang":
+            self.hangs.append(label)
+            return
+        if code == 70:
+            signature = err.strip().splitlines()[-1] if err.strip() else "?"
+            self.internal[signature] += 1
+            self.examples.setdefault(signature, label)
+            return
+        if code != 2:
+            return
+        lines = err.splitlines()
+        if len(lines) != 1:
+            self.multi_line += 1
+            self.examples.setdefault("multi-line", label)
+            return
+        line = PREFIX.sub("", lines[0])
+        if UNSAFE.search(line):
+            self.unsafe += 1
+            self.examples.setdefault("unsafe", label)
+        if len(line) >= 1000:
+            self.too_long += 1
+        if not LOCATED.match(line):
+            message = line.split(": ", 1)[-1]
+            if any(word in message for word in WHOLE_FILE):
+                self.whole_file[message.split(" (")[0][:60]] += 1
+            else:
+                key = re.sub(r"'[^']*'|« [^»]* »|\d+", "…", message)[:80]
+                self.unlocated[key] += 1
+                self.examples.setdefault("unlocated: " + key, f"{label}: {lines[0][:200]}")
+
+    def report(self, title: str) -> dict[str, Any]:
+        return {"family": title, "runs": self.runs, "exit_codes": {str(k): v for k, v in sorted(self.codes.items(), key=str)},
+                "exit_70": sum(self.internal.values()), "internal": dict(self.internal), "hangs": len(self.hangs),
+                "multi_line": self.multi_line, "unsafe_characters": self.unsafe, "over_1000_chars": self.too_long,
+                "unlocated_content_errors": sum(self.unlocated.values()), "unlocated": dict(self.unlocated),
+                "whole_file_errors": dict(self.whole_file), "slowest_s": round(self.slowest[0], 2),
+                "slowest": self.slowest[1], "peak_rss_mb": round(self.peak_kb / 1024, 1),
+                "examples": self.examples}
+
+
+# --- families ------------------------------------------------------------------------------------
+
+def dossier_mutant(index: int, seed: int, workdir: Path) -> tuple[Path, list[str]]:
+    """Mutant `index`: a copy of an example dossier's folder (its evidence files beside it) with the
+    dossier text or tree mutated, written as YAML or JSON; and the command line to run on it."""
+    import yaml
+
+    rnd = random.Random(f"{seed}-dossier-{index}")
+    example = rnd.choice(EXAMPLES)
+    folder = workdir / f"d{index % 4}"
+    if folder.exists():
+        shutil.rmtree(folder)
+    shutil.copytree(example.parent, folder, symlinks=True)
+    text = example.read_text(encoding="utf-8")
+    as_json = rnd.random() < 0.25
+    if rnd.random() < 0.5:
+        mutated = mutate_text(text if not as_json else json.dumps(yaml.safe_load(text), default=str), rnd)
+    else:
+        mutated = dump(mutate_tree(yaml.safe_load(text), rnd), as_json)
+    path = folder / ("dossier.json" if as_json else "dossier.yaml")
+    path.write_bytes(mutated.encode("utf-8", errors="surrogateescape"))
+    command = rnd.choice(COMMANDS)
+    args = [command[0], str(path), *command[1:]]
+    if command[0] != "validate":
+        args += ["--as-of", rnd.choice(["2025-10-15", "2025-09-01", "2026-06-30", "9999-12-31", "0001-01-01", "2025-02-30"])]
+    return path, args
+
+
+def ruleset_mutant(index: int, seed: int, workdir: Path) -> tuple[Path, list[str]]:
+    import yaml
+
+    rnd = random.Random(f"{seed}-ruleset-{index}")
+    source = rnd.choice(RULESETS)
+    text = source.read_text(encoding="utf-8")
+    if rnd.random() < 0.4:
+        mutated = mutate_text(text, rnd)
+    else:
+        data = yaml.safe_load(text)
+        criteria = data.get("criteria") or []
+        if criteria and rnd.random() < 0.7:  # mostly inside a criterion: where the condition language is
+            i = rnd.randrange(len(criteria))
+            criteria[i] = mutate_tree({"c": criteria[i]}, rnd).get("c", criteria[i])
+        else:
+            data = mutate_tree(data, rnd)
+        mutated = dump(data, False)
+    path = workdir / f"r{index % 4}" / "ruleset.yaml"
+    path.parent.mkdir(exist_ok=True)
+    path.write_bytes(mutated.encode("utf-8", errors="surrogateescape"))
+    if rnd.random() < 0.5:
+        return path, ["validate", str(path)]
+    return path, ["check", str(rnd.choice(EXAMPLES)), "--ruleset-file", str(path), "--as-of", "2025-10-15"]
+
+
+def special_inputs(workdir: Path) -> list[list[str]]:
+    """Special files and bad option values, through the executable."""
+    fifo = workdir / "fifo.yaml"
+    if not fifo.exists():
+        os.mkfifo(fifo)
+    example = str(EXAMPLES[0])
+    out: list[list[str]] = []
+    for special in (str(fifo), "/dev/zero", "/dev/urandom", str(workdir), "/nonexistent.yaml"):
+        out += [["check", special, "--as-of", "2025-10-15"], ["validate", special],
+                ["check", example, "--as-of", "2025-10-15", "--ruleset-file", special],
+                ["check", example, "--as-of", "2025-10-15", "--portfolio", special]]
+    for target in ("/dev/null", "/dev/stdout", str(workdir), "/proc/x.html", example, str(fifo)):
+        out.append(["check", example, "--as-of", "2025-10-15", "-o", target])
+    for as_of in ("9999-12-31", "0001-01-01", "x" * 10_000, "2025-02-30", "\x1b[31m"):
+        out.append(["check", example, "--as-of", as_of])
+    return out
+
+
+def campaign(args: argparse.Namespace) -> dict[str, Any]:
+    os.environ["RACCORD_DEBUG"] = "1"  # internal errors reach the harness with their traceback (in-process)
+    with contextlib.suppress(OSError):
+        os.nice(10)
+    workdir = Path(tempfile.mkdtemp(prefix="raccord-fuzz-"))
+    os.environ.setdefault("RACCORD_CACHE_DIR", str(workdir / "cache"))
+    results: list[dict[str, Any]] = []
+    started = time.monotonic()
+    try:
+        # Through the executable first, while this process is small (a child's peak starts from ours).
+        cli, env_debug = Tally(), os.environ.pop("RACCORD_DEBUG")
+        for argv in special_inputs(workdir):
+            code, _, err, seconds, peak = run_cli(argv)
+            cli.add(" ".join(argv)[:120], code, err, seconds, peak)
+        for index in range(args.cli):
+            _, argv = dossier_mutant(10**6 + index, args.seed, workdir)
+            code, _, err, seconds, peak = run_cli(argv)
+            cli.add(f"cli dossier {index}", code, err, seconds, peak)
+        os.environ["RACCORD_DEBUG"] = env_debug
+        results.append(cli.report(f"through the executable ({args.cli} mutated dossiers + special files, options)"))
+        print(json.dumps(results[-1], ensure_ascii=False), file=sys.stderr)
+
+        dossiers = Tally()
+        for index in range(args.dossiers):
+            _, argv = dossier_mutant(index, args.seed, workdir)
+            code, _, err, seconds = run_in_process(argv)
+            dossiers.add(f"dossier {index}", code, err, seconds)
+            if index and index % 1000 == 0:
+                print(f"{index} dossiers, {time.monotonic() - started:.0f} s", file=sys.stderr)
+        dossiers.peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        results.append(dossiers.report(f"mutated dossiers, in-process ({args.dossiers})"))
+        print(json.dumps(results[-1], ensure_ascii=False), file=sys.stderr)
+
+        rulesets = Tally()
+        for index in range(args.rulesets):
+            _, argv = ruleset_mutant(index, args.seed, workdir)
+            code, _, err, seconds = run_in_process(argv)
+            rulesets.add(f"ruleset {index}", code, err, seconds)
+            if index and index % 200 == 0:
+                print(f"{index} rulesets, {time.monotonic() - started:.0f} s", file=sys.stderr)
+        rulesets.peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        results.append(rulesets.report(f"mutated rulesets, in-process ({args.rulesets})"))
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return {"seed": args.seed, "minutes": round((time.monotonic() - started) / 60, 1), "families": results}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dossiers", type=int, default=10_000)
+    parser.add_argument("--rulesets", type=int, default=2_000)
+    parser.add_argument("--cli", type=int, default=300, help="mutated dossiers run through the executable")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--json", metavar="FILE", help="also write the figures to FILE")
+    args = parser.parse_args()
+    result = campaign(args)
+    text = json.dumps(result, ensure_ascii=False, indent=2)
+    if args.json:
+        Path(args.json).write_text(text + "\n", encoding="utf-8")
+    print(text)
+    failed = sum(f["exit_70"] + f["hangs"] + f["multi_line"] + f["unsafe_characters"] + f["unlocated_content_errors"]
+                 for f in result["families"])
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
