@@ -44,13 +44,17 @@ RULESETS = sorted((ROOT / "rulesets").glob("*/ruleset.yaml"))
 COMMANDS = [["check"], ["check", "--format", "json"], ["missing"], ["eligibility"], ["verify"], ["validate"],
             ["calendar"], ["plan", "--target", "afnor_spec_2308:2"], ["explain", "AFN-INC-03"]]
 ALLOWED = {0, 2, 3, 4, 5}
-HANG_SECONDS = 10
+HANG_SECONDS = 10  # of CPU time: the promise
+WALL_LIMIT = 60  # a run still going after this much wall time is stopped and counted a hang (the machine is shared)
 PREFIX = re.compile(r"^raccord( : erreur : |: error: )")
 LOCATED = re.compile(r"^(?P<where>.+?:\d+:\d+|--[a-z-]+|-o|[A-Z0-9][A-Za-z0-9_.-]*): ")
 UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-# Whole-file errors: the file itself is at fault, it has no line to point at.
+# Whole-file errors: the file itself is at fault (or the output file named by -o), it has no line to point at.
 WHOLE_FILE = ("UTF-8", "mapping", "ordinaire", "regular file", "introuvable", "not found", "trop gros", "too large",
-              "vide", "empty", "dossier, un fichier", "a folder")
+              "vide", "empty", "dossier, un fichier", "a folder", "impossible d'écrire", "cannot write",
+              "entrée de cette commande", "input of this command")
+# click's usage errors (a bad option or argument): the usage line, a pointer to --help, the error line.
+USAGE = re.compile(r"^(Utilisation|Usage) ?: ")
 NASTY = ["\x00", "\x01", "\x1b]0;x\x07", "\u202e", "\n", "\t", '"', "'", ":", "- ", "[", "]", "{", "}", "&a", "*a",
          "!!python/name:os.system", "!!timestamp", "!!binary", "<<: *a", "%YAML 1.1", "---", "...", "#", "?", "|", "\ufeff",
          "é", "𝔘", "9" * 5000, "1e999", "-0", "NaN", ".inf", "0x1F", "2025-02-30", "9999-12-31", "0001-01-01", "~",
@@ -158,7 +162,7 @@ def _alarm(_signum, _frame):
 
 
 def run_in_process(argv: list[str]) -> tuple[int | str, str, str, float]:
-    """(exit code or "hang", stdout, stderr, seconds); an internal error comes back as 70 with the
+    """(exit code or "hang", stdout, stderr, CPU seconds); an internal error comes back as 70 with the
     exception's signature in stderr (RACCORD_DEBUG=1 makes main() let it through)."""
     from raccord.cli.main import main
 
@@ -166,8 +170,8 @@ def run_in_process(argv: list[str]) -> tuple[int | str, str, str, float]:
     saved = sys.argv
     sys.argv = ["raccord", *argv]
     code: int | str = 0
-    started = time.perf_counter()
-    signal.setitimer(signal.ITIMER_REAL, HANG_SECONDS)
+    started = time.process_time()
+    signal.setitimer(signal.ITIMER_REAL, WALL_LIMIT)
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             main()
@@ -182,32 +186,33 @@ def run_in_process(argv: list[str]) -> tuple[int | str, str, str, float]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         sys.argv = saved
-    return code, out.getvalue(), err.getvalue(), time.perf_counter() - started
+    seconds = time.process_time() - started
+    return "hang" if seconds > HANG_SECONDS else code, out.getvalue(), err.getvalue(), seconds
 
 
 def run_cli(argv: list[str]) -> tuple[int | str, str, str, float, int]:
-    """Through the executable: (exit code or "hang", stdout, stderr, seconds, peak RSS in KiB)."""
-    command = ["/usr/bin/time", "-f", "PEAK_KB=%M", str(Path(sys.executable).parent / "raccord"), *argv] \
+    """Through the executable: (exit code or "hang", stdout, stderr, CPU seconds, peak RSS in KiB)."""
+    command = ["/usr/bin/time", "-f", "PEAK_KB=%M CPU=%U+%S", str(Path(sys.executable).parent / "raccord"), *argv] \
         if Path("/usr/bin/time").exists() else [str(Path(sys.executable).parent / "raccord"), *argv]
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                errors="replace", start_new_session=True,
                                preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30)))
     try:
-        out, err = process.communicate(timeout=HANG_SECONDS)
+        out, err = process.communicate(timeout=WALL_LIMIT)
         code: int | str = process.returncode
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         out, err = process.communicate()
         code = "hang"
-    peak = 0
-    found = re.search(r"PEAK_KB=(\d+)\n?$", err)
+    peak, seconds = 0, time.perf_counter() - started
+    found = re.search(r"PEAK_KB=(\d+) CPU=([\d.]+)\+([\d.]+)\n?$", err)
     if found:
-        peak = int(found.group(1))
-        err = err[:found.start()]
-        if code != "hang" and re.search(r"Command exited with non-zero status \d+\n$", err):
-            err = re.sub(r"Command exited with non-zero status \d+\n$", "", err)
-    return code, out, err, time.perf_counter() - started, peak
+        peak, seconds = int(found.group(1)), float(found.group(2)) + float(found.group(3))
+        err = re.sub(r"Command (exited with non-zero status \d+|terminated by signal \d+)\n$", "", err[:found.start()])
+    if seconds > HANG_SECONDS:
+        code = "hang"
+    return code, out, err, seconds, peak
 
 
 class Tally:
@@ -217,6 +222,7 @@ class Tally:
         self.internal: collections.Counter = collections.Counter()
         self.hangs: list[str] = []
         self.multi_line = 0
+        self.usage = 0
         self.unsafe = 0
         self.too_long = 0
         self.unlocated: collections.Counter = collections.Counter()
@@ -242,6 +248,9 @@ class Tally:
         if code != 2:
             return
         lines = err.splitlines()
+        if lines and USAGE.match(lines[0]):
+            self.usage += 1
+            return
         if len(lines) != 1:
             self.multi_line += 1
             self.examples.setdefault("multi-line", label)
@@ -264,7 +273,8 @@ class Tally:
     def report(self, title: str) -> dict[str, Any]:
         return {"family": title, "runs": self.runs, "exit_codes": {str(k): v for k, v in sorted(self.codes.items(), key=str)},
                 "exit_70": sum(self.internal.values()), "internal": dict(self.internal), "hangs": len(self.hangs),
-                "multi_line": self.multi_line, "unsafe_characters": self.unsafe, "over_1000_chars": self.too_long,
+                "multi_line": self.multi_line, "usage_errors": self.usage, "unsafe_characters": self.unsafe,
+                "over_1000_chars": self.too_long,
                 "unlocated_content_errors": sum(self.unlocated.values()), "unlocated": dict(self.unlocated),
                 "whole_file_errors": dict(self.whole_file), "slowest_s": round(self.slowest[0], 2),
                 "slowest": self.slowest[1], "peak_rss_mb": round(self.peak_kb / 1024, 1),
@@ -344,6 +354,7 @@ def special_inputs(workdir: Path) -> list[list[str]]:
 
 def campaign(args: argparse.Namespace) -> dict[str, Any]:
     os.environ["RACCORD_DEBUG"] = "1"  # internal errors reach the harness with their traceback (in-process)
+    signal.signal(signal.SIGALRM, _alarm)
     with contextlib.suppress(OSError):
         os.nice(10)
     workdir = Path(tempfile.mkdtemp(prefix="raccord-fuzz-"))

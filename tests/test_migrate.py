@@ -199,7 +199,7 @@ def test_the_output_is_written_atomically(film, official, rules_dir, monkeypatch
 
     monkeypatch.setattr("raccord.engine.atomic.os.replace", crash)
     result = _migrate(str(film), "--mapping", str(MAPPING), "--to", str(official), "-o", str(out), rules_dir=rules_dir)
-    assert isinstance(result.exception, InputError) and "plus de place sur le disque" in result.exception.message
+    assert isinstance(result.exception, InputError) and "plus de place sur le disque" in result.exception.message.fr
     assert out.read_text(encoding="utf-8") == "previous content\n"
     assert not [p.name for p in film.parent.iterdir() if p.name.startswith(".officiel.yaml.")]  # no temporary left
 
