@@ -15,7 +15,7 @@ $(VENV)/.installed: pyproject.toml setup.py
 	@echo "Setting up $(VENV) with $$($(PYTHON) --version) (about a minute the first time)..."
 	@$(PYTHON) -m venv $(VENV)
 	@$(VENV)/bin/pip install --quiet --quiet --upgrade pip
-	@$(VENV)/bin/pip install --quiet --quiet -e '.[test,live]'
+	@$(VENV)/bin/pip install --quiet --quiet -e '.[test,live,web,web-test]'
 	@$(VENV)/bin/python -c 'import durable.lang' 2>/dev/null \
 		|| echo "note: durable-rules (raccord[live], make bench) is not installed: it needs Python < 3.13; the rest is."
 	@touch $@

@@ -9,8 +9,9 @@ Everything else (metadata, dependencies) is in pyproject.toml.
 
 from setuptools import find_namespace_packages, setup
 
-PACKAGE_DIR = {"raccord": "raccord", "raccord.engine": "engine", "raccord.cli": "cli", "raccord.rulesets": "rulesets"}
-DATA = ["*.yaml", "*.md", "*.j2"]  # ruleset files, ruleset READMEs, the HTML template
+PACKAGE_DIR = {"raccord": "raccord", "raccord.engine": "engine", "raccord.cli": "cli", "raccord.rulesets": "rulesets",
+               "raccord.web": "web"}
+DATA = ["*.yaml", "*.md", "*.j2", "*.html", "*.js", "*.css", "*.mako", "LICENSE*"]  # rulesets, READMEs, templates, the workspace's static files
 
 packages = list(PACKAGE_DIR)
 for name, folder in PACKAGE_DIR.items():

@@ -1,0 +1,223 @@
+"""The Starlette application: authentication, CSRF, security headers, and the routes (pages.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.applications import Starlette
+from starlette.datastructures import MutableHeaders
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+
+from raccord.cli.i18n import money, percent, text
+
+from . import db as database
+from . import security
+from .authz import ROLE_TITLES, allowed
+from .config import Settings
+from .evaluation import Evaluator
+from .models import LoginSession, Production, User
+from .words import describe_event, w
+
+HERE = Path(__file__).parent
+LANG_COOKIE = "raccord_lang"
+PRE_COOKIE = "raccord_pre"  # CSRF token of the forms shown before logging in (double-submit cookie)
+
+
+@dataclass
+class Context:
+    """One request: its database session, user, login session and language."""
+
+    request: Request
+    db: Session
+    user: User | None
+    session: LoginSession | None
+    lang: str
+    app: Workspace
+    form: Any = None
+    upload: Any = None
+    upload_error: str | None = None
+
+    @property
+    def csrf(self) -> str:
+        if self.session:
+            return self.session.csrf
+        return self.request.state.pre_token
+
+
+class ForbiddenError(Exception):
+    pass
+
+
+class NotFoundError(Exception):
+    pass
+
+
+class Workspace:
+    """Everything the routes share: settings, database, engine, templates, the clock."""
+
+    def __init__(self, settings: Settings, engine=None, today: Callable[[], dt.date] | None = None) -> None:
+        from raccord.engine import Engine
+
+        self.settings = settings
+        self.db_engine = database.make_engine(settings.database_url)
+        self.sessions = database.sessions(self.db_engine)  # pages that only read
+        self.write_engine = database.make_engine(settings.database_url, writer=True) if self.sqlite else self.db_engine
+        self.writer = database.sessions(self.write_engine)  # a POST's transaction
+        self.engine = engine or Engine.load()
+        self.evaluator = Evaluator(self.engine)
+        self.today = today or dt.date.today  # the server's date, passed to the engine
+        self.cookies = security.Cookies(settings.secret)
+        self.templates = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
+                                            undefined=jinja2.ChainableUndefined, trim_blocks=True, lstrip_blocks=True)
+
+    @property
+    def sqlite(self) -> bool:
+        return self.settings.database_url.startswith("sqlite")
+
+    def dispose(self) -> None:
+        self.db_engine.dispose()
+        self.write_engine.dispose()
+
+    def render(self, ctx: Context, name: str, status: int = 200, **values: Any) -> HTMLResponse:
+        lang = ctx.lang
+        template = self.templates.get_template(name)
+        html = template.render(
+            ctx=ctx, lang=lang, user=ctx.user, csrf=ctx.csrf, today=self.today(), w=lambda key, **v: w(key, lang, **v),
+            text=lambda v: text(v, lang), percent=lambda v: percent(v, lang), money=lambda v: money(v, lang),
+            role_title=lambda r: ROLE_TITLES[r][lang], event_text=lambda e: describe_event(e.kind, e.payload, lang),
+            date=lambda d: format_date(d, lang), path=ctx.request.url.path, **values)
+        return HTMLResponse(html, status_code=status)
+
+
+def format_date(value, lang: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value[:10]) if len(value) <= 10 else dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, dt.datetime):
+        return value.strftime("%d/%m/%Y %H:%M" if lang == "fr" else "%Y-%m-%d %H:%M") + " UTC"
+    return value.strftime("%d/%m/%Y") if lang == "fr" else value.isoformat()
+
+
+def language(request: Request) -> str:
+    lang = request.cookies.get(LANG_COOKIE)
+    return lang if lang in ("fr", "en") else "fr"
+
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+                               "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",  # the private calendar feed URL never leaks in a Referer
+    "Cache-Control": "no-store",
+}
+
+
+def create_app(settings: Settings, engine=None, today: Callable[[], dt.date] | None = None, migrate: bool = True) -> Starlette:
+    if migrate:
+        database.upgrade(settings.database_url)
+    workspace = Workspace(settings, engine, today)
+    from . import pages
+
+    app = Starlette(routes=[*pages.routes(workspace),
+                            Mount("/static", StaticFiles(directory=HERE / "static"), name="static")],
+                    middleware=[Middleware(SecurityHeaders, secure=settings.secure_cookies)])
+    app.state.workspace = workspace
+    return app
+
+
+class SecurityHeaders:
+    """Pure ASGI middleware (the request body stays a stream): security headers on every response, and
+    the pre-login CSRF token kept in a cookie (double submit) for the forms shown before logging in."""
+
+    def __init__(self, app, secure: bool = False) -> None:
+        self.app = app
+        self.secure = secure
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        given = request.cookies.get(PRE_COOKIE)
+        token = given if given and len(given) >= 32 else security.secrets.token_urlsafe(32)
+        scope.setdefault("state", {})["pre_token"] = token
+
+        async def sending(message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for key, value in SECURITY_HEADERS.items():
+                    if key not in headers:
+                        headers[key] = value
+                if given != token:
+                    flags = "; Secure" if self.secure else ""
+                    headers.append("set-cookie", f"{PRE_COOKIE}={token}; HttpOnly; Path=/; SameSite=Lax{flags}")
+            await send(message)
+
+        await self.app(scope, receive, sending)
+
+
+def context(workspace: Workspace, request: Request, db: Session) -> Context:
+    token = workspace.cookies.load(request.cookies.get(security.COOKIE))
+    session = db.get(LoginSession, token) if token else None
+    user = db.get(User, session.user_id) if session else None
+    return Context(request, db, user, session, language(request), workspace)
+
+
+def check_csrf(ctx: Context):
+    """Every state-changing request carries the form's CSRF token (or the error page says why not)."""
+    if not security.csrf_ok(ctx.csrf, ctx.form.get("csrf")):
+        raise CsrfError()
+    return ctx.form
+
+
+class CsrfError(Exception):
+    pass
+
+
+def require(ctx: Context, production: Production, action: str) -> str:
+    from .store import role_of
+
+    role = role_of(ctx.db, ctx.user, production)
+    if role is None:
+        raise NotFoundError()  # a production one is not a member of does not exist, as far as one can tell
+    if not allowed(role, action):
+        raise ForbiddenError()
+    return role
+
+
+def production_by_slug(db: Session, slug: str) -> Production:
+    production = db.scalar(select(Production).where(Production.slug == slug))
+    if production is None:
+        raise NotFoundError()
+    return production
+
+
+def redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def local_path(target: str | None) -> str:
+    """Only a path on this site (no open redirect to another host)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+def error_page(workspace: Workspace, ctx: Context, status: int, key: str) -> Response:
+    return workspace.render(ctx, "error.html", status=status, message=w(key, ctx.lang))

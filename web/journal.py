@@ -1,0 +1,146 @@
+"""One journal per production: the current dossier is what its events say, replayed in order.
+
+An event is `(kind, payload)` with its author and time (models.Event). Replaying is a pure function
+of the events (`replay`), so any past state is the replay of a prefix, and the derived dossier can
+be rebuilt from the journal at any time (tests/test_web_journal.py does). Values are JSON: dates as
+ISO strings, typed by the engine when the dossier is built.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from typing import Any
+
+FORMAT = "raccord.dossier/1"
+
+KINDS = ("production.created", "production.updated", "fact.set", "fact.cleared", "evidence.registered",
+         "evidence.replaced", "evidence.removed", "declaration.set", "declaration.cleared", "review", "finding",
+         "sign_off", "import", "team.role", "team.removed")
+
+
+def empty_state() -> dict[str, Any]:
+    return {"production": {}, "facts": {}, "evidence": {}, "not_applicable": {}, "declined": {}, "findings": [],
+            "sign_offs": []}
+
+
+def apply(state: dict[str, Any], kind: str, payload: dict[str, Any], author: str | None, at: dt.datetime) -> None:
+    """One event's effect on the state (in place)."""
+    if kind in ("production.created", "production.updated"):
+        state["production"].update({k: v for k, v in payload.items() if k in ("id", "title", "company", "description")})
+    elif kind == "fact.set":
+        state["facts"][payload["name"]] = payload["value"]
+    elif kind == "fact.cleared":
+        state["facts"].pop(payload["name"], None)
+    elif kind in ("evidence.registered", "evidence.replaced"):
+        item = dict(payload["item"])
+        if kind == "evidence.replaced":  # a new file for the same piece: the review starts over
+            state["evidence"].pop(payload.get("id", item["id"]), None)
+        state["evidence"][item["id"]] = item
+    elif kind == "evidence.removed":
+        state["evidence"].pop(payload["id"], None)
+    elif kind == "declaration.set":
+        other = "declined" if payload["as"] == "not_applicable" else "not_applicable"
+        state[other].pop(payload["criterion"], None)
+        state[payload["as"]][payload["criterion"]] = payload["text"]
+    elif kind == "declaration.cleared":
+        state["not_applicable"].pop(payload["criterion"], None)
+        state["declined"].pop(payload["criterion"], None)
+    elif kind == "review":
+        item = state["evidence"].get(payload["evidence"])
+        if item is not None:
+            review = {"status": payload["status"], "by": author, "date": at.date().isoformat()}
+            if payload.get("reason"):
+                review["reason"] = payload["reason"]
+            item["auditor"] = review
+    elif kind == "finding":
+        state["findings"].append({"criterion": payload.get("criterion"), "text": payload["text"], "by": author,
+                                  "at": at.isoformat()})
+    elif kind == "sign_off":
+        state["sign_offs"].append({"text": payload.get("text", ""), "by": author, "at": at.isoformat()})
+    elif kind == "import":
+        imported = copy.deepcopy(payload["state"])
+        production = {**imported.get("production", {}), "id": state["production"].get("id")}
+        state.update(empty_state())
+        state.update({key: imported.get(key, state[key]) for key in ("facts", "evidence", "not_applicable", "declined")})
+        state["production"] = production
+    elif kind in ("team.role", "team.removed"):
+        pass  # the team is not part of the dossier; the event is in the journal for the history
+    else:
+        raise ValueError(f"unknown event kind {kind}")
+
+
+def replay(events) -> dict[str, Any]:
+    """The state after `events` (objects with kind, payload, author name and time, in order)."""
+    state = empty_state()
+    for event in events:
+        apply(state, event.kind, event.payload, event.author, event.at)
+    return state
+
+
+def dossier_data(state: dict[str, Any]) -> dict[str, Any]:
+    """The state as a dossier document (raccord.dossier/1), facts by their dotted names."""
+    production = {k: v for k, v in state["production"].items() if v not in (None, "")}
+    data: dict[str, Any] = {"format": FORMAT, "production": production, "facts": dict(state["facts"]),
+                            "evidence": list(state["evidence"].values())}
+    for key in ("not_applicable", "declined"):
+        if state[key]:
+            data[key] = dict(state[key])
+    return data
+
+
+def nest(facts: dict[str, Any], catalogue) -> dict[str, Any]:
+    """Dotted fact names nested as the CLI's dossiers write them (a name that would collide stays dotted)."""
+    out: dict[str, Any] = {}
+    for name in sorted(facts):
+        parts = name.split(".")
+        node = out
+        for part in parts[:-1]:
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict) or ".".join(parts[: parts.index(part) + 1]) in catalogue:
+                node = None
+                break
+            node = child
+        if node is None or parts[-1] in node:
+            out[name] = facts[name]
+        else:
+            node[parts[-1]] = facts[name]
+    return out
+
+
+def flatten(raw: dict[str, Any], catalogue) -> dict[str, Any]:
+    """A dossier's nested `facts` as {dotted name: value}, stopping at the catalogue's names (a roster
+    is one fact); names the catalogue lacks are kept for the engine to report."""
+    out: dict[str, Any] = {}
+    pending = list(raw.items())
+    while pending:
+        name, value = pending.pop(0)
+        if isinstance(value, dict) and name not in catalogue:
+            pending[:0] = [(f"{name}.{key}", child) for key, child in value.items()]
+        else:
+            out[str(name)] = jsonable(value)
+    return out
+
+
+def jsonable(value: Any) -> Any:
+    """YAML values as JSON (dates as ISO text, which the engine reads back as dates)."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def event_key(kind: str, payload: dict[str, Any]) -> str:
+    """What an event touches, for the stale-write check: two writes conflict when their keys meet."""
+    if kind.startswith("fact."):
+        return f"fact:{payload['name']}"
+    if kind.startswith("evidence.") or kind == "review":
+        return f"evidence:{payload.get('id') or payload.get('evidence') or payload['item']['id']}"
+    if kind.startswith("declaration."):
+        return f"criterion:{payload['criterion']}"
+    if kind == "import":
+        return "*"
+    return kind

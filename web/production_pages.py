@@ -1,0 +1,628 @@
+"""The pages of one production: dashboard, facts, interview, evidence, review, missing items, plan,
+calendar, criteria, history and past states, team, downloads, import."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, select
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+
+from raccord.engine import InputError
+
+from . import forms, journal, store, transfer, uploads
+from .app import Context, ForbiddenError, NotFoundError, Workspace, check_csrf, production_by_slug, redirect, require
+from .authz import ROLES, allowed
+from .chart import score_chart
+from .evaluation import score_points, summary
+from .models import Invitation, Membership, Production, User
+from .words import describe_event, w
+
+HISTORY_PAGE = 60
+CHART_POINTS = 40
+
+
+@dataclass
+class View:
+    """A production as one page sees it: its state at a version, evaluated at a date."""
+
+    production: Production
+    role: str
+    state: dict[str, Any]
+    version: int
+    as_of: dt.date
+    evaluation: Any
+    result: dict[str, Any]
+    readonly: bool = False
+
+    def may(self, action: str) -> bool:
+        return not self.readonly and allowed(self.role, action)
+
+
+def as_of_of(ws: Workspace, ctx: Context) -> dt.date:
+    text = ctx.request.query_params.get("as_of")
+    try:
+        return dt.date.fromisoformat(text) if text else ws.today()
+    except ValueError:
+        return ws.today()
+
+
+def view_of(ws: Workspace, ctx: Context, slug: str, action: str = "view", upto: int | None = None) -> View:
+    production = production_by_slug(ctx.db, slug)
+    role = require(ctx, production, action)
+    version = production.version if upto is None else max(0, min(upto, production.version))
+    state = store.state_at(ctx.db, production, version)
+    as_of = as_of_of(ws, ctx)
+    evaluation, result = ws.evaluator.evaluate((production.id, version), state, as_of)
+    return View(production, role, state, version, as_of, evaluation, result, readonly=upto is not None)
+
+
+def summary_of(ws: Workspace, ctx: Context, production: Production) -> list[dict[str, Any]]:
+    state = store.state_at(ctx.db, production)
+    _, result = ws.evaluator.evaluate((production.id, production.version), state, ws.today())
+    return summary(result, ctx.lang)
+
+
+def page(ws: Workspace, ctx: Context, name: str, view: View, status: int = 200, **values: Any) -> Response:
+    return ws.render(ctx, name, status=status, view=view, p=view.production, **values)
+
+
+def int_field(form, key: str) -> int | None:
+    try:
+        return int(form.get(key, ""))
+    except (TypeError, ValueError):
+        return None
+
+
+def stale_page(ws: Workspace, ctx: Context, view: View, error: store.StaleError) -> Response:
+    return page(ws, ctx, "stale.html", view, status=409, changes=error.changes)
+
+
+def routes(ws: Workspace, h) -> list[Route]:
+    @h()
+    def dashboard(ctx: Context, slug: str) -> Response:
+        view = view_of(ws, ctx, slug)
+        return dashboard_page(ws, ctx, view)
+
+    @h()
+    def past_state(ctx: Context, slug: str, seq: str) -> Response:
+        if not seq.isdigit():
+            raise NotFoundError()
+        view = view_of(ws, ctx, slug, upto=int(seq))
+        return dashboard_page(ws, ctx, view)
+
+    @h()
+    def chart_svg(ctx: Context, slug: str) -> Response:
+        view = view_of(ws, ctx, slug)
+        return Response(chart_of(ws, ctx, view), media_type="image/svg+xml")
+
+    @h()
+    def facts_page(ctx: Context, slug: str, group: str) -> Response:
+        view = view_of(ws, ctx, slug)
+        names = forms.groups(ws.evaluator.catalogue).get(group)
+        if names is None:
+            raise NotFoundError()
+        if ctx.request.method == "GET":
+            return facts_form(ws, ctx, view, group, names, {}, {})
+        view = view_of(ws, ctx, slug, "edit_facts")
+        form = check_csrf(ctx)
+        changes, errors, raw = [], {}, {}
+        trial = {**view.state, "facts": dict(view.state["facts"])}
+        for name in names:
+            if f"present:{name}" not in form:
+                continue
+            fact = ws.evaluator.catalogue[name]
+            given = form.getlist(name)
+            try:
+                value = forms.parse(fact, given, ctx.lang)
+            except forms.FieldError as error:
+                errors[name], raw[name] = str(error), (given[-1] if given else "")
+                continue
+            if value is not None:
+                message = ws.evaluator.check_fact(trial, name, value)
+                if message:
+                    errors[name], raw[name] = message, (given[-1] if given and fact.type != "set" else None)
+                    continue
+            before = view.state["facts"].get(name)
+            if value != before:
+                changes.append(("fact.set", {"name": name, "value": value}) if value is not None
+                               else ("fact.cleared", {"name": name}))
+                if value is None:
+                    trial["facts"].pop(name, None)
+                else:
+                    trial["facts"][name] = value
+        if errors:
+            return facts_form(ws, ctx, view, group, names, errors, raw, status=400)
+        if changes:
+            try:
+                store.append(ctx.db, view.production, ctx.user, changes, int_field(form, "version"))
+            except store.StaleError as error:
+                return stale_page(ws, ctx, view, error)
+        return redirect(f"/p/{slug}/facts/{group}?saved={len(changes)}")
+
+    @h()
+    def interview(ctx: Context, slug: str) -> Response:
+        view = view_of(ws, ctx, slug)
+        if ctx.request.method == "POST":
+            view = view_of(ws, ctx, slug, "edit_facts")
+            form = check_csrf(ctx)
+            name = str(form.get("fact", ""))
+            fact = ws.evaluator.catalogue.get(name)
+            if fact is None:
+                raise NotFoundError()
+            try:
+                value = forms.parse(fact, form.getlist(name), ctx.lang)
+                message = ws.evaluator.check_fact(view.state, name, value) if value is not None else w("required", ctx.lang)
+            except forms.FieldError as error:
+                message = str(error)
+            if message:
+                return interview_page(ws, ctx, view, error=message, status=400)
+            try:
+                store.append(ctx.db, view.production, ctx.user, [("fact.set", {"name": name, "value": value})],
+                             int_field(form, "version"))
+            except store.StaleError as error:
+                return stale_page(ws, ctx, view, error)
+            return redirect(f"/p/{slug}/interview")
+        return interview_page(ws, ctx, view)
+
+    @h()
+    def evidence_page(ctx: Context, slug: str) -> Response:
+        view = view_of(ws, ctx, slug)
+        if ctx.request.method == "GET":
+            return evidence_register(ws, ctx, view, {})
+        view = view_of(ws, ctx, slug, "manage_evidence")
+        if ctx.upload_error == "too_large":
+            return evidence_register(ws, ctx, view, {"file": w("too_large", ctx.lang, limit=size_text(ws.settings.max_upload))},
+                                     status=413)
+        if ctx.upload is None:
+            return evidence_register(ws, ctx, view, {"file": w("empty_file", ctx.lang)}, status=400)
+        check_csrf(ctx)
+        return register_upload(ws, ctx, view, ctx.upload)
+
+    @h()
+    def evidence_file(ctx: Context, slug: str, eid: str) -> Response:
+        view = view_of(ws, ctx, slug)
+        item = view.state["evidence"].get(eid)
+        if item is None or not item.get("sha256"):
+            raise NotFoundError()
+        path = uploads.blob_path(ws.settings.blobs, item["sha256"])
+        if not path.exists():
+            raise NotFoundError()
+        name = uploads.safe_name(item.get("path"))
+        # Never inline: a download, of an opaque type, sandboxed, whatever the file holds (HTML, SVG, script).
+        return Response(path.read_bytes(), media_type="application/octet-stream", headers={
+            "Content-Disposition": f'attachment; filename="{name}"', "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "sandbox; default-src 'none'"})
+
+    @h()
+    def evidence_remove(ctx: Context, slug: str, eid: str) -> Response:
+        view = view_of(ws, ctx, slug, "manage_evidence")
+        form = check_csrf(ctx)
+        if eid not in view.state["evidence"]:
+            raise NotFoundError()
+        try:
+            store.append(ctx.db, view.production, ctx.user, [("evidence.removed", {"id": eid})], int_field(form, "version"))
+        except store.StaleError as error:
+            return stale_page(ws, ctx, view, error)
+        return redirect(f"/p/{slug}/evidence")
+
+    @h()
+    def review_queue(ctx: Context, slug: str) -> Response:
+        view = view_of(ws, ctx, slug)
+        return review_page(ws, ctx, view, {})
+
+    @h()
+    def review_item(ctx: Context, slug: str, eid: str) -> Response:
+        view = view_of(ws, ctx, slug, "review")
+        form = check_csrf(ctx)
+        if eid not in view.state["evidence"]:
+            raise NotFoundError()
+        decision, reason = str(form.get("decision", "")), str(form.get("reason", "")).strip()[:2000]
+        if decision not in ("accepted", "rejected"):
+            raise NotFoundError()
+        if decision == "rejected" and len(reason) < 3:
+            return review_page(ws, ctx, view, {eid: w("reason_required", ctx.lang)}, status=400)
+        payload = {"evidence": eid, "status": decision}
+        if reason:
+            payload["reason"] = reason
+        try:
+            store.append(ctx.db, view.production, ctx.user, [("review", payload)], int_field(form, "version"))
+        except store.StaleError as error:
+            return stale_page(ws, ctx, view, error)
+        return redirect(f"/p/{slug}/review")
+
+    @h()
+    def finding(ctx: Context, slug: str) -> Response:
+        view = view_of(ws, ctx, slug, "finding")
+        form = check_csrf(ctx)
+        text = str(form.get("text", "")).strip()[:5000]
+        if len(text) < 3:
+            return review_page(ws, ctx, view, {"finding": w("required", ctx.lang)}, status=400)
+        criterion = str(form.get("criterion", "")).strip() or None
+        store.append(ctx.db, view.production, ctx.user, [("finding", {"text": text, "criterion": criterion})], None)
+        return redirect(f"/p/{slug}/review")
+
+    @h()
+    def sign_off(ctx: Context, slug: str) -> Response:
+        view = view_of(ws, ctx, slug, "sign_off")
+        form = check_csrf(ctx)
+        store.append(ctx.db, view.production, ctx.user, [("sign_off", {"text": str(form.get("text", ""))[:5000],
+                                                                        "as_of": view.as_of.isoformat()})], None)
+        return redirect(f"/p/{slug}/review")
+
+    @h()
+    def declare(ctx: Context, slug: str, cid: str) -> Response:
+        view = view_of(ws, ctx, slug, "declare")
+        form = check_csrf(ctx)
+        if cid not in ws.engine.library.criteria:
+            raise NotFoundError()
+        kind, justification = str(form.get("as", "")), str(form.get("text", "")).strip()[:2000]
+        if kind == "clear":
+            change = ("declaration.cleared", {"criterion": cid})
+        elif kind in ("not_applicable", "declined") and len(justification) >= 3:
+            change = ("declaration.set", {"criterion": cid, "as": kind, "text": justification})
+        else:
+            return criterion_page(ws, ctx, view, cid, error=w("required", ctx.lang), status=400)
+        try:
+            store.append(ctx.db, view.production, ctx.user, [change], int_field(form, "version"))
+        except store.StaleError as error:
+            return stale_page(ws, ctx, view, error)
+        return redirect(f"/p/{slug}/criteria/{cid}")
+
+    @h()
+    def criterion(ctx: Context, slug: str, cid: str) -> Response:
+        view = view_of(ws, ctx, slug)
+        if cid not in ws.engine.library.criteria:
+            raise NotFoundError()
+        return criterion_page(ws, ctx, view, cid)
+
+    @h()
+    def missing(ctx: Context, slug: str) -> Response:
+        from raccord.cli.render_text import missing_lines
+
+        view = view_of(ws, ctx, slug)
+        items = ws.engine.missing(view.evaluation)
+        return page(ws, ctx, "missing.html", view, items=items, text_lines=missing_lines(items, ctx.lang, 30))
+
+    @h()
+    def plan(ctx: Context, slug: str) -> Response:
+        view = view_of(ws, ctx, slug)
+        target = ctx.request.query_params.get("target", "")
+        document, error = None, None
+        if target:
+            try:
+                document = ws.engine.plan(view.evaluation, target)
+            except InputError as problem:
+                error = problem.render(ctx.lang) if hasattr(problem, "render") else str(problem)
+        return page(ws, ctx, "plan.html", view, target=target, plan=document, error=error)
+
+    @h()
+    def calendar(ctx: Context, slug: str) -> Response:
+        from raccord.cli.render_calendar import detail, headline
+
+        view = view_of(ws, ctx, slug)
+        doc = ws.engine.calendar(view.evaluation)
+        entries = [{"date": e["date"], "past": e["past"], "kind": e["kind"], "headline": headline(e, ctx.lang),
+                    "detail": detail(e, ctx.lang)} for e in doc["entries"]]
+        feed = str(ctx.request.url_for("feed", token=view.production.feed_token))
+        return page(ws, ctx, "calendar.html", view, entries=entries, undated=doc.get("undated", []), feed=feed)
+
+    def feed(request) -> Response:  # no login: the URL's token is the secret
+        from raccord.cli.calendar_ics import render_ics
+
+        token = request.path_params["token"]
+        with ws.sessions() as db:
+            production = db.scalar(select(Production).where(Production.feed_token == token))
+            if production is None or len(token) < 20:
+                return PlainTextResponse("not found", status_code=404)
+            state = store.state_at(db, production)
+        evaluation, _ = ws.evaluator.evaluate((production.id, production.version), state, ws.today())
+        lang = request.query_params.get("lang", "fr")
+        body = render_ics(ws.engine.calendar(evaluation), lang if lang in ("fr", "en") else "fr")
+        return Response(body, media_type="text/calendar; charset=utf-8")
+
+    @h()
+    def history(ctx: Context, slug: str) -> Response:
+        view = view_of(ws, ctx, slug)
+        return page(ws, ctx, "history.html", view, rows=history_rows(ws, ctx, view))
+
+    @h()
+    def team(ctx: Context, slug: str) -> Response:
+        view = view_of(ws, ctx, slug)
+        link = None
+        if ctx.request.method == "POST":
+            view = view_of(ws, ctx, slug, "manage_team")
+            form = check_csrf(ctx)
+            link = change_team(ws, ctx, view, form)
+        members = ctx.db.execute(select(User, Membership.role).join(Membership, Membership.user_id == User.id)
+                                 .where(Membership.production_id == view.production.id).order_by(User.name)).all()
+        return page(ws, ctx, "team.html", view, members=members, roles=ROLES, link=link)
+
+    @h()
+    def downloads(ctx: Context, slug: str) -> Response:
+        view = view_of(ws, ctx, slug)
+        return page(ws, ctx, "downloads.html", view, error=None)
+
+    @h()
+    def report(ctx: Context, slug: str) -> Response:
+        view = view_of(ws, ctx, slug)
+        html = transfer.report_html(ws, view.evaluation, view.result, ctx.lang)
+        return Response(html, media_type="text/html; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="rapport-{view.production.slug}.html"'})
+
+    @h()
+    def export(ctx: Context, slug: str) -> Response:
+        view = view_of(ws, ctx, slug)
+        data = transfer.export_zip(ws, view.state)
+        return Response(data, media_type="application/zip",
+                        headers={"Content-Disposition": f'attachment; filename="{view.production.slug}.zip"'})
+
+    @h()
+    def bundle(ctx: Context, slug: str) -> Response:
+        view = view_of(ws, ctx, slug)
+        data = transfer.bundle_zip(ws, view.state, view.as_of, ctx.lang)
+        return Response(data, media_type="application/zip",
+                        headers={"Content-Disposition": f'attachment; filename="audit-{view.production.slug}.zip"'})
+
+    @h()
+    def import_dossier(ctx: Context, slug: str) -> Response:
+        view = view_of(ws, ctx, slug, "import")
+        upload = ctx.upload
+        if ctx.upload_error == "too_large":
+            return page(ws, ctx, "downloads.html", view, status=413,
+                        error=w("too_large", ctx.lang, limit=size_text(ws.settings.max_upload)))
+        if upload is None or upload.temp is None or upload.size == 0:
+            return page(ws, ctx, "downloads.html", view, status=400, error=w("empty_file", ctx.lang))
+        check_csrf(ctx)
+        try:
+            imported = transfer.import_zip(ws, upload.temp.read_bytes())
+        except InputError as problem:
+            return page(ws, ctx, "downloads.html", view, status=400, error=problem.render(ctx.lang))
+        try:
+            store.append(ctx.db, view.production, ctx.user, [("import", {"state": imported})], int_field(ctx.form, "version"))
+        except store.StaleError as error:
+            return stale_page(ws, ctx, view, error)
+        return redirect(f"/p/{slug}")
+
+    return [
+        Route("/p/{slug}", dashboard),
+        Route("/p/{slug}/at/{seq}", past_state),
+        Route("/p/{slug}/chart.svg", chart_svg),
+        Route("/p/{slug}/facts/{group}", facts_page, methods=["GET", "POST"]),
+        Route("/p/{slug}/interview", interview, methods=["GET", "POST"]),
+        Route("/p/{slug}/evidence", evidence_page, methods=["GET", "POST"]),
+        Route("/p/{slug}/evidence/{eid}/file", evidence_file),
+        Route("/p/{slug}/evidence/{eid}/remove", evidence_remove, methods=["POST"]),
+        Route("/p/{slug}/review", review_queue),
+        Route("/p/{slug}/review/{eid}", review_item, methods=["POST"]),
+        Route("/p/{slug}/findings", finding, methods=["POST"]),
+        Route("/p/{slug}/sign-off", sign_off, methods=["POST"]),
+        Route("/p/{slug}/criteria/{cid}", criterion),
+        Route("/p/{slug}/criteria/{cid}/declare", declare, methods=["POST"]),
+        Route("/p/{slug}/missing", missing),
+        Route("/p/{slug}/plan", plan),
+        Route("/p/{slug}/calendar", calendar),
+        Route("/feed/{token}.ics", feed, name="feed"),
+        Route("/p/{slug}/history", history),
+        Route("/p/{slug}/team", team, methods=["GET", "POST"]),
+        Route("/p/{slug}/downloads", downloads),
+        Route("/p/{slug}/report.html", report),
+        Route("/p/{slug}/export.zip", export),
+        Route("/p/{slug}/bundle.zip", bundle),
+        Route("/p/{slug}/import", import_dossier, methods=["POST"]),
+    ]
+
+
+def size_text(size: int) -> str:
+    return f"{size // (1024 * 1024)} Mo"
+
+
+def dashboard_page(ws: Workspace, ctx: Context, view: View) -> Response:
+    return page(ws, ctx, "dashboard.html", view, rows=summary(view.result, ctx.lang),
+                urgent=view.result["missing"][:5], chart=chart_of(ws, ctx, view),
+                findings=view.state["findings"], sign_offs=view.state["sign_offs"])
+
+
+def chart_of(ws: Workspace, ctx: Context, view: View) -> str:
+    """The current score of each referential after each change (at most CHART_POINTS changes sampled)."""
+    versions = list(range(1, view.version + 1))
+    step = max(1, len(versions) // CHART_POINTS)
+    sampled = versions[::step]
+    if versions and sampled[-1] != versions[-1]:
+        sampled.append(versions[-1])
+    events = store.entries(ctx.db, view.production.id, view.version)
+    points = []
+    state = journal.empty_state()
+    by_seq = {e.seq: e for e in events}
+    wanted = set(sampled)
+    for seq in versions:
+        e = by_seq[seq]
+        journal.apply(state, e.kind, e.payload, e.author, e.at)
+        if seq in wanted:
+            try:
+                _, result = ws.evaluator.evaluate((view.production.id, seq), state, view.as_of)
+            except InputError:
+                continue
+            points.append((seq, score_points(result)))
+    titles = {rs["id"]: rs["title"][ctx.lang] for rs in view.result["rulesets"]}
+    return score_chart(points, titles, w("score_over_time", ctx.lang))
+
+
+def facts_form(ws, ctx, view, group, names, errors, raw, status=200) -> Response:
+    catalogue = ws.evaluator.catalogue
+    fields = [forms.field_of(n, catalogue[n], view.state["facts"].get(n), ctx.lang, errors.get(n), raw.get(n)) for n in names]
+    all_groups = [(g, forms.group_title(g, ctx.lang)) for g in forms.groups(catalogue)]
+    return page(ws, ctx, "facts.html", view, status=status, group=group, group_title=forms.group_title(group, ctx.lang),
+                fields=fields, groups=all_groups, saved=ctx.request.query_params.get("saved"))
+
+
+def questions(ws: Workspace, view: View) -> list[str]:
+    """Facts the dossier lacks, those that could change the most decisions first: each missing fact is
+    counted over the missing items (blocking ones weigh more). Stands in until the engine's ranking API."""
+    weight: dict[str, float] = {}
+    for item in ws.engine.missing(view.evaluation):
+        for name in item["missing_facts"]:
+            if name in ws.evaluator.catalogue and ws.evaluator.catalogue[name].type != "collection":
+                weight[name] = weight.get(name, 0) + (3 if item["blocking"] else 1)
+    return sorted(weight, key=lambda n: (-weight[n], n))
+
+
+def interview_page(ws, ctx, view, error: str | None = None, status: int = 200) -> Response:
+    pending = questions(ws, view)
+    field = None
+    if pending:
+        name = pending[0]
+        field = forms.field_of(name, ws.evaluator.catalogue[name], None, ctx.lang, error)
+    return page(ws, ctx, "interview.html", view, status=status, field=field, remaining=len(pending))
+
+
+def evidence_kinds(result: dict[str, Any], lang: str) -> list[tuple[str, str]]:
+    kinds: dict[str, str] = {}
+    for rs in result["rulesets"]:
+        for crit in rs["criteria"]:
+            for e in crit["evidence_expected"]:
+                kinds.setdefault(e["kind"], e["description"][lang])
+    return sorted(kinds.items())
+
+
+def evidence_register(ws, ctx, view, errors, status=200) -> Response:
+    items = sorted(view.state["evidence"].values(), key=lambda i: i["id"])
+    return page(ws, ctx, "evidence.html", view, status=status, items=items, errors=errors,
+                kinds=evidence_kinds(view.result, ctx.lang), max_upload=size_text(ws.settings.max_upload))
+
+
+def register_upload(ws: Workspace, ctx: Context, view: View, upload: uploads.Upload) -> Response:
+    fields = upload.fields
+    errors = {}
+    if upload.temp is None or upload.size == 0:
+        errors["file"] = w("empty_file", ctx.lang)
+    kind = fields.get("kind", "").strip()
+    if not kind:
+        errors["kind"] = w("required", ctx.lang)
+    collected = expires = None
+    try:
+        collected = forms.parse(_DATE, [fields.get("collected", "")], ctx.lang) or view.as_of.isoformat()
+        expires = forms.parse(_DATE, [fields.get("expires", "")], ctx.lang)
+    except forms.FieldError as error:
+        errors["collected"] = str(error)
+    if errors:
+        return evidence_register(ws, ctx, view, errors, status=400)
+    store.lock(ctx.db, view.production)
+    state = store.state_at(ctx.db, view.production)
+    eid = next_evidence_id(state)
+    item = {"id": eid, "kind": kind, "path": f"evidence/{uploads.safe_name(upload.filename)}", "sha256": upload.sha256,
+            "size": upload.size, "collected": collected, "author": ctx.user.name, "auditor": {"status": "pending"}}
+    criteria = [c.strip() for c in fields.get("criteria", "").split(",") if c.strip()]
+    if criteria:
+        item["criteria"] = criteria
+    if expires:
+        item["expires"] = expires
+    if fields.get("note", "").strip():
+        item["note"] = fields["note"].strip()[:2000]
+    trial = {**state, "evidence": {**state["evidence"], eid: item}}
+    try:
+        ws.evaluator.dossier(trial)
+    except InputError as problem:
+        return evidence_register(ws, ctx, view, {"kind": problem.render(ctx.lang)}, status=400)
+    uploads.store_blob(ws.settings.blobs, upload)
+    store.record_blob(ctx.db, upload.sha256, upload.size)
+    store.append(ctx.db, view.production, ctx.user, [("evidence.registered", {"item": item})], None)
+    return redirect(f"/p/{view.production.slug}/evidence")
+
+
+class _DateFact:
+    type = "date"
+
+
+_DATE = _DateFact()
+
+
+def next_evidence_id(state: dict[str, Any]) -> str:
+    numbers = [int(i[3:]) for i in state["evidence"] if i.startswith("EV-") and i[3:].isdigit()]
+    return f"EV-{max(numbers, default=0) + 1:03d}"
+
+
+def review_page(ws, ctx, view, errors, status=200) -> Response:
+    items = sorted(view.state["evidence"].values(), key=lambda i: i["id"])
+    queue = [i for i in items if i.get("auditor", {}).get("status", "pending") == "pending"]
+    done = [i for i in items if i.get("auditor", {}).get("status", "pending") != "pending"]
+    return page(ws, ctx, "review.html", view, status=status, queue=queue, done=done, errors=errors,
+                findings=view.state["findings"], sign_offs=view.state["sign_offs"])
+
+
+def criterion_page(ws, ctx, view, cid, error=None, status=200) -> Response:
+    from raccord.cli.render_text import render_explain
+
+    explained = ws.engine.explain(view.evaluation, cid)
+    entry = next((c for rs in view.result["rulesets"] for c in rs["criteria"] if c["id"] == cid), None)
+    if entry is None:
+        raise NotFoundError()
+    explanation = render_explain(explained["trace"], entry, ctx.lang)
+    declared = ("not_applicable" if cid in view.state["not_applicable"] else
+                "declined" if cid in view.state["declined"] else None)
+    used = [view.state["evidence"][e] for e in entry.get("evidence_used", []) if e in view.state["evidence"]]
+    return page(ws, ctx, "criterion.html", view, status=status, entry=entry, explanation=explanation, cid=cid,
+                declared=declared, used=used, error=error)
+
+
+def history_rows(ws: Workspace, ctx: Context, view: View) -> list[dict[str, Any]]:
+    """Each change, newest first, with the decisions it changed (evaluated at the page's date)."""
+    events = store.entries(ctx.db, view.production.id)
+    shown = events[-HISTORY_PAGE:]
+    state = journal.replay(events[: len(events) - len(shown)])
+    previous = decisions_of(ws, view.production.id, shown[0].seq - 1, state, view.as_of, ctx.lang) if shown else {}
+    rows = []
+    for e in shown:
+        journal.apply(state, e.kind, e.payload, e.author, e.at)
+        current = decisions_of(ws, view.production.id, e.seq, state, view.as_of, ctx.lang)
+        effects = [(rid, previous.get(rid), line) for rid, line in current.items() if previous.get(rid) != line]
+        rows.append({"event": e, "text": describe_event(e.kind, e.payload, ctx.lang), "effects": effects})
+        previous = current
+    return rows[::-1]
+
+
+def decisions_of(ws, pid, seq, state, as_of, lang) -> dict[str, str]:
+    if seq <= 0:
+        return {}
+    try:
+        _, result = ws.evaluator.evaluate((pid, seq), state, as_of)
+    except InputError:
+        return {}
+    return {row["id"]: row["line"] for row in summary(result, lang)}
+
+
+def change_team(ws: Workspace, ctx: Context, view: View, form) -> str | None:
+    """Invite someone (a link to pass on), change a role, or remove a member; the owner keeps the production."""
+    email = str(form.get("email", "")).strip().lower()[:200]
+    role = str(form.get("role", ""))
+    if role not in ROLES and role != "remove":
+        raise NotFoundError()
+    user = ctx.db.scalar(select(User).where(User.email == email))
+    if user is not None and user.id == ctx.user.id:
+        raise ForbiddenError()  # a producer cannot demote or remove themself (the production keeps an owner)
+    if role == "remove":
+        if user is not None:
+            ctx.db.execute(delete(Membership).where(Membership.user_id == user.id,
+                                                    Membership.production_id == view.production.id))
+            store.append(ctx.db, view.production, ctx.user, [("team.removed", {"email": email})], None)
+        return None
+    if "@" not in email:
+        return None
+    link = None
+    if user is None:
+        token = secrets.token_urlsafe(24)
+        ctx.db.add(Invitation(token=token, production_id=view.production.id, email=email, role=role, created=store.now()))
+        link = str(ctx.request.url_for("accept_invitation", token=token))
+    else:
+        membership = ctx.db.scalar(select(Membership).where(Membership.user_id == user.id,
+                                                            Membership.production_id == view.production.id))
+        if membership is None:
+            ctx.db.add(Membership(user_id=user.id, production_id=view.production.id, role=role))
+        else:
+            membership.role = role
+    store.append(ctx.db, view.production, ctx.user, [("team.role", {"email": email, "role": role})], None)
+    return link
