@@ -198,8 +198,7 @@ def team(app, slug: str = "film") -> dict[str, object]:
     return {role: login(app, f"{role}@{slug}.test") for role in roles}
 
 
-def import_example(app, client, slug: str, example: str):
-    """Import an example folder as a zip through the import form."""
+def example_zip(example: str) -> bytes:
     import io
     import zipfile
 
@@ -209,6 +208,13 @@ def import_example(app, client, slug: str, example: str):
         for path in sorted(folder.rglob("*")):
             if path.is_file():
                 archive.write(path, path.relative_to(folder).as_posix())
-    page = client.get(f"/p/{slug}/downloads")
-    return client.post(f"/p/{slug}/import", data={"csrf": csrf_of(page.text), "version": version_of(page.text)},
-                       files={"file": ("dossier.zip", out.getvalue(), "application/zip")})
+    return out.getvalue()
+
+
+def import_example(app, client, slug: str, example: str, csrf: str | None = None, version: int | None = None):
+    """Import an example folder as a zip through the import form."""
+    if csrf is None:
+        page = client.get(f"/p/{slug}/downloads")
+        csrf, version = csrf_of(page.text), version_of(page.text)
+    return client.post(f"/p/{slug}/import", data={"csrf": csrf, "version": version},
+                       files={"file": ("dossier.zip", example_zip(example), "application/zip")})
