@@ -15,8 +15,9 @@ import pytest
 
 ROOT = Path(__file__).parent.parent
 GOLDEN = Path(__file__).parent / "golden"
-SOURCES = ["pyproject.toml", "setup.py", "README.md", "raccord", "engine", "cli", "rulesets"]
-IN_WHEEL = {"raccord": "raccord", "engine": "raccord/engine", "cli": "raccord/cli", "rulesets": "raccord/rulesets"}
+SOURCES = ["pyproject.toml", "setup.py", "README.md", "raccord", "engine", "cli", "rulesets", "web"]
+IN_WHEEL = {"raccord": "raccord", "engine": "raccord/engine", "cli": "raccord/cli", "rulesets": "raccord/rulesets",
+            "web": "raccord/web"}
 
 
 @pytest.fixture(scope="module")

@@ -115,9 +115,21 @@ def workspace(database_url, tmp_path, monkeypatch):
     folder = tmp_path / "data"
     folder.mkdir()
     settings = Settings(normalise_url(database_url), folder, session_key(folder), max_upload=5 * 1024 * 1024)
-    app = create_app(settings, today=lambda: TODAY)
+    app = create_app(settings, engine=shared_engine(), today=lambda: TODAY)
     yield app
     app.state.workspace.dispose()
+
+
+_ENGINE = []
+
+
+def shared_engine():
+    """One loaded library for every workspace of the run (loading is the same work each time)."""
+    if not _ENGINE:
+        from raccord.engine import Engine
+
+        _ENGINE.append(Engine.load())
+    return _ENGINE[0]
 
 
 def add_user(app, email: str, name: str | None = None, password: str = PASSWORD):

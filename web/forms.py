@@ -51,7 +51,7 @@ def _display(fact, value: Any, lang: str) -> str:
         except ValueError:
             return str(value)
     if fact.type in ("integer", "number"):
-        text = f"{value:g}" if isinstance(value, float) else str(value)
+        text = f"{value:.12g}" if isinstance(value, float) else str(value)
         return text.replace(".", ",") if lang == "fr" else text
     return str(value)
 

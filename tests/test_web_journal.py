@@ -1,0 +1,170 @@
+"""The journal: the dossier is derived from the events (rebuilt and compared with the same edits made
+to the CLI's file), import then export evaluates as the original on the four examples, past states
+open read-only, and a stale write is refused with what changed."""
+
+from __future__ import annotations
+
+import copy
+import io
+import zipfile
+
+import pytest
+import yaml
+
+from raccord.engine import Engine
+from tests.web_helpers import (  # noqa: F401
+    EXAMPLES,
+    TODAY,
+    csrf_of,
+    database_url,
+    import_example,
+    postgres_server,
+    requires_web,
+    team,
+    version_of,
+    workspace,
+)
+
+pytestmark = requires_web
+EXAMPLE_NAMES = ["long_metrage", "serie_tv", "animation", "film_publicitaire"]
+
+
+def comparable(result: dict) -> dict:
+    out = copy.deepcopy(result)
+    out["dossier"].pop("path", None)
+    out["dossier"].pop("id", None)  # the workspace names a production by its slug
+    return out
+
+
+@pytest.fixture(scope="module")
+def engine():
+    return Engine.load()
+
+
+@pytest.mark.parametrize("example", EXAMPLE_NAMES)
+def test_import_then_export_evaluates_as_the_original(workspace, engine, example, tmp_path):  # noqa: F811
+    producer = team(workspace)["producer"]
+    assert import_example(workspace, producer, "film", example).status_code == 303
+    exported = producer.get("/p/film/export.zip")
+    assert exported.status_code == 200
+    zipfile.ZipFile(io.BytesIO(exported.content)).extractall(tmp_path / "out")
+    original = engine.dossier(EXAMPLES / example / "dossier.yaml")
+    again = engine.dossier(tmp_path / "out" / "dossier.yaml")
+    for day in (TODAY, original.file.evidence[0].collected or TODAY):
+        assert comparable(engine.result(engine.evaluate(again, day))) == comparable(engine.result(engine.evaluate(original, day)))
+    # every evidence file comes back byte for byte, where the register says
+    for item in original.file.evidence:
+        if item.path:
+            assert (tmp_path / "out" / item.path).read_bytes() == (EXAMPLES / example / item.path).read_bytes()
+
+
+def test_journal_rebuilds_the_dossier_of_the_same_edits(workspace, engine, tmp_path):  # noqa: F811
+    """Edits made in the workspace, replayed from the journal, give the dossier the CLI evaluates
+    after the same edits to its YAML file."""
+    from raccord.web import journal, store
+    from raccord.web.models import Production
+
+    clients = team(workspace)
+    producer, auditor = clients["producer"], clients["auditor"]
+    assert import_example(workspace, producer, "film", "long_metrage").status_code == 303
+    page = producer.get("/p/film/facts/company")
+    response = producer.post("/p/film/facts/company", data={
+        "csrf": csrf_of(page.text), "version": version_of(page.text), "present:company.headcount": "1",
+        "company.headcount": "1 250", "present:company.has_internal_rules": "1", "company.has_internal_rules": "true",
+        "present:company.has_cse": "1", "company.has_cse": ""})
+    assert response.status_code == 303, response.text[:3000]
+    page = auditor.get("/p/film/review")
+    assert auditor.post("/p/film/review/EV-001", data={"csrf": csrf_of(page.text), "version": version_of(page.text),
+                                                       "decision": "rejected", "reason": "Analyse non datée"}).status_code == 303
+    page = producer.get("/p/film/criteria/AFN-INC-03")
+    assert producer.post("/p/film/criteria/AFN-INC-03/declare", data={
+        "csrf": csrf_of(page.text), "version": version_of(page.text), "as": "declined", "text": "Hors budget"}).status_code == 303
+    page = producer.get("/p/film/evidence")
+    assert producer.post(f"/p/film/evidence/{'EV-002'}/remove", data={"csrf": csrf_of(page.text),
+                                                                      "version": version_of(page.text)}).status_code == 303
+
+    # the same edits on the CLI's file
+    data = yaml.safe_load((EXAMPLES / "long_metrage" / "dossier.yaml").read_text())
+    data["production"]["id"] = "film"
+    data["facts"]["company"].update({"headcount": 1250, "has_internal_rules": True})
+    del data["facts"]["company"]["has_cse"]
+    ev1 = next(e for e in data["evidence"] if e["id"] == "EV-001")
+    ev1["auditor"] = {"status": "rejected", "reason": "Analyse non datée", "by": "Auditor", "date": "2026-01-01"}
+    data["evidence"] = [e for e in data["evidence"] if e["id"] != "EV-002"]
+    data.setdefault("declined", {})["AFN-INC-03"] = "Hors budget"
+    (tmp_path / "dossier.yaml").write_text(yaml.safe_dump(data, allow_unicode=True))
+    expected = engine.dossier(tmp_path / "dossier.yaml")
+
+    ws = workspace.state.workspace
+    with ws.sessions() as db:
+        from sqlalchemy import select
+
+        production = db.scalar(select(Production).where(Production.slug == "film"))
+        rebuilt = journal.replay(store.entries(db, production.id))
+        assert production.version == len(store.entries(db, production.id))
+    dossier = ws.evaluator.dossier(rebuilt)
+    got, want = engine.result(engine.evaluate(dossier, TODAY)), engine.result(engine.evaluate(expected, TODAY))
+    assert comparable(got) == comparable(want)
+    assert rebuilt["evidence"]["EV-001"]["auditor"]["status"] == "rejected"
+    assert "EV-002" not in rebuilt["evidence"] and rebuilt["facts"]["company.headcount"] == 1250
+    # and the page shows the state the journal says
+    assert "1250" in producer.get("/p/film/facts/company").text.replace("\u202f", "").replace(" ", "")
+
+
+def test_history_and_past_state(workspace):  # noqa: F811
+    producer = team(workspace)["producer"]
+    assert import_example(workspace, producer, "film", "long_metrage").status_code == 303
+    page = producer.get("/p/film/facts/vhss")
+    assert producer.post("/p/film/facts/vhss", data={"csrf": csrf_of(page.text), "version": version_of(page.text),
+                                                     "present:vhss.film_referent.designated": "1",
+                                                     "vhss.film_referent.designated": "false"}).status_code == 303
+    history = producer.get("/p/film/history").text
+    assert "a renseigné vhss.film_referent.designated = False" in history
+    assert "a importé un dossier" in history and "Producer" in history
+    assert "→" in history  # the effect on a decision is shown
+    # the state before the change, read only, evaluated on another date
+    past = producer.get("/p/film/at/2?as_of=2025-03-01")
+    assert past.status_code == 200
+    assert "lecture seule" in past.text and "01/03/2025" in past.text
+    assert 'method="post" action="/p/film/facts' not in past.text
+
+
+def test_stale_write_refused_with_what_changed(workspace):  # noqa: F811
+    clients = team(workspace)
+    producer, coordinator = clients["producer"], clients["coordinator"]
+    first = producer.get("/p/film/facts/work")
+    second = coordinator.get("/p/film/facts/work")
+    assert producer.post("/p/film/facts/work", data={"csrf": csrf_of(first.text), "version": version_of(first.text),
+                                                     "present:work.shooting_days": "1", "work.shooting_days": "30"}).status_code == 303
+    # the coordinator's form is older and writes the same fact: refused, and told who wrote what
+    response = coordinator.post("/p/film/facts/work", data={"csrf": csrf_of(second.text), "version": version_of(second.text),
+                                                           "present:work.shooting_days": "1", "work.shooting_days": "28"})
+    assert response.status_code == 409
+    assert "rien n&#39;a été enregistré" in response.text
+    assert "Producer" in response.text and "work.shooting_days = 30" in response.text
+    assert "value=\"30\"" in producer.get("/p/film/facts/work").text
+    # a stale form touching another fact goes through: nothing of it was changed since
+    response = coordinator.post("/p/film/facts/work", data={"csrf": csrf_of(second.text), "version": version_of(second.text),
+                                                           "present:work.budget": "1", "work.budget": "1 500 000"})
+    assert response.status_code == 303
+
+
+def test_french_input_and_engine_messages(workspace):  # noqa: F811
+    producer = team(workspace)["producer"]
+    page = producer.get("/p/film/facts/dates")
+    response = producer.post("/p/film/facts/dates", data={
+        "csrf": csrf_of(page.text), "version": version_of(page.text), "present:dates.first_shooting_day": "1",
+        "dates.first_shooting_day": "03/03/2025", "present:dates.wrap": "1", "dates.wrap": "31/02/2025"})
+    assert response.status_code == 400
+    assert 'id="f-dates-wrap-error"' in response.text and "Date attendue" in response.text
+    page = producer.get("/p/film/facts/work")
+    response = producer.post("/p/film/facts/work", data={
+        "csrf": csrf_of(page.text), "version": version_of(page.text), "present:work.shooting_days": "1",
+        "work.shooting_days": "-3"})
+    assert response.status_code == 400
+    assert "below the minimum" in response.text or "minimum" in response.text  # the engine's own message
+    response = producer.post("/p/film/facts/work", data={
+        "csrf": csrf_of(page.text), "version": version_of(page.text), "present:work.budget": "1",
+        "work.budget": "3 200 000,50", "present:work.shooting_days": "1", "work.shooting_days": "35"})
+    assert response.status_code == 303
+    assert 'value="3200000,5"' in producer.get("/p/film/facts/work").text
