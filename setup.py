@@ -11,7 +11,8 @@ from setuptools import find_namespace_packages, setup
 
 PACKAGE_DIR = {"raccord": "raccord", "raccord.engine": "engine", "raccord.cli": "cli", "raccord.rulesets": "rulesets",
                "raccord.web": "web"}
-DATA = ["*.yaml", "*.md", "*.j2", "*.html", "*.js", "*.css", "*.mako", "LICENSE*"]  # rulesets, READMEs, templates, the workspace's static files
+# ruleset files, READMEs, the HTML templates, the workspace's static files and migration template
+DATA = ["*.yaml", "*.md", "*.j2", "*.html", "*.js", "*.css", "*.mako", "LICENSE*"]
 
 packages = list(PACKAGE_DIR)
 for name, folder in PACKAGE_DIR.items():

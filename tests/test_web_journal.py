@@ -134,8 +134,9 @@ def test_stale_write_refused_with_what_changed(workspace):  # noqa: F811
     producer, coordinator = clients["producer"], clients["coordinator"]
     first = producer.get("/p/film/facts/work")
     second = coordinator.get("/p/film/facts/work")
-    assert producer.post("/p/film/facts/work", data={"csrf": csrf_of(first.text), "version": version_of(first.text),
-                                                     "present:work.shooting_days": "1", "work.shooting_days": "30"}).status_code == 303
+    response = producer.post("/p/film/facts/work", data={"csrf": csrf_of(first.text), "version": version_of(first.text),
+                                                         "present:work.shooting_days": "1", "work.shooting_days": "30"})
+    assert response.status_code == 303
     # the coordinator's form is older and writes the same fact: refused, and told who wrote what
     response = coordinator.post("/p/film/facts/work", data={"csrf": csrf_of(second.text), "version": version_of(second.text),
                                                            "present:work.shooting_days": "1", "work.shooting_days": "28"})
