@@ -1,0 +1,183 @@
+"""The server as it runs (`python -m raccord serve`, a separate process): killed with SIGKILL in the
+middle of a stream of writes, it loses no change it had acknowledged, and restarted it resumes; a
+200 MB upload is refused without the server's memory growing by anything like it."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx2 as httpx
+import pytest
+
+from tests.web_helpers import PASSWORD, database_url, postgres_server, requires_web  # noqa: F401
+
+pytestmark = requires_web
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, folder: Path, url: str) -> None:
+        self.folder, self.url, self.port = folder, url, free_port()
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        env = {**os.environ, "RACCORD_DATA_DIR": str(self.folder), "RACCORD_DATABASE_URL": self.url}
+        self.process = subprocess.Popen([sys.executable, "-m", "raccord", "serve", "--port", str(self.port)], cwd=ROOT,
+                                        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.base}/login", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        raise AssertionError("the server did not start: " + self.process.stderr.read1().decode())
+
+    def kill(self) -> None:
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(10)
+
+    def peak_memory_kb(self) -> int:
+        status = Path(f"/proc/{self.process.pid}/status").read_text()
+        return int(re.search(r"VmHWM:\s+(\d+) kB", status)[1])
+
+
+@pytest.fixture
+def server(tmp_path, database_url):  # noqa: F811
+    """A data folder with one producer and one production, then the server started on it."""
+    from raccord.web import db, store
+    from raccord.web.config import normalise_url
+    from raccord.web.models import User
+    from raccord.web.security import hash_password, now
+
+    url = normalise_url(database_url)
+    db.upgrade(url)
+    engine = db.make_engine(url)
+    with db.sessions(engine)() as session:
+        user = User(email="prod@film.test", name="Prod", password_hash=hash_password(PASSWORD), created=now())
+        session.add(user)
+        session.flush()
+        store.create_production(session, user, "film", "Le Film")
+        session.commit()
+    engine.dispose()
+    running = Server(tmp_path / "data", database_url)
+    running.folder.mkdir()
+    running.start()
+    yield running
+    if running.process.poll() is None:
+        running.kill()
+
+
+def logged_in(base: str) -> tuple[httpx.Client, str]:
+    client = httpx.Client(base_url=base, follow_redirects=False, timeout=30)
+    page = client.get("/login")
+    token = re.search(r'name="csrf" value="([^"]+)"', page.text)[1]
+    assert client.post("/login", data={"email": "prod@film.test", "password": PASSWORD, "csrf": token}).status_code == 303
+    page = client.get("/p/film/facts/work")
+    return client, re.search(r'name="csrf" value="([^"]+)"', page.text)[1]
+
+
+def journal_values(url: str) -> list[int]:
+    from sqlalchemy import select
+
+    from raccord.web import db
+    from raccord.web.config import normalise_url
+    from raccord.web.models import Event
+
+    engine = db.make_engine(normalise_url(url))
+    with db.sessions(engine)() as session:
+        events = session.scalars(select(Event).where(Event.kind == "fact.set").order_by(Event.seq)).all()
+        seqs = [e.seq for e in session.scalars(select(Event).order_by(Event.seq))]
+        values = [e.payload["value"] for e in events]
+    engine.dispose()
+    assert seqs == list(range(1, len(seqs) + 1))  # no hole, no duplicate: versions stay contiguous
+    return values
+
+
+def test_killed_during_writes_loses_no_acknowledged_change(server):
+    acknowledged: list[int] = []
+    stop = threading.Event()
+
+    def writer(offset: int) -> None:
+        client, token = logged_in(server.base)
+        i = offset
+        while not stop.is_set():
+            i += 2
+            try:
+                response = client.post("/p/film/facts/work", data={"csrf": token, "present:work.shooting_days": "1",
+                                                                   "work.shooting_days": str(i)})
+            except httpx.HTTPError:
+                return  # the server went away mid-request: not acknowledged
+            if response.status_code == 303:
+                acknowledged.append(i)
+
+    threads = [threading.Thread(target=writer, args=(k,)) for k in (0, 1)]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + 60
+    while len(acknowledged) < 30 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    server.kill()  # SIGKILL while both writers are sending
+    stop.set()
+    for thread in threads:
+        thread.join(30)
+    assert len(acknowledged) >= 30
+    stored = journal_values(server.url)
+    assert set(acknowledged) <= set(stored)
+
+    server.start()  # restart on the same data: it resumes, and writes go on after the last version
+    client, token = logged_in(server.base)
+    assert client.post("/p/film/facts/work", data={"csrf": token, "present:work.shooting_days": "1",
+                                                   "work.shooting_days": "7"}).status_code == 303
+    assert journal_values(server.url)[-1] == 7
+    assert 'value="7"' in client.get("/p/film/facts/work").text
+
+
+def test_200_mb_upload_refused_without_exhausting_memory(server):
+    client, token = logged_in(server.base)
+    version = re.search(r'name="version" value="(\d+)"', client.get("/p/film/evidence").text)[1]
+    before = server.peak_memory_kb()
+    boundary = "raccordboundary"
+    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{token}\r\n"
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"version\"\r\n\r\n{version}\r\n"
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\nmenus_restauration\r\n"
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"gros.bin\"\r\n"
+            "Content-Type: application/octet-stream\r\n\r\n").encode()
+    chunk = b"\0" * (1024 * 1024)
+
+    def body():  # 200 MB sent in chunks, no Content-Length: the server must stop reading by itself
+        yield head
+        for _ in range(200):
+            yield chunk
+        yield f"\r\n--{boundary}--\r\n".encode()
+
+    try:
+        response = client.post("/p/film/evidence", content=body(),
+                               headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+        assert response.status_code == 413
+        assert "trop volumineux" in response.text
+    except httpx.HTTPError:
+        pass  # the server may close the connection once it has answered 413
+    grown_mb = (server.peak_memory_kb() - before) / 1024
+    assert grown_mb < 60, f"the server's peak memory grew by {grown_mb:.0f} MB"
+    stored = [p for p in (server.folder / "evidence").rglob("*") if p.is_file()]
+    assert stored == []  # nothing kept, not even the part under the limit
+    assert client.get("/p/film/evidence").status_code == 200  # and the server is still up
