@@ -1,0 +1,160 @@
+"""Every page of the workspace answers, in French and in English, for the feature film imported;
+the demo, the invitation flow, the language switch, the calendar feed, `raccord db upgrade`."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from tests.web_helpers import (  # noqa: F401
+    TODAY,
+    client_for,
+    csrf_of,
+    database_url,
+    import_example,
+    login,
+    postgres_server,
+    requires_web,
+    shared_engine,
+    team,
+    version_of,
+    workspace,
+)
+
+pytestmark = requires_web
+
+PAGES = {  # url -> a text each language must show
+    "/": ("Mes productions", "My productions"),
+    "/p/film": ("Le plus urgent", "Most urgent"),
+    "/p/film/facts/work": ("Type d&#39;œuvre", "Type of work"),
+    "/p/film/facts/vhss": ("Faits", "Facts"),
+    "/p/film/interview": ("Questions", "Interview"),
+    "/p/film/evidence": ("Registre des preuves", "Evidence register"),
+    "/p/film/review": ("Constats", "Findings"),
+    "/p/film/missing": ("Manques", "Missing"),
+    "/p/film/plan?target=afnor_spec_2308:2": ("AFN-", "AFN-"),
+    "/p/film/plan?target=nothing:9": ("Plan", "Plan"),
+    "/p/film/calendar": ("Abonnement iCalendar privé", "Private iCalendar feed"),
+    "/p/film/history": ("a importé un dossier", "imported a dossier"),
+    "/p/film/team": ("Producteur (propriétaire)", "Producer (owner)"),
+    "/p/film/downloads": ("Rapport HTML", "HTML report"),
+    "/p/film/criteria/AFN-INC-03": ("AFN-INC-03", "AFN-INC-03"),
+    "/p/film/at/1": ("lecture seule", "read only"),
+    "/p/film?as_of=2025-03-01": ("01/03/2025", "2025-03-01"),
+}
+
+
+def test_every_page_in_both_languages(workspace):  # noqa: F811
+    producer = team(workspace)["producer"]
+    assert import_example(workspace, producer, "film", "long_metrage").status_code == 303
+    for lang, index in (("fr", 0), ("en", 1)):
+        assert producer.get(f"/lang?to={lang}&next=/").status_code == 303
+        for url, expected in PAGES.items():
+            response = producer.get(url)
+            assert response.status_code == 200, (lang, url, response.text[:500])
+            assert expected[index] in response.text, (lang, url)
+            assert f'<html lang="{lang}">' in response.text
+            # the evaluation date is on every page
+            assert ("Évalué au" if lang == "fr" else "Evaluated on") in response.text
+            assert response.headers["x-frame-options"] == "DENY"
+            assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    assert producer.get("/p/film/criteria/NOPE-1").status_code == 404
+    assert producer.get("/p/film/facts/nothing").status_code == 404
+    assert producer.get("/p/other").status_code == 404
+
+
+def test_downloads(workspace):  # noqa: F811
+    producer = team(workspace)["producer"]
+    assert import_example(workspace, producer, "film", "long_metrage").status_code == 303
+    report = producer.get("/p/film/report.html?as_of=2025-10-15")
+    assert report.status_code == 200 and report.text.startswith("<!DOCTYPE html>")
+    assert report.headers["content-disposition"].startswith("attachment;")
+    bundle = producer.get("/p/film/bundle.zip?as_of=2025-10-15")
+    names = zipfile.ZipFile(io.BytesIO(bundle.content)).namelist()
+    assert "manifest.json" in names and "index.html" in names and any(n.startswith("evidence/EV-001/") for n in names)
+    # the bundle imports back
+    page = producer.get("/p/film/downloads")
+    response = producer.post("/p/film/import", data={"csrf": csrf_of(page.text), "version": version_of(page.text)},
+                             files={"file": ("audit.zip", bundle.content, "application/zip")})
+    assert response.status_code == 303
+    # a broken archive is refused with a French message, and nothing changes
+    page = producer.get("/p/film/downloads")
+    response = producer.post("/p/film/import", data={"csrf": csrf_of(page.text), "version": version_of(page.text)},
+                             files={"file": ("x.zip", b"not a zip", "application/zip")})
+    assert response.status_code == 400 and "pas un fichier zip" in response.text
+    evil = io.BytesIO()
+    with zipfile.ZipFile(evil, "w") as archive:
+        archive.writestr("../dossier.yaml", "format: raccord.dossier/1")
+    response = producer.post("/p/film/import", data={"csrf": csrf_of(page.text), "version": version_of(page.text)},
+                             files={"file": ("x.zip", evil.getvalue(), "application/zip")})
+    assert response.status_code == 400 and "chemin refusé" in response.text
+
+
+def test_calendar_feed(workspace):  # noqa: F811
+    producer = team(workspace)["producer"]
+    assert import_example(workspace, producer, "film", "long_metrage").status_code == 303
+    feed = re.search(r'id="feed" readonly value="([^"]+)"', producer.get("/p/film/calendar").text)[1]
+    anonymous = client_for(workspace)
+    response = anonymous.get(feed.replace("http://127.0.0.1", ""))
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/calendar")
+    assert "BEGIN:VCALENDAR" in response.text and "les-heures-claires" not in response.text.split("UID:")[0]
+    assert anonymous.get("/feed/not-the-token-at-all-xxxxxxxx.ics").status_code == 404
+
+
+def test_invitation_flow_and_roles(workspace):  # noqa: F811
+    producer = team(workspace)["producer"]
+    page = producer.get("/p/film/team")
+    response = producer.post("/p/film/team", data={"csrf": csrf_of(page.text), "email": "nouvelle@film.test",
+                                                   "role": "auditor"})
+    link = re.search(r'id="invite-link" readonly value="([^"]+)"', response.text)[1]
+    newcomer = client_for(workspace)
+    path = link.replace("http://127.0.0.1", "")
+    page = newcomer.get(path)
+    assert "Auditeur" in page.text
+    assert newcomer.post(path, data={"csrf": csrf_of(page.text), "name": "N", "password": "court"}).status_code == 400
+    assert newcomer.post(path, data={"csrf": csrf_of(page.text), "name": "Nadia", "password": "assez-long-pour-passer"}
+                         ).status_code == 303
+    assert newcomer.get(path).status_code == 404  # an invitation is used once
+    nadia = login(workspace, "nouvelle@film.test", "assez-long-pour-passer")
+    assert "Auditeur" in nadia.get("/").text
+    # the producer cannot remove themself (the production keeps its owner)
+    page = producer.get("/p/film/team")
+    assert producer.post("/p/film/team", data={"csrf": csrf_of(page.text), "email": "producer@film.test",
+                                               "role": "remove"}).status_code == 403
+
+
+def test_language_switch_stays_on_this_site(workspace):  # noqa: F811
+    client = client_for(workspace)
+    for target in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
+        assert client.get("/lang", params={"to": "en", "next": target}).headers["location"] == "/"
+
+
+def test_demo_loads_the_four_examples(workspace):  # noqa: F811
+    from raccord.web import demo
+    from raccord.web.models import Production
+
+    lines = demo.load(workspace.state.workspace)
+    assert len(lines) == 5 and demo.load(workspace.state.workspace) == lines  # a second start adds nothing
+    with workspace.state.workspace.sessions() as db:
+        assert db.scalar(select(func.count()).select_from(Production)) == 4
+    auditor = login(workspace, "auditeur@demo.raccord", demo.PASSWORD)
+    portfolio = auditor.get("/").text
+    assert portfolio.count('class="card"') == 5  # four productions and the creation form
+    assert "Les Heures claires" in portfolio and "indéterminé" in portfolio
+
+
+def test_db_upgrade_command(tmp_path, monkeypatch):
+    from raccord.cli.main import cli
+    from raccord.web.db import current_revision
+
+    monkeypatch.setenv("RACCORD_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("RACCORD_DATABASE_URL", raising=False)
+    result = CliRunner().invoke(cli, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert "0001" in result.output
+    assert current_revision(f"sqlite:///{tmp_path / 'data' / 'raccord.db'}") == "0001"
+    assert (tmp_path / "data" / "session.key").stat().st_mode & 0o777 == 0o600
