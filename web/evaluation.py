@@ -44,16 +44,25 @@ class Evaluator:
 
     def evaluate(self, key: tuple, state: dict[str, Any], as_of: dt.date) -> tuple[Any, dict[str, Any]]:
         """(evaluation, result document) of a state at a date; `key` names the state (production id, version)."""
+        evaluation = self.evaluation(key, state, as_of)
+        return evaluation, self.result(key, evaluation)
+
+    def evaluation(self, key: tuple, state: dict[str, Any], as_of: dt.date):
         def make():
             dossier = self._cached(("dossier", *key), lambda: self.dossier(state))
-            evaluation = self.engine.evaluate(dossier, as_of)
-            return evaluation, self.engine.result(evaluation)
+            return self.engine.evaluate(dossier, as_of)
 
         return self._cached(("evaluation", *key, as_of), make)
 
+    def result(self, key: tuple, evaluation) -> dict[str, Any]:
+        """For pages: met criteria unexplained (most of the document's cost); downloads take the complete one."""
+        return self._cached(("result", *key, evaluation.as_of), lambda: self.engine.result(evaluation, complete=False))
+
     def check_fact(self, state: dict[str, Any], name: str, value: Any) -> str | None:
         """The engine's own message when `value` is not valid for fact `name` (None when it is)."""
-        trial = {**state, "facts": {**state["facts"], name: value}}
+        # the fact alone: its type, bounds and values are checked the same, without the whole dossier
+        trial = {**journal.empty_state(), "production": state["production"] or {"id": "x", "title": "x"},
+                 "facts": {name: value}}
         try:
             self.dossier(trial)
         except InputError as error:

@@ -52,7 +52,7 @@ def apply(state: dict[str, Any], kind: str, payload: dict[str, Any], author: str
             review = {"status": payload["status"], "by": author, "date": at.date().isoformat()}
             if payload.get("reason"):
                 review["reason"] = payload["reason"]
-            item["auditor"] = review
+            state["evidence"][payload["evidence"]] = {**item, "auditor": review}  # a new item: states share the old
     elif kind == "finding":
         state["findings"].append({"criterion": payload.get("criterion"), "text": payload["text"], "by": author,
                                   "at": at.isoformat()})
@@ -68,6 +68,12 @@ def apply(state: dict[str, Any], kind: str, payload: dict[str, Any], author: str
         pass  # the team is not part of the dossier; the event is in the journal for the history
     else:
         raise ValueError(f"unknown event kind {kind}")
+
+
+def copy_state(state: dict[str, Any]) -> dict[str, Any]:
+    """A copy to apply further events to: `apply` replaces values and items, never changes them in
+    place, so copying the containers is enough (the values are shared, and never mutated)."""
+    return {key: (dict(value) if isinstance(value, dict) else list(value)) for key, value in state.items()}
 
 
 def replay(events) -> dict[str, Any]:

@@ -28,7 +28,8 @@ CHART_POINTS = 40
 
 @dataclass
 class View:
-    """A production as one page sees it: its state at a version, evaluated at a date."""
+    """A production as one page sees it: its state at a version, evaluated at a date (the result
+    document is made when a page first asks for it)."""
 
     production: Production
     role: str
@@ -36,8 +37,12 @@ class View:
     version: int
     as_of: dt.date
     evaluation: Any
-    result: dict[str, Any]
+    evaluator: Any
     readonly: bool = False
+
+    @property
+    def result(self) -> dict[str, Any]:
+        return self.evaluator.result((self.production.id, self.version), self.evaluation)
 
     def may(self, action: str) -> bool:
         return not self.readonly and allowed(self.role, action)
@@ -57,8 +62,8 @@ def view_of(ws: Workspace, ctx: Context, slug: str, action: str = "view", upto: 
     version = production.version if upto is None else max(0, min(upto, production.version))
     state = store.state_at(ctx.db, production, version)
     as_of = as_of_of(ws, ctx)
-    evaluation, result = ws.evaluator.evaluate((production.id, version), state, as_of)
-    return View(production, role, state, version, as_of, evaluation, result, readonly=upto is not None)
+    evaluation = ws.evaluator.evaluation((production.id, version), state, as_of)
+    return View(production, role, state, version, as_of, evaluation, ws.evaluator, readonly=upto is not None)
 
 
 def summary_of(ws: Workspace, ctx: Context, production: Production) -> list[dict[str, Any]]:
@@ -285,7 +290,7 @@ def routes(ws: Workspace, h) -> list[Route]:
         from raccord.cli.render_text import missing_lines
 
         view = view_of(ws, ctx, slug)
-        items = ws.engine.missing(view.evaluation)
+        items = view.result["missing"]
         return page(ws, ctx, "missing.html", view, items=items, text_lines=missing_lines(items, ctx.lang, 30))
 
     @h()
@@ -320,7 +325,7 @@ def routes(ws: Workspace, h) -> list[Route]:
             if production is None or len(token) < 20:
                 return PlainTextResponse("not found", status_code=404)
             state = store.state_at(db, production)
-        evaluation, _ = ws.evaluator.evaluate((production.id, production.version), state, ws.today())
+        evaluation = ws.evaluator.evaluation((production.id, production.version), state, ws.today())
         lang = request.query_params.get("lang", "fr")
         body = render_ics(ws.engine.calendar(evaluation), lang if lang in ("fr", "en") else "fr")
         return Response(body, media_type="text/calendar; charset=utf-8")
@@ -350,7 +355,7 @@ def routes(ws: Workspace, h) -> list[Route]:
     @h()
     def report(ctx: Context, slug: str) -> Response:
         view = view_of(ws, ctx, slug)
-        html = transfer.report_html(ws, view.evaluation, view.result, ctx.lang)
+        html = transfer.report_html(ws, view.evaluation, ws.engine.result(view.evaluation), ctx.lang)
         return Response(html, media_type="text/html; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="rapport-{view.production.slug}.html"'})
 
@@ -464,7 +469,7 @@ def questions(ws: Workspace, view: View) -> list[str]:
     """Facts the dossier lacks, those that could change the most decisions first: each missing fact is
     counted over the missing items (blocking ones weigh more). Stands in until the engine's ranking API."""
     weight: dict[str, float] = {}
-    for item in ws.engine.missing(view.evaluation):
+    for item in view.result["missing"]:
         for name in item["missing_facts"]:
             if name in ws.evaluator.catalogue and ws.evaluator.catalogue[name].type != "collection":
                 weight[name] = weight.get(name, 0) + (3 if item["blocking"] else 1)
@@ -557,10 +562,11 @@ def review_page(ws, ctx, view, errors, status=200) -> Response:
 def criterion_page(ws, ctx, view, cid, error=None, status=200) -> Response:
     from raccord.cli.render_text import render_explain
 
+    if not any(c["id"] == cid for rs in view.result["rulesets"] for c in rs["criteria"]):
+        raise NotFoundError()  # a criterion of a ruleset not evaluated
     explained = ws.engine.explain(view.evaluation, cid)
-    entry = next((c for rs in view.result["rulesets"] for c in rs["criteria"] if c["id"] == cid), None)
-    if entry is None:
-        raise NotFoundError()
+    entry = next(c for rs in view.result["rulesets"] for c in rs["criteria"] if c["id"] == cid)
+    entry = {**entry, "evidence_used": explained.get("evidence_used", [])}
     explanation = render_explain(explained["trace"], entry, ctx.lang)
     declared = ("not_applicable" if cid in view.state["not_applicable"] else
                 "declined" if cid in view.state["declined"] else None)

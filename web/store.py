@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,6 +64,7 @@ def append(db: Session, production: Production, author: User | None, changes: li
             raise StaleError(clashing)
     seq = current.version
     moment = now()
+    db.info["appended"] = True
     for kind, payload in changes:
         if kind not in journal.KINDS:
             raise ValueError(kind)
@@ -98,7 +101,33 @@ def productions_of(db: Session, user: User) -> list[tuple[Production, str]]:
 
 
 def state_at(db: Session, production: Production, upto: int | None = None) -> dict[str, Any]:
-    return journal.replay(entries(db, production.id, upto))
+    """The state after change `upto` (default: the last), replayed from the nearest state kept in
+    memory: only the events after it are read. A version never changes once written, so a kept
+    state never goes stale. Treat the result as read-only (copy with journal.copy_state)."""
+    version = production.version if upto is None else upto
+    where = str(db.get_bind().url)  # one cache for every database this process serves (tests open many)
+    key = (where, production.id, version)
+    with _STATES_LOCK:
+        if key in _STATES:
+            _STATES.move_to_end(key)
+            return _STATES[key]
+        base = max((v for (url, pid, v) in _STATES if url == where and pid == production.id and v < version), default=None)
+        state = journal.copy_state(_STATES[(where, production.id, base)]) if base is not None else journal.empty_state()
+    query = (select(Event, User.name).outerjoin(User, User.id == Event.author_id)
+             .where(Event.production_id == production.id, Event.seq > (base or 0), Event.seq <= version).order_by(Event.seq))
+    for event, name in db.execute(query):
+        journal.apply(state, event.kind, event.payload, name, _aware(event.at))
+    if db.info.get("appended"):
+        return state  # this transaction wrote events that may yet be rolled back: keep nothing of them
+    with _STATES_LOCK:
+        _STATES[key] = state
+        while len(_STATES) > 512:
+            _STATES.popitem(last=False)
+    return state
+
+
+_STATES: OrderedDict[tuple[str, int, int], dict[str, Any]] = OrderedDict()
+_STATES_LOCK = threading.Lock()
 
 
 def lock(db: Session, production: Production) -> None:
