@@ -47,10 +47,21 @@ class Evaluator:
         evaluation = self.evaluation(key, state, as_of)
         return evaluation, self.result(key, evaluation)
 
+    def dossier_of(self, key: tuple, state: dict[str, Any]):
+        return self._cached(("dossier", *key), lambda: self.dossier(state))
+
+    def questions(self, key: tuple, state: dict[str, Any], as_of: dt.date, skip: tuple[str, ...] = ()) -> list:
+        """The engine's questions (unknown facts that can change a decision, most decisive first);
+        rosters are left to the import (a list of members is no one question)."""
+        def make():
+            found = self.engine.questions(self.dossier_of(key, state), as_of, skip)
+            return [q for q in found if q.definition.type != "collection"]
+
+        return self._cached(("questions", *key, as_of, skip), make)
+
     def evaluation(self, key: tuple, state: dict[str, Any], as_of: dt.date):
         def make():
-            dossier = self._cached(("dossier", *key), lambda: self.dossier(state))
-            return self.engine.evaluate(dossier, as_of)
+            return self.engine.evaluate(self.dossier_of(key, state), as_of)
 
         return self._cached(("evaluation", *key, as_of), make)
 

@@ -171,7 +171,8 @@ def routes(ws: Workspace, h) -> list[Route]:
                              int_field(form, "version"))
             except store.StaleError as error:
                 return stale_page(ws, ctx, view, error)
-            return redirect(f"/p/{slug}/interview")
+            skip = skipped(ctx)
+            return redirect(f"/p/{slug}/interview" + (f"?skip={','.join(skip)}" if skip else ""))
         return interview_page(ws, ctx, view)
 
     @h()
@@ -465,24 +466,21 @@ def facts_form(ws, ctx, view, group, names, errors, raw, status=200) -> Response
                 fields=fields, groups=all_groups, saved=ctx.request.query_params.get("saved"))
 
 
-def questions(ws: Workspace, view: View) -> list[str]:
-    """Facts the dossier lacks, those that could change the most decisions first: each missing fact is
-    counted over the missing items (blocking ones weigh more). Stands in until the engine's ranking API."""
-    weight: dict[str, float] = {}
-    for item in view.result["missing"]:
-        for name in item["missing_facts"]:
-            if name in ws.evaluator.catalogue and ws.evaluator.catalogue[name].type != "collection":
-                weight[name] = weight.get(name, 0) + (3 if item["blocking"] else 1)
-    return sorted(weight, key=lambda n: (-weight[n], n))
+def skipped(ctx: Context) -> tuple[str, ...]:
+    """Facts the user answered « je ne sais pas » to, carried in the page's address."""
+    text = ctx.request.query_params.get("skip", "") or str(ctx.form.get("skip", "") if ctx.form else "")
+    return tuple(sorted({name for name in text.split(",") if name in ctx.app.evaluator.catalogue}))
 
 
 def interview_page(ws, ctx, view, error: str | None = None, status: int = 200) -> Response:
-    pending = questions(ws, view)
-    field = None
+    skip = skipped(ctx)
+    pending = ws.evaluator.questions((view.production.id, view.version), view.state, view.as_of, skip)
+    field, question = None, None
     if pending:
-        name = pending[0]
-        field = forms.field_of(name, ws.evaluator.catalogue[name], None, ctx.lang, error)
-    return page(ws, ctx, "interview.html", view, status=status, field=field, remaining=len(pending))
+        question = pending[0]
+        field = forms.field_of(question.fact, question.definition, None, ctx.lang, error)
+    return page(ws, ctx, "interview.html", view, status=status, field=field, question=question,
+                remaining=len(pending), skip=",".join(skip))
 
 
 def evidence_kinds(result: dict[str, Any], lang: str) -> list[tuple[str, str]]:
