@@ -102,6 +102,11 @@ class Engine:
         the figure an attestation rests on. The evaluation itself when nothing is pending."""
         return review.validated(evaluation)
 
+    def summary(self, evaluation: Evaluation) -> list[dict]:
+        """Each evaluated ruleset's entry without its groups and criteria (decision, outcome, counts,
+        the policy's fields): what a dashboard line needs, without explaining any criterion."""
+        return [report.ruleset_summary(evaluation, rid) for rid in evaluation.selected]
+
     def explain(self, evaluation: Evaluation, criterion: str) -> ExplainDocument:
         if criterion not in self.library.criteria:
             raise InputError(criterion, "unknown criterion", "`raccord rulesets show ID` lists criteria")
