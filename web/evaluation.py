@@ -47,8 +47,38 @@ class Evaluator:
         evaluation = self.evaluation(key, state, as_of)
         return evaluation, self.result(key, evaluation)
 
+    def _peek(self, key: tuple):
+        with self._lock:
+            return self._cache.get(key)
+
     def dossier_of(self, key: tuple, state: dict[str, Any]):
-        return self._cached(("dossier", *key), lambda: self.dossier(state))
+        """The engine's dossier of a version. After a change of facts only (the common edit), the
+        previous version's dossier with those facts replaced (Engine.with_facts), each value typed by
+        the engine alone, instead of validating the whole dossier again."""
+        def make():
+            pid, version = key
+            with self._lock:
+                kept = [k[2] for k in self._cache if k[0] == "state" and k[1] == pid and k[2] < version
+                        and ("dossier", pid, k[2]) in self._cache]
+            base = max(kept, default=None)
+            previous, before = self._peek(("dossier", pid, base)), self._peek(("state", pid, base))
+            if previous is not None and before is not None and _only_facts_differ(before, state):
+                names = set(before["facts"]) | set(state["facts"])
+                changed = {n: state["facts"].get(n) for n in names if before["facts"].get(n) != state["facts"].get(n)}
+                dossier = self.engine.with_facts(previous, {n: self.typed(state, n, v) for n, v in changed.items()})
+            else:
+                dossier = self.dossier(state)
+            with self._lock:
+                self._cache[("state", pid, version)] = state
+            return dossier
+
+        return self._cached(("dossier", *key), make)
+
+    def typed(self, state: dict[str, Any], name: str, value: Any) -> Any:
+        if value is None:
+            return None
+        trial = {**journal.empty_state(), "production": state["production"], "facts": {name: value}}
+        return self.dossier(trial).facts.get(name)
 
     def questions(self, key: tuple, state: dict[str, Any], as_of: dt.date, skip: tuple[str, ...] = ()) -> list:
         """The engine's questions (unknown facts that can change a decision, most decisive first);
@@ -64,6 +94,10 @@ class Evaluator:
             return self.engine.evaluate(self.dossier_of(key, state), as_of)
 
         return self._cached(("evaluation", *key, as_of), make)
+
+    def summary(self, key: tuple, evaluation) -> list[dict[str, Any]]:
+        """The ruleset entries without criteria (Engine.summary): the decision lines, cheaply."""
+        return self._cached(("summary", *key, evaluation.as_of), lambda: self.engine.summary(evaluation))
 
     def result(self, key: tuple, evaluation) -> dict[str, Any]:
         """For pages: met criteria unexplained (most of the document's cost); downloads take the complete one."""
@@ -81,18 +115,23 @@ class Evaluator:
         return None
 
 
-def summary(result: dict[str, Any], lang: str) -> list[dict[str, Any]]:
-    """Each referential's decision line and details (the CLI's own wording), for the portfolio and the dashboard."""
+def _only_facts_differ(before: dict[str, Any], after: dict[str, Any]) -> bool:
+    return all(before[key] == after[key] for key in ("production", "evidence", "not_applicable", "declined"))
+
+
+def summary(entries: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
+    """Each referential's decision line and details (the CLI's own wording), for the portfolio and
+    the dashboard; `entries`: Engine.summary, or a result document's rulesets."""
     from raccord.cli.summary import decision_line, detail_lines
 
     return [{"id": rs["id"], "title": rs["title"], "decision": rs["outcome"].get("decision"),
-             "line": decision_line(rs, lang), "details": detail_lines(rs, lang)} for rs in result["rulesets"]]
+             "line": decision_line(rs, lang), "details": detail_lines(rs, lang)} for rs in entries]
 
 
-def score_points(result: dict[str, Any]) -> dict[str, float]:
+def score_points(entries: list[dict[str, Any]]) -> dict[str, float]:
     """The current score (share) of each referential that has one, for the chart."""
     out = {}
-    for rs in result["rulesets"]:
+    for rs in entries:
         score = rs["outcome"].get("score")
         if isinstance(score, list) and score and score[0] is not None:
             out[rs["id"]] = score[0]

@@ -44,6 +44,10 @@ class View:
     def result(self) -> dict[str, Any]:
         return self.evaluator.result((self.production.id, self.version), self.evaluation)
 
+    @property
+    def summary(self) -> list[dict[str, Any]]:
+        return self.evaluator.summary((self.production.id, self.version), self.evaluation)
+
     def may(self, action: str) -> bool:
         return not self.readonly and allowed(self.role, action)
 
@@ -68,8 +72,8 @@ def view_of(ws: Workspace, ctx: Context, slug: str, action: str = "view", upto: 
 
 def summary_of(ws: Workspace, ctx: Context, production: Production) -> list[dict[str, Any]]:
     state = store.state_at(ctx.db, production)
-    _, result = ws.evaluator.evaluate((production.id, production.version), state, ws.today())
-    return summary(result, ctx.lang)
+    key = (production.id, production.version)
+    return summary(ws.evaluator.summary(key, ws.evaluator.evaluation(key, state, ws.today())), ctx.lang)
 
 
 def page(ws: Workspace, ctx: Context, name: str, view: View, status: int = 200, **values: Any) -> Response:
@@ -428,7 +432,7 @@ def size_text(size: int) -> str:
 
 
 def dashboard_page(ws: Workspace, ctx: Context, view: View) -> Response:
-    return page(ws, ctx, "dashboard.html", view, rows=summary(view.result, ctx.lang),
+    return page(ws, ctx, "dashboard.html", view, rows=summary(view.summary, ctx.lang),
                 urgent=view.result["missing"][:5], chart=chart_of(ws, ctx, view),
                 findings=view.state["findings"], sign_offs=view.state["sign_offs"])
 
@@ -449,12 +453,13 @@ def chart_of(ws: Workspace, ctx: Context, view: View) -> str:
         e = by_seq[seq]
         journal.apply(state, e.kind, e.payload, e.author, e.at)
         if seq in wanted:
+            key = (view.production.id, seq)
             try:
-                _, result = ws.evaluator.evaluate((view.production.id, seq), state, view.as_of)
+                entries = ws.evaluator.summary(key, ws.evaluator.evaluation(key, journal.copy_state(state), view.as_of))
             except InputError:
                 continue
-            points.append((seq, score_points(result)))
-    titles = {rs["id"]: rs["title"][ctx.lang] for rs in view.result["rulesets"]}
+            points.append((seq, score_points(entries)))
+    titles = {rs["id"]: rs["title"][ctx.lang] for rs in view.summary}
     return score_chart(points, titles, w("score_over_time", ctx.lang))
 
 
@@ -463,7 +468,8 @@ def facts_form(ws, ctx, view, group, names, errors, raw, status=200) -> Response
     fields = [forms.field_of(n, catalogue[n], view.state["facts"].get(n), ctx.lang, errors.get(n), raw.get(n)) for n in names]
     all_groups = [(g, forms.group_title(g, ctx.lang)) for g in forms.groups(catalogue)]
     return page(ws, ctx, "facts.html", view, status=status, group=group, group_title=forms.group_title(group, ctx.lang),
-                fields=fields, groups=all_groups, saved=ctx.request.query_params.get("saved"))
+                fields=fields, groups=all_groups, saved=ctx.request.query_params.get("saved"),
+                rows=summary(view.summary, ctx.lang))
 
 
 def skipped(ctx: Context) -> tuple[str, ...]:
@@ -593,10 +599,10 @@ def decisions_of(ws, pid, seq, state, as_of, lang) -> dict[str, str]:
     if seq <= 0:
         return {}
     try:
-        _, result = ws.evaluator.evaluate((pid, seq), state, as_of)
+        entries = ws.evaluator.summary((pid, seq), ws.evaluator.evaluation((pid, seq), journal.copy_state(state), as_of))
     except InputError:
         return {}
-    return {row["id"]: row["line"] for row in summary(result, lang)}
+    return {row["id"]: row["line"] for row in summary(entries, lang)}
 
 
 def change_team(ws: Workspace, ctx: Context, view: View, form) -> str | None:

@@ -90,6 +90,7 @@ WORDS: Words = {
     "import": {"fr": "Importer un dossier (archive .zip)", "en": "Import a dossier (.zip archive)"},
     "invite": {"fr": "Inviter", "en": "Invite"},
     "invite_link": {"fr": "Lien d'invitation à transmettre", "en": "Invitation link to pass on"},
+    "decisions_now": {"fr": "Les décisions avec ces faits", "en": "The decisions with these facts"},
     "questions_left": {"fr": "{n} question(s) peuvent encore changer une décision.",
                        "en": "{n} question(s) can still change a decision."},
     "can_change": {"fr": "La réponse peut changer :", "en": "The answer can change:"},
