@@ -6,25 +6,45 @@ import sys
 
 import click
 
+from .language import bi, current_lang
+
+WORDS = {
+    "extra": {"fr": "raccord serve a besoin de l'extra « web » : pip install 'raccord[web]'",
+              "en": "raccord serve needs the `web` extra: pip install 'raccord[web]'"},
+    "data": {"fr": "raccord : données dans {folder}", "en": "raccord: data in {folder}"},
+    "demo": {"fr": "Démonstration : connectez-vous avec l'un de ces comptes, mot de passe « {password} » :",
+             "en": "Demo: log in with one of these accounts, password “{password}”:"},
+    "url": {"fr": "Espace de travail : {url}", "en": "Workspace: {url}"},
+    "schema": {"fr": "schéma à jour : {revision}", "en": "schema up to date: {revision}"},
+}
+
+
+def say(key: str, **values: str) -> str:
+    entry = WORDS[key]
+    return entry.get(current_lang(), entry["fr"]).format(**values)
+
 
 def _require_web() -> None:
     try:
         import sqlalchemy  # noqa: F401
         import starlette  # noqa: F401
     except ImportError:
-        click.echo("raccord serve a besoin de l'extra « web » : pip install 'raccord[web]'", err=True)
+        click.echo(say("extra"), err=True)
         sys.exit(2)
 
 
 def register(cli: click.Group) -> None:
-    @cli.command()
-    @click.option("--host", default="127.0.0.1", show_default=True, help="Adresse d'écoute.")
-    @click.option("--port", default=8000, show_default=True, type=int, help="Port d'écoute.")
-    @click.option("--database", default=None,
-                  help="URL de la base (sinon RACCORD_DATABASE_URL, sinon SQLite dans le dossier de données).")
-    @click.option("--demo", is_flag=True, help="Charge les quatre exemples et un compte de démonstration par rôle.")
+    database_help = bi("URL de la base (sinon RACCORD_DATABASE_URL, sinon SQLite dans le dossier de données).",
+                       "Database URL (else RACCORD_DATABASE_URL, else SQLite in the data folder).")
+
+    @cli.command(help=bi("Lance l'espace de travail web de l'équipe (http://127.0.0.1:8000).",
+                         "Start the team's web workspace (http://127.0.0.1:8000)."))
+    @click.option("--host", default="127.0.0.1", show_default=True, help=bi("Adresse d'écoute.", "Address to listen on."))
+    @click.option("--port", default=8000, show_default=True, type=int, help=bi("Port d'écoute.", "Port to listen on."))
+    @click.option("--database", default=None, metavar="URL", help=database_help)
+    @click.option("--demo", is_flag=True, help=bi("Charge les quatre exemples et un compte de démonstration par rôle.",
+                                                  "Load the four examples and one demo account per role."))
     def serve(host: str, port: int, database: str | None, demo: bool) -> None:
-        """Lance l'espace de travail web de l'équipe (http://127.0.0.1:8000)."""
         _require_web()
         import uvicorn
 
@@ -33,28 +53,27 @@ def register(cli: click.Group) -> None:
 
         settings = Settings.from_environment(database)
         app = create_app(settings)
-        click.echo(f"raccord : données dans {settings.folder}")
+        click.echo(say("data", folder=str(settings.folder)))
         if demo:
             from raccord.web import demo as demo_data
 
             lines = demo_data.load(app.state.workspace)
-            click.echo(f"Démonstration : connectez-vous avec l'un de ces comptes, mot de passe « {demo_data.PASSWORD} » :")
+            click.echo(say("demo", password=demo_data.PASSWORD))
             click.echo("\n".join(lines))
-        click.echo(f"Espace de travail : http://{host}:{port}/")
+        click.echo(say("url", url=f"http://{host}:{port}/"))
         uvicorn.run(app, host=host, port=port, log_level="warning")
 
-    @cli.group()
+    @cli.group(help=bi("Base de données de l'espace de travail.", "The workspace's database."))
     def db() -> None:
-        """Base de données de l'espace de travail."""
+        pass
 
-    @db.command()
-    @click.option("--database", default=None, help="URL de la base (sinon RACCORD_DATABASE_URL, sinon SQLite).")
+    @db.command(help=bi("Applique les migrations du schéma (Alembic).", "Apply the schema migrations (Alembic)."))
+    @click.option("--database", default=None, metavar="URL", help=database_help)
     def upgrade(database: str | None) -> None:
-        """Applique les migrations du schéma (Alembic)."""
         _require_web()
         from raccord.web import db as web_db
         from raccord.web.config import Settings
 
         settings = Settings.from_environment(database)
         web_db.upgrade(settings.database_url)
-        click.echo(f"schéma à jour : {web_db.current_revision(settings.database_url)}")
+        click.echo(say("schema", revision=str(web_db.current_revision(settings.database_url))))
