@@ -169,3 +169,37 @@ def test_french_input_and_engine_messages(workspace):  # noqa: F811
         "work.budget": "3 200 000,50", "present:work.shooting_days": "1", "work.shooting_days": "35"})
     assert response.status_code == 303
     assert 'value="3200000,5"' in producer.get("/p/film/facts/work").text
+
+
+def test_dossier_after_a_fact_edit_is_the_rebuilt_one(workspace, engine, monkeypatch):  # noqa: F811
+    """The edited dossier (the previous version's with the facts replaced) evaluates exactly as the
+    dossier rebuilt from the whole journal."""
+    from sqlalchemy import select
+
+    from raccord.web import journal, store
+    from raccord.web.models import Production
+
+    ws = workspace.state.workspace
+    edits = []
+    original = ws.engine.with_facts
+    monkeypatch.setattr(ws.engine, "with_facts", lambda dossier, values: edits.append(values) or original(dossier, values))
+    producer = team(workspace)["producer"]
+    assert import_example(workspace, producer, "film", "long_metrage").status_code == 303
+    for values in ({"work.shooting_days": "12", "work.budget": "2 500 000"}, {"work.shooting_days": "", "work.type": "serie"},
+                   {"work.regions": ["corse"]}):
+        page = producer.get("/p/film/facts/work")
+        data = {"csrf": csrf_of(page.text), "version": version_of(page.text)}
+        for name, value in values.items():
+            data[f"present:{name}"], data[name] = "1", value
+        assert producer.post("/p/film/facts/work", data=data).status_code == 303
+        assert producer.get("/p/film/facts/work").status_code == 200  # builds the new version's dossier
+    assert len(edits) == 3 and edits[1] == {"work.shooting_days": None, "work.type": "serie"}
+    with ws.sessions() as db:
+        production = db.scalar(select(Production).where(Production.slug == "film"))
+        key = (production.id, production.version)
+        rebuilt = journal.replay(store.entries(db, production.id))
+    edited = ws.evaluator._peek(("dossier", *key))
+    assert edited is not None and edited is not ws.evaluator.dossier(rebuilt)
+    assert edited.facts == ws.evaluator.dossier(rebuilt).facts
+    for day in (TODAY, TODAY.replace(year=2024)):
+        assert engine.result(engine.evaluate(edited, day)) == engine.result(engine.evaluate(ws.evaluator.dossier(rebuilt), day))
