@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import os
 import re
 import statistics
@@ -106,7 +107,8 @@ async def measure(backend: str, base: str, pid: int, users: int, rounds: int) ->
     results = {"backend": backend, "memory_per_production_kb": (after - before) / users, "levels": {}}
     for level in LEVELS:
         latencies = sorted(await run_level(base, clients, level, rounds))
-        results["levels"][level] = (statistics.median(latencies), latencies[int(0.95 * (len(latencies) - 1))], len(latencies))
+        nearest_rank = max(0, math.ceil(0.95 * len(latencies)) - 1)
+        results["levels"][level] = (statistics.median(latencies), latencies[nearest_rank], len(latencies))
     for client, _ in clients:
         await client.aclose()
     return results
