@@ -18,6 +18,7 @@ from raccord.engine.source_files import parse_yaml, read_text
 from .commands_evidence import _split_criteria
 from .commands_review import append_to_audit, auditor_name, decision_date, load_for_audit
 from .context import common_lang, library_from, library_options
+from .evidence_register import item_index
 from .ids import new_id
 from .integrity import sha256_file
 from .language import bi
@@ -65,6 +66,8 @@ def register(cli: click.Group) -> None:
         """Enregistrer un constat (identifiant unique F-…, sans collision entre deux auditeurs)."""
         library = library_from(rulesets_dir, ruleset_files)
         loaded = load_for_audit(library, dossier)
+        for eid in _split_criteria(evidence):
+            item_index(loaded, eid)  # in the register (a located error otherwise)
         entry = {"id": new_id("F", dt.datetime.now(dt.UTC)), "type": kind, "text": text,
                  "criteria": _split_criteria(criteria), "evidence": _split_criteria(evidence),
                  "by": auditor_name(by), "date": decision_date(when), "status": "open"}

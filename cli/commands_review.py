@@ -20,6 +20,7 @@ from raccord.engine import review as rv
 from raccord.engine.source_files import parse_yaml, read_text
 
 from .context import library_from, library_options, parse_date
+from .evidence_register import item_index
 from .language import bi
 from .output import write_atomic
 from .yaml_edit import insert_yaml_item
@@ -95,13 +96,7 @@ def register(cli: click.Group) -> None:
             raise InputError("--reject", Bilingual("le motif du rejet est vide", "the reason is empty"))
         library = library_from(rulesets_dir, ruleset_files)
         loaded = load_for_audit(library, dossier)
-        item = next((e for e in loaded.file.evidence if e.id == evidence_id), None)
-        if item is None:
-            from raccord.engine.suggest import did_you_mean
-
-            raise InputError(evidence_id, Bilingual("preuve absente du registre du dossier", "not in the dossier's register"),
-                             did_you_mean(evidence_id, [e.id for e in loaded.file.evidence],
-                                          "`raccord evidence list DOSSIER` liste les preuves"))
+        item = loaded.file.evidence[item_index(loaded, evidence_id)]
         decision = "accepted" if accept else ("rejected" if reason is not None else "pending")
         entry = {"evidence": evidence_id, "decision": decision, "reason": reason, "by": auditor_name(by),
                  "date": decision_date(when), "sha256": item.sha256}

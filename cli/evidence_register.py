@@ -112,7 +112,8 @@ def _positions(path: Path) -> dict:
     return load_document(path).positions or {}
 
 
-def _index(dossier: Dossier, item_id: str) -> int:
+def item_index(dossier: Dossier, item_id: str) -> int:
+    """Where item `item_id` is in the register (a located error when it is not there)."""
     for i, item in enumerate(dossier.file.evidence):
         if item.id == item_id:
             return i
@@ -184,7 +185,7 @@ def replace_evidence(library: Library, dossier_path: Path, item_id: str, file: P
     the previous version goes to the item's `history`. Returns (old item, new item)."""
     dossier = load_dossier(dossier_path, library.catalogue)
     check_references(library, dossier)
-    index = _index(dossier, item_id)
+    index = item_index(dossier, item_id)
     old = dossier.file.evidence[index]
     if old.url and not old.path:
         raise InputError(item_id, Bilingual("preuve en ligne : pas de fichier à remplacer",
@@ -239,7 +240,7 @@ def replace_evidence(library: Library, dossier_path: Path, item_id: str, file: P
 def remove_evidence(library: Library, dossier_path: Path, item_id: str) -> EvidenceItem:
     """Take item `item_id` out of the register (its file is left where it is)."""
     dossier = load_dossier(dossier_path, library.catalogue)
-    index = _index(dossier, item_id)
+    index = item_index(dossier, item_id)
     count = len(dossier.file.evidence)
     remaining = dossier.file.evidence[:index] + dossier.file.evidence[index + 1:]
     _write(library, dossier, dossier_path,

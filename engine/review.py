@@ -291,7 +291,9 @@ def parse_audit(located: Located) -> AuditFile:
 
 
 def check_audit(audit: AuditFile, dossier: Dossier, criteria: Any) -> None:
-    """The file is about this dossier: its production id, evidence ids and criterion ids exist."""
+    """The file is about this dossier and names criteria that exist. Evidence ids are not checked
+    against the register: an item the producer removed keeps the auditor's record of it (it then
+    applies to nothing); `raccord review` refuses an id not in the register when it writes."""
     located = audit.located
 
     def where(path: tuple) -> str:
@@ -301,23 +303,11 @@ def check_audit(audit: AuditFile, dossier: Dossier, criteria: Any) -> None:
         raise InputError(where(("dossier",)), Bilingual(
             f"ce fichier d'auditeur concerne le dossier « {audit.dossier} », pas « {dossier.label} »",
             f"this auditor's file is about dossier '{audit.dossier}', not '{dossier.label}'"))
-    ids = {item.id for item in dossier.file.evidence}
-    for i, review in enumerate(audit.reviews):
-        if review.evidence not in ids:
-            raise InputError(where(("reviews", i, "evidence")), Bilingual(
-                f"la preuve « {review.evidence} » n'est pas au registre du dossier",
-                f"evidence '{review.evidence}' is not in the dossier's register"),
-                Bilingual("`raccord evidence list DOSSIER` liste les preuves", "`raccord evidence list DOSSIER` lists them"))
     for i, finding in enumerate(audit.findings):
         for j, cid in enumerate(finding.criteria):
             if cid not in criteria:
                 raise InputError(where(("findings", i, "criteria", j)), Bilingual(
                     f"critère inconnu « {cid} »", f"unknown criterion '{cid}'"))
-        for j, eid in enumerate(finding.evidence):
-            if eid not in ids:
-                raise InputError(where(("findings", i, "evidence", j)), Bilingual(
-                    f"la preuve « {eid} » n'est pas au registre du dossier",
-                    f"evidence '{eid}' is not in the dossier's register"))
 
 
 # ---------------------------------------------------------------------------------------------------

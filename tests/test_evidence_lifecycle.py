@@ -88,6 +88,7 @@ def test_replace_reopens_a_decision_and_a_review_of_the_old_version_goes_stale(f
 
 
 def test_remove_and_list(film: Path, capsys) -> None:
+    ok(capsys, "review", str(film), "EV-044", "--accept", "--by", "Auditrice")  # kept by the auditor after removal
     items = listed(capsys, film)
     assert len(items) == 173 and items["EV-069"]["review"]["reason"].startswith("Menus non datés")
     text = ok(capsys, "evidence", "list", str(film), "--kind", "menus_restauration")
@@ -98,6 +99,8 @@ def test_remove_and_list(film: Path, capsys) -> None:
     assert "- id: EV-044" not in after and len(before) - len(after) >= 7
     assert [line for line in before if line not in after and not line.startswith("  ")] == ["- id: EV-044"]
     assert "EV-044" not in listed(capsys, film) and len(listed(capsys, film)) == 172
+    assert "evidence: EV-044" in film.with_name("dossier.audit.yaml").read_text(encoding="utf-8")
+    assert check(capsys, film)["review"]["counts"]["accepted"] == 0
     assert (film.parent / "evidence").exists() and run(capsys, "verify", str(film), "--as-of", AS_OF)[0] == 0
     code, _, err = run(capsys, "evidence", "remove", str(film), "EV-044")
     assert code == 2 and "EV-044" in err and "absente du registre" in err

@@ -150,7 +150,6 @@ signoffs:
 @pytest.mark.parametrize("body, where, message", [
     ("reviews:\n  - {evidence: EV-044, decision: maybe, by: A, date: 2025-10-01}\n", ":4:", "valeur « maybe » non reconnue"),
     ("reviews:\n  - {evidence: EV-044, decision: rejected, by: A, date: 2025-10-01}\n", ":4:", "demande un motif"),
-    ("reviews:\n  - {evidence: EV-999, decision: accepted, by: A, date: 2025-10-01}\n", ":4:", "n'est pas au registre"),
     ("reviews:\n  - {evidence: EV-044, decision: accepted, by: A, date: 1 oct}\n", ":4:", "une date AAAA-MM-JJ"),
     ("reviews:\n  - {evidence: EV-044, decison: accepted, by: A, date: 2025-10-01}\n", ":4:", "clé inconnue « decison »"),
     ("findings:\n  - {id: F-1, type: grave, text: x, by: A, date: 2025-10-01}\n", ":4:", "valeur « grave » non reconnue"),
