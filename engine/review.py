@@ -46,6 +46,8 @@ only accepted items, so a criterion resting on pending evidence is `unknown` the
 the auditor may still accept it). The validated figure is the one an attestation rests on. Both
 are the same evaluation, the validated one with the items not accepted marked as not counting
 (`Options.integrity`, state `pending_review`): nothing of the evaluator is duplicated.
+Portfolio members (company-wide levels) are counted as declared in both: their auditors' files
+are theirs; the validated figure of a company-wide level is therefore an upper bound.
 
 No clock is read here: dates and ids come from the front end.
 """
