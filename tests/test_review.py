@@ -193,3 +193,18 @@ def test_explain_and_the_checklist_give_the_validated_status_and_the_decision(fi
     assert header[-2:] == ["Statut validé par l'auditeur", "Décision de l'auditeur"]
     assert by_id["ECO-PROD-01"][5] == "satisfait" and by_id["ECO-PROD-01"][-2] == "inconnu"
     assert by_id["ECO-PROD-02"][-1] == "EV-004 : rejetée — Calculateur non homologué (A, 2025-10-10)"
+
+
+def test_a_workspace_builds_the_auditor_file_itself(engine: Engine) -> None:
+    """The web workspace keeps reviews in its database: it builds the records and gets the same figures."""
+    dossier = engine.dossier(EXAMPLE / "dossier.yaml")
+    audit = rv.AuditFile("les-heures-claires", reviews=(
+        rv.Review("EV-044", "accepted", "Auditrice", dt.date(2025, 10, 1)),
+        rv.Review("EV-004", "rejected", "Auditrice", dt.date(2025, 10, 1), "Calculateur non homologué")))
+    reviewed = engine.reviewed(dossier, audit)
+    assert dossier.file.evidence[3].auditor.status == "pending"  # the loaded dossier is not changed
+    evaluation = engine.evaluate(reviewed, Options(dt.date(2025, 10, 15)))
+    doc = engine.result(evaluation, complete=False)
+    assert doc["review"]["counts"]["accepted"] == 1 and doc["review"]["items"]["EV-004"]["reason"] == "Calculateur non homologué"
+    assert evaluation.status("ECO-PROD-02") == "unknown" and engine.validated(evaluation).status("ECO-PROD-01") == "met"
+    assert "validated" not in engine.result(evaluation, complete=False, validated=False)["rulesets"][0]
