@@ -16,6 +16,7 @@ from .context import common_as_of, common_lang, library_from, library_options, r
 from .i18n import colon, label, money, reason, t, text, words
 from .language import bi
 from .render_text import header
+from .review_text import w as rw
 
 WORDS = {
     "amount": {"fr": "Montant", "en": "Amount"},
@@ -72,6 +73,8 @@ def render(doc: dict[str, Any], lang: str, notice: list[str] | None = None) -> s
     for scheme in doc["schemes"]:
         lines.append(f"== {text(scheme['title'], lang)} ({scheme['id']}){colon(lang)}{t(scheme['decision'], lang).upper()} ==")
         lines.append(f"{w('amount', lang)}{colon(lang)}{amount_text(scheme['amount'], lang)}")
+        if scheme.get("validated_decision", scheme["decision"]) != scheme["decision"]:
+            lines.append(f"{rw('validated_status', lang).capitalize()}{colon(lang)}{t(scheme['validated_decision'], lang)}")
         if scheme["valid_from"] or scheme["valid_until"]:
             lines.append(f"{w('validity', lang)}{colon(lang)}{scheme['valid_from'] or '…'} → {scheme['valid_until'] or '…'}")
         if scheme.get("paid_at"):
@@ -134,7 +137,9 @@ def register(cli: click.Group) -> None:
     def eligibility(dossier, as_of, lang, fmt, rulesets_dir, ruleset_files):
         library = library_from(rulesets_dir, ruleset_files)
         evaluation = run_evaluation(library, dossier, as_of, claim_rulesets(library))
-        doc = eligibility_document(evaluation, __version__)
+        from raccord.engine import review
+
+        doc = review.add_validated_eligibility(eligibility_document(evaluation, __version__), review.validated(evaluation))
         if fmt == "json":
             click.echo(json.dumps(doc, ensure_ascii=False, indent=2, default=str))
         else:

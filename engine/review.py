@@ -459,3 +459,14 @@ def add_validated(doc: dict[str, Any], declared: Any, checked: Any) -> dict[str,
     doc["review"] = review_document(declared.dossier)
     return doc
 
+
+
+def add_validated_eligibility(doc: dict[str, Any], checked: Any) -> dict[str, Any]:
+    """Each scheme of an eligibility document (`raccord.eligibility/1`) gets `validated_decision`:
+    its decision when only the evidence the auditor accepted counts (`checked` = `validated(...)`)."""
+    outcomes = checked.ctx.outcomes
+    for scheme in doc["schemes"]:
+        held = outcomes.get(scheme.get("ruleset"), {}).get("schemes", {}).get(scheme["id"])
+        if held is not None:
+            scheme["validated_decision"] = held["decision"]
+    return doc

@@ -208,3 +208,19 @@ def test_a_workspace_builds_the_auditor_file_itself(engine: Engine) -> None:
     assert doc["review"]["counts"]["accepted"] == 1 and doc["review"]["items"]["EV-004"]["reason"] == "Calculateur non homologué"
     assert evaluation.status("ECO-PROD-02") == "unknown" and engine.validated(evaluation).status("ECO-PROD-01") == "met"
     assert "validated" not in engine.result(evaluation, complete=False, validated=False)["rulesets"][0]
+
+
+def test_when_the_auditor_accepts_everything_validated_equals_declared(film: Path, capsys, engine: Engine) -> None:
+    ids = [item.id for item in engine.dossier(film).file.evidence if item.id != "EV-069"]
+    write_audit(film, "reviews:\n" + "".join(f"  - {{evidence: {eid}, decision: accepted, by: A, date: 2025-10-01}}\n"
+                                             for eid in ids))
+    doc = check_json(capsys, film)
+    for rs in doc["rulesets"]:
+        assert rs["validated"]["counts"] == rs["counts"] and rs["validated"]["outcome"].get("score") == rs["outcome"].get("score")
+        assert not any("validated_status" in c for c in rs["criteria"])
+    code, out, err = run(capsys, "eligibility", str(film), "--as-of", AS_OF, "--format", "json")
+    assert code == 0, err
+    assert all(s["validated_decision"] == s["decision"] for s in json.loads(out)["schemes"])
+    film.with_name("dossier.audit.yaml").unlink()
+    declared = json.loads(run(capsys, "eligibility", str(film), "--as-of", AS_OF, "--format", "json")[1])
+    assert {s["id"]: s["decision"] for s in declared["schemes"]} == {s["id"]: s["decision"] for s in json.loads(out)["schemes"]}
