@@ -22,6 +22,7 @@ import collections
 import contextlib
 import copy
 import datetime as dt
+import functools
 import io
 import json
 import os
@@ -148,7 +149,8 @@ def dump(data: Any, as_json: bool) -> str:
         return json.dumps(data, ensure_ascii=False, default=str, allow_nan=True)
     import yaml
 
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=10**6)
+    return yaml.dump(data, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper), allow_unicode=True, sort_keys=False,
+                     width=10**6)
 
 
 # --- running -------------------------------------------------------------------------------------
@@ -283,24 +285,37 @@ class Tally:
 
 # --- families ------------------------------------------------------------------------------------
 
-def dossier_mutant(index: int, seed: int, workdir: Path) -> tuple[Path, list[str]]:
-    """Mutant `index`: a copy of an example dossier's folder (its evidence files beside it) with the
-    dossier text or tree mutated, written as YAML or JSON; and the command line to run on it."""
+@functools.cache
+def _parsed(path: Path) -> tuple[str, Any]:
     import yaml
 
+    text = path.read_text(encoding="utf-8")
+    return text, yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def _folder(example: Path, workdir: Path) -> Path:
+    """A copy of the example's folder (its evidence files), made once; mutants are written into it."""
+    folder = workdir / example.parent.name
+    if not folder.exists():
+        shutil.copytree(example.parent, folder, symlinks=True)
+    return folder
+
+
+def dossier_mutant(index: int, seed: int, workdir: Path) -> tuple[Path, list[str]]:
+    """Mutant `index`: an example dossier's text or tree mutated, written as YAML or JSON beside its
+    evidence files; and the command line to run on it."""
     rnd = random.Random(f"{seed}-dossier-{index}")
     example = rnd.choice(EXAMPLES)
-    folder = workdir / f"d{index % 4}"
-    if folder.exists():
-        shutil.rmtree(folder)
-    shutil.copytree(example.parent, folder, symlinks=True)
-    text = example.read_text(encoding="utf-8")
+    text, data = _parsed(example)
     as_json = rnd.random() < 0.25
     if rnd.random() < 0.5:
-        mutated = mutate_text(text if not as_json else json.dumps(yaml.safe_load(text), default=str), rnd)
+        mutated = mutate_text(text if not as_json else json.dumps(data, default=str), rnd)
     else:
-        mutated = dump(mutate_tree(yaml.safe_load(text), rnd), as_json)
-    path = folder / ("dossier.json" if as_json else "dossier.yaml")
+        mutated = dump(mutate_tree(data, rnd), as_json)
+    folder = _folder(example, workdir)
+    for old in folder.glob("mutant.*"):
+        old.unlink()
+    path = folder / ("mutant.json" if as_json else "mutant.yaml")
     path.write_bytes(mutated.encode("utf-8", errors="surrogateescape"))
     command = rnd.choice(COMMANDS)
     args = [command[0], str(path), *command[1:]]
@@ -310,15 +325,13 @@ def dossier_mutant(index: int, seed: int, workdir: Path) -> tuple[Path, list[str
 
 
 def ruleset_mutant(index: int, seed: int, workdir: Path) -> tuple[Path, list[str]]:
-    import yaml
-
     rnd = random.Random(f"{seed}-ruleset-{index}")
     source = rnd.choice(RULESETS)
-    text = source.read_text(encoding="utf-8")
+    text, data = _parsed(source)
     if rnd.random() < 0.4:
         mutated = mutate_text(text, rnd)
     else:
-        data = yaml.safe_load(text)
+        data = copy.deepcopy(data)
         criteria = data.get("criteria") or []
         if criteria and rnd.random() < 0.7:  # mostly inside a criterion: where the condition language is
             i = rnd.randrange(len(criteria))
@@ -326,8 +339,8 @@ def ruleset_mutant(index: int, seed: int, workdir: Path) -> tuple[Path, list[str
         else:
             data = mutate_tree(data, rnd)
         mutated = dump(data, False)
-    path = workdir / f"r{index % 4}" / "ruleset.yaml"
-    path.parent.mkdir(exist_ok=True)
+    path = workdir / "rulesets" / source.parent.name / "ruleset.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(mutated.encode("utf-8", errors="surrogateescape"))
     if rnd.random() < 0.5:
         return path, ["validate", str(path)]
