@@ -183,11 +183,13 @@ def _per_dossier(node: cn.Node) -> bool:
     return not any(isinstance(item, (cn.CriterionTest, cn.OutcomeTest)) for item in node.walk())
 
 
-def _criterion_block(crit: CompiledCriterion, w: _Writer) -> list[str]:
+def _criterion_block(crit: CompiledCriterion, w: _Writer, dated: bool) -> list[str]:
     """Statements setting one criterion's status. A criterion not in force is not applicable; one
     the dossier declares, declines or a plan assumes (rare) takes the precedence of
     docs/ruleset-format.md §4 with its conditions read by the interpreter; any other gets its
-    applicability and requirement inline. Both branches come from `_precedence`."""
+    applicability and requirement inline. Both branches come from `_precedence`. A criterion with a
+    deadline (`dated`) that ends neither met nor not applicable is added to `opened`: only those
+    need their window (evaluate.py's deadline pass), and most are met."""
     cid = w.const(crit.id)
     model = crit.model
     tests = []
@@ -202,45 +204,56 @@ def _criterion_block(crit: CompiledCriterion, w: _Writer) -> list[str]:
     known = w.const(crit)
     applies = None if crit.applies_node is None else f"{known}.applies(ctx)"
     out += [f"    {line}" for line in _precedence(cid, applies, f"{known}.requires(ctx)", declared=True)]
+    if dated:
+        out += [f"    if statuses[{cid}] in OPEN:", f"        opened({cid})"]
     out.append("else:")
     applies = None if crit.applies_node is None else _expression(crit.applies_node, w)
-    out += [f"    {line}" for line in _precedence(cid, applies, _expression(crit.requires_node, w), declared=False)]
+    out += [f"    {line}" for line in _precedence(cid, applies, _expression(crit.requires_node, w), declared=False,
+                                                    dated=dated)]
     return out
 
 
-def _precedence(cid: str, applies: str | None, requires: str, declared: bool) -> list[str]:
+def _precedence(cid: str, applies: str | None, requires: str, declared: bool, dated: bool = False) -> list[str]:
     """Declared not applicable, then `applies_if` (false: not applicable; unknown: unknown, unless
     a plan assumes a status), then an assumed status, then declined (not met), then `requires`.
-    `declared=False` leaves out what only concerns the declared criteria."""
+    `declared=False` leaves out what only concerns the declared criteria; `dated` adds a criterion
+    left unknown or not met to `opened`."""
     branches: list[tuple[str, list[str]]] = []
     if declared:
         branches.append((f"{cid} in declared_na", [f"statuses[{cid}] = NA", f"reasons[{cid}] = NA_DECLARED"]))
     if applies is not None:
         branches.append((f"(a := {applies}) == 0", [f"statuses[{cid}] = NA", f"reasons[{cid}] = NA_CONDITION"]))
-        branches.append((f"a == 1 and {cid} not in assume" if declared else "a == 1", [f"statuses[{cid}] = UNKNOWN"]))
+        branches.append((f"a == 1 and {cid} not in assume" if declared else "a == 1",
+                         [f"statuses[{cid}] = UNKNOWN"] + ([f"opened({cid})"] if dated else [])))
     if declared:
         branches.append((f"{cid} in assume", [f"statuses[{cid}] = assume[{cid}]"]))
         branches.append((f"{cid} in declined", [f"statuses[{cid}] = NOT_MET"]))
-    final = f"statuses[{cid}] = TO_STATUS[{requires}]"
+    if dated:  # met (2) needs no window
+        final = [f"if (x := {requires}) == 2:", f"    statuses[{cid}] = MET", "else:", f"    statuses[{cid}] = TO_STATUS[x]",
+                 f"    opened({cid})"]
+    else:
+        final = [f"statuses[{cid}] = TO_STATUS[{requires}]"]
     if not branches:
-        return [final]
+        return final
     out = []
     for i, (test, body) in enumerate(branches):
         out.append(f"{'if' if i == 0 else 'elif'} {test}:")
         out += [f"    {line}" for line in body]
-    return out + ["else:", f"    {final}"]
+    return out + ["else:"] + [f"    {line}" for line in final]
 
 
 PRELUDE = ["facts = ctx.facts", "get = facts.get", "valid = ctx.valid_evidence.get",
            "member_valid = ctx.evidence_index.member_valid.get", "memo = ctx.evidence_index.memo", "statuses = ctx.statuses",
            "status = statuses.get", "reasons = ctx.na_reasons", "as_of = ctx.as_of"]
-NAMES = {"NA": st.NOT_APPLICABLE, "UNKNOWN": st.UNKNOWN, "NOT_MET": st.NOT_MET, "TO_STATUS": (st.NOT_MET, st.UNKNOWN, st.MET),
+NAMES = {"NA": st.NOT_APPLICABLE, "UNKNOWN": st.UNKNOWN, "NOT_MET": st.NOT_MET, "MET": st.MET,
+         "OPEN": (st.NOT_MET, st.UNKNOWN), "TO_STATUS": (st.NOT_MET, st.UNKNOWN, st.MET),
          "NA_NOT_IN_FORCE": st.NA_NOT_IN_FORCE, "NA_CONDITION": st.NA_CONDITION, "NA_DECLARED": st.NA_DECLARED}
 
 
 def generate(rs: CompiledRuleset) -> GeneratedCode:
     """The ruleset's functions, compiled: `run(ctx, marked, declared_na, declined, assume)` (`marked`
-    holds the ids found in the three mappings, usually none), `scope(ctx)`, `policy_<i>(ctx)`."""
+    holds the ids found in the three mappings, usually none; it returns the criteria with a deadline
+    left not met or unknown, in evaluation order), `scope(ctx)`, `policy_<i>(ctx)`."""
     source, w = generate_source(rs)
     code = compile(source, f"<raccord ruleset {rs.id}>", "exec")
     return GeneratedCode(marshal.dumps(code), w.namespace)
@@ -249,10 +262,11 @@ def generate(rs: CompiledRuleset) -> GeneratedCode:
 def generate_source(rs: CompiledRuleset) -> tuple[str, _Writer]:
     w = _Writer()
     w.namespace.update(NAMES)
-    body = PRELUDE + _hoist(rs, w)
+    body = PRELUDE + ["found = []", "opened = found.append"] + _hoist(rs, w)
+    dated = set(rs.dated)
     for crit in rs.criteria:
-        body += _criterion_block(crit, w)
-    source = _function("run(ctx, marked, declared_na, declined, assume)", body)
+        body += _criterion_block(crit, w, crit.id in dated)
+    source = _function("run(ctx, marked, declared_na, declined, assume)", [*body, "return found"])
     conditions = [("scope", rs.scope_node)] + [(f"policy_{i}", node) for i, node in enumerate(rs.policy_nodes)]
     for name, node in conditions:
         if node is not None:

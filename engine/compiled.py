@@ -86,7 +86,7 @@ class CompiledRuleset(_Lazy):
     depends_on: set[str] = field(default_factory=set)
     generated: GeneratedCode | None = None
     _transient = ("functions", "runner", "scope", "policy_conditions", "deadlines", "piece_deadlines", "references",
-                  "final_by_nature", "pendable", "due_by_key", "dated", "losable")
+                  "final_by_nature", "pendable", "due_by_key", "dated", "losable", "window_token")
     _positions = ("located",)
 
     @cached_property
@@ -125,6 +125,11 @@ class CompiledRuleset(_Lazy):
     def due_by_key(self) -> dict[str, Due]:
         """Every deadline of the ruleset (criteria and pieces) by its key in `ctx.windows`."""
         return {due.key: due for due in (*self.deadlines, *self.piece_deadlines)}
+
+    @cached_property
+    def window_token(self) -> object:
+        """Where this ruleset's windows are kept in an evidence index's memo (deadlines.Windows)."""
+        return object()
 
     @cached_property
     def dated(self) -> list[str]:

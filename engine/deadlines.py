@@ -35,8 +35,8 @@ import calendar
 import datetime as dt
 from typing import Any, NamedTuple
 
-from . import status as st
 from .model import Deadline
+from .status import NOT_MET, UNKNOWN
 
 UNKNOWN_DATE = "unknown_date"
 OPEN = "open"
@@ -131,42 +131,70 @@ class Window(NamedTuple):
         return out
 
 
-class Windows(dict):
-    """`ctx.windows`: every deadline's window, computed when first read (most criteria are met
-    and their window is only shown, in the result document or the calendar)."""
+class Windows:
+    """`ctx.windows`: the window of every deadline of the evaluated rulesets, by key (a mapping).
 
-    __slots__ = ("ctx", "known")
+    A window depends only on the dossier's facts, its evidence and the evaluation date, all fixed
+    for an evidence index (evaluate.py keeps one per dossier, date and integrity problems): each is
+    computed the first time any evaluation of that index reads it and kept in the index's memo,
+    under a token of its ruleset (a dossier evaluated with two libraries keeps their windows
+    apart). Most criteria are met, so most windows are only ever computed for the result document
+    or the calendar."""
+
+    __slots__ = ("ctx", "parts")
 
     def __init__(self, ctx: Any) -> None:
-        super().__init__()
         self.ctx = ctx
-        self.known: dict[str, Due] = {}  # key -> its resolved deadline
+        self.parts: list[tuple[dict[str, Due], dict[str, Window]]] = []  # per evaluated ruleset: deadlines, windows
 
-    def __missing__(self, key: str) -> Window:
-        due = self.known[key]  # KeyError: no deadline there
-        win = self[key] = window(due.criterion.id, due.deadline, self.ctx, due.stage, due.implicit, due.kind)
-        return win
+    def add(self, due_by_key: dict[str, Due], token: object) -> dict[str, Window]:
+        """Make a ruleset's deadlines readable; its windows computed so far (filled as they are read)."""
+        memo = self.ctx.evidence_index.memo
+        cache = memo.get(token)
+        if cache is None:
+            cache = memo[token] = {}
+        self.parts.append((due_by_key, cache))
+        return cache
+
+    def __getitem__(self, key: str) -> Window:
+        for known, cache in self.parts:
+            win = cache.get(key)
+            if win is not None:
+                return win
+            due = known.get(key)
+            if due is not None:
+                return computed(due, self.ctx, cache)
+        raise KeyError(key)  # no deadline there
 
     def get(self, key: str, default: Any = None) -> Any:
-        return self[key] if key in self.known or dict.__contains__(self, key) else default
+        try:
+            return self[key]
+        except KeyError:
+            return default
 
     def __contains__(self, key: object) -> bool:
-        return key in self.known or dict.__contains__(self, key)
+        return any(key in known for known, _ in self.parts)
 
     def __iter__(self):
-        return iter(list(self.known))
+        return iter(self.keys())
 
     def __len__(self) -> int:
-        return len(self.known)
+        return sum(len(known) for known, _ in self.parts)
 
-    def items(self):  # every window, computed
-        return [(key, self[key]) for key in self.known]
+    def keys(self) -> list[str]:
+        return [key for known, _ in self.parts for key in known]
 
-    def values(self):
-        return [self[key] for key in self.known]
+    def items(self) -> list[tuple[str, Window]]:  # every window, computed
+        return [(key, self[key]) for key in self.keys()]
 
-    def keys(self):
-        return list(self.known)
+    def values(self) -> list[Window]:
+        return [self[key] for key in self.keys()]
+
+
+def computed(due: Due, ctx: Any, cache: dict[str, Window]) -> Window:
+    """The window of `due`, kept in `cache` (its ruleset's windows for this evidence index)."""
+    win = cache[due.key] = window(due.criterion.id, due.deadline, ctx, due.stage, due.implicit, due.kind)
+    return win
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -215,33 +243,34 @@ def window(cid: str, deadline: Deadline, ctx: Any, stage: str | None = None, imp
     return Window(cid, state, due, start_by, (due - as_of).days, deadline, stage, implicit, kind)
 
 
-def adjust(statuses: dict[str, str], windows: Any, dated: list[str], final: Any, assumed: dict[str, str],
-           pendable: dict[str, tuple[str, ...] | None], first_pass: dict[str, str] | None = None
-           ) -> tuple[dict[str, str], dict[str, str]]:
+def adjust(statuses: dict[str, str], opened: list[str], windows: dict[str, Window], due_by_key: dict[str, Due],
+           ctx: Any, final: Any, assumed: dict[str, str], pendable: dict[str, tuple[str, ...] | None],
+           first_pass: dict[str, str] | None = None) -> tuple[dict[str, str], dict[str, str]]:
     """(criteria to re-evaluate as pending: id -> `unknown`, reason per criterion) for the statuses
     of one pass. A not-met criterion with a deadline is pending while its window has not closed,
     unless it is in `final` (declined, a property of the work) or what makes it not met is a
     criterion or an outcome it reads (`pendable` maps the criteria that may be pending to the
     criteria they read; None: they read an outcome). The caller evaluates the ruleset again with
-    the pending ones `unknown`, so that what depends on them is pending too. `dated` are the
-    criteria with a deadline; a window is only computed for those not met or unknown."""
+    the pending ones `unknown`, so that what depends on them is pending too. `opened` are the
+    criteria with a deadline that are not met or unknown (the others need no window); `windows`
+    holds the ruleset's windows computed so far, `due_by_key` its deadlines."""
     pending: dict[str, str] = {}
     reasons: dict[str, str] = {}
-    open_ = (st.NOT_MET, st.UNKNOWN)
-    for cid in [c for c in dated if statuses.get(c) in open_]:  # most are met: filtered in one comprehension
-        if cid in assumed or cid in final:
+    skip = final.union(assumed) if assumed else final
+    earlier = first_pass or statuses
+    for cid in opened:
+        if cid in skip:
             continue
-        status = statuses[cid]
-        win = windows[cid]
-        if status == st.NOT_MET:
-            if win.state == CLOSED:
+        closed = (windows.get(cid) or computed(due_by_key[cid], ctx, windows)).state == CLOSED
+        if statuses[cid] == NOT_MET:
+            if closed:
                 reasons[cid] = DEADLINE_PASSED
                 continue
             reads = pendable.get(cid, ())
-            if reads is None or any(statuses.get(other) == st.NOT_MET for other in reads):
+            if reads is None or any(statuses.get(other) == NOT_MET for other in reads):
                 continue  # not met because of what it reads: its status follows from theirs
-            pending[cid] = st.UNKNOWN
+            pending[cid] = UNKNOWN
             reasons[cid] = NOT_YET_DUE
-        elif status == st.UNKNOWN and win.state == CLOSED and (first_pass or statuses).get(cid) == st.UNKNOWN:
+        elif closed and earlier.get(cid) == UNKNOWN:
             reasons[cid] = PROOF_ONLY  # unknown of its own, not because something it needs is pending
     return pending, reasons

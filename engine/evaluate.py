@@ -191,29 +191,35 @@ def evaluate_with(library: Library, dossier: Dossier, options: Options) -> Evalu
             ctx.portfolio[rid] = [(m.dossier.label, m.ctx.outcomes[rid]) for m in members]
     for rid in order:
         _evaluate_ruleset(library.rulesets[rid], dossier, ctx, assume)
-    return Evaluation(library, dossier, as_of, ctx, order, rulesets or order, members, dict(assume), options)
+    # every field given, in order: the record's fast path
+    return Evaluation(library, dossier, as_of, ctx, order, rulesets or order, members, dict(assume), options, set())
 
 
-def _apply_deadlines(rs: CompiledRuleset, ctx: Context, marked: frozenset[str], declared_na: dict, declined: dict,
-                     assume: dict[str, str]) -> None:
+def _apply_deadlines(rs: CompiledRuleset, ctx: Context, opened: list[str], marked: frozenset[str], declared_na: dict,
+                     declined: dict, assume: dict[str, str]) -> None:
     """Windows at the evaluation date; a not-met criterion that is not final is pending
     (engine/deadlines.py): the ruleset is evaluated again with it unknown, so that whatever
     depends on it is pending too (Kleene: a value made unknown never turns another definite), and
-    again while that makes more criteria pending for their own part."""
-    windows = ctx.windows
-    windows.known.update(rs.due_by_key)
-    dated = rs.dated
-    final = rs.final_by_nature if not declined else rs.final_by_nature | frozenset(declined)
+    again while that makes more criteria pending for their own part. `opened` are the criteria with
+    a deadline the runner left not met or unknown (most are met): only those need their window."""
+    due_by_key = rs.due_by_key
+    if not due_by_key:
+        return  # no deadline in this ruleset (then `opened` is empty)
+    windows = ctx.windows.add(due_by_key, rs.window_token)
+    if not opened:
+        return
     statuses = ctx.statuses
+    final = rs.final_by_nature if not declined else rs.final_by_nature | frozenset(declined)
     first_pass: dict[str, str] | None = None
     pending: dict[str, str] = {}
-    new, reasons = deadlines.adjust(statuses, windows, dated, final, assume, rs.pendable)
+    new, reasons = deadlines.adjust(statuses, opened, windows, due_by_key, ctx, final, assume, rs.pendable)
     while new:
         if first_pass is None:  # only when something is pending (most evaluations: nothing)
-            first_pass = {cid: statuses[cid] for cid in dated}
+            first_pass = {cid: statuses[cid] for cid in rs.dated}
         pending.update(new)
-        rs.runner(ctx, marked | frozenset(pending), declared_na, declined, {**pending, **assume})
-        new, reasons = deadlines.adjust(statuses, windows, dated, final, {**assume, **pending}, rs.pendable, first_pass)
+        opened = rs.runner(ctx, marked | frozenset(pending), declared_na, declined, {**pending, **assume})
+        new, reasons = deadlines.adjust(statuses, opened, windows, due_by_key, ctx, final, {**assume, **pending},
+                                        rs.pendable, first_pass)
     reasons.update(dict.fromkeys(pending, deadlines.NOT_YET_DUE))
     ctx.status_reasons.update(reasons)
 
@@ -222,10 +228,10 @@ def _lost(rs: CompiledRuleset, ctx: Context) -> set[str]:
     """Criteria of the ruleset that can no longer be met because a deadline has passed: their own,
     or one of the criteria or outcomes they require (so the decisions depending on them say so)."""
     reasons, statuses = ctx.status_reasons, ctx.statuses
-    lost_rulesets = {rid for rid, out in ctx.outcomes.items() if deadlines.DEADLINE_PASSED in out.get("reasons", ())}
     lost: set[str] = set()
-    if not lost_rulesets and deadlines.DEADLINE_PASSED not in reasons.values():
-        return lost  # nothing anywhere is lost yet: nothing can be lost through it
+    if deadlines.DEADLINE_PASSED not in reasons.values():
+        return lost  # nothing anywhere is lost yet (an outcome is lost only through a criterion): nothing can be
+    lost_rulesets = {rid for rid, out in ctx.outcomes.items() if deadlines.DEADLINE_PASSED in out.get("reasons", ())}
     for cid, criteria, rulesets in rs.losable:  # dependencies first
         if statuses[cid] != st.NOT_MET:
             continue
@@ -253,8 +259,8 @@ def _evaluate_ruleset(rs: CompiledRuleset, dossier: Dossier, ctx: Context, assum
         marked = dossier.prepared["marked"] = frozenset(declared_na) | frozenset(declined)
     if assume:
         marked = marked | frozenset(assume)
-    rs.runner(ctx, marked, declared_na, declined, assume)
-    _apply_deadlines(rs, ctx, marked, declared_na, declined, assume)
+    opened = rs.runner(ctx, marked, declared_na, declined, assume)
+    _apply_deadlines(rs, ctx, opened, marked, declared_na, declined, assume)
     outcome = rs.policy.outcome(rs, ctx)
     lost = _lost(rs, ctx) if ctx.status_reasons else set()
     if lost:

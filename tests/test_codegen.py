@@ -309,7 +309,9 @@ def test_generated_rulesets_give_the_oracles_statuses(seed, unknown, as_of, decl
     world = ref.World({k: fact_data(v) for k, v in dossier.facts.items()}, as_of, [item_data(e) for e in dossier.file.evidence])
     marked = frozenset(declared_na) | frozenset(declined) | frozenset(assume)
     for rs in LIBRARY.rulesets.values():
-        rs.runner(ctx, marked, declared_na, declined, assume)
+        opened = rs.runner(ctx, marked, declared_na, declined, assume)
+        # what it returns: its criteria with a deadline left not met or unknown (only those need a window)
+        assert opened == [cid for cid in rs.dated if ctx.statuses[cid] in (s.NOT_MET, s.UNKNOWN)]
         oracle_statuses(rs, world, declared_na, declined, assume)
         # later rulesets read earlier outcomes: give both the same ones
         ctx.outcomes[rs.id] = world.outcomes[rs.id] = rs.policy.outcome(rs, ctx)
