@@ -13,6 +13,7 @@ code.
 from __future__ import annotations
 
 import marshal
+import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -38,7 +39,10 @@ class GeneratedCode(Record):
     constants: dict[str, Any]
 
     def load(self) -> dict[str, Callable]:
-        namespace = dict(self.constants)
+        # Strings interned: an unpickled copy of "met" is another object than status.MET, and every
+        # comparison of a status or lookup by an evidence kind would compare characters instead of
+        # identities (the criterion ids stay the objects the compiled ruleset holds).
+        namespace = {name: sys.intern(value) if type(value) is str else value for name, value in self.constants.items()}
         exec(marshal.loads(self.code), namespace)  # generated from checked condition trees; values bound, not inlined
         tp.register_shapes(dict(zip(namespace["SHAPE_SOURCES"], namespace["SHAPES"], strict=True)))
         return namespace

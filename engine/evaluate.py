@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import field
+from sys import intern
 from typing import Any
 
 from . import deadlines, tri
@@ -107,7 +108,8 @@ def _evidence_index(dossier: Dossier, as_of: dt.date, integrity: dict[str, str] 
     for item in evidence:
         if evidence_state(item.collected, item.expires, item.auditor.status, as_of, problems.get(item.id)) != VALID:
             continue
-        kind, now = item.kind, valid.get(item.kind)
+        kind = intern(item.kind)  # the generated code looks kinds up by interned names (codegen.GeneratedCode.load)
+        now = valid.get(kind)
         if now is not True:
             valid[kind] = True if not item.criteria else (now or frozenset()) | frozenset(item.criteria)
         member = item.member
