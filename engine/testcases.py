@@ -25,6 +25,7 @@ from .source_files import Located, load_document
 @record
 class Expect(Strict):
     statuses: dict[str, str] = field(default_factory=dict)
+    reasons: dict[str, list[str]] = field(default_factory=dict)  # criterion -> its reason codes, exactly (any order)
     outcome: dict[str, Any] = field(default_factory=dict)
     outcomes: dict[str, dict[str, Any]] = field(default_factory=dict)
     stage: str | None = None  # the ruleset's current stage (id)
@@ -134,6 +135,7 @@ def run_case(case: Case, library: Library, path: Path, ruleset: str) -> list[str
         got = evaluation.ctx.statuses.get(cid)
         if got != want:
             problems.append(f"{cid}: expected {want}, got {got}")
+    problems += compare_reasons(evaluation, case.expect.reasons, library)
     expectations = {ruleset: case.expect.outcome, **case.expect.outcomes} if case.expect.outcome else case.expect.outcomes
     for rid, wanted in expectations.items():
         if rid not in evaluation.ctx.outcomes:
@@ -142,6 +144,26 @@ def run_case(case: Case, library: Library, path: Path, ruleset: str) -> list[str
         outcome = ruleset_entry(evaluation, rid)["outcome"]
         problems += [f"{rid}.{p}" for p in compare_outcome(outcome, wanted)]
     return problems + compare_progress(evaluation, ruleset, case.expect)
+
+
+def criterion_reasons(evaluation: Any, cid: str) -> list[str]:
+    """The reason codes the engine gives a criterion's status: why it is not applicable
+    (`not_applicable_reason`) and what its deadline makes of it (`not_yet_due`, `deadline_passed`,
+    `proof_only`)."""
+    ctx = evaluation.ctx
+    return [code for code in (ctx.na_reasons.get(cid), ctx.status_reasons.get(cid)) if code]
+
+
+def compare_reasons(evaluation: Any, wanted: dict[str, list[str]], library: Library) -> list[str]:
+    problems = []
+    for cid, want in wanted.items():
+        if cid not in library.criteria:
+            problems.append(f"{cid}: unknown criterion in expect.reasons")
+            continue
+        got = criterion_reasons(evaluation, cid)
+        if sorted(got) != sorted(want):
+            problems.append(f"{cid}: expected the reasons {sorted(want)}, got {sorted(got)}")
+    return problems
 
 
 def compare_progress(evaluation: Any, ruleset: str, expect: Expect) -> list[str]:

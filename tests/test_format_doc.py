@@ -177,7 +177,8 @@ def test_the_test_case_example_is_a_case_of_a_bundled_ruleset(library, tmp_path)
         dossier = build_case_dossier(case, library, here, selected, case.name)
         evaluation = evaluate(library, dossier, case.as_of, selected, assume=case.assume or None)
         own = {c.id for c in library.rulesets[rid].criteria}
-        named = [*case.expect.statuses, *(case.expect.missing or []), *(case.expect.due_now or []), *case.assume]
+        named = [*case.expect.statuses, *case.expect.reasons, *(case.expect.missing or []), *(case.expect.due_now or []),
+                 *case.assume]
         assert set(named) <= own, f"not criteria of {rid}: {sorted(set(named) - own)}"
         assert case.expect.stage in [s.model.id for s in library.rulesets[rid].stages]
         for key in case.expect.outcome:

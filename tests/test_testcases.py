@@ -21,3 +21,18 @@ def test_stage_missing_and_due_now_are_checked_and_reported():
     assert any(p.startswith("stage: expected shooting, got company") for p in problems)
     assert f"missing: expected {wrong.missing}, got {case.expect.missing}" in problems  # the order matters
     assert any(p.startswith("due_now: expected ['VHSS-32.3-INFO']") for p in problems)
+
+
+def test_reason_codes_are_checked_exactly():
+    """`expect.reasons`: every code the engine gives the criterion, no more, no fewer."""
+    library = load_library()
+    path = CASES.parent / "deadlines.yaml"
+    case = next(c for c in load_cases(path) if c.expect.reasons.get("VHSS-T3-5.3-MEDICAL-EXAM") == ["proof_only"])
+    assert run_case(case, library, path, "vhss_ccnpc") == []
+    for wrong in (["not_yet_due"], [], ["proof_only", "declared"]):
+        expect = dataclasses.replace(case.expect, reasons={"VHSS-T3-5.3-MEDICAL-EXAM": wrong})
+        problems = run_case(dataclasses.replace(case, expect=expect), library, path, "vhss_ccnpc")
+        assert problems == [f"VHSS-T3-5.3-MEDICAL-EXAM: expected the reasons {sorted(wrong)}, got ['proof_only']"]
+    unknown = dataclasses.replace(case.expect, reasons={"VHSS-NOPE": []})
+    assert run_case(dataclasses.replace(case, expect=unknown), library, path, "vhss_ccnpc") == [
+        "VHSS-NOPE: unknown criterion in expect.reasons"]
