@@ -138,7 +138,8 @@ class Windows:
     for an evidence index (evaluate.py keeps one per dossier, date and integrity problems): each is
     computed the first time any evaluation of that index reads it and kept in the index's memo,
     under a token of its ruleset (a dossier evaluated with two libraries keeps their windows
-    apart). Most criteria are met, so most windows are only ever computed for the result document
+    apart), with the facts they were computed from (a what-if that changes a date fact shares the
+    index, not the windows). Most criteria are met, so most windows are only ever computed for the result document
     or the calendar."""
 
     __slots__ = ("ctx", "parts")
@@ -149,12 +150,12 @@ class Windows:
 
     def add(self, due_by_key: dict[str, Due], token: object) -> dict[str, Window]:
         """Make a ruleset's deadlines readable; its windows computed so far (filled as they are read)."""
-        memo = self.ctx.evidence_index.memo
-        cache = memo.get(token)
-        if cache is None:
-            cache = memo[token] = {}
-        self.parts.append((due_by_key, cache))
-        return cache
+        memo, facts = self.ctx.evidence_index.memo, self.ctx.facts
+        kept = memo.get(token)
+        if kept is None or kept[0] is not facts:  # a what-if on the facts (questions.with_facts) shares the index
+            kept = memo[token] = (facts, {})
+        self.parts.append((due_by_key, kept[1]))
+        return kept[1]
 
     def __getitem__(self, key: str) -> Window:
         for known, cache in self.parts:

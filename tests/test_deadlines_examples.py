@@ -131,3 +131,19 @@ def test_no_plan_ever_proposes_to_do_what_can_no_longer_be_done(name):
                 window = item.get("due", {}).get("window")
                 if window == "closed":  # only its proof can still count, and the plan says so
                     assert item.get("proof_only") is True, (name, day, target.label, item["criterion"])
+
+
+def test_windows_follow_a_what_if_on_the_date_they_count_from():
+    """Windows are kept per evidence index, which a what-if on the facts shares (Engine.with_facts):
+    moving the first shooting day must move the declaration's window, and the dossier's own stays."""
+    dossier = feature_film(None)
+    as_of = Options(dt.date(2025, 10, 15))
+
+    def declaration(evaluation):
+        window = evaluation.ctx.windows["AID-RSE-DECLARATION"]
+        return window.state, window.due, evaluation.ctx.status_reasons.get("AID-RSE-DECLARATION")
+
+    assert declaration(ENGINE.evaluate(dossier, as_of)) == ("closed", dt.date(2025, 3, 2), "proof_only")
+    later = ENGINE.with_facts(dossier, {"dates.first_shooting_day": dt.date(2025, 12, 1)})
+    assert declaration(ENGINE.evaluate(later, as_of)) == ("open", dt.date(2025, 11, 30), None)
+    assert declaration(ENGINE.evaluate(dossier, as_of)) == ("closed", dt.date(2025, 3, 2), "proof_only")
