@@ -13,10 +13,12 @@ package first on PYTHONPATH)."""
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,11 +39,11 @@ print(len(library.criteria))
 """
 
 
-def counted(dossier: Path, calls: int) -> tuple[int, str]:
+def counted(dossier: Path, calls: int, env: dict[str, str]) -> tuple[int, str]:
     """Instructions executed by a child doing `calls` evaluations after its warm-up, and its output."""
     done = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
                            sys.executable, "-c", CHILD, str(dossier), AS_OF, str(calls)],
-                          capture_output=True, text=True, check=True)
+                          capture_output=True, text=True, check=True, env=env)
     found = re.search(r"Collected : (\d+)", done.stderr)
     if not found:
         raise SystemExit(f"valgrind gave no count:\n{done.stderr[-2000:]}")
@@ -57,10 +59,15 @@ def main(argv: list[str] | None = None) -> int:
         print("valgrind is not installed (apt-get install valgrind)", file=sys.stderr)
         return 1
     # A first child outside valgrind fills the ruleset cache, so that both counted children load it
-    # alike (otherwise the first one would also pay for compiling the rulesets).
-    subprocess.run([sys.executable, "-c", CHILD, str(args.dossier.resolve()), AS_OF, "0"], check=True, capture_output=True)
-    base, _ = counted(args.dossier.resolve(), 0)
-    loaded, criteria = counted(args.dossier.resolve(), args.calls)
+    # alike (otherwise the first one would also pay for compiling the rulesets). The cache is this
+    # run's own unless RACCORD_CACHE_DIR says otherwise: other processes of the same user (a test
+    # run) would evict the shared entry and one child alone would rebuild the library.
+    env = dict(os.environ)
+    env.setdefault("RACCORD_CACHE_DIR", tempfile.mkdtemp(prefix="raccord-instructions-"))
+    subprocess.run([sys.executable, "-c", CHILD, str(args.dossier.resolve()), AS_OF, "0"], check=True, capture_output=True,
+                   env=env)
+    base, _ = counted(args.dossier.resolve(), 0, env)
+    loaded, criteria = counted(args.dossier.resolve(), args.calls, env)
     per_call = (loaded - base) / args.calls
     print(f"instructions per evaluate(): {per_call / 1e3:.1f} k ({criteria} criteria; "
           f"{args.calls} calls; start-up and warm-up {base / 1e6:.0f} M)")
