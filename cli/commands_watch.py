@@ -1,0 +1,251 @@
+"""`raccord watch`: replay the production's journal through its monitors and print the alerts; with
+`--follow`, keep reading the lines appended to it and print each alert as it fires (docs/journal.md).
+
+The CLI reads the clock (the default `--as-of`, and the time that passes while following); the
+engine does not. Acknowledging (`--ack ALERT-ID --comment ...`) appends an `alert.ack` event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from raccord.engine import InputError
+from raccord.engine.errors import Bilingual
+
+from .commands_journal import append_events, journal_of
+from .i18n import words
+
+WORDS = {
+    "install": {
+        "fr": "raccord watch a besoin de durable-rules, l'extra optionnel « live » : pip install 'raccord[live]' "
+        "(Python 3.11 ou 3.12, avec gcc ; dans ce dépôt, make l'installe). Le reste de raccord fonctionne sans.",
+        "en": "raccord watch needs durable-rules, the optional 'live' extra: pip install 'raccord[live]' "
+        "(Python 3.11 or 3.12, with gcc; in this repository, make installs it). The rest of raccord works without it.",
+    },
+    "header": {
+        "fr": "Journal {path} relu jusqu'au {until} : {events} événement(s), {n} alerte(s), dont {acked} acquittée(s).",
+        "en": "Journal {path} replayed up to {until}: {events} event(s), {n} alert(s), {acked} acknowledged.",
+    },
+    "none": {"fr": "Aucune alerte.", "en": "No alert."},
+    "warning": {"fr": "AVERTISSEMENT", "en": "WARNING"},
+    "breach": {"fr": "ALERTE", "en": "ALERT"},
+    "since": {"fr": "depuis", "en": "since"},
+    "todo": {"fr": "À faire", "en": "To do"},
+    "source": {"fr": "Source", "en": "Source"},
+    "acked": {"fr": "Acquittée le {at} ({by}) : {comment}", "en": "Acknowledged on {at} ({by}): {comment}"},
+    "following": {"fr": "Suivi du journal {path} (Ctrl-C pour arrêter)…", "en": "Following journal {path} (Ctrl-C to stop)…"},
+    "ack_done": {"fr": "Alerte {alert} acquittée dans {path}.", "en": "Alert {alert} acknowledged in {path}."},
+    "lines": {"fr": "l.", "en": "l."},
+}
+w = words(WORDS)
+
+
+def parse_moment(value: str, option: str = "--as-of") -> dt.datetime:
+    """A date and time with its zone; a date alone is the end of that day (UTC)."""
+    try:
+        if "T" in value:
+            moment = dt.datetime.fromisoformat(value)
+            if moment.tzinfo is None:
+                raise ValueError
+            return moment
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError(
+            option,
+            Bilingual(
+                f"« {value} » n'est ni une date ni une date et heure avec fuseau",
+                f"'{value}' is neither a date nor a date and time with a zone",
+            ),
+            Bilingual("AAAA-MM-JJ ou 2025-11-12T18:00:00+01:00", "YYYY-MM-DD or 2025-11-12T18:00:00+01:00"),
+        ) from None
+    return dt.datetime.combine(day, dt.time(23, 59, 59, 999000), dt.UTC)
+
+
+def render_alert(doc: dict, lang: str) -> str:
+    at = doc["at"][:16].replace("T", " ")
+    since = doc["since"][:16].replace("T", " ")
+    source = doc["source"]
+    cite = source.get("section", "")
+    if source.get("lines"):
+        cite += f", {w('lines', lang)} {source['lines']}"
+    if source.get("seed"):
+        cite += f" ({source['seed']})"
+    lines = [
+        f"[{w(doc['stage'], lang)}] {at}  {doc['who']}  {doc['monitor']} ({doc['id']}, {doc['severity']})",
+        f"  {doc['message']}",
+        f"  {w('since', lang)} {since}",
+        f"  {w('todo', lang)} : {doc['action']}" if lang == "fr" else f"  {w('todo', lang)}: {doc['action']}",
+        f"  {w('source', lang)} : {source.get('title', source['document'])}, {cite}"
+        if lang == "fr"
+        else f"  {w('source', lang)}: {source.get('title', source['document'])}, {cite}",
+    ]
+    if source.get("quote"):
+        lines.append(f"    « {source['quote']} »")
+    ack = doc.get("acknowledged")
+    if ack:
+        lines.append(
+            "  " + w("acked", lang, at=ack["at"][:16].replace("T", " "), by=ack.get("by") or "-", comment=ack["comment"])
+        )
+    return "\n".join(lines)
+
+
+def _unavailable(lang: str) -> None:
+    click.echo(f"raccord: {w('install', lang)}", err=True)
+    sys.exit(2)
+
+
+def register(cli: click.Group) -> None:
+    @cli.command()
+    @click.argument("dossier", type=click.Path(dir_okay=False))
+    @click.option("--journal", "journal_file", metavar="FILE", help="Journal à lire (défaut : <dossier>.journal.jsonl).")
+    @click.option(
+        "--follow", is_flag=True, help="Continuer à lire les lignes ajoutées et afficher les alertes dès qu'elles tombent."
+    )
+    @click.option(
+        "--as-of",
+        "as_of",
+        metavar="DATETIME",
+        help="Rejouer jusqu'à ce moment (AAAA-MM-JJ ou date et heure avec fuseau ; défaut : maintenant).",
+    )
+    @click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True, help="Langue des alertes.")
+    @click.option(
+        "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Format de sortie."
+    )
+    @click.option("--ack", "ack", metavar="ALERT-ID", help="Acquitter cette alerte (avec --comment) au lieu de rejouer.")
+    @click.option("--comment", help="Commentaire de l'acquittement (ce qui a été fait ; jamais un nom).")
+    @click.option("--by", "by", metavar="ROLE", help="Fonction de qui acquitte (par exemple regisseur_general).")
+    @click.option("--poll", type=float, default=0.5, show_default=True, hidden=True)
+    @click.option("--stop-after", "stop_after", type=float, hidden=True)  # tests: stop following after N seconds
+    def watch(dossier, journal_file, follow, as_of, lang, fmt, ack, comment, by, poll, stop_after):
+        """Surveille les journées de tournage : alertes des moniteurs (pauses, amplitude, repos, mineurs, VHSS)."""
+        from raccord.engine.live import (
+            LiveUnavailableError,
+            acknowledgements,
+            alert_document,
+            durable_available,
+            load_monitors,
+            read_journal,
+            replay,
+        )
+
+        path = journal_of(dossier, journal_file)
+        if not Path(dossier).is_file() and journal_file is None:
+            raise InputError(dossier, Bilingual("dossier introuvable", "dossier not found"))
+        if ack:
+            _acknowledge(path, ack, comment, by, lang)
+            return
+        if not durable_available():
+            _unavailable(lang)
+        events = read_journal(path)
+        monitors = load_monitors()
+        until = parse_moment(as_of) if as_of else dt.datetime.now(dt.UTC)
+        try:
+            alerts = replay(events, monitors, until)
+        except LiveUnavailableError:
+            _unavailable(lang)
+        acks = acknowledgements(events)
+        docs = [alert_document(alert, monitors, lang, acks) for alert in alerts]
+        if fmt == "json":
+            click.echo(
+                json.dumps(
+                    {"format": "raccord.alerts/1", "journal": str(path), "until": until.isoformat(), "alerts": docs},
+                    ensure_ascii=False,
+                    indent=2,
+                )
+            )
+        else:
+            click.echo(
+                w(
+                    "header",
+                    lang,
+                    path=path,
+                    until=until.isoformat(timespec="minutes"),
+                    events=len(events),
+                    n=len(docs),
+                    acked=sum(1 for d in docs if "acknowledged" in d),
+                )
+            )
+            for doc in docs:
+                click.echo("")
+                click.echo(render_alert(doc, lang))
+            if not docs:
+                click.echo(w("none", lang))
+        if follow:
+            _follow(path, events, monitors, lang, fmt, poll, stop_after, alert_document)
+
+
+def _acknowledge(path: Path, alert_id: str, comment: str | None, by: str | None, lang: str) -> None:
+    from raccord.engine.live.events import VERSION, check_event
+
+    if not comment:
+        raise click.UsageError("--ack a besoin de --comment" if lang == "fr" else "--ack needs --comment")
+    data = {
+        "v": VERSION,
+        "at": dt.datetime.now(dt.UTC).astimezone().isoformat(timespec="seconds"),
+        "type": "alert.ack",
+        "alert": alert_id,
+        "comment": comment,
+    }
+    if by:
+        data["by"] = by
+    append_events(path, [check_event(data, "--ack")])
+    click.echo(w("ack_done", lang, alert=alert_id, path=path))
+
+
+def _follow(
+    path: Path, events: list, monitors, lang: str, fmt: str, poll: float, stop_after: float | None, alert_document
+) -> None:
+    """Feed the lines appended since the replay, in the order they arrive, and the passing time."""
+    from raccord.engine.live.events import canonical, ordered, parse_line, to_ms
+    from raccord.engine.live.stream import Watcher
+
+    def show(alert) -> None:  # type: ignore[no-untyped-def]
+        doc = alert_document(alert, monitors, lang)
+        click.echo(json.dumps(doc, ensure_ascii=False) if fmt == "json" else "\n" + render_alert(doc, lang), nl=True)
+        sys.stdout.flush()
+
+    watcher = Watcher(monitors)
+    replayed = ordered(events)
+    for event in replayed:  # the state of the replay, alerts already printed
+        watcher.feed(event)
+    seen = {canonical(e.data) for e in replayed}  # an event logged twice counts once, as in a replay
+    watcher.on_alert = show
+    watcher.advance(to_ms(dt.datetime.now(dt.UTC)))
+    click.echo(w("following", lang, path=path), err=True)
+    offset = path.stat().st_size if path.exists() else 0
+    number = sum(1 for _ in path.open(encoding="utf-8")) if path.exists() else 0
+    pending = b""
+    started = time.monotonic()
+    try:
+        while stop_after is None or time.monotonic() - started < stop_after:
+            time.sleep(poll)
+            if path.exists() and path.stat().st_size > offset:
+                with path.open("rb") as handle:
+                    handle.seek(offset)
+                    chunk = handle.read()
+                offset += len(chunk)
+                pending += chunk
+                *complete, pending = pending.split(b"\n")
+                for raw in complete:
+                    number += 1
+                    if not raw.strip():
+                        continue
+                    try:
+                        event = parse_line(raw.decode("utf-8"), f"{path}:{number}")
+                    except (InputError, UnicodeDecodeError) as exc:
+                        click.echo(f"raccord: {exc}", err=True)
+                        continue
+                    if canonical(event.data) not in seen:
+                        seen.add(canonical(event.data))
+                        watcher.feed(event)
+            watcher.advance(to_ms(dt.datetime.now(dt.UTC)))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        watcher.close()
