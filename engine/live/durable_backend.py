@@ -135,18 +135,22 @@ class Backend:
             dl.retract_fact(self.name, fact)
 
     def advance(self, now: int) -> None:
-        """Fire every timer due at or before `now`. The clock fact is only replaced when one is due."""
+        """Fire every timer due at or before `now`, in the order of their times: the clock steps to each
+        due time in turn (durable fires the matches of one fact in no set order, and a monitor's
+        warning must come before its alert). The clock fact is only replaced when a timer is due."""
         heap = self.heap
-        while heap and heap[0][1] not in self.timers:
-            heapq.heappop(heap)
-        if not heap or heap[0][0] > now:
-            return
-        while heap and heap[0][0] <= now:
-            heapq.heappop(heap)
-        if self.clock is not None:
-            dl.retract_fact(self.name, self.clock)
-        self.clock = {"sid": self.sid, "t": "clock", "now": now, "seq": next(self.seq)}
-        dl.assert_fact(self.name, self.clock)
+        while True:
+            while heap and heap[0][1] not in self.timers:
+                heapq.heappop(heap)
+            if not heap or heap[0][0] > now:
+                return
+            due = heap[0][0]
+            while heap and heap[0][0] == due:
+                heapq.heappop(heap)
+            if self.clock is not None:
+                dl.retract_fact(self.name, self.clock)
+            self.clock = {"sid": self.sid, "t": "clock", "now": due, "seq": next(self.seq)}
+            dl.assert_fact(self.name, self.clock)
 
     def close(self) -> None:
         """Empty the session (retract what is left) and forget it."""
