@@ -309,4 +309,12 @@ def _share_equal_values(evidence: list[EvidenceItem]) -> None:
 
 def load_dossier(path: Path, catalogue: dict[str, FactDef]) -> Dossier:
     located = load_document(path)
-    return build_dossier(located, catalogue, path)
+    dossier = build_dossier(located, catalogue, path)
+    # Derived facts: the shooting journal beside the dossier (`<name>.journal.jsonl`) gives facts and
+    # evidence (engine/live/derived.py, docs/journal.md), so that `check` and `watch` read one truth.
+    journal = path.with_name(path.stem + ".journal.jsonl")
+    if journal.is_file():
+        from .live.derived import add_journal
+
+        add_journal(dossier, journal, catalogue)
+    return dossier

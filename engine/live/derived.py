@@ -1,0 +1,103 @@
+"""Facts and evidence the production's journal gives the dossier (docs/journal.md §6, "One truth").
+
+When `<dossier>.journal.jsonl` lies beside a dossier, loading the dossier reads it (engine/dossier.py
+calls `add_journal`). Each monitor that says `derives: {fact: F}` gives F its verdict over the whole
+journal, computed by the reference check (plain Python, no durable-rules needed), which the
+differential test holds to the alerts `raccord watch` fires:
+
+- `false` if the monitor fired an alert (a `breach`; warnings do not count),
+- `true` if it watched at least one complete case (a day that ended, a report opened...) and fired none,
+- nothing otherwise (the journal says nothing about it).
+
+A value the dossier states is combined with the journal's, false first: a day without a break in the
+journal makes `false` even if the dossier says `true`; the dossier's `false` stands (it may cover days
+the journal does not). Each monitor with `evidence: {kind: K}` that watched a complete case adds an
+evidence item of kind K: the journal itself (its path, its SHA-256 at loading, the date of its last
+event), with the number of days, alerts and acknowledgements in its note. Evidence ids are
+`JOURNAL-<monitor id>`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from .alerts import BREACH
+from .events import Event, from_ms, ordered, read_journal
+from .monitors import Monitor, MonitorSet, load_monitors
+from .reference import check, days_of
+
+_MONITORS: list[MonitorSet] = []
+
+
+def _monitors() -> MonitorSet:
+    if not _MONITORS:
+        _MONITORS.append(load_monitors())
+    return _MONITORS[0]
+
+
+def _cases(monitor: Monitor, events: list[Event], days: dict[str, list[Any]]) -> int:
+    """How many complete cases the monitor watched in the journal."""
+    from .reference import _matches, _passes
+
+    if monitor.kind in ("continuous_work", "span", "rest"):
+        return sum(1 for person in days.values() for day in person if day.end is not None and _passes(monitor.where,
+                                                                                                      day.start.data))
+    if monitor.kind == "on_event":
+        return sum(1 for e in events if any(e.type == pattern.event for pattern in monitor.events))
+    return len({str(e.data.get(monitor.key)) for e in events if monitor.opens is not None and _matches(monitor.opens, e)})
+
+
+def journal_findings(events: list[Event], monitors: MonitorSet | None = None) -> list[dict[str, Any]]:
+    """Per monitor that derives a fact or gives evidence: cases watched, alerts, acknowledged alerts."""
+    from . import acknowledgements
+
+    monitors = monitors or _monitors()
+    timeline = ordered(events)
+    if not timeline:
+        return []
+    until = timeline[-1].ms
+    alerts = check(timeline, monitors, until)
+    acks = acknowledgements(events)
+    days = days_of(timeline)
+    out = []
+    for monitor in monitors.monitors:
+        if monitor.derives is None and monitor.evidence is None:
+            continue
+        fired = [a for a in alerts if a.monitor == monitor.id and a.stage == BREACH]
+        out.append({"monitor": monitor, "cases": _cases(monitor, timeline, days), "breaches": len(fired),
+                    "acknowledged": sum(1 for a in fired if a.id in acks), "last": from_ms(until, timeline[-1].tz).date()})
+    return out
+
+
+def add_journal(dossier: Any, journal: Path, catalogue: dict[str, Any]) -> None:
+    """Give the dossier (just built, not yet seen by anyone) the journal's facts and evidence."""
+    from ..dossier import EvidenceItem
+
+    events = read_journal(journal)
+    digest = hashlib.sha256(journal.read_bytes()).hexdigest()
+    facts = dossier.facts
+    evidence = list(dossier.file.evidence)
+    for finding in journal_findings(events):
+        monitor: Monitor = finding["monitor"]
+        if finding["cases"] == 0 and finding["breaches"] == 0:
+            continue
+        name = monitor.derives
+        if name is not None and name in catalogue and catalogue[name].type == "boolean":
+            verdict = finding["breaches"] == 0
+            stated = facts.get(name)
+            facts[name] = verdict if stated is None else (stated and verdict)
+        if monitor.evidence is not None and finding["cases"]:
+            note = (f"journal des tournages ({monitor.id}) : {finding['cases']} cas suivis, {finding['breaches']} alerte(s), "
+                    f"{finding['acknowledged']} acquittée(s)")
+            try:
+                path = journal.resolve().relative_to(dossier.base_dir.resolve()).as_posix()
+            except ValueError:
+                path = None
+            evidence.append(EvidenceItem(id=f"JOURNAL-{monitor.id}", kind=monitor.evidence, criteria=list(monitor.serves),
+                                         path=path, sha256=digest if path else None, collected=finding["last"], note=note,
+                                         author="raccord journal"))
+    object.__setattr__(dossier.file, "evidence", evidence)
+    object.__setattr__(dossier.file, "facts", facts)
+
