@@ -25,7 +25,7 @@ from raccord.engine.testcases import build_case_dossier, load_cases
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "ruleset-format.md"
-CHECKED_SECTIONS = {2, 3, 4, 5, 6, 7, 8}
+CHECKED_SECTIONS = {2, 3, 4, 5, 6, 7, 8, 9}  # 9 (monitors): tests/test_live_monitors.py
 # what a criterion may carry under each policy (§4: "scoring attributes, by policy")
 SCORING = {"threshold": {"points", "mandatory"}, "levels": {"level"}, "obligations": {"mandatory"},
            "eligibility": {"scheme"}}

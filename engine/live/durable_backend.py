@@ -7,17 +7,22 @@ compiled to durable rules; events; timers. Both are durable facts of one session
   matches fires (a posted durable event is consumed by the first rule that takes it), and retracted
   once its actions have run; lists (who is present) stay on the Python side, the fact carries the
   event's index, so no event comes near durable's limit of about 128 properties;
-- a timer is a fact `{t: "timer", id, due}`; the clock is one fact `{t: "clock", now}` replaced when
-  time advances. The rule `timer.due <= clock.now` fires every timer due (facts are not consumed, so
-  one clock fact joins every due timer) and the action retracts it. durable-rules' own timers run on
-  the wall clock, which a replay (`--as-of`, tests, benchmarks) cannot use.
+- a timer is a fact `{t: "timer", id, due}` asserted when the clock reaches its time (the pending
+  ones wait in a heap, ordered by time): the rule on timer facts fires its action, then the fact is
+  retracted. Most timers are cancelled before their time (the day ends, a break resets the count)
+  and never enter the session. durable-rules' own timers run on the wall clock, which a replay
+  (`--as-of`, tests, benchmarks) cannot use; and a join "timer due <= clock now" between a timer fact
+  and a clock fact read freed memory in 2.0.28 (valgrind: an invalid read in isBetaMatch, then
+  segmentation faults that came and went with the memory layout), so no rule here joins two facts
+  with a test.
 
 Traps of durable-rules 2.0.28 avoided here: a ruleset name is registered once per process, so a
 ruleset is compiled once per set of routes and each watcher is its own session (`sid`); identical
 facts asserted twice raise, so every fact carries a sequence number; a fact no rule takes raises
 MessageNotHandledException, so each ruleset has a catch-all rule that fires for nothing (a join
 behind a pattern no fact matches); a session is emptied by retracting its facts, never deleted
-(deleting a session with a fact in a join memory reads freed memory, bench/durable_facts.py).
+(deleting a session with a fact in a join memory reads freed memory, bench/durable_facts.py); a fact
+is retracted after the call that asserted it has returned, never inside its own action.
 """
 
 from __future__ import annotations
@@ -81,10 +86,9 @@ def _compile(routes: tuple[Route, ...]) -> str:
 
             when_all(pattern)(_route_action(index))
 
-        @when_all(c.timer << (m.t == "timer"), c.clock << (m.t == "clock") & (m.now >= c.timer.due))
+        @when_all(m.t == "timer")
         def due(cx: Any) -> None:
-            _live[cx.timer.sid].fired(cx.timer.id)
-            cx.retract_fact(cx.timer)
+            _live[cx.m.sid].fired(cx.m.id)
 
         @when_all(c.never << (m.t == "never"), c.anything << +m.t)
         def catch_all(cx: Any) -> None:  # pragma: no cover - never fires; keeps every fact handled
@@ -104,9 +108,8 @@ class Backend:
         self.on_route = on_route
         self.on_timer = on_timer
         self.seq = itertools.count()
-        self.timers: dict[int, dict[str, Any]] = {}
+        self.timers: dict[int, int] = {}  # pending timer id -> due time (ms)
         self.heap: list[tuple[int, int]] = []
-        self.clock: dict[str, Any] | None = None
         _live[self.sid] = self
 
     # called back by durable
@@ -114,8 +117,7 @@ class Backend:
         self.on_route(index, event_index)
 
     def fired(self, timer_id: int) -> None:
-        if self.timers.pop(timer_id, None) is not None:
-            self.on_timer(timer_id)
+        self.on_timer(timer_id)
 
     # called by the watcher
     def event(self, fields: dict[str, Any], event_index: int) -> None:
@@ -124,40 +126,27 @@ class Backend:
         dl.retract_fact(self.name, fact)
 
     def set_timer(self, timer_id: int, due: int) -> None:
-        fact = {"sid": self.sid, "t": "timer", "id": timer_id, "due": due}
-        self.timers[timer_id] = fact
+        self.timers[timer_id] = due
         heapq.heappush(self.heap, (due, timer_id))
-        dl.assert_fact(self.name, fact)
 
     def cancel_timer(self, timer_id: int) -> None:
-        fact = self.timers.pop(timer_id, None)
-        if fact is not None:
-            dl.retract_fact(self.name, fact)
+        self.timers.pop(timer_id, None)  # not in the session yet: nothing to retract
 
     def advance(self, now: int) -> None:
-        """Fire every timer due at or before `now`, in the order of their times: the clock steps to each
-        due time in turn (durable fires the matches of one fact in no set order, and a monitor's
-        warning must come before its alert). The clock fact is only replaced when a timer is due."""
+        """Fire every timer due at or before `now`, in the order of their times (a monitor's warning
+        comes before its alert): each is asserted as a fact when the clock reaches it, and the rule
+        fires on it. Most timers are cancelled before (the day ends, a break resets the count) and
+        never cost a call into durable-rules."""
         heap = self.heap
-        while True:
-            while heap and heap[0][1] not in self.timers:
-                heapq.heappop(heap)
-            if not heap or heap[0][0] > now:
-                return
-            due = heap[0][0]
-            while heap and heap[0][0] == due:
-                heapq.heappop(heap)
-            if self.clock is not None:
-                dl.retract_fact(self.name, self.clock)
-            self.clock = {"sid": self.sid, "t": "clock", "now": due, "seq": next(self.seq)}
-            dl.assert_fact(self.name, self.clock)
+        while heap and heap[0][0] <= now:
+            due, timer_id = heapq.heappop(heap)
+            if self.timers.pop(timer_id, None) is None:
+                continue  # cancelled
+            fact = {"sid": self.sid, "t": "timer", "id": timer_id, "due": due}
+            dl.assert_fact(self.name, fact)
+            dl.retract_fact(self.name, fact)  # out of the session again, once its action has run
 
     def close(self) -> None:
         """Empty the session (retract what is left) and forget it."""
-        for fact in list(self.timers.values()):
-            dl.retract_fact(self.name, fact)
-        self.timers.clear()
-        if self.clock is not None:
-            dl.retract_fact(self.name, self.clock)
-            self.clock = None
+        self.timers.clear()  # the timers left never entered the session
         _live.pop(self.sid, None)

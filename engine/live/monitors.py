@@ -218,7 +218,7 @@ class _Reader:
             and lead >= duration_ms(raw.get("limit") or raw.get("within"), self.located.where(path))
         ):
             raise self.fail(
-                path + ("lead",), "le préavis est plus court que la limite", "the lead time is shorter than the limit"
+                path + ("lead",), "le préavis doit être plus court que la limite", "the lead time must be shorter than the limit"
             )
         if kind in ("continuous_work", "span"):
             fields["limit_ms"] = duration_ms(raw["limit"], self.located.where(path + ("limit",)))
