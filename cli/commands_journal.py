@@ -17,7 +17,9 @@ from raccord.engine.atomic import replace_file
 from raccord.engine.errors import Bilingual
 from raccord.engine.live.events import VERSION, Event, check_event, journal_path, parse_lines, read_journal
 
+from .context import common_lang
 from .i18n import words
+from .language import bi
 
 WORDS = {
     "added": {"fr": "{n} événement(s) ajouté(s) à {path}", "en": "{n} event(s) added to {path}"},
@@ -33,7 +35,7 @@ def journal_of(dossier: str, journal: str | None) -> Path:
 def parse_arguments(texts: tuple[str, ...]) -> list[Event]:
     out = []
     for n, text in enumerate(texts, 1):
-        where = f"EVENT {n}"
+        where = f"argument {n}"
         try:
             data = json.loads(text)
         except ValueError as exc:
@@ -72,18 +74,24 @@ def append_events(path: Path, new: list[Event]) -> None:
 
 
 def register(cli: click.Group) -> None:
-    @cli.group()
+    @cli.group(help=bi("Journal des journées de tournage (événements JSON Lines, docs/journal.md).",
+                       "Journal of the shooting days (JSON Lines events, docs/journal.md)."))
     def journal() -> None:
-        """Journal des journées de tournage (événements JSON Lines, docs/journal.md)."""
+        pass
 
-    @journal.command("add")
+    @journal.command("add", help=bi("Ajoute des événements (un objet JSON par argument, ou --file) au journal de la production ; "
+                                    "un seul événement invalide et rien n'est écrit.",
+                                    "Append events (one JSON object per argument, or --file) to the production's journal; "
+                                    "one invalid event and nothing is written."))
     @click.argument("dossier", type=click.Path(dir_okay=False))
-    @click.argument("events", nargs=-1)
-    @click.option("--file", "events_file", type=click.Path(dir_okay=False), help="Fichier JSON Lines d'événements à ajouter.")
-    @click.option("--journal", "journal_file", metavar="FILE", help="Journal à compléter (défaut : <dossier>.journal.jsonl).")
-    @click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True, help="Langue des messages.")
+    @click.argument("events", nargs=-1, metavar=bi("ÉVÉNEMENT…", "EVENT…"))
+    @click.option("--file", "events_file", type=click.Path(dir_okay=False), metavar=bi("FICHIER", "FILE"),
+                  help=bi("Fichier JSON Lines d'événements à ajouter.", "JSON Lines file of events to append."))
+    @click.option("--journal", "journal_file", metavar=bi("FICHIER", "FILE"),
+                  help=bi("Journal à compléter (par défaut : <dossier>.journal.jsonl).",
+                          "Journal to append to (default: <dossier>.journal.jsonl)."))
+    @common_lang
     def add(dossier, events, events_file, journal_file, lang):
-        """Ajoute des événements (JSON, un par argument, ou --file) au journal de la production."""
         new = parse_arguments(events)
         if events_file:
             new += parse_lines(Path(events_file).read_text(encoding="utf-8").splitlines(), events_file)

@@ -19,7 +19,9 @@ from raccord.engine import InputError
 from raccord.engine.errors import Bilingual
 
 from .commands_journal import append_events, journal_of
+from .context import common_lang
 from .i18n import words
+from .language import bi
 
 WORDS = {
     "install": {
@@ -59,10 +61,11 @@ def parse_moment(value: str, option: str = "--as-of") -> dt.datetime:
         raise InputError(
             option,
             Bilingual(
-                f"« {value} » n'est ni une date ni une date et heure avec fuseau",
-                f"'{value}' is neither a date nor a date and time with a zone",
+                f"« {value} » n'est pas une date AAAA-MM-JJ ni une date et heure avec fuseau",
+                f"'{value}' is not a date YYYY-MM-DD nor a date and time with a zone",
             ),
-            Bilingual("AAAA-MM-JJ ou 2025-11-12T18:00:00+01:00", "YYYY-MM-DD or 2025-11-12T18:00:00+01:00"),
+            Bilingual("écrivez-la AAAA-MM-JJ, par exemple 2025-11-12, ou 2025-11-12T18:00:00+01:00",
+                      "write it YYYY-MM-DD, for example 2025-11-12, or 2025-11-12T18:00:00+01:00"),
         ) from None
     return dt.datetime.combine(day, dt.time(23, 59, 59, 999000), dt.UTC)
 
@@ -96,34 +99,41 @@ def render_alert(doc: dict, lang: str) -> str:
 
 
 def _unavailable(lang: str) -> None:
-    click.echo(f"raccord: {w('install', lang)}", err=True)
+    click.echo(("raccord : " if lang == "fr" else "raccord: ") + w("install", lang), err=True)
     sys.exit(2)
 
 
 def register(cli: click.Group) -> None:
-    @cli.command()
+    @cli.command(help=bi("Surveille les journées de tournage : rejoue le journal de la production et affiche les alertes des "
+                         "moniteurs (pauses, amplitude, repos, mineurs, scènes d'intimité, signalements).",
+                         "Watch the shooting days: replay the production's journal and print the monitors' alerts "
+                         "(breaks, amplitude, rest, minors, intimacy scenes, reports)."))
     @click.argument("dossier", type=click.Path(dir_okay=False))
-    @click.option("--journal", "journal_file", metavar="FILE", help="Journal à lire (défaut : <dossier>.journal.jsonl).")
-    @click.option(
-        "--follow", is_flag=True, help="Continuer à lire les lignes ajoutées et afficher les alertes dès qu'elles tombent."
-    )
-    @click.option(
-        "--as-of",
-        "as_of",
-        metavar="DATETIME",
-        help="Rejouer jusqu'à ce moment (AAAA-MM-JJ ou date et heure avec fuseau ; défaut : maintenant).",
-    )
-    @click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True, help="Langue des alertes.")
-    @click.option(
-        "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Format de sortie."
-    )
-    @click.option("--ack", "ack", metavar="ALERT-ID", help="Acquitter cette alerte (avec --comment) au lieu de rejouer.")
-    @click.option("--comment", help="Commentaire de l'acquittement (ce qui a été fait ; jamais un nom).")
-    @click.option("--by", "by", metavar="ROLE", help="Fonction de qui acquitte (par exemple regisseur_general).")
+    @click.option("--journal", "journal_file", metavar=bi("FICHIER", "FILE"),
+                  help=bi("Journal à lire (par défaut : <dossier>.journal.jsonl).",
+                          "Journal to read (default: <dossier>.journal.jsonl)."))
+    @click.option("--follow", is_flag=True,
+                  help=bi("Continuer à lire les lignes ajoutées et afficher chaque alerte dès qu'elle tombe.",
+                                                    "Keep reading the lines appended and print each alert as it fires."))
+    @click.option("--as-of", "as_of", metavar=bi("MOMENT", "DATETIME"),
+                  help=bi("Rejouer jusqu'à ce moment : AAAA-MM-JJ (fin du jour) ou date et heure avec fuseau "
+                          "(par défaut : maintenant).",
+                          "Replay up to this moment: YYYY-MM-DD (end of day) or a date and time with a zone (default: now)."))
+    @common_lang
+    @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+                  help=bi("Format de sortie.", "Output format."))
+    @click.option("--ack", "ack", metavar=bi("ALERTE", "ALERT-ID"),
+                  help=bi("Acquitter cette alerte (avec --comment) au lieu de rejouer.",
+                          "Acknowledge this alert (with --comment) instead of replaying."))
+    @click.option("--comment", metavar=bi("TEXTE", "TEXT"),
+                  help=bi("Commentaire de l'acquittement : ce qui a été fait, jamais un nom.",
+                                       "Comment of the acknowledgement: what was done, never a name."))
+    @click.option("--by", "by", metavar=bi("FONCTION", "ROLE"),
+                  help=bi("Fonction de qui acquitte (par exemple regisseur_general).",
+                          "Role of who acknowledges (for example regisseur_general)."))
     @click.option("--poll", type=float, default=0.5, show_default=True, hidden=True)
     @click.option("--stop-after", "stop_after", type=float, hidden=True)  # tests: stop following after N seconds
     def watch(dossier, journal_file, follow, as_of, lang, fmt, ack, comment, by, poll, stop_after):
-        """Surveille les journées de tournage : alertes des moniteurs (pauses, amplitude, repos, mineurs, VHSS)."""
         from raccord.engine.live import (
             LiveUnavailableError,
             acknowledgements,
@@ -140,11 +150,11 @@ def register(cli: click.Group) -> None:
         if ack:
             _acknowledge(path, ack, comment, by, lang)
             return
+        until = parse_moment(as_of) if as_of else dt.datetime.now(dt.UTC)
         if not durable_available():
             _unavailable(lang)
         events = read_journal(path)
         monitors = load_monitors()
-        until = parse_moment(as_of) if as_of else dt.datetime.now(dt.UTC)
         try:
             alerts = replay(events, monitors, until)
         except LiveUnavailableError:
