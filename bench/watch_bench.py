@@ -29,10 +29,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent.parent))
 
-from raccord.engine.live import load_monitors  # noqa: E402
-from raccord.engine.live.events import ordered, read_journal  # noqa: E402
-from raccord.engine.live.reference import check  # noqa: E402
-from raccord.engine.live.stream import Watcher  # noqa: E402
+from raccord.engine.live import load_monitors
+from raccord.engine.live.events import ordered, read_journal
+from raccord.engine.live.reference import check
+from raccord.engine.live.stream import Watcher
 
 ZONE = dt.timezone(dt.timedelta(hours=1))
 
