@@ -187,7 +187,7 @@ def register(cli: click.Group) -> None:
             if not docs:
                 click.echo(w("none", lang))
         if follow:
-            _follow(path, events, monitors, lang, fmt, poll, stop_after, alert_document)
+            _follow(path, events, monitors, until, lang, fmt, poll, stop_after, alert_document)
 
 
 def _acknowledge(path: Path, alert_id: str, comment: str | None, by: str | None, lang: str) -> None:
@@ -209,7 +209,8 @@ def _acknowledge(path: Path, alert_id: str, comment: str | None, by: str | None,
 
 
 def _follow(
-    path: Path, events: list, monitors, lang: str, fmt: str, poll: float, stop_after: float | None, alert_document
+    path: Path, events: list, monitors, until: dt.datetime, lang: str, fmt: str, poll: float, stop_after: float | None,
+    alert_document,
 ) -> None:
     """Feed the lines appended since the replay, in the order they arrive, and the passing time."""
     from raccord.engine.live.events import canonical, ordered, parse_line, to_ms
@@ -224,6 +225,7 @@ def _follow(
     replayed = ordered(events)
     for event in replayed:  # the state of the replay, alerts already printed
         watcher.feed(event)
+    watcher.advance(to_ms(until))
     seen = {canonical(e.data) for e in replayed}  # an event logged twice counts once, as in a replay
     watcher.on_alert = show
     watcher.advance(to_ms(dt.datetime.now(dt.UTC)))
