@@ -13,7 +13,7 @@ from raccord.engine.policies.eligibility import NO_APPLICABLE_CONDITION
 
 from .citations import citation_text, library_notice
 from .context import common_as_of, common_lang, library_from, library_options, run_evaluation
-from .i18n import colon, label, money, reason, t, text, words
+from .i18n import NNBSP, colon, label, money, reason, t, text, words
 from .language import bi
 from .render_text import header
 from .review_text import w as rw
@@ -21,7 +21,7 @@ from .review_text import w as rw
 WORDS = {
     "amount": {"fr": "Montant", "en": "Amount"},
     "condition_only": {"fr": "condition d'accès (pas de montant)", "en": "access condition (no amount)"},
-    "rate": {"fr": "{rate} % de {base}", "en": "{rate}% of {base}"},
+    "rate": {"fr": "{rate}\u202f% de {base}", "en": "{rate}% of {base}"},
     "prize": {"fr": "prix de {value}", "en": "prize of {value}"},
     "validity": {"fr": "Validité", "en": "Validity"},
     "paid_at": {"fr": "Versement", "en": "Paid"},
@@ -48,7 +48,11 @@ def amount_text(amount: dict | None, lang: str) -> str:
     currency = amount.get("currency", "EUR")
     if kind == "rate":
         rate = f"{amount['rate'] * 100:g}"
-        out = w("rate", lang, rate=rate, base=amount.get("base") or "-")
+        base = amount.get("base") or "-"
+        if lang == "fr" and base[:1].lower() in "aeéèêiouyh":  # « 15 % de l'aide », not « de aide »
+            out = f"{rate}{NNBSP}% de l'{base}"
+        else:
+            out = w("rate", lang, rate=rate, base=base)
     elif kind == "prize":
         out = w("prize", lang, value=money(amount.get("value"), lang, currency))
     elif amount.get("value") is not None:

@@ -14,7 +14,7 @@ from raccord.engine.plan import parse_target, plan_document
 from .citations import library_notice
 from .context import common_as_of, common_lang, library_from, library_options, run_evaluation
 from .deadline_text import day_text, due_text
-from .i18n import colon, count, decimal, money, percent, quoted, t, text, words
+from .i18n import colon, count, money, percent, quoted, t, text, words
 from .language import bi
 from .render_text import header
 
@@ -75,7 +75,9 @@ def _state(state: dict[str, Any], lang: str) -> str:
     if state.get("decision"):
         parts.append(t(state["decision"], lang))
     if state.get("level"):
-        parts.append(f"{t('level', lang)} {state['level'][0]}–{state['level'][1]}")
+        low, high = state["level"]
+        shown = str(low) if low == high else t("level_range", lang, cur=low, best=high)
+        parts.append(f"{t('level', lang)} {shown}")
     if state.get("score"):
         low, high = state["score"]
         parts.append(f"{t('score', lang)} {percent(low, lang)} – {percent(high, lang)}")
@@ -107,9 +109,9 @@ def render(doc: dict[str, Any], lang: str, notice: list[str] | None = None) -> s
         lines.append(w("plan", lang, criteria=count(len(doc["items"]), "criterion", lang),
                        effort=count(doc["effort"], "person_day", lang)) + colon(lang).rstrip())
         for item in doc["items"]:
-            extra = [f"{w('effort', lang)} {decimal(item['effort'], lang)}"]
+            extra = [f"{w('effort', lang)} {count(item['effort'], 'person_day', lang)}"]
             if item.get("points"):
-                extra.append(f"{item['points']:g} pts")
+                extra.append(count(item["points"], "point", lang))
             if item.get("level"):
                 extra.append(f"{t('level', lang).lower()} {item['level']}")
             if item.get("stage"):

@@ -62,7 +62,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "effort": {"fr": "effort", "en": "effort"},
     "days": {"fr": "j", "en": "d"},
     "stage": {"fr": "Étape", "en": "Stage"},
-    "due_now": {"fr": "dû à l'étape actuelle", "en": "due at the current stage"},
+    "due_now": {"fr": "exigible à ce stade", "en": "due at this stage"},
     "expired": {"fr": "preuve expirée", "en": "expired evidence"},
     "rejected": {"fr": "preuve rejetée", "en": "rejected evidence"},
     "pending_review": {"fr": "preuve non encore acceptée par l'auditeur", "en": "evidence not yet accepted by the auditor"},
@@ -158,6 +158,9 @@ def t(key: str, lang: str, **values: Any) -> str:
 NOUNS: dict[str, dict[str, tuple[str, str]]] = {
     "criterion": {"fr": ("critère", "critères"), "en": ("criterion", "criteria")},
     "person_day": {"fr": ("jour-personne", "jours-personne"), "en": ("person-day", "person-days")},
+    "point": {"fr": ("point", "points"), "en": ("point", "points")},
+    "fact": {"fr": ("fait", "faits"), "en": ("fact", "facts")},
+    "evidence_item": {"fr": ("preuve", "preuves"), "en": ("evidence item", "evidence items")},
 }
 
 

@@ -34,7 +34,7 @@ from .context import (
     output_option,
     run_evaluation,
 )
-from .i18n import t
+from .i18n import count, t
 from .language import LangGroup, bi, current_lang, start
 from .output import write_atomic
 
@@ -134,13 +134,13 @@ def check(dossier, rulesets, as_of, fmt, lang, output, verbose, portfolio, exit_
     elif fmt == "md":
         from . import render_md
 
-        content = render_md.render_check(doc, lang)
+        content = render_md.render_check(doc, lang, aid_sentences(evaluation, lang))
     elif fmt == "html":
         from . import render_html
 
         content = render_html.render_for_check(evaluation, doc, lang, output)
     else:
-        content = render_text.render_check(doc, lang, verbose=verbose)
+        content = render_text.render_check(doc, lang, verbose=verbose, why=aid_sentences(evaluation, lang))
     emit(content, output)
     if exit_code:
         sys.exit(decision_exit_code(doc))
@@ -177,6 +177,19 @@ def explain(dossier, criterion_id, as_of, lang, fmt, sources, rulesets_dir, rule
     else:
         click.echo(f"{render_text.header(document_header(evaluation), lang)}\n")
         click.echo(render_text.render_explain(doc["trace"], doc, lang, sources=sources), nl=False)
+
+
+def aid_sentences(evaluation, lang: str) -> dict[str, str]:
+    """Per aid scheme of the evaluation, what blocks it in one sentence (none when no aid is evaluated)."""
+    from raccord.engine.claims import eligibility_document
+
+    from .aid_text import blocking_sentence
+
+    if not any(evaluation.library.rulesets[rid].policy.makes_claims for rid in evaluation.selected):
+        return {}
+    doc = eligibility_document(evaluation, __version__)
+    statuses = evaluation.ctx.statuses
+    return {s["id"]: blocking_sentence(s, evaluation.library, statuses, lang) for s in doc["schemes"]}
 
 
 def document_header(evaluation) -> dict:
@@ -250,7 +263,7 @@ def rulesets_show(obj, ruleset_id):
             if crit.mandatory:
                 extra.append(t("mandatory_lower", lang))
             if crit.points is not None:
-                extra.append(f"{crit.points:g} pts")
+                extra.append(count(crit.points, "point", lang))
             if crit.level is not None:
                 extra.append(f"{t('level_lower', lang)} {crit.level}")
             extra.append(crit.provenance)
@@ -279,8 +292,8 @@ def validate(file, rulesets_dir, ruleset_files):
         library = library_from(rulesets_dir, (*ruleset_files, file))
         rid = data.get("id")
         rs = library.rulesets.get(rid)
-        count = len(rs.model.criteria) if rs else 0
-        click.echo(f"{file}: ok — ruleset {rid}, {count} criteria")
+        n_criteria = len(rs.model.criteria) if rs else 0
+        click.echo(VALIDATED_RULESET[current_lang()].format(file=file, rid=rid, n=n_criteria))
         return
     from raccord.engine import build_dossier
     from raccord.engine.evaluate import check_references
@@ -288,8 +301,16 @@ def validate(file, rulesets_dir, ruleset_files):
     library = library_from(rulesets_dir, ruleset_files)
     dossier = build_dossier(located, library.catalogue, path)
     check_references(library, dossier)
-    click.echo(f"{file}: ok — dossier {dossier.label}, {len(dossier.facts)} facts, "
-               f"{len(dossier.file.evidence)} evidence items")
+    lang = current_lang()
+    n_evidence = len(dossier.file.evidence)
+    if lang == "fr":
+        click.echo(f"{file} : valide — dossier {dossier.label}, {count(len(dossier.facts), 'fact', lang)}, "
+                   f"{count(n_evidence, 'evidence_item', lang)}")
+    else:
+        click.echo(f"{file}: ok — dossier {dossier.label}, {len(dossier.facts)} facts, {n_evidence} evidence items")
+
+
+VALIDATED_RULESET = {"fr": "{file} : valide — référentiel {rid}, {n} critères", "en": "{file}: ok — ruleset {rid}, {n} criteria"}
 
 
 @cli.command(help=bi("Afficher le JSON Schema des dossiers (complétion dans les éditeurs).",

@@ -24,7 +24,7 @@ def citation_md(source: dict[str, Any], lang: str) -> str:
     return ", ".join(p for p in (parts["name"], parts["article"]) if p) + (f" — {where}" if where else "")
 
 
-def render_check(doc: dict[str, Any], lang: str) -> str:
+def render_check(doc: dict[str, Any], lang: str, why: dict[str, str] | None = None) -> str:
     dossier = doc["dossier"]
     out = [f"# {dossier['title']}", "", f"*{label('as_of', lang)}{doc['as_of']}* — `{dossier['id']}`"]
     items = notice(doc["rulesets"], lang)  # before the first table: which referentials are reconstructed
@@ -32,11 +32,14 @@ def render_check(doc: dict[str, Any], lang: str) -> str:
         out += ["", f"> **{cw('notice_title', lang)}**", ">"] + [f"> - {item}" for item in items]
         out += [">", f"> {cw('notice_meaning', lang)}"]
     for rs in doc["rulesets"]:
-        out += ["", f"## {text(rs['title'], lang)}", "", f"**{label('decision', lang)}{decision_line(rs, lang)}**", ""]
+        out += ["", f"## {text(rs['title'], lang)}", ""]
+        decision = decision_line(rs, lang)
+        if decision != "-":  # a ruleset of aid schemes has no decision of its own
+            out += [f"**{label('decision', lang)}{decision}**", ""]
         reasons = reasons_text(rs, lang)
         if reasons:
             out.append(f"- {label('reasons', lang)}{reasons}")
-        out += [f"- {line}" for line in detail_lines(rs, lang)]
+        out += [f"- {line}" for line in detail_lines(rs, lang, why)]
         out += [f"- **{line}**" for line in (figures_line(rs, lang), validated_line(rs, lang)) if line]
         out += ["", f"| | {t('criterion', lang)} | {t('source', lang)} | {t('provenance', lang)} |", "|---|---|---|---|"]
         for crit in rs["criteria"]:

@@ -13,7 +13,9 @@ from .review_text import w as rw
 from .summary import STATUS_MARK, decision_line, detail_lines, label_of, members_lines, reasons_text
 
 
-def render_check(doc: dict[str, Any], lang: str, verbose: bool = False, missing_limit: int = 10) -> str:
+def render_check(doc: dict[str, Any], lang: str, verbose: bool = False, missing_limit: int = 10,
+                 why: dict[str, str] | None = None) -> str:
+    """`why`: per aid scheme, what blocks it in one sentence (cli/aid_text.py)."""
     out = [header(doc, lang)]
     notice = notice_lines(doc["rulesets"], lang)  # on the first screen, before any decision
     if notice:
@@ -21,11 +23,13 @@ def render_check(doc: dict[str, Any], lang: str, verbose: bool = False, missing_
     for rs in doc["rulesets"]:
         out.append("")
         out.append(f"== {text(rs['title'], lang)} ({rs['id']} {rs['version']}) ==")
-        out.append(f"{label('decision', lang)}{decision_line(rs, lang)}")
+        decision = decision_line(rs, lang)
+        if decision != "-":  # a ruleset of aid schemes has no decision of its own: each scheme has one
+            out.append(f"{label('decision', lang)}{decision}")
         reasons = reasons_text(rs, lang)
         if reasons:
             out.append(f"{label('reasons', lang)}{reasons}")
-        out.extend(detail_lines(rs, lang))
+        out.extend(detail_lines(rs, lang, why))
         out.extend(line for line in (figures_line(rs, lang), validated_line(rs, lang)) if line)
         if verbose:
             out.extend(criteria_lines(rs, lang))

@@ -33,8 +33,9 @@ def decision_line(rs: dict[str, Any], lang: str) -> str:
     return decision_text
 
 
-def statement_text(item: Statement, lang: str) -> str:
-    """One summary statement as a line of text (the vocabulary is in docs/api.md)."""
+def statement_text(item: Statement, lang: str, why: dict[str, str] | None = None) -> str:
+    """One summary statement as a line of text (the vocabulary is in docs/api.md); `why`: per aid
+    scheme, the sentence naming what blocks it (cli/aid_text.py), instead of the reason codes."""
     kind = item["kind"]
     if kind == "score":
         return label("score", lang) + t("score_range", lang, cur=percent(item["low"], lang), best=percent(item["high"], lang))
@@ -53,8 +54,11 @@ def statement_text(item: Statement, lang: str) -> str:
         return f"{label('stars', lang)}{shown}{flag}"
     if kind == "scheme":
         amount = f" — {money(item['amount'], lang)}" if item.get("amount") else ""
-        why = ", ".join(reason(r, lang) for r in item.get("reasons", []))
-        return f"{text(item['title'], lang)}{colon(lang)}{t(item['decision'], lang)}{amount}" + (f" ({why})" if why else "")
+        head = f"{text(item['title'], lang)}{colon(lang)}{t(item['decision'], lang)}{amount}"
+        if why and why.get(item.get("id", "")):
+            return f"{head} — {why[item['id']]}"
+        reasons = ", ".join(reason(r, lang) for r in item.get("reasons", []))
+        return head + (f" ({reasons})" if reasons else "")
     if kind == "amount_total":
         high = f" – {money(item['high'], lang)}" if item["high"] != item["low"] else ""
         return f"{label('amount_total', lang)}{money(item['low'], lang)}{high}"
@@ -66,14 +70,27 @@ def statement_text(item: Statement, lang: str) -> str:
 LISTED = frozenset({"score", "pass_mark", "level", "portfolio_breaker", "stars", "scheme", "text"})
 
 
-def detail_lines(rs: dict[str, Any], lang: str) -> list[str]:
+def detail_lines(rs: dict[str, Any], lang: str, why: dict[str, str] | None = None) -> list[str]:
     """Score, threshold, level, stars, schemes...: what the policy reports, then the counts."""
     if rs["outcome"].get("decision") == "not_applicable":
         return []
-    lines = [statement_text(item, lang) for item in statements(rs) if item["kind"] in LISTED]
-    counts = rs["counts"]
-    lines.append(f"{label('criteria', lang)}" + ", ".join(f"{t(s, lang)} {counts[s]}" for s in STATUS_MARK if counts[s]))
+    lines = [statement_text(item, lang, why) for item in statements(rs) if item["kind"] in LISTED]
+    lines.append(label("criteria", lang) + counts_text(rs["counts"], lang))
     return lines
+
+
+def counts_text(counts: dict[str, int], lang: str) -> str:
+    """« 22 satisfaits, 3 non satisfaits, 3 inconnus » (French agrees the status with the number)."""
+    return ", ".join(f"{counts[s]} {status_agreed(s, counts[s], lang)}" for s in STATUS_MARK if counts[s])
+
+
+STATUS_PLURAL = {"met": "satisfaits", "not_met": "non satisfaits", "unknown": "inconnus", "not_applicable": "non applicables"}
+
+
+def status_agreed(status: str, number: int, lang: str) -> str:
+    if lang == "fr" and number >= 2:
+        return STATUS_PLURAL.get(status, t(status, lang))
+    return t(status, lang)
 
 
 def reasons_text(rs: dict[str, Any], lang: str, max_facts: int = 4) -> str:

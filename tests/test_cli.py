@@ -136,7 +136,7 @@ def test_rulesets_listing_and_validate():
     assert "official_text" in shown and "VHSS-32.2-DUERP" in shown
     for example in sorted((ROOT / "examples").glob("*/dossier.yaml")):
         result = raccord("validate", str(example))
-        assert result.returncode == 0 and "ok — dossier" in result.stdout, result.stderr
+        assert result.returncode == 0 and "valide — dossier" in result.stdout, result.stderr
 
 
 def test_outputs_are_written_atomically(tmp_path):

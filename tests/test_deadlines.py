@@ -208,7 +208,7 @@ def test_the_cli_says_when_each_item_is_due_in_french(tmp_path):
     steps = plan.split("Plan de moindre effort")[1]
     assert "T-MOD2" in steps and "T-DECL" not in steps and "T-AUTH" not in steps  # nothing lost is proposed
     before = raccord("plan", "--target", "aid:prime", "--as-of", "2025-02-10")
-    assert "(effort 0,25)" in before and "— cible atteinte" in before
+    assert "(effort 0,25 jour-personne)" in before and "— cible atteinte" in before
 
 
 PERIODIC = library_of(ruleset_yaml("toy_duerp", "{kind: obligations}", [
