@@ -11,6 +11,7 @@ from raccord import __version__
 from raccord.engine.claims import claim_rulesets, eligibility_document
 from raccord.engine.policies.eligibility import NO_APPLICABLE_CONDITION
 
+from .aid_text import blocking_sentence, fact_title, outcome_part
 from .citations import citation_text, library_notice
 from .context import common_as_of, common_lang, library_from, library_options, run_evaluation
 from .i18n import NNBSP, colon, label, money, reason, t, text, words
@@ -26,10 +27,11 @@ WORDS = {
     "validity": {"fr": "Validité", "en": "Validity"},
     "paid_at": {"fr": "Versement", "en": "Paid"},
     "blocked_by": {"fr": "Bloqué par", "en": "Blocked by"},
-    "to_settle": {"fr": "Pour trancher", "en": "To settle"},
-    "because_of": {"fr": "à cause de", "en": "because of"},
-    "facts": {"fr": "faits à renseigner", "en": "facts to give"},
-    "evidence": {"fr": "preuves à fournir", "en": "evidence to supply"},
+    "to_establish": {"fr": "À établir", "en": "To establish"},
+    "conditions": {"fr": "Conditions en cause", "en": "Conditions involved"},
+    "see_above": {"fr": "voir plus haut", "en": "see above"},
+    "verbose_hint": {"fr": "Le détail de chaque condition et sa source : raccord eligibility -v",
+                     "en": "Each condition in detail with its source: raccord eligibility -v"},
     "not_in_force": {"fr": "dispositif hors de sa période de validité à cette date", "en": "scheme not in force at this date"},
     "provenance": {"fr": "Provenance", "en": "Provenance"},
     "why": {"fr": "Motif", "en": "Reason"},
@@ -72,61 +74,74 @@ def _rulesets_cited(entries: list[dict[str, Any]]) -> list[str]:
     return out
 
 
-def render(doc: dict[str, Any], lang: str, notice: list[str] | None = None) -> str:
+def render(doc: dict[str, Any], lang: str, notice: list[str] | None = None, library: Any = None,
+           statuses: dict[str, str] | None = None, verbose: bool = False) -> str:
+    """Per scheme: its decision and amount, then what blocks it in one sentence (cli/aid_text.py);
+    `verbose` adds each blocking criterion with its source, a criterion shared by several schemes
+    shown in full once."""
     lines = [header(doc, lang), *(notice or []), ""]
+    shown: set[str] = set()
     for scheme in doc["schemes"]:
         lines.append(f"== {text(scheme['title'], lang)} ({scheme['id']}){colon(lang)}{t(scheme['decision'], lang).upper()} ==")
         lines.append(f"{w('amount', lang)}{colon(lang)}{amount_text(scheme['amount'], lang)}")
         if scheme.get("validated_decision", scheme["decision"]) != scheme["decision"]:
             lines.append(f"{rw('validated_status', lang).capitalize()}{colon(lang)}{t(scheme['validated_decision'], lang)}")
-        if scheme["valid_from"] or scheme["valid_until"]:
-            lines.append(f"{w('validity', lang)}{colon(lang)}{scheme['valid_from'] or '…'} → {scheme['valid_until'] or '…'}")
-        if scheme.get("paid_at"):
-            lines.append(f"{w('paid_at', lang)}{colon(lang)}{text(scheme['paid_at'], lang)}")
-        lines.append(f"{label('source', lang)}{citation_text(scheme['source'], lang)}"
-                     f" — {w('provenance', lang)}{colon(lang)}{t(scheme['provenance'], lang)}")
-        if scheme.get("note"):
-            lines.append(f"{w('note', lang)}{colon(lang)}{text(scheme['note'], lang)}")
+        if verbose:
+            lines += _scheme_details(scheme, lang)
         if "scheme_not_in_force" in scheme["reasons"]:
             lines.append(f"{w('blocked_by', lang)}{colon(lang)}{w('not_in_force', lang)}")
         if NO_APPLICABLE_CONDITION in scheme["reasons"]:
             lines.append(f"{w('why', lang)}{colon(lang)}{reason(NO_APPLICABLE_CONDITION, lang)}")
+        sentence = blocking_sentence(scheme, library, statuses or {}, lang) if library is not None else ""
+        if sentence:
+            key = "blocked_by" if scheme["decision"] == "not_eligible" else "to_establish"
+            lines.append(f"{w(key, lang)}{colon(lang)}{sentence}")
         blockers = scheme["not_met"] + scheme["unknown"]
-        if blockers:
-            lines.append(f"{w('blocked_by', lang)} :")
+        if verbose and blockers:
+            lines.append(f"{w('conditions', lang)}{colon(lang).rstrip()}")
             for blocker in blockers:
-                lines += _blocker_lines(blocker, lang, 1)
-        settle = scheme["settle"]
-        if settle["facts"] or settle["evidence"]:
-            lines.append(f"{w('to_settle', lang)} :")
-            if settle["facts"]:
-                lines.append(f"  {w('facts', lang)}{colon(lang)}{', '.join(settle['facts'])}")
-            if settle["evidence"]:
-                lines.append(f"  {w('evidence', lang)}{colon(lang)}{', '.join(settle['evidence'])}")
+                lines += _blocker_lines(blocker, lang, 1, library, statuses or {}, shown)
         lines.append("")
     low, high = doc["amount"]
     lines.append(f"{w('total', lang)}{colon(lang)}{money(low, lang)} – {money(high, lang)}")
+    if not verbose and any(s["not_met"] or s["unknown"] for s in doc["schemes"]):
+        lines.append(w("verbose_hint", lang))
     return "\n".join(lines) + "\n"
 
 
-def _blocker_lines(entry: dict, lang: str, depth: int) -> list[str]:
+def _scheme_details(scheme: dict[str, Any], lang: str) -> list[str]:
+    lines = []
+    if scheme["valid_from"] or scheme["valid_until"]:
+        lines.append(f"{w('validity', lang)}{colon(lang)}{scheme['valid_from'] or '…'} → {scheme['valid_until'] or '…'}")
+    if scheme.get("paid_at"):
+        lines.append(f"{w('paid_at', lang)}{colon(lang)}{text(scheme['paid_at'], lang)}")
+    lines.append(f"{label('source', lang)}{citation_text(scheme['source'], lang)}"
+                 f" — {w('provenance', lang)}{colon(lang)}{t(scheme['provenance'], lang)}")
+    if scheme.get("note"):
+        lines.append(f"{w('note', lang)}{colon(lang)}{text(scheme['note'], lang)}")
+    return lines
+
+
+def _blocker_lines(entry: dict, lang: str, depth: int, library: Any, statuses: dict[str, str], shown: set[str]) -> list[str]:
+    """A blocking criterion with its source and what it lacks, in words; shown in full once."""
     pad = "  " * depth
-    lines = [f"{pad}- {entry['criterion']} {text(entry['title'], lang)} — {t(entry['status'], lang)}"]
-    lines.append(f"{pad}    {label('source', lang)}{citation_text(entry['source'], lang)}")
+    head = f"{pad}- {entry['criterion']} {text(entry['title'], lang)} — {t(entry['status'], lang)}"
+    if entry["criterion"] in shown:
+        return [f"{head} ({w('see_above', lang)})"]
+    shown.add(entry["criterion"])
+    lines = [head, f"{pad}    {label('source', lang)}{citation_text(entry['source'], lang)}"]
     for outcome in entry.get("outcomes", []):
-        lines.append(f"{pad}    {outcome['outcome']} {outcome['test']} {outcome['expected']} "
-                     f"({t('seen', lang)}{colon(lang)}{outcome['seen']})")
-        for level, ids in outcome.get("gaps", {}).items():
-            lines.append(f"{pad}    {t('level_lower', lang)} {level}{colon(lang)}{', '.join(ids)}")
+        lines.append(f"{pad}    {outcome_part(outcome, library, statuses, lang)}")
     if entry.get("declined"):
         lines.append(f"{pad}    {label('declined', lang)}{entry['declined']}")
     if entry["missing_facts"]:
-        lines.append(f"{pad}    {label('missing_facts', lang)}{', '.join(entry['missing_facts'])}")
+        titles = [fact_title(name, library, lang) for name in entry["missing_facts"]]
+        lines.append(f"{pad}    {label('missing_facts', lang)}{' ; '.join(titles) if lang == 'fr' else '; '.join(titles)}")
     descriptions = {e["kind"]: text(e["description"], lang) for e in entry["evidence_expected"]}
     for kind in entry["missing_evidence"]:
         lines.append(f"{pad}    {label('evidence_expected', lang)}{descriptions.get(kind, kind)}")
     for child in entry.get("because_of", []):
-        lines += _blocker_lines(child, lang, depth + 1)
+        lines += _blocker_lines(child, lang, depth + 1, library, statuses, shown)
     return lines
 
 
@@ -137,8 +152,11 @@ def register(cli: click.Group) -> None:
     @common_as_of
     @common_lang
     @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+    @click.option("-v", "--verbose", is_flag=True,
+                  help=bi("Détailler chaque condition en cause avec sa source.",
+                          "Detail each condition involved with its source."))
     @library_options
-    def eligibility(dossier, as_of, lang, fmt, rulesets_dir, ruleset_files):
+    def eligibility(dossier, as_of, lang, fmt, verbose, rulesets_dir, ruleset_files):
         library = library_from(rulesets_dir, ruleset_files)
         evaluation = run_evaluation(library, dossier, as_of, claim_rulesets(library))
         from raccord.engine import review
@@ -149,4 +167,5 @@ def register(cli: click.Group) -> None:
         else:
             cited = [s["ruleset"] for s in doc["schemes"]] + _rulesets_cited(
                 [b for s in doc["schemes"] for b in s["not_met"] + s["unknown"]])
-            click.echo(render(doc, lang, library_notice(library, cited, lang)), nl=False)
+            click.echo(render(doc, lang, library_notice(library, cited, lang), library, evaluation.ctx.statuses, verbose),
+                       nl=False)

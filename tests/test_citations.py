@@ -46,7 +46,7 @@ def outputs(name: str) -> dict[str, str]:
     out = {f"check.{fmt}": run("check", path, "--as-of", AS_OF, "--format", fmt, "-v" if fmt == "text" else "--lang=fr")
            for fmt in ("text", "md", "html")}
     out["check.en"] = run("check", path, "--as-of", AS_OF, "--lang", "en", "-v")
-    out["eligibility"] = run("eligibility", path, "--as-of", AS_OF)
+    out["eligibility"] = run("eligibility", path, "--as-of", AS_OF, "-v")  # each condition with its source
     out["calendar"] = run("calendar", path, "--as-of", AS_OF)
     out["calendar.md"] = run("calendar", path, "--as-of", AS_OF, "--format", "md")
     out["plan.afnor"] = run("plan", path, "--as-of", AS_OF, "--target", "afnor_spec_2308:2")

@@ -102,9 +102,10 @@ def test_missing_facts_of_the_feature_film_in_every_output():
     assert scheme["settle"]["facts"] == list(criterion_findings(ev, "AID-PARITY-GRID").missing_facts)
     assert scheme["settle"]["evidence"] == ["cnc_vhss_measures_description", "vhss_staff_reps_doctor_reminder",
                                             "children_supervisor_contract", "bilan_carbone_definitif"]
-    text = run("eligibility", EXAMPLE, "--as-of", "2025-10-15")
-    assert "      Faits manquants : aid.rse_plus.declaration_date\n" in text
-    assert "  faits à renseigner : aid.parity.points_women" in text
+    text = run("eligibility", EXAMPLE, "--as-of", "2025-10-15", "-v")  # facts by their title, not their name
+    assert "      Faits manquants : Date de la déclaration de candidature à la prime RSE+ (étape 1, Démarches simplifiées)\n" in text
+    assert "À établir : à renseigner : Bonus parité : points de la grille des chefs de poste tenus par des femmes" in text
+    assert "aid.parity.points_women" not in text and "aid.rse_plus.declaration_date" not in text
 
 
 def test_the_failed_sub_condition_of_a_blocker():
@@ -127,8 +128,9 @@ def test_the_failed_sub_condition_of_a_blocker():
                                     "gaps": {"1": ["AFN-GOV-03"], "2": ["AFN-INC-03", "AFN-GOV-05", "AFN-ACH-01"]}}]
     drilled = next(b for b in prime["unknown"] if b["criterion"] == "AID-RSE-CNC-VHSS")["because_of"]
     assert [b["criterion"] for b in drilled] == [u.ref for u in vhss.unmet]
-    text = run("eligibility", EXAMPLE, "--as-of", "2025-10-15", "--lang", "en")
-    assert "      afnor_spec_2308.level gte 2 (seen: [0, 1])\n      level 1: AFN-GOV-03\n" in text
+    text = run("eligibility", EXAMPLE, "--as-of", "2025-10-15", "--lang", "en", "-v")
+    assert "      1 level-2 action not done: AFN-INC-03 (3 to prove: AFN-GOV-03, AFN-GOV-05, AFN-ACH-01)\n" in text
+    assert " gte " not in text and "seen: [0, 1]" not in text
 
 
 def test_explanation_is_the_typed_trace():

@@ -46,3 +46,24 @@ def test_the_same_sentences_in_english():
     prime = next(line for line in lines if line.startswith("CNC RSE+ bonus"))
     assert prime.endswith("1 level-2 action not done: AFN-INC-03 (3 to prove: AFN-GOV-03, AFN-GOV-05, AFN-ACH-01)")
     assert any(line.startswith("Corsica") and line.endswith("condition not met: Shooting in Corsica") for line in lines), lines
+
+
+def eligibility(*extra: str) -> str:
+    result = CliRunner().invoke(cli, ["eligibility", str(EXAMPLE), "--as-of", "2025-10-15", *extra])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_eligibility_is_one_block_per_scheme_and_the_detail_shows_each_tree_once():
+    short = eligibility()
+    assert short.count("\n== ") == 10 and len(short.splitlines()) < 60  # was 168 lines
+    assert "Bloqué par : 1 action du niveau 2 non réalisée : AFN-INC-03" in short
+    assert "Source :" not in short.split("==", 1)[1]  # the sources are in the detail
+    full = eligibility("-v")
+    heads = [line.strip() for line in full.splitlines() if line.strip().startswith("- AID-")]
+    ids = [line.split()[1] for line in heads]
+    shown_in_full = [cid for cid, line in zip(ids, heads, strict=True) if not line.endswith("(voir plus haut)")]
+    assert len(shown_in_full) == len(set(shown_in_full))  # a shared condition is detailed once
+    assert ids.count("AID-CNC-VHSS-122-17-MEASURES") >= 3  # yet named under each scheme it blocks
+    for raw in (" gte ", " eq ", "(vu :", "cnc_vhss_measures_description", "aid.parity.points_women"):
+        assert raw not in full, raw
