@@ -103,7 +103,8 @@ def test_missing_facts_of_the_feature_film_in_every_output():
     assert scheme["settle"]["evidence"] == ["cnc_vhss_measures_description", "vhss_staff_reps_doctor_reminder",
                                             "children_supervisor_contract", "bilan_carbone_definitif"]
     text = run("eligibility", EXAMPLE, "--as-of", "2025-10-15", "-v")  # facts by their title, not their name
-    assert "      Faits manquants : Date de la déclaration de candidature à la prime RSE+ (étape 1, Démarches simplifiées)\n" in text
+    assert ("      Faits manquants : Date de la déclaration de candidature à la prime RSE+ (étape 1, Démarches simplifiées)\n"
+            in text)
     assert "À établir : à renseigner : Bonus parité : points de la grille des chefs de poste tenus par des femmes" in text
     assert "aid.parity.points_women" not in text and "aid.rse_plus.declaration_date" not in text
 
