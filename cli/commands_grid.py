@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from .context import common_as_of, common_lang, library_from, library_options, run_evaluation
+from .context import library_from, library_options
 from .output import write_atomic
 
 ECOPROD = "ecoprod_label"
@@ -130,34 +130,6 @@ def export_grid_command(output, rulesets_dir, ruleset_files):
     _export(output, ECOPROD, rulesets_dir, ruleset_files)
 
 
-@click.group("export")
-def export() -> None:
-    """Exporter des documents de travail (liste des actions…)."""
-
-
-@export.command("checklist")
-@click.argument("dossier", type=click.Path(dir_okay=False))
-@click.option("--ruleset", "ruleset", default=ECOPROD, show_default=True, metavar="ID",
-              help="The ruleset whose actions are listed.")
-@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx", show_default=True)
-@click.option("-o", "--output", metavar="FILE", help="File to write (default: <dossier>-<ruleset>-checklist.<format>).")
-@common_as_of
-@common_lang
-@library_options
-def checklist_command(dossier, ruleset, fmt, output, as_of, lang, rulesets_dir, ruleset_files):
-    """Écrire la liste des actions : poste, action, points, impératif, statut, preuves attendues et trouvées."""
-    from .checklist import WIDTHS, checklist_rows
-
-    library = library_from(rulesets_dir, ruleset_files)
-    evaluation = run_evaluation(library, dossier, as_of, (ruleset,))
-    rows = checklist_rows(evaluation, ruleset, lang)
-    path = Path(output) if output else Path(dossier).with_name(f"{Path(dossier).stem}-{ruleset}-checklist.{fmt}")
-    if path.suffix.lower() != f".{fmt}":
-        raise click.UsageError(f"--output {path} does not end in .{fmt}")
-    _write_rows(path, rows, "Checklist", WIDTHS)
-    click.echo(f"{path}: {len(rows) - 1} actions", err=True)
-
-
 def _write_rows(path: Path, rows, sheet: str, widths) -> None:
     from .spreadsheet import write_csv, write_xlsx
 
@@ -171,9 +143,4 @@ def _write_rows(path: Path, rows, sheet: str, widths) -> None:
 
 def register(cli: click.Group) -> None:
     cli.add_command(ecoprod)
-    cli.add_command(grid_group)
-    existing = cli.commands.get("export")
-    if isinstance(existing, click.Group):
-        existing.add_command(checklist_command)  # another module already owns `export`
-    else:
-        cli.add_command(export)
+    cli.add_command(grid_group)  # `export checklist` and `import checklist`: cli/commands_checklist.py

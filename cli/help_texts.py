@@ -23,9 +23,6 @@ bi("""Convertir une grille (xlsx ou csv) en référentiel validé (provenance of
    Same as: raccord grid import --ruleset ecoprod_label. Then evaluate with:
    raccord check DOSSIER --ruleset-file FILE.""")
 bi("Gérer le registre des preuves du dossier.", "Manage the dossier's evidence register.")
-bi("Exporter des documents de travail (liste des actions…).", "Export working documents (list of actions...).")
-bi("Écrire la liste des actions : poste, action, points, impératif, statut, preuves attendues et trouvées.",
-   "Write the list of actions: department, action, points, mandatory, status, evidence expected and found.")
 bi("Grilles officielles (xlsx, csv) d'un référentiel décrit par son grid.yaml : importer, exporter, vérifier.",
    "Official grids (xlsx, csv) of a referential described by its grid.yaml: import, export, check.")
 bi("Vérifier un grid.yaml (format, colonnes, mots-clés) contre le référentiel qu'il nomme.",
@@ -89,9 +86,6 @@ for fr, en in [
     ("RÔLE", "ROLE"),
     ("Une note pour l'auditeur.", "A note for the auditor."),
     ("TEXTE", "TEXT"),
-    ("Le référentiel dont les actions sont listées.", "The ruleset whose actions are listed."),
-    ("Fichier à écrire (par défaut : <dossier>-<référentiel>-checklist.<format>).",
-     "File to write (default: <dossier>-<ruleset>-checklist.<format>)."),
     ("Le référentiel à écrire sous forme de grille.", "The ruleset to write as a grid."),
     ("Le référentiel dont le grid.yaml décrit la grille.", "The ruleset whose grid.yaml describes the grid."),
     ("Correspondance depuis la grille reconstituée : les critères sans condition prennent la leur (docs/migrate.md).",

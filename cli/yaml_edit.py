@@ -176,3 +176,53 @@ def update_yaml_item(text: str, positions: dict, index: int, count: int, changes
         if i == chunks[keys[-1][2]][1] - 1:
             out += added
     return "".join(out)
+
+
+# -- entries of a top-level mapping (`tracking:`, `declined:`, `not_applicable:`; raccord import checklist) --
+
+def flow(mapping: dict[str, Any]) -> str:
+    """A one-line YAML flow mapping of the values that are set."""
+    return "{" + ", ".join(f"{k}: {yaml_scalar(v)}" for k, v in mapping.items() if v is not None) + "}"
+
+
+def _top_level(line: str) -> bool:
+    return bool(line) and not line[0].isspace() and not line.startswith("#")
+
+
+def set_entries(text: str, section: str, entries: dict[str, str | None]) -> str:
+    """Set or remove entries of the top-level mapping `section`, every other line kept: `entries`
+    is key -> the YAML text of its value (one line), or None to remove the entry (its key line and
+    the more indented lines below it). A new entry goes at the end of its section; a missing
+    section is appended at the end of the file."""
+    if not entries:
+        return text
+    lines = text.splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    head = re.compile(rf"^{re.escape(section)}\s*:\s*(\{{\s*\}})?\s*(#.*)?$")
+    start = next((i for i, line in enumerate(lines) if head.match(line.rstrip("\n"))), None)
+    if start is None:
+        added = [f"  {key}: {value}\n" for key, value in entries.items() if value is not None]
+        if not added:
+            return "".join(lines)
+        return "".join(lines) + f"{section}:\n" + "".join(added)
+    if "{" in lines[start]:  # `section: {}`: becomes a block
+        lines[start] = f"{section}:\n"
+    end = next((i for i in range(start + 1, len(lines)) if _top_level(lines[i])), len(lines))
+    body = lines[start + 1:end]
+    indent = next((len(line) - len(line.lstrip(" ")) for line in body if line.strip() and not line.lstrip().startswith("#")), 2)
+    for key, value in entries.items():
+        key_line = re.compile(rf"^ {{{indent}}}(['\"]?){re.escape(key)}\1\s*:")
+        at = next((i for i, line in enumerate(body) if key_line.match(line)), None)
+        new = [f"{' ' * indent}{key}: {value}\n"] if value is not None else []
+        if at is None:
+            last = max((i for i, line in enumerate(body) if line.strip() and not line.lstrip().startswith("#")), default=-1)
+            body[last + 1:last + 1] = new
+            continue
+        stop = at + 1
+        while stop < len(body) and (not body[stop].strip() or len(body[stop]) - len(body[stop].lstrip(" ")) > indent):
+            stop += 1
+        while stop > at + 1 and not body[stop - 1].strip():  # blank lines before the next entry stay
+            stop -= 1
+        body[at:stop] = new
+    return "".join(lines[:start + 1] + body + lines[end:])

@@ -100,6 +100,17 @@ class Production(Strict):
 
 
 @record
+class Tracking(Strict):
+    """The coordinator's follow-up of one criterion (`raccord import checklist`): progress, owner (a
+    role, never a name), due date, comment. The evaluation never reads it."""
+
+    status: Literal["todo", "in_progress", "done"] | None = None
+    owner: str | None = None
+    due: dt.date | None = None
+    comment: str | None = None
+
+
+@record
 class DossierFile(Strict):
     format: Literal["raccord.dossier/1"]
     production: Production
@@ -108,6 +119,7 @@ class DossierFile(Strict):
     not_applicable: dict[str, Annotated[str, Check(min_length=3)]] = field(default_factory=dict)
     declined: dict[str, Annotated[str, Check(min_length=3)]] = field(default_factory=dict)
     portfolio: list[str] = field(default_factory=list)
+    tracking: dict[str, Tracking] = field(default_factory=dict)  # criterion id -> follow-up (cli/checklist.py)
 
 
 @record(positional=True, frozen=False)

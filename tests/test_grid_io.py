@@ -244,14 +244,15 @@ def test_cli_import_and_checklist(tmp_path, rules_dir):
                       "--as-of", "2025-06-15", "--ruleset-file", str(tmp_path / "out.yaml"), *common, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     sheet = openpyxl.load_workbook(out).active
-    rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:6] == ("Poste", "N°", "Action", "Points", "Impératif", "Statut")
+    rows = list(sheet.iter_rows(values_only=True))[5:]  # below the title block
+    assert rows[0][:10] == ("Poste", "N°", "Action", "Points", "Impératif", "Statut", "Suivi", "Responsable", "Échéance",
+                            "Commentaire")
     assert len(rows) == 86
     by_id = {r[1]: r for r in rows[1:]}
     assert by_id["ECO-PROD-03"][4] == "oui"
     assert by_id["ECO-PROD-03"][5] == "inconnu"
-    assert "datée après" in by_id["ECO-PROD-03"][8]
+    assert "datée après" in by_id["ECO-PROD-03"][12]
     assert by_id["ECO-PROD-02"][5] == "satisfait"
-    assert "EV-002" in by_id["ECO-PROD-02"][8]
+    assert "EV-002" in by_id["ECO-PROD-02"][12]
     assert by_id["ECO-DEP-07"][5] == "non satisfait"
     assert "Montréal" in by_id["ECO-DEP-07"][9]

@@ -146,7 +146,7 @@ ROOT = EXAMPLE.parent.parent.parent
 REQUIRED = {"target": ["--target", "afnor_spec_2308:2"], "out": ["--out", "{tmp}/audit.zip"],
             "mapping_file": ["--mapping", str(ROOT / "rulesets" / "afnor_spec_2308" / "migration.yaml")],
             "output": ["-o", "{tmp}/out.yaml"]}
-ARGUMENTS = {"criterion_id": "AFN-GOV-01"}
+ARGUMENTS = {"criterion_id": "AFN-GOV-01", "sheet": "{tmp}/actions.xlsx"}
 
 
 def dated_commands() -> list[tuple[str, ...]]:
@@ -156,15 +156,19 @@ def dated_commands() -> list[tuple[str, ...]]:
 
 @pytest.mark.parametrize("path", dated_commands(), ids=" ".join)
 def test_a_bad_date_in_each_language(path, tmp_path):
+    positional: list[str] = []
     extra: list[str] = []
     for param in command_at(path).params:
-        if isinstance(param, click.Argument) and param.name != "dossier":
+        if isinstance(param, click.Argument):
+            if param.name == "dossier":
+                positional.append(str(EXAMPLE))
+                continue
             assert param.name in ARGUMENTS, f"add a realistic value for {param.name} of {' '.join(path)} to ARGUMENTS"
-            extra.append(ARGUMENTS[param.name])
+            positional.append(ARGUMENTS[param.name].format(tmp=tmp_path))
         if isinstance(param, click.Option) and param.required:
             assert param.name in REQUIRED, f"add a realistic value for {param.name} of {' '.join(path)} to REQUIRED"
             extra += [v.format(tmp=tmp_path) for v in REQUIRED[param.name]]
-    args = [*path, str(EXAMPLE), *extra, "--as-of", "2026-02-30"]
+    args = [*path, *positional, *extra, "--as-of", "2026-02-30"]
     french = run(args)
     english = run(args, {"RACCORD_LANG": "en"})
     assert "« 2026-02-30 » n'est pas une date" in french and "AAAA-MM-JJ" in french, french
