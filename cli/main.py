@@ -37,6 +37,7 @@ from .context import (
 from .i18n import count, t
 from .language import LangGroup, bi, current_lang, start
 from .output import write_atomic
+from .summary import fact_titles
 
 
 class PluginGroup(LangGroup):
@@ -134,13 +135,14 @@ def check(dossier, rulesets, as_of, fmt, lang, output, verbose, portfolio, exit_
     elif fmt == "md":
         from . import render_md
 
-        content = render_md.render_check(doc, lang, aid_sentences(evaluation, lang))
+        content = render_md.render_check(doc, lang, aid_sentences(evaluation, lang), fact_titles(library, lang))
     elif fmt == "html":
         from . import render_html
 
         content = render_html.render_for_check(evaluation, doc, lang, output)
     else:
-        content = render_text.render_check(doc, lang, verbose=verbose, why=aid_sentences(evaluation, lang))
+        content = render_text.render_check(doc, lang, verbose=verbose, why=aid_sentences(evaluation, lang),
+                                           titles=fact_titles(library, lang))
     emit(content, output)
     if exit_code:
         sys.exit(decision_exit_code(doc))
@@ -220,7 +222,7 @@ def missing(dossier, rulesets, as_of, lang, fmt, limit, show_all, rulesets_dir, 
         click.echo(json.dumps({"as_of": doc["as_of"], "missing": doc["missing"]}, ensure_ascii=False, indent=2))
         return
     click.echo(render_text.header(doc, lang))
-    click.echo("\n".join(render_text.missing_lines(doc["missing"], lang, limit)))
+    click.echo("\n".join(render_text.missing_lines(doc["missing"], lang, limit, fact_titles(library, lang))))
 
 
 @cli.group(invoke_without_command=True, help=bi("Lister les référentiels chargés.", "List the loaded referentials."))

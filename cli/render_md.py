@@ -24,7 +24,8 @@ def citation_md(source: dict[str, Any], lang: str) -> str:
     return ", ".join(p for p in (parts["name"], parts["article"]) if p) + (f" — {where}" if where else "")
 
 
-def render_check(doc: dict[str, Any], lang: str, why: dict[str, str] | None = None) -> str:
+def render_check(doc: dict[str, Any], lang: str, why: dict[str, str] | None = None,
+                 titles: dict[str, str] | None = None) -> str:
     dossier = doc["dossier"]
     out = [f"# {dossier['title']}", "", f"*{label('as_of', lang)}{doc['as_of']}* — `{dossier['id']}`"]
     items = notice(doc["rulesets"], lang)  # before the first table: which referentials are reconstructed
@@ -36,7 +37,7 @@ def render_check(doc: dict[str, Any], lang: str, why: dict[str, str] | None = No
         decision = decision_line(rs, lang)
         if decision != "-":  # a ruleset of aid schemes has no decision of its own
             out += [f"**{label('decision', lang)}{decision}**", ""]
-        reasons = reasons_text(rs, lang)
+        reasons = reasons_text(rs, lang, titles=titles)
         if reasons:
             out.append(f"- {label('reasons', lang)}{reasons}")
         out += [f"- {line}" for line in detail_lines(rs, lang, why)]

@@ -14,8 +14,9 @@ from .summary import STATUS_MARK, decision_line, detail_lines, label_of, members
 
 
 def render_check(doc: dict[str, Any], lang: str, verbose: bool = False, missing_limit: int = 10,
-                 why: dict[str, str] | None = None) -> str:
-    """`why`: per aid scheme, what blocks it in one sentence (cli/aid_text.py)."""
+                 why: dict[str, str] | None = None, titles: dict[str, str] | None = None) -> str:
+    """`why`: per aid scheme, what blocks it in one sentence (cli/aid_text.py); `titles`: the facts'
+    titles, shown instead of their names (summary.fact_titles)."""
     out = [header(doc, lang)]
     notice = notice_lines(doc["rulesets"], lang)  # on the first screen, before any decision
     if notice:
@@ -26,7 +27,7 @@ def render_check(doc: dict[str, Any], lang: str, verbose: bool = False, missing_
         decision = decision_line(rs, lang)
         if decision != "-":  # a ruleset of aid schemes has no decision of its own: each scheme has one
             out.append(f"{label('decision', lang)}{decision}")
-        reasons = reasons_text(rs, lang)
+        reasons = reasons_text(rs, lang, titles=titles)
         if reasons:
             out.append(f"{label('reasons', lang)}{reasons}")
         out.extend(detail_lines(rs, lang, why))
@@ -37,7 +38,7 @@ def render_check(doc: dict[str, Any], lang: str, verbose: bool = False, missing_
     if review:
         out += [""] + review
     out.append("")
-    out.extend(missing_lines(doc["missing"], lang, missing_limit))
+    out.extend(missing_lines(doc["missing"], lang, missing_limit, titles))
     shown = doc["missing"] if missing_limit is None else doc["missing"][:missing_limit]
     out.extend(texts_cited_lines([item["source"] for item in shown], lang))
     return "\n".join(out) + "\n"
@@ -77,7 +78,7 @@ def criteria_lines(rs: dict[str, Any], lang: str) -> list[str]:
     return lines
 
 
-def missing_lines(items: list[dict[str, Any]], lang: str, limit: int | None) -> list[str]:
+def missing_lines(items: list[dict[str, Any]], lang: str, limit: int | None, titles: dict[str, str] | None = None) -> list[str]:
     if not items:
         return [t("none_missing", lang)]
     shown = items if limit is None else items[:limit]
@@ -103,7 +104,8 @@ def missing_lines(items: list[dict[str, Any]], lang: str, limit: int | None) -> 
         for problem in item["evidence_problems"]:
             lines.append(f"    {problem_text(problem, lang)}")
         if item["missing_facts"]:
-            lines.append(f"    {label('missing_facts', lang)}{', '.join(item['missing_facts'])}")
+            named = [(titles or {}).get(name, name) for name in item["missing_facts"]]
+            lines.append(f"    {label('missing_facts', lang)}{(' ; ' if lang == 'fr' else '; ').join(named)}")
         lines.extend(f"    {line}" for line in members_lines(item.get("members", []), lang))
         if item.get("follows_from"):
             lines.append(f"    {label('follows_from', lang)}{', '.join(item['follows_from'])}")

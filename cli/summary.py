@@ -74,6 +74,8 @@ def detail_lines(rs: dict[str, Any], lang: str, why: dict[str, str] | None = Non
     """Score, threshold, level, stars, schemes...: what the policy reports, then the counts."""
     if rs["outcome"].get("decision") == "not_applicable":
         return []
+    if rs["policy"] == "obligations":  # legal obligations: respected or not, counted, never a percentage
+        return obligations_lines(rs, lang)
     lines = [statement_text(item, lang, why) for item in statements(rs) if item["kind"] in LISTED]
     lines.append(label("criteria", lang) + counts_text(rs["counts"], lang))
     return lines
@@ -93,9 +95,44 @@ def status_agreed(status: str, number: int, lang: str) -> str:
     return t(status, lang)
 
 
-def reasons_text(rs: dict[str, Any], lang: str, max_facts: int = 4) -> str:
+OBLIGATION_WORDS = {
+    "fr": {"met": ("respectée", "respectées"), "not_met": ("non respectée", "non respectées"),
+           "unknown": ("à prouver", "à prouver"), "of": "sur {n} applicables", "of_one": "sur {n} applicable",
+           "recommended": "Recommandations", "r_met": ("suivie", "suivies"), "r_not_met": ("non suivie", "non suivies")},
+    "en": {"met": ("met", "met"), "not_met": ("not met", "not met"), "unknown": ("to prove", "to prove"),
+           "of": "of {n} applicable", "of_one": "of {n} applicable", "recommended": "Recommendations",
+           "r_met": ("followed", "followed"), "r_not_met": ("not followed", "not followed")},
+}
+
+
+def obligations_lines(rs: dict[str, Any], lang: str) -> list[str]:
+    """« Obligations : 52 respectées, 14 à prouver (sur 66 applicables) », then the recommendations."""
+    table = OBLIGATION_WORDS["en" if lang == "en" else "fr"]
+    outcome = rs["outcome"]
+    lines = []
+    kinds = (("mandatory", label("obligations", lang), ""), ("recommended", table["recommended"] + colon(lang), "r_"))
+    for key, title, prefix in kinds:
+        groups = outcome.get(key)
+        if groups is None:
+            continue
+        numbers = {s: len(groups.get(s, [])) for s in ("met", "not_met", "unknown")}
+        applicable = sum(numbers.values())
+        if not applicable:
+            continue
+        parts = [f"{n} {table.get(prefix + s, table[s])[0 if n < 2 else 1]}" for s, n in numbers.items() if n]
+        of = table["of_one" if applicable < 2 else "of"].format(n=applicable)
+        lines.append(f"{title}{', '.join(parts)} ({of})")
+    return lines or [label("criteria", lang) + counts_text(rs["counts"], lang)]
+
+
+def fact_titles(library: Any, lang: str) -> dict[str, str]:
+    """Fact name -> its title in `lang`, for sentences that name a missing fact."""
+    return {name: fact.title.get(lang) for name, fact in library.catalogue.items()}
+
+
+def reasons_text(rs: dict[str, Any], lang: str, max_facts: int = 4, titles: dict[str, str] | None = None) -> str:
     codes = rs["outcome"].get("reasons", [])
-    facts = [c.split(":", 1)[1] for c in codes if c.startswith("missing_fact:")]
+    facts = [(titles or {}).get(name, name) for name in (c.split(":", 1)[1] for c in codes if c.startswith("missing_fact:"))]
     parts = [reason(c, lang) for c in codes if not c.startswith("missing_fact:")]
     if facts:
         shown = ", ".join(facts[:max_facts]) + (f" (+{len(facts) - max_facts})" if len(facts) > max_facts else "")

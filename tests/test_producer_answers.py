@@ -67,3 +67,14 @@ def test_eligibility_is_one_block_per_scheme_and_the_detail_shows_each_tree_once
     assert ids.count("AID-CNC-VHSS-122-17-MEASURES") >= 3  # yet named under each scheme it blocks
     for raw in (" gte ", " eq ", "(vu :", "cnc_vhss_measures_description", "aid.parity.points_women"):
         assert raw not in full, raw
+
+
+def test_vhss_is_obligations_counted_not_a_percentage_and_facts_are_named_by_their_title():
+    out = check("fr")
+    vhss = out.split("(vhss_ccnpc ")[1].split("\n\n")[0]
+    assert "Obligations : 52 respectées, 14 à prouver (sur 66 applicables)" in vhss
+    assert "Recommandations : 13 suivies, 3 non suivies, 1 à prouver (sur 17 applicables)" in vhss
+    assert "Score" not in vhss and "%" not in vhss
+    assert "Faits manquants : Date de la déclaration de candidature à la prime RSE+ (étape 1, Démarches simplifiées)" in out
+    assert "aid.rse_plus.declaration_date" not in out
+    assert "Obligations: 52 met, 14 to prove (of 66 applicable)" in check("en")
