@@ -51,7 +51,7 @@ def test_the_workbook_is_a_working_document(film):
     header = [c.value for c in sheet[6]]
     assert header[:10] == ["Poste", "N°", "Action", "Points", "Impératif", "Statut", "Suivi", "Responsable", "Échéance",
                            "Commentaire"]
-    assert sheet.auto_filter.ref == "A6:O91" and sheet.print_title_rows == "$6:$6"
+    assert sheet.auto_filter.ref == "A6:Q91" and sheet.print_title_rows == "$6:$6"
     assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
     assert sheet.sheet_properties.pageSetUpPr.fitToPage
     lists = {str(v.sqref): v for v in sheet.data_validations.dataValidation}
@@ -83,8 +83,8 @@ def test_export_edit_import_changes_the_dossier_exactly_there(film):
     raccord("import", "checklist", str(path), str(film), "--as-of", AS_OF, "--yes")
     after = film.read_text(encoding="utf-8")
     added = [line for line in difflib.ndiff(before.splitlines(), after.splitlines()) if line[:2] in ("+ ", "- ")]
-    assert added == ["+ tracking:", '+   ECO-PROD-03: {status: "in_progress", owner: "Coordinatrice écoprod"}',
-                     "+ declined:", '+   ECO-DEP-05: "Pas de cantine sur ce tournage"']
+    assert added == ["+ tracking:", '+   ECO-PROD-03: {status: in_progress, owner: "Coordinatrice écoprod"}',
+                     "+ declined:", "+   ECO-DEP-05: Pas de cantine sur ce tournage"]
     assert "Rien à changer" in raccord("import", "checklist", str(path), str(film), "--as-of", AS_OF)
     check = raccord("explain", str(film), "ECO-DEP-05", "--as-of", AS_OF)
     assert "Pas de cantine sur ce tournage" in check

@@ -74,7 +74,7 @@ def test_vhss_is_obligations_counted_not_a_percentage_and_facts_are_named_by_the
     vhss = out.split("(vhss_ccnpc ")[1].split("\n\n")[0]
     assert "Obligations : 52 respectées, 14 à prouver (sur 66 applicables)" in vhss
     assert "Recommandations : 13 suivies, 3 non suivies, 1 à prouver (sur 17 applicables)" in vhss
-    assert "Score" not in vhss and "%" not in vhss
+    assert "Score : 78,8 % actuel" not in vhss and "Critères :" not in vhss.split("Validé par")[0]
     assert "Faits manquants : Date de la déclaration de candidature à la prime RSE+ (étape 1, Démarches simplifiées)" in out
     assert "aid.rse_plus.declaration_date" not in out
     assert "Obligations: 52 met, 14 to prove (of 66 applicable)" in check("en")
