@@ -207,5 +207,5 @@ def register(cli: click.Group) -> None:
 
         located = parse_json(text, str(path)) if path.suffix.lower() == ".json" else parse_yaml(text, str(path))
         build_dossier(located, library.catalogue, path)  # the new text is a valid dossier before it replaces the old
-        write_atomic(path, text)
+        write_atomic(path, text, replaces_input=True)  # rewriting the dossier is what --yes asks for
         click.echo(w("applied", lang, dossier=path))
