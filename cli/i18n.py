@@ -38,7 +38,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "stars_unverified": {"fr": "correspondance non vérifiée", "en": "unverified mapping"},
     "reasons": {"fr": "Motifs", "en": "Reasons"},
     "criteria": {"fr": "Critères", "en": "Criteria"},
-    "obligations": {"fr": "Obligations", "en": "Obligations"},
+    "obligations_title": {"fr": "Obligations", "en": "Obligations"},
     "missing": {"fr": "Éléments manquants", "en": "Missing items"},
     "blocking": {"fr": "bloquant", "en": "blocking"},
     "none_missing": {"fr": "Rien ne manque.", "en": "Nothing is missing."},

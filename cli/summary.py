@@ -74,7 +74,7 @@ def detail_lines(rs: dict[str, Any], lang: str, why: dict[str, str] | None = Non
     """Score, threshold, level, stars, schemes...: what the policy reports, then the counts."""
     if rs["outcome"].get("decision") == "not_applicable":
         return []
-    if rs["policy"] == "obligations":  # legal obligations: respected or not, counted, never a percentage
+    if "mandatory" in rs["outcome"] and "recommended" in rs["outcome"]:  # obligations: counted, never a percentage
         return obligations_lines(rs, lang)
     lines = [statement_text(item, lang, why) for item in statements(rs) if item["kind"] in LISTED]
     lines.append(label("criteria", lang) + counts_text(rs["counts"], lang))
@@ -110,7 +110,7 @@ def obligations_lines(rs: dict[str, Any], lang: str) -> list[str]:
     table = OBLIGATION_WORDS["en" if lang == "en" else "fr"]
     outcome = rs["outcome"]
     lines = []
-    kinds = (("mandatory", label("obligations", lang), ""), ("recommended", table["recommended"] + colon(lang), "r_"))
+    kinds = (("mandatory", label("obligations_title", lang), ""), ("recommended", table["recommended"] + colon(lang), "r_"))
     for key, title, prefix in kinds:
         groups = outcome.get(key)
         if groups is None:
