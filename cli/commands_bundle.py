@@ -1,57 +1,54 @@
-"""`raccord dossier DOSSIER --out FILE.zip`: the audit bundle, and checking a received one.
+"""`raccord dossier DOSSIER --out FILE.zip [--sign KEY]`: the audit bundle, and checking a received one.
 
-Bundle layout (every path below is a zip entry):
+Bundle layout (format raccord.bundle/2; every path below is a zip entry):
   index.html                  the report (French by default), evidence links relative to the bundle
   evaluation.json             the result document (raccord.result/1)
-  manifest.json               every other entry with its sha256, size, role, and for evidence the
-                              criteria it supports; the evaluation date and how it was chosen
-  dossier/<dossier file>      the dossier as evaluated
-  evidence/<ID>/<file name>   each registered evidence file, unchanged
+  manifest.json               every other entry with its sha256, size and role, and for evidence the
+                              items it is registered as; the evaluation date and how it was chosen
+  signature.json              optional: an Ed25519 signature of manifest.json (cli/signing.py)
+  dossier/<dossier file>      the dossier, byte for byte as evaluated
+  dossier/<auditor's file>    the auditor's review file beside it, when there is one
+  dossier/<evidence path>     each registered file at the path the dossier gives it
+
+The `dossier/` folder is the dossier folder again: unzipped, `raccord check dossier/<file>` finds
+every file where the dossier says it is and gives the same result; `raccord check FILE.zip` does the
+same in a temporary folder after verifying the bundle.
 
 Reproducible: the same inputs give the same bytes. Entries are sorted, timestamps fixed
 (1980-01-01 00:00), permissions fixed (0644), no compression (ZIP_STORED: deflate output differs
 between zlib builds, e.g. zlib-ng, and evidence is mostly PDF/JPEG, compressed already), and
 nothing depends on the clock except a default `--as-of`, which is recorded in the manifest.
+Ed25519 signatures are deterministic too.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import zipfile
-from pathlib import Path, PurePosixPath
+import posixpath
+from pathlib import Path
 from typing import Any
 
 import click
 
 from raccord import __version__
 from raccord.engine import InputError
+from raccord.engine.dossier import confined_relative_path
+from raccord.engine.errors import Bilingual
 
+from .bundle_check import BUNDLE_FORMAT, DOSSIER_DIR, MANIFEST, verify_bundle
+from .bundle_check import render as render_bundle_check
+from .bundle_zip import unsafe_name
 from .commands_evidence import expected_kinds
 from .context import common_as_of, common_lang, common_rulesets, document, library_from, library_options, run_evaluation
-from .i18n import label, words
 from .integrity import MISSING_FILE, MODIFIED, OUTSIDE_DOSSIER, check_files
 from .output import write_atomic_with
 from .render_html import evidence_register, href_for, render_report
 
-BUNDLE_FORMAT = "raccord.bundle/1"
-MANIFEST = "manifest.json"
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+AUDIT_SUFFIX = ".audit.yaml"  # the auditor's file beside the dossier (helper "evidence", review-api)
 
-WORDS = {
-    "bundle_ok": {"fr": "Paquet conforme à son manifeste", "en": "Bundle matches its manifest"},
-    "bundle_bad": {"fr": "Paquet NON conforme à son manifeste", "en": "Bundle does NOT match its manifest"},
-    "missing": {"fr": "absent du paquet", "en": "missing from the bundle"},
-    "extra": {"fr": "en trop (absent du manifeste)", "en": "extra (not in the manifest)"},
-    "modified": {"fr": "modifié", "en": "modified"},
-    "unsafe": {"fr": "chemin refusé", "en": "unsafe path"},
-    "duplicate": {"fr": "entrée en double", "en": "duplicate entry"},
-    "manifest": {"fr": "empreinte du manifeste", "en": "manifest fingerprint"},
-    "files": {"fr": "fichiers", "en": "files"},
-}
-
-
-_w = words(WORDS)
+__all__ = ["build_bundle", "is_bundle", "render_bundle_check", "verify_bundle", "zip_bytes_to"]
 
 
 def _sha(data: bytes) -> str:
@@ -60,6 +57,27 @@ def _sha(data: bytes) -> str:
 
 def _json_bytes(value: Any) -> bytes:
     return (json.dumps(value, ensure_ascii=False, indent=2, sort_keys=False) + "\n").encode("utf-8")
+
+
+def entry_for(relative: str) -> str:
+    """The zip entry of a path the dossier names relative to its folder (normalised: `a/./b` and
+    `a/x/../b` are `a/b`, which is what the unzipped folder resolves them to)."""
+    return f"{DOSSIER_DIR}/{posixpath.normpath(confined_relative_path(relative).as_posix())}"
+
+
+def audit_file_of(dossier_path: Path) -> Path | None:
+    """The auditor's review file beside the dossier, if there is one (`dossier.audit.yaml` for
+    `dossier.yaml`)."""
+    candidate = dossier_path.with_name(dossier_path.stem + AUDIT_SUFFIX)
+    return candidate if candidate.is_file() else None
+
+
+def _refuse_unsafe(name: str, where: str) -> None:
+    why = unsafe_name(name)
+    if why is not None:
+        raise InputError(where, Bilingual(f"le nom « {name} » ne peut pas entrer dans un paquet : {why.fr}",
+                                          f"the name '{name}' cannot go into a bundle: {why.en}"),
+                         Bilingual("renommez le fichier", "rename the file"))
 
 
 def build_bundle(library, dossier_path: str, as_of: str | None, lang: str, rulesets: tuple[str, ...],
@@ -77,66 +95,83 @@ def build_bundle(library, dossier_path: str, as_of: str | None, lang: str, rules
             raise InputError(where, f"evidence {item.id} is {check.state.replace('_', ' ')}: {check.detail}",
                              "run `raccord verify` and fix the register, or pass --allow-problems to bundle it as is")
 
-    entries: dict[str, bytes] = {}
-    files: list[dict[str, Any]] = []
-    dossier_name = dossier.path.name if dossier.path else "dossier.yaml"
-    dossier_entry = f"dossier/{dossier_name}"
+    dossier_file = Path(dossier.path) if dossier.path else Path("dossier.yaml")
+    dossier_entry = f"{DOSSIER_DIR}/{dossier_file.name}"
+    _refuse_unsafe(dossier_entry, str(dossier_file))
+    dossier_bytes = dossier_file.read_bytes() if dossier.path else b""
     doc = document(evaluation)
     doc["dossier"]["path"] = dossier_entry  # not the local path: same bytes on any machine
 
+    entries: dict[str, bytes] = {dossier_entry: dossier_bytes}
+    roles: dict[str, str] = {dossier_entry: "dossier"}
+    audit = audit_file_of(dossier_file) if dossier.path else None
+    if audit is not None:
+        audit_entry = f"{DOSSIER_DIR}/{audit.name}"
+        _refuse_unsafe(audit_entry, str(audit))
+        entries[audit_entry], roles[audit_entry] = audit.read_bytes(), "audit"
+
     links: dict[str, str] = {}
     evidence_entries: dict[str, str] = {}
-    for item in dossier.file.evidence:
-        check = checks[item.id]
-        if item.path is None or check.state == MISSING_FILE:
+    for i, item in enumerate(dossier.file.evidence):
+        if item.path is None or checks[item.id].state == MISSING_FILE:
             continue
-        name = PurePosixPath(item.path).name
-        entry = f"evidence/{item.id}/{name}"
+        entry = entry_for(item.path)
+        _refuse_unsafe(entry, dossier.located.where(("evidence", i, "path")))
+        if roles.get(entry, "evidence") != "evidence":
+            raise InputError(dossier.located.where(("evidence", i, "path")),
+                             Bilingual(f"la preuve {item.id} désigne le fichier du dossier lui-même",
+                                       f"evidence {item.id} names the dossier's own file"))
         evidence_entries[item.id] = entry
         links[item.id] = href_for(entry)
     register = evidence_register(dossier, checks, evaluation.as_of, doc, links)
     by_id = {e["id"]: e for e in register}
-
-    entries[dossier_entry] = Path(dossier.path).read_bytes() if dossier.path else b""
-    files.append({"path": dossier_entry, "role": "dossier"})
-    entries["evaluation.json"] = _json_bytes(doc)
-    files.append({"path": "evaluation.json", "role": "evaluation"})
+    dossier_sha = _sha(dossier_bytes)
+    entries["evaluation.json"], roles["evaluation.json"] = _json_bytes(doc), "evaluation"
     entries["index.html"] = render_report(doc, lang, register).encode("utf-8")
-    files.append({"path": "index.html", "role": "report"})
+    roles["index.html"] = "report"
+
     missing = []
     expecting = expected_kinds(library)
     evaluated = {c.id for rid in evaluation.rulesets for c in library.rulesets[rid].criteria}
+    evidence_of: dict[str, list[dict[str, Any]]] = {}
     for item in dossier.file.evidence:
         check = checks[item.id]
         if item.id not in evidence_entries:
             if check.state == MISSING_FILE:
                 missing.append({"evidence_id": item.id, "source_path": item.path, "problem": MISSING_FILE})
             continue
-        data = check.path.read_bytes()
-        if _sha(data) != check.sha256:
-            raise InputError(str(check.path), "file changed while the bundle was being built", "run the command again")
+        entry = evidence_entries[item.id]
+        if entry not in entries:
+            data = check.path.read_bytes()
+            if _sha(data) != check.sha256:
+                raise InputError(str(check.path), "file changed while the bundle was being built", "run the command again")
+            entries[entry], roles[entry] = data, "evidence"
         supports = item.criteria or sorted(c for c in expecting.get(item.kind, ()) if c in evaluated)
-        entry = {"path": evidence_entries[item.id], "role": "evidence", "evidence_id": item.id, "kind": item.kind,
-                 "source_path": item.path, "criteria": supports, "used_by": by_id[item.id]["used_by"],
-                 "registered_sha256": item.sha256, "collected": by_id[item.id]["collected"],
-                 "expires": by_id[item.id]["expires"], "auditor": by_id[item.id]["auditor"]}
-        if check.problem:
-            entry["problem"] = check.state
-        entries[evidence_entries[item.id]] = data
-        files.append({k: v for k, v in entry.items() if v is not None})
-    for f in files:
-        f["sha256"] = _sha(entries[f["path"]])
-        f["size"] = len(entries[f["path"]])
+        info = {"id": item.id, "kind": item.kind, "source_path": item.path, "criteria": supports,
+                "used_by": by_id[item.id]["used_by"], "registered_sha256": item.sha256,
+                "collected": by_id[item.id]["collected"], "expires": by_id[item.id]["expires"],
+                "auditor": by_id[item.id]["auditor"], "problem": check.state if check.problem else None}
+        evidence_of.setdefault(entry, []).append({k: v for k, v in info.items() if v is not None})
+    files = []
+    for name in sorted(entries):
+        row: dict[str, Any] = {"path": name, "role": roles[name], "sha256": _sha(entries[name]), "size": len(entries[name])}
+        if name in evidence_of:
+            row["evidence"] = evidence_of[name]
+        files.append(row)
     manifest: dict[str, Any] = {
         "format": BUNDLE_FORMAT,
         "raccord_version": __version__,
         "as_of": evaluation.as_of.isoformat(),
         "as_of_given": as_of is not None,
         "lang": lang,
-        "dossier": {"id": dossier.label, "title": dossier.file.production.title, "file": dossier_entry},
-        "rulesets": [{"id": rid, "version": library.rulesets[rid].model.version} for rid in evaluation.selected],
-        "files": sorted(files, key=lambda f: f["path"]),
+        "dossier": {"id": dossier.label, "title": dossier.file.production.title, "file": dossier_entry,
+                    "sha256": dossier_sha},
+        "selection": list(rulesets),
+        "rulesets": [{"id": rid, "version": library.rulesets[rid].model.version} for rid in evaluation.rulesets],
+        "files": files,
     }
+    if audit is not None:
+        manifest["dossier"]["audit_file"] = f"{DOSSIER_DIR}/{audit.name}"
     if missing:
         manifest["missing_evidence"] = missing
     entries[MANIFEST] = _json_bytes(manifest)
@@ -145,6 +180,7 @@ def build_bundle(library, dossier_path: str, as_of: str | None, lang: str, rules
 
 def zip_bytes_to(path: Path, entries: dict[str, bytes]) -> None:
     """Write a reproducible zip atomically (cli/output.py: a located error if it cannot be written)."""
+    import zipfile
 
     def write(handle) -> None:
         with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_STORED) as zf:
@@ -158,110 +194,59 @@ def zip_bytes_to(path: Path, entries: dict[str, bytes]) -> None:
     write_atomic_with(path, write)
 
 
-# ---------------------------------------------------------------------------------------------------
-# checking a received bundle
-
-
 def is_bundle(path: Path) -> bool:
-    return path.suffix.lower() == ".zip" or (path.is_file() and zipfile.is_zipfile(path))
-
-
-def _unsafe(name: str) -> bool:
-    pure = PurePosixPath(name)
-    return "\\" in name or pure.is_absolute() or ".." in pure.parts or (pure.parts and pure.parts[0].endswith(":"))
-
-
-def verify_bundle(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        raise InputError(str(path), "file not found", "check the path")
+    """A .zip name is enough (a FIFO named x.zip must not be opened to find out)."""
+    if path.suffix.lower() == ".zip":
+        return True
     try:
-        zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise InputError(str(path), f"not a readable zip file ({exc})") from None
-    with zf:
-        infos = zf.infolist()
-        names = [i.filename for i in infos if not i.is_dir()]
-        if MANIFEST not in names:
-            raise InputError(str(path), "no manifest.json: not a raccord audit bundle")
-        raw = zf.read(MANIFEST)
-        try:
-            manifest = json.loads(raw)
-            listed = {f["path"]: f for f in manifest["files"]}
-        except (ValueError, KeyError, TypeError) as exc:
-            raise InputError(f"{path}:{MANIFEST}", f"unreadable manifest ({exc})") from None
-        if manifest.get("format") != BUNDLE_FORMAT:
-            raise InputError(f"{path}:{MANIFEST}", f"unknown bundle format {manifest.get('format')!r}",
-                             f"expected {BUNDLE_FORMAT}")
-        problems: list[dict[str, str]] = []
-        seen: set[str] = set()
-        for name in names:
-            if name in seen:
-                problems.append({"path": name, "state": "duplicate"})
-            seen.add(name)
-            if _unsafe(name):
-                problems.append({"path": name, "state": "unsafe"})
-        for name in sorted(listed):
-            entry = listed[name]
-            if name not in seen:
-                problems.append({"path": name, "state": "missing"})
-                continue
-            digest, size = hashlib.sha256(), 0
-            with zf.open(name) as handle:
-                while chunk := handle.read(1 << 20):
-                    digest.update(chunk)
-                    size += len(chunk)
-            if digest.hexdigest() != entry.get("sha256") or size != entry.get("size"):
-                problems.append({"path": name, "state": "modified",
-                                 "detail": f"sha256 {digest.hexdigest()[:12]}… size {size}, "
-                                           f"manifest {str(entry.get('sha256'))[:12]}… size {entry.get('size')}"})
-        for name in sorted(seen - set(listed) - {MANIFEST}):
-            problems.append({"path": name, "state": "extra"})
-    return {
-        "format": "raccord.bundle-check/1",
-        "bundle": str(path),
-        "manifest_sha256": _sha(raw),
-        "as_of": manifest.get("as_of"),
-        "dossier": manifest.get("dossier", {}),
-        "files": len(listed),
-        "ok": not problems,
-        "problems": problems,
-    }
+        import zipfile
 
-
-def render_bundle_check(result: dict[str, Any], lang: str) -> str:
-    dossier = result["dossier"]
-    out = [f"raccord — {dossier.get('title', '?')} ({dossier.get('id', '?')}) — {label('as_of', lang)}{result['as_of']}",
-           f"{result['bundle']} : {result['files']} {_w('files', lang)}, {_w('manifest', lang)} {result['manifest_sha256']}"]
-    for problem in result["problems"]:
-        out.append(f"✘ {problem['path']} : {_w(problem['state'], lang)}"
-                   + (f" ({problem['detail']})" if problem.get("detail") else ""))
-    out.append(_w("bundle_ok" if result["ok"] else "bundle_bad", lang))
-    return "\n".join(out) + "\n"
+        return path.is_file() and zipfile.is_zipfile(path)
+    except OSError:
+        return False
 
 
 def register(cli: click.Group) -> None:
     @cli.command("dossier")
     @click.argument("dossier", type=click.Path(dir_okay=False))
-    @click.option("--out", "out", required=True, metavar="FILE.zip", help="Where to write the bundle (atomically).")
+    @click.option("--out", "out", required=True, metavar="FICHIER.zip", help="Où écrire le paquet (écriture atomique).")
     @common_rulesets
     @common_as_of
     @common_lang
     @click.option("--allow-problems", is_flag=True,
-                  help="Bundle even if evidence files are missing or modified (recorded in the manifest).")
+                  help="Construire le paquet même si des preuves sont absentes ou modifiées (noté dans le manifeste).")
+    @click.option("--sign", "sign_key", metavar="CLÉ.key",
+                  help="Signer le manifeste avec cette clé privée Ed25519 (`raccord keys generate`).")
     @library_options
-    def dossier_bundle(dossier, out, rulesets, as_of, lang, allow_problems, rulesets_dir, ruleset_files):
-        """Construire le paquet d'audit (.zip) : rapport HTML, preuves, manifeste avec empreintes, évaluation JSON.
+    def dossier_bundle(dossier, out, rulesets, as_of, lang, allow_problems, sign_key, rulesets_dir, ruleset_files):
+        """Construire le paquet d'audit (.zip) : rapport HTML, dossier et preuves, manifeste avec empreintes,
+        évaluation JSON, signature facultative.
 
-        Reproducible: the same inputs and --as-of give the same bytes. Without --as-of, today's date is
-        used and recorded in the manifest.
+        Reproductible : les mêmes entrées et la même date --as-of donnent les mêmes octets. Sans --as-of,
+        la date du jour est utilisée et notée dans le manifeste.
         """
+        private = None
+        if sign_key:
+            from .signing import load_private, loose_permissions
+
+            private = load_private(Path(sign_key))  # before the work: a wrong key fails at once
+            if loose_permissions(Path(sign_key)):
+                click.echo(f"raccord: attention : {sign_key} est lisible par d'autres utilisateurs (chmod 600 {sign_key})",
+                           err=True)
         library = library_from(rulesets_dir, ruleset_files)
         entries, manifest = build_bundle(library, dossier, as_of, lang, rulesets, allow_problems)
+        fp = None
+        if private is not None:
+            from .signing import SIGNATURE_ENTRY, fingerprint, sign_manifest, spaced
+
+            entries[SIGNATURE_ENTRY] = sign_manifest(private, entries[MANIFEST])
+            fp = spaced(fingerprint(private.public_key()))
         zip_bytes_to(Path(out), entries)
         evidence = sum(1 for f in manifest["files"] if f["role"] == "evidence")
-        click.echo(f"{out} : {len(entries)} fichiers dont {evidence} preuves, date d'évaluation {manifest['as_of']}"
+        click.echo(f"{out} : {len(manifest['files'])} fichiers au manifeste dont {evidence} preuves, "
+                   f"date d'évaluation {manifest['as_of']}"
                    + ("" if manifest["as_of_given"] else " (aujourd'hui, enregistrée dans le manifeste)"))
+        click.echo(f"empreinte du dossier (sha256) : {manifest['dossier']['sha256']}")
         click.echo(f"empreinte du manifeste (sha256) : {_sha(entries[MANIFEST])}")
-
-
-
+        if fp:
+            click.echo(f"signé avec la clé {fp}")

@@ -287,8 +287,11 @@ def register(cli: click.Group) -> None:
                   help="Measure changes only on this ruleset (repeatable).")
     @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
     @click.option("-a", "--all", "show_all", is_flag=True, help="List every item, not only problems and warnings.")
+    @click.option("--key", metavar="CLÉ.pub", help="Paquet : exiger une signature valide de cette clé publique.")
+    @click.option("--expect-sha256", "expect", metavar="EMPREINTE",
+                  help="Paquet : exiger cette empreinte (celle du manifeste affichée par `raccord dossier`, ou du .zip).")
     @library_options
-    def verify(target, as_of, lang, rulesets, fmt, show_all, rulesets_dir, ruleset_files):
+    def verify(target, as_of, lang, rulesets, fmt, show_all, key, expect, rulesets_dir, ruleset_files):
         """Vérifier les preuves d'un dossier (fichiers, empreintes, dates) ou un paquet d'audit reçu (.zip).
 
         Exit code 3 when a file is missing, modified, outside the dossier folder or expired
@@ -298,7 +301,7 @@ def register(cli: click.Group) -> None:
 
         path = Path(target)
         if is_bundle(path):
-            result = verify_bundle(path)
+            result = verify_bundle(path, Path(key) if key else None, expect)
             content = json.dumps(result, ensure_ascii=False, indent=2) + "\n" if fmt == "json" \
                 else render_bundle_check(result, lang)
         else:

@@ -96,7 +96,15 @@ def run_evaluation(library: Library, dossier_path: str, as_of: str | None, rules
     or outside the dossier folder does not count (cli/integrity.py); `check_files=False` skips that."""
     from .integrity import compute_integrity
 
+    bundle = None
+    if str(dossier_path).lower().endswith(".zip"):  # an audit bundle: verified, read in a temporary folder
+        from .bundle_check import opened_bundle
+
+        bundle = opened_bundle(Path(dossier_path))
+        dossier_path, as_of, rulesets = bundle["dossier"], as_of or bundle["as_of"], rulesets or bundle["selection"]
     dossier = reviewed(library, load_dossier(Path(dossier_path), library.catalogue))
+    if bundle:
+        _BUNDLES[str(dossier.path)] = bundle
     others = portfolio_paths(dossier, portfolio)
     members = [load_dossier(p, library.catalogue) for p in others] if others is not None else None
     integrity = compute_integrity(dossier) if check_files else None
@@ -119,11 +127,18 @@ def reviewed(library: Library, dossier: Dossier) -> Dossier:
     return review.with_reviews(dossier, audit)
 
 
+_BUNDLES: dict[str, dict] = {}  # dossier path in its temporary folder -> the bundle it came from
+
+
 def document(evaluation: Evaluation, complete: bool = True) -> dict:
     """The result document, with the validated figures (only evidence the auditor accepted) beside the declared ones."""
     from raccord.engine import review
 
-    return review.add_validated(result_document(evaluation, __version__, complete), evaluation, review.validated(evaluation))
+    doc = review.add_validated(result_document(evaluation, __version__, complete), evaluation, review.validated(evaluation))
+    bundle = _BUNDLES.get(str(evaluation.dossier.path))
+    if bundle:  # the dossier's path inside the bundle, as in its evaluation.json, and the bundle's own fields
+        doc["dossier"]["path"], doc["bundle"] = bundle["path"], bundle["fields"]
+    return doc
 
 
 common_as_of = click.option("--as-of", "as_of", metavar="DATE",

@@ -30,6 +30,14 @@ def build(capsys, film: Path, out: Path, *extra: str) -> tuple[int, str, str]:
     return run(capsys, "dossier", str(film / "dossier.yaml"), "--out", str(out), "--as-of", AS_OF, *extra)
 
 
+EV004 = "dossier/evidence/bilan_carbone_previsionnel.txt"
+
+
+def evidence_rows(manifest: dict) -> dict[str, dict]:
+    """Evidence id -> its manifest row (file fields and the item's own)."""
+    return {item["id"]: {**f, **item} for f in manifest["files"] for item in f.get("evidence", [])}
+
+
 def test_bundle_contents_and_manifest(film: Path, tmp_path: Path, capsys) -> None:
     out = tmp_path / "audit.zip"
     code, stdout, err = build(capsys, film, out)
@@ -38,29 +46,33 @@ def test_bundle_contents_and_manifest(film: Path, tmp_path: Path, capsys) -> Non
         names = zf.namelist()
         assert names == sorted(names)
         assert {"index.html", "manifest.json", "evaluation.json", "dossier/dossier.yaml"} <= set(names)
-        assert "evidence/EV-004/bilan_carbone_previsionnel.txt" in names
+        assert zf.read("dossier/dossier.yaml") == (film / "dossier.yaml").read_bytes()  # byte for byte
+        # the files sit where the dossier says they are, relative to it
+        assert EV004 in names and not any(n.startswith("evidence/") for n in names)
         for info in zf.infolist():
             assert info.date_time == (1980, 1, 1, 0, 0, 0)
             assert (info.external_attr >> 16) & 0o777 == 0o644
         manifest = json.loads(zf.read("manifest.json"))
-        assert manifest["format"] == "raccord.bundle/1" and manifest["as_of"] == AS_OF and manifest["as_of_given"]
+        assert manifest["format"] == "raccord.bundle/2" and manifest["as_of"] == AS_OF and manifest["as_of_given"]
+        assert manifest["dossier"]["sha256"] == hashlib.sha256((film / "dossier.yaml").read_bytes()).hexdigest()
         listed = {f["path"]: f for f in manifest["files"]}
         assert set(listed) == set(names) - {"manifest.json"}
         for name, entry in listed.items():
             data = zf.read(name)
             assert entry["sha256"] == hashlib.sha256(data).hexdigest() and entry["size"] == len(data)
-        ev = listed["evidence/EV-004/bilan_carbone_previsionnel.txt"]
+        ev = evidence_rows(manifest)["EV-004"]
         original = (film / "evidence" / "bilan_carbone_previsionnel.txt").read_bytes()
-        assert zf.read(ev["path"]) == original and ev["registered_sha256"] == ev["sha256"]
+        assert ev["path"] == EV004 and zf.read(EV004) == original and ev["registered_sha256"] == ev["sha256"]
         assert ev["source_path"] == "evidence/bilan_carbone_previsionnel.txt" and ev["kind"] == "bilan_carbone_previsionnel"
         assert "ECO-PROD-02" in ev["criteria"] and "ECO-PROD-02" in ev["used_by"]
-        assert len([f for f in manifest["files"] if f["role"] == "evidence"]) == 173
+        assert len(evidence_rows(manifest)) == 173
         evaluation = json.loads(zf.read("evaluation.json"))
         assert evaluation["format"] == "raccord.result/1" and evaluation["as_of"] == AS_OF
         assert evaluation["dossier"]["path"] == "dossier/dossier.yaml"
         html = zf.read("index.html").decode("utf-8")
-        assert 'href="evidence/EV-004/bilan_carbone_previsionnel.txt"' in html
+        assert f'href="{EV004}"' in html
     assert hashlib.sha256(json.dumps(manifest, ensure_ascii=False, indent=2).encode() + b"\n").hexdigest() in stdout
+    assert f"{len(manifest['files'])} fichiers au manifeste" in stdout
 
 
 def test_bundle_is_reproducible(film: Path, tmp_path: Path, capsys) -> None:
@@ -110,7 +122,7 @@ def test_bundle_refuses_missing_or_modified_evidence_unless_allowed(film: Path, 
     with zipfile.ZipFile(out) as zf:
         manifest = json.loads(zf.read("manifest.json"))
         html = zf.read("index.html").decode("utf-8")
-    listed = {f.get("evidence_id"): f for f in manifest["files"]}
+    listed = evidence_rows(manifest)
     assert listed["EV-004"]["problem"] == "modified" and listed["EV-004"]["sha256"] != listed["EV-004"]["registered_sha256"]
     assert "EV-002" not in listed
     assert manifest["missing_evidence"] == [{"evidence_id": "EV-002", "source_path": "evidence/attestation_formation.txt",
@@ -127,28 +139,27 @@ def test_verify_bundle_finds_missing_extra_and_modified(film: Path, tmp_path: Pa
     tampered = tmp_path / "tampered.zip"
     with zipfile.ZipFile(out) as src, zipfile.ZipFile(tampered, "w") as dst:
         for info in src.infolist():
-            if info.filename == "evidence/EV-002/attestation_formation.txt":
+            if info.filename == "dossier/evidence/attestation_formation.txt":
                 continue  # missing
             data = src.read(info.filename)
-            if info.filename == "evidence/EV-004/bilan_carbone_previsionnel.txt":
+            if info.filename == EV004:
                 data = data.replace(b"t", b"T", 1)  # modified, same size
             dst.writestr(info, data)
-        dst.writestr("evidence/EV-999/ajout.txt", b"ajout\n")  # extra
+        dst.writestr("dossier/evidence/ajout.txt", b"ajout\n")  # extra
     code, stdout, _ = run(capsys, "verify", str(tampered), "--format", "json")
     assert code == 3
     result = json.loads(stdout)
     assert result["ok"] is False
     states = {p["path"]: p["state"] for p in result["problems"]}
-    assert states == {"evidence/EV-002/attestation_formation.txt": "missing",
-                      "evidence/EV-004/bilan_carbone_previsionnel.txt": "modified",
-                      "evidence/EV-999/ajout.txt": "extra"}
+    assert states == {"dossier/evidence/attestation_formation.txt": "missing", EV004: "modified",
+                      "dossier/evidence/ajout.txt": "extra"}
     code, stdout, _ = run(capsys, "verify", str(tampered))
     assert code == 3 and "NON conforme" in stdout and "absent du paquet" in stdout and "en trop" in stdout
 
     junk = tmp_path / "junk.zip"
     junk.write_bytes(b"not a zip")
     code, _, err = run(capsys, "verify", str(junk))
-    assert code == 2 and "not a readable zip file" in err
+    assert code == 2 and "archive zip illisible" in err and "junk.zip" in err
 
 
 @requires_chromium

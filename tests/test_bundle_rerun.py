@@ -1,0 +1,110 @@
+"""A bundle re-runs: `raccord check FILE.zip` (read in a temporary folder) and `raccord check` on the
+unzipped folder give the original evaluation on the same date, and `verify` on the unzipped dossier
+finds every file (audit 2026-12-ux: « 112 fichier absent », AFNOR « non satisfait 3, inconnu 25 »)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+try:  # tests/ may or may not be a package
+    from tests.test_html_report import EXAMPLE, run
+except ImportError:
+    from test_html_report import EXAMPLE, run
+
+AS_OF = "2025-10-15"  # an evidence item has expired, another was rejected: not a trivially clean dossier
+
+
+@pytest.fixture
+def film(tmp_path: Path) -> Path:
+    target = tmp_path / "film"
+    shutil.copytree(EXAMPLE, target)
+    return target
+
+
+def check_json(capsys, target: Path | str, *extra: str) -> dict:
+    code, out, err = run(capsys, "check", str(target), "--format", "json", *extra)
+    assert code == 0, err
+    return json.loads(out)
+
+
+def without_paths(doc: dict) -> dict:
+    doc = json.loads(json.dumps(doc))
+    doc["dossier"].pop("path")
+    doc.pop("bundle", None)
+    return doc
+
+
+def test_bundle_reevaluates_like_the_original(film: Path, tmp_path: Path, capsys, monkeypatch) -> None:
+    # an evidence file gone missing, bundled with --allow-problems: the re-run must see it missing too
+    (film / "evidence" / "attestation_formation.txt").unlink()
+    bundle = tmp_path / "audit.zip"
+    code, _, err = run(capsys, "dossier", str(film / "dossier.yaml"), "--out", str(bundle), "--as-of", AS_OF,
+                       "--allow-problems")
+    assert code == 0, err
+    original = check_json(capsys, film / "dossier.yaml", "--as-of", AS_OF)
+
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setattr("tempfile.tempdir", str(temp))
+    in_place = check_json(capsys, bundle)  # the date is the bundle's own
+    assert list(temp.iterdir()) == []  # the temporary folder is gone once the command is done
+    assert in_place["as_of"] == AS_OF and in_place["dossier"]["path"] == "dossier/dossier.yaml"
+    assert in_place["bundle"]["file"] == str(bundle) and in_place["bundle"]["format"] == "raccord.bundle/2"
+    assert in_place["bundle"]["signature"] == "absent"
+    assert without_paths(in_place) == without_paths(original)
+    # the evaluation the bundle carries is the same document
+    bundled = json.loads(zipfile.ZipFile(bundle).read("evaluation.json"))
+    assert without_paths(bundled) == without_paths(original)
+
+    unpacked = tmp_path / "reçu"
+    with zipfile.ZipFile(bundle) as zf:
+        zf.extractall(unpacked)
+    shutil.rmtree(film)  # nothing may reach back to the producer's folder
+    unzipped = check_json(capsys, unpacked / "dossier" / "dossier.yaml", "--as-of", AS_OF)
+    assert without_paths(unzipped) == without_paths(original)
+    afnor = next(rs for rs in unzipped["rulesets"] if rs["id"] == "afnor_spec_2308")
+    assert afnor["counts"]["met"] >= 20
+
+    # verify on the unzipped dossier: the missing file and the expired one, nothing else
+    code, out, _ = run(capsys, "verify", str(unpacked / "dossier" / "dossier.yaml"), "--as-of", AS_OF, "--format", "json")
+    result = json.loads(out)
+    assert code == 3 and result["counts"]["missing_file"] == 1 and result["counts"]["modified"] == 0
+    assert [i["id"] for i in result["items"] if i["file"] == "missing_file"] == ["EV-002"]
+    # and the text commands read the bundle too
+    code, out, err = run(capsys, "check", str(bundle))
+    assert code == 0 and "Les Heures claires" in out, err
+    code, out, err = run(capsys, "missing", str(bundle), "--format", "json")
+    assert code == 0 and json.loads(out)["missing"] == original["missing"]
+
+
+def test_check_bundle_at_another_date_and_selection(film: Path, tmp_path: Path, capsys) -> None:
+    bundle = tmp_path / "audit.zip"
+    code, _, err = run(capsys, "dossier", str(film / "dossier.yaml"), "--out", str(bundle), "--as-of", AS_OF,
+                       "--ruleset", "ecoprod_label")
+    assert code == 0, err
+    in_place = check_json(capsys, bundle)
+    assert [rs["id"] for rs in in_place["rulesets"]] == ["ecoprod_label"]  # the selection it was built with
+    later = check_json(capsys, bundle, "--as-of", "2026-01-01")
+    assert later["as_of"] == "2026-01-01"
+    assert without_paths(later) == without_paths(check_json(capsys, film / "dossier.yaml", "--as-of", "2026-01-01",
+                                                            "--ruleset", "ecoprod_label"))
+
+
+def test_auditor_file_travels_with_the_bundle(film: Path, tmp_path: Path, capsys) -> None:
+    audit = film / "dossier.audit.yaml"
+    audit.write_text("# le fichier de l'auditeur\n", encoding="utf-8")
+    bundle = tmp_path / "audit.zip"
+    assert run(capsys, "dossier", str(film / "dossier.yaml"), "--out", str(bundle), "--as-of", AS_OF)[0] == 0
+    with zipfile.ZipFile(bundle) as zf:
+        manifest = json.loads(zf.read("manifest.json"))
+        assert zf.read("dossier/dossier.audit.yaml") == audit.read_bytes()
+    assert manifest["dossier"]["audit_file"] == "dossier/dossier.audit.yaml"
+    assert {"path": "dossier/dossier.audit.yaml", "role": "audit"}.items() <= next(
+        f for f in manifest["files"] if f["path"] == "dossier/dossier.audit.yaml").items()
+    code, out, _ = run(capsys, "verify", str(bundle))
+    assert code == 0, out
