@@ -68,7 +68,12 @@ def entry_for(relative: str) -> str:
 def audit_file_of(dossier_path: Path) -> Path | None:
     """The auditor's review file beside the dossier, if there is one (`dossier.audit.yaml` for
     `dossier.yaml`)."""
-    candidate = dossier_path.with_name(dossier_path.stem + AUDIT_SUFFIX)
+    try:
+        from raccord.engine.review import audit_path  # helper "evidence" (notes/review-api.md)
+    except ImportError:
+        candidate = dossier_path.with_name(dossier_path.stem + AUDIT_SUFFIX)
+    else:
+        candidate = audit_path(dossier_path)
     return candidate if candidate.is_file() else None
 
 
