@@ -132,7 +132,7 @@ def build_bundle(library, dossier_path: str, as_of: str | None, lang: str, rules
     by_id = {e["id"]: e for e in register}
     dossier_sha = _sha(dossier_bytes)
     entries["evaluation.json"], roles["evaluation.json"] = _json_bytes(doc), "evaluation"
-    entries["index.html"] = render_report(doc, lang, register).encode("utf-8")
+    entries["index.html"] = render_report(doc, lang, register, dossier_sha).encode("utf-8")
     roles["index.html"] = "report"
 
     missing = []

@@ -72,6 +72,15 @@ WORDS: dict[str, dict[str, str]] = {
     "none": {"fr": "aucune", "en": "none"},
     "by": {"fr": "par", "en": "by"},
     "on": {"fr": "le", "en": "on"},
+    # the print layout (cli/print_layout.py, templates/print.css.j2)
+    "dossier_sha256": {"fr": "Empreinte du dossier (SHA-256)", "en": "Dossier fingerprint (SHA-256)"},
+    "sources_appendix": {"fr": "Annexe : textes cités", "en": "Appendix: texts cited"},
+    "sources_intro": {"fr": "Les tableaux renvoient à ces textes par leur numéro entre crochets, suivi de l'article.",
+                      "en": "The tables refer to these texts by their number in brackets, followed by the article."},
+    "footer_dossier": {"fr": "Dossier d'audit", "en": "Audit file"},
+    "see_appendix": {"fr": "voir l'annexe", "en": "see the appendix"},
+    "assumptions_appendix": {"fr": "Hypothèses communes à plusieurs critères", "en": "Assumptions shared by several criteria"},
+    "page": {"fr": "Page", "en": "Page"},
 }
 
 DECISION_CLASS = {"eligible": "good", "compliant": "good", "not_eligible": "bad", "not_compliant": "bad",
@@ -143,8 +152,11 @@ def _environment() -> jinja2.Environment:
     )
 
 
-def render_report(doc: dict[str, Any], lang: str, register: list[dict[str, Any]]) -> str:
-    """The HTML page for a result document and its evidence register."""
+def render_report(doc: dict[str, Any], lang: str, register: list[dict[str, Any]], dossier_sha256: str | None = None) -> str:
+    """The HTML page for a result document and its evidence register (and the dossier file's
+    sha256, shown on the first page and in every printed footer)."""
+    from .print_layout import print_context
+
     by_id = {e["id"]: e for e in register}
     rulesets = []
     for rs in doc["rulesets"]:
@@ -177,7 +189,7 @@ def render_report(doc: dict[str, Any], lang: str, register: list[dict[str, Any]]
         sep=colon(lang), due=lambda item: due_text(item.get("due"), item.get("status_reason"), lang),
         members=lambda entries: members_lines(entries, lang),
         figures_line=lambda rs: figures_line(rs, lang), validated_line=lambda rs: validated_line(rs, lang),
-        review_lines=review_lines(doc, lang), rv=lambda key: rw(key, lang),
+        review_lines=review_lines(doc, lang), rv=lambda key: rw(key, lang), **print_context(doc, lang, dossier_sha256),
     )
 
 
@@ -201,4 +213,7 @@ def render_for_check(evaluation, doc: dict[str, Any], lang: str, output: str | N
     dossier = evaluation.dossier
     checks = check_files(dossier)
     links = evidence_links(dossier, checks, Path(output).parent if output else None)
-    return render_report(doc, lang, evidence_register(dossier, checks, evaluation.as_of, doc, links))
+    from .print_layout import dossier_fingerprint
+
+    return render_report(doc, lang, evidence_register(dossier, checks, evaluation.as_of, doc, links),
+                         dossier_fingerprint(dossier.path))
