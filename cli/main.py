@@ -115,7 +115,7 @@ def decision_exit_code(doc: dict) -> int:
 @click.argument("dossier", type=click.Path(dir_okay=False))
 @common_rulesets
 @common_as_of
-@click.option("--format", "fmt", type=click.Choice(["text", "md", "json", "html"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "md", "json", "html", "pdf"]), default="text", show_default=True)
 @common_lang
 @output_option
 @click.option("-v", "--verbose", is_flag=True, help=bi("Lister chaque critère avec son statut (et les arbres complets).",
@@ -129,17 +129,21 @@ def decision_exit_code(doc: dict) -> int:
 def check(dossier, rulesets, as_of, fmt, lang, output, verbose, portfolio, exit_code, rulesets_dir, ruleset_files):
     library = library_from(rulesets_dir, ruleset_files)
     evaluation = run_evaluation(library, dossier, as_of, rulesets, portfolio)
-    doc = document(evaluation, complete=fmt in ("json", "html"))
+    doc = document(evaluation, complete=fmt in ("json", "html", "pdf"))
     if fmt == "json":
         content = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
     elif fmt == "md":
         from . import render_md
 
         content = render_md.render_check(doc, lang, aid_sentences(evaluation, lang), fact_titles(library, lang))
-    elif fmt == "html":
+    elif fmt in ("html", "pdf"):
         from . import render_html
 
         content = render_html.render_for_check(evaluation, doc, lang, output)
+        if fmt == "pdf":
+            from .render_pdf import html_to_pdf
+
+            content = html_to_pdf(content)
     else:
         content = render_text.render_check(doc, lang, verbose=verbose, why=aid_sentences(evaluation, lang),
                                            titles=fact_titles(library, lang))
