@@ -444,7 +444,10 @@ def opened_bundle(path: Path) -> dict[str, Any]:
     try:
         tmp, result, manifest = open_for_check(path)
     except BundleRefusedError as exc:
-        click.echo(f"raccord: error: {exc}", err=True)
+        from .language import current_lang
+        from .main import error_line
+
+        click.echo(error_line(exc, current_lang()), err=True)
         raise SystemExit(BundleRefusedError.exit_code) from None
     _OPEN.append(tmp)
     ctx = click.get_current_context(silent=True)

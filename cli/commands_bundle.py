@@ -42,6 +42,7 @@ from .bundle_zip import unsafe_name
 from .commands_evidence import expected_kinds
 from .context import common_as_of, common_lang, common_rulesets, document, library_from, library_options, run_evaluation
 from .integrity import MISSING_FILE, MODIFIED, OUTSIDE_DOSSIER, check_files
+from .language import bi
 from .output import write_atomic_with
 from .render_html import evidence_register, href_for, render_report
 
@@ -212,24 +213,31 @@ def is_bundle(path: Path) -> bool:
 
 
 def register(cli: click.Group) -> None:
-    @cli.command("dossier")
+    @cli.command("dossier", help=bi(
+        """Construire le paquet d'audit (.zip) : rapport HTML, dossier et preuves, manifeste avec empreintes,
+        évaluation JSON, signature facultative (--sign).
+
+        Reproductible : les mêmes entrées et la même date --as-of donnent les mêmes octets. Sans --as-of,
+        la date du jour est utilisée et inscrite dans le manifeste. Décompressé, ou lu tel quel par
+        `raccord check PAQUET.zip`, le paquet redonne la même évaluation.""",
+        """Build the audit bundle (.zip): HTML report, dossier and evidence, manifest with hashes, JSON
+        evaluation, optional signature (--sign).
+
+        Reproducible: the same inputs and --as-of give the same bytes. Without --as-of, today's date is
+        used and recorded in the manifest. Unzipped, or read as is by `raccord check BUNDLE.zip`, the
+        bundle gives the same evaluation again."""))
     @click.argument("dossier", type=click.Path(dir_okay=False))
-    @click.option("--out", "out", required=True, metavar="FICHIER.zip", help="Où écrire le paquet (écriture atomique).")
+    @click.option("--out", "out", required=True, metavar="FICHIER.zip", help="Où écrire le paquet (atomiquement).")
     @common_rulesets
     @common_as_of
     @common_lang
     @click.option("--allow-problems", is_flag=True,
-                  help="Construire le paquet même si des preuves sont absentes ou modifiées (noté dans le manifeste).")
-    @click.option("--sign", "sign_key", metavar="CLÉ.key",
-                  help="Signer le manifeste avec cette clé privée Ed25519 (`raccord keys generate`).")
+                  help="Construire le paquet même si des fichiers de preuve manquent ou ont changé (inscrit au manifeste).")
+    @click.option("--sign", "sign_key", metavar=bi("CLÉ.key", "KEY.key"),
+                  help=bi("Signer le manifeste avec cette clé privée Ed25519 (`raccord keys generate`).",
+                          "Sign the manifest with this Ed25519 private key (`raccord keys generate`)."))
     @library_options
     def dossier_bundle(dossier, out, rulesets, as_of, lang, allow_problems, sign_key, rulesets_dir, ruleset_files):
-        """Construire le paquet d'audit (.zip) : rapport HTML, dossier et preuves, manifeste avec empreintes,
-        évaluation JSON, signature facultative.
-
-        Reproductible : les mêmes entrées et la même date --as-of donnent les mêmes octets. Sans --as-of,
-        la date du jour est utilisée et notée dans le manifeste.
-        """
         private = None
         if sign_key:
             from .signing import load_private, loose_permissions

@@ -287,9 +287,12 @@ def register(cli: click.Group) -> None:
                   help="Measure changes only on this ruleset (repeatable).")
     @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
     @click.option("-a", "--all", "show_all", is_flag=True, help="List every item, not only problems and warnings.")
-    @click.option("--key", metavar="CLÉ.pub", help="Paquet : exiger une signature valide de cette clé publique.")
-    @click.option("--expect-sha256", "expect", metavar="EMPREINTE",
-                  help="Paquet : exiger cette empreinte (celle du manifeste affichée par `raccord dossier`, ou du .zip).")
+    @click.option("--key", metavar=bi("CLÉ.pub", "KEY.pub"),
+                  help=bi("Paquet : exiger une signature valide de cette clé publique.",
+                          "Bundle: require a valid signature by this public key."))
+    @click.option("--expect-sha256", "expect", metavar=bi("EMPREINTE", "HASH"),
+                  help=bi("Paquet : exiger cette empreinte (celle du manifeste affichée par `raccord dossier`, ou du .zip).",
+                          "Bundle: require this fingerprint (the manifest's, printed by `raccord dossier`, or the .zip's)."))
     @library_options
     def verify(target, as_of, lang, rulesets, fmt, show_all, key, expect, rulesets_dir, ruleset_files):
         """Vérifier les preuves d'un dossier (fichiers, empreintes, dates) ou un paquet d'audit reçu (.zip).

@@ -6,20 +6,26 @@ from pathlib import Path
 
 import click
 
+from .language import bi
+
 
 def register(cli: click.Group) -> None:
-    @cli.group()
+    @cli.group(help=bi("Gérer les clés de signature des paquets d'audit (Ed25519).",
+                       "Manage the signing keys of audit bundles (Ed25519)."))
     def keys() -> None:
-        """Gérer les clés de signature des paquets d'audit (Ed25519)."""
+        pass
 
-    @keys.command("generate")
-    @click.argument("name", default="raccord-signature", metavar="NOM")
-    def keys_generate(name):
+    @keys.command("generate", help=bi(
         """Créer NOM.key (clé privée, lisible par vous seul) et NOM.pub (clé publique à transmettre).
 
         Une clé existante n'est jamais écrasée. Signez avec `raccord dossier … --sign NOM.key` ;
-        le destinataire vérifie avec `raccord verify PAQUET.zip --key NOM.pub`.
-        """
+        le destinataire vérifie avec `raccord verify PAQUET.zip --key NOM.pub`.""",
+        """Create NAME.key (private key, readable by you alone) and NAME.pub (public key to hand over).
+
+        An existing key is never overwritten. Sign with `raccord dossier … --sign NAME.key`; the
+        recipient checks with `raccord verify BUNDLE.zip --key NAME.pub`."""))
+    @click.argument("name", default="raccord-signature", metavar=bi("NOM", "NAME"))
+    def keys_generate(name):
         from .signing import generate, spaced
 
         key_path, pub_path, fp = generate(Path(name))
@@ -27,10 +33,10 @@ def register(cli: click.Group) -> None:
         click.echo(f"clé publique : {pub_path} (à transmettre à l'auditeur)")
         click.echo(f"empreinte de la clé : {spaced(fp, 16)}")
 
-    @keys.command("fingerprint")
-    @click.argument("public_key", metavar="NOM.pub", type=click.Path(dir_okay=False))
+    @keys.command("fingerprint", help=bi("Afficher l'empreinte d'une clé publique (à comparer de vive voix avec son auteur).",
+                                         "Show a public key's fingerprint (to compare aloud with its author)."))
+    @click.argument("public_key", metavar=bi("NOM.pub", "NAME.pub"), type=click.Path(dir_okay=False))
     def keys_fingerprint(public_key):
-        """Afficher l'empreinte d'une clé publique (à comparer de vive voix avec son auteur)."""
         from .signing import fingerprint, load_public, spaced
 
         click.echo(spaced(fingerprint(load_public(Path(public_key))), 16))

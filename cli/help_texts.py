@@ -45,18 +45,6 @@ bi("""Migrer un dossier d'une grille à l'autre (grille reconstituée -> grille 
    mapping, and say what was carried over, what was not and what changes in the verdict.""")
 
 # -- docstrings mixing both languages -------------------------------------------------------------
-known("""Construire le paquet d'audit (.zip) : rapport HTML, preuves, manifeste avec empreintes, évaluation JSON.
-
-      Reproducible: the same inputs and --as-of give the same bytes. Without --as-of, today's date is
-      used and recorded in the manifest.""",
-      fr="""Construire le paquet d'audit (.zip) : rapport HTML, preuves, manifeste avec empreintes, évaluation JSON.
-
-      Reproductible : les mêmes entrées et la même date --as-of donnent les mêmes octets. Sans --as-of,
-      la date du jour est utilisée et inscrite dans le manifeste.""",
-      en="""Build the audit bundle (.zip): HTML report, evidence, manifest with hashes, JSON evaluation.
-
-      Reproducible: the same inputs and --as-of give the same bytes. Without --as-of, today's date is
-      used and recorded in the manifest.""")
 known("""Vérifier les preuves d'un dossier (fichiers, empreintes, dates) ou un paquet d'audit reçu (.zip).
 
       Exit code 3 when a file is missing, modified, outside the dossier folder or expired

@@ -292,7 +292,7 @@ def test_truncated_zip_is_a_located_refusal(base: bytes, tmp_path: Path, capsys,
     cut = tmp_path / "cut.zip"
     cut.write_bytes(base[: len(base) // 2])
     code, _, err = verify(capsys, cut)
-    assert code == 2 and err.startswith(f"raccord: error: {cut}: archive zip illisible") and "tronqué" in err
+    assert code == 2 and err.startswith(f"raccord : erreur : {cut}: archive zip illisible") and "tronqué" in err
     assert len(err.strip().splitlines()) == 1
 
 
