@@ -420,6 +420,13 @@ def open_for_check(path: Path) -> tuple[tempfile.TemporaryDirectory, dict[str, A
                 Bilingual(f"`raccord verify {path}` détaille les problèmes", f"`raccord verify {path}` lists them"))
         with zipfile.ZipFile(path) as zf:
             manifest = json.loads(zf.read(MANIFEST))
+        if manifest["format"] != BUNDLE_FORMAT:  # raccord.bundle/1 kept evidence outside dossier/
+            raise InputError(str(path), Bilingual(f"paquet au format {manifest['format']} : il ne peut pas être "
+                                                  "réévalué (ses preuves ne sont pas là où le dossier les cherche)",
+                                                  f"bundle in format {manifest['format']}: it cannot be re-evaluated "
+                                                  "(its evidence is not where the dossier looks for it)"),
+                             Bilingual("`raccord verify` le vérifie toujours ; demandez un paquet refait avec cette version",
+                                       "`raccord verify` still checks it; ask for a bundle built with this version"))
     except BaseException:
         tmp.cleanup()
         raise

@@ -2,6 +2,7 @@
 
 Bundle layout (format raccord.bundle/2; every path below is a zip entry):
   index.html                  the report (French by default), evidence links relative to the bundle
+  rapport.pdf                 with --pdf: the same report laid out for print (cli/render_pdf.py)
   evaluation.json             the result document (raccord.result/1)
   manifest.json               every other entry with its sha256, size and role, and for evidence the
                               items it is registered as; the evaluation date and how it was chosen
@@ -87,8 +88,9 @@ def _refuse_unsafe(name: str, where: str) -> None:
 
 
 def build_bundle(library, dossier_path: str, as_of: str | None, lang: str, rulesets: tuple[str, ...],
-                 allow_problems: bool = False) -> tuple[dict[str, bytes], dict[str, Any]]:
-    """Every entry of the bundle (path -> bytes) and the manifest."""
+                 allow_problems: bool = False, pdf: bool = False) -> tuple[dict[str, bytes], dict[str, Any]]:
+    """Every entry of the bundle (path -> bytes) and the manifest; with `pdf`, the report as
+    `rapport.pdf` too (cli/render_pdf.py: the same bytes for the same report)."""
     evaluation = run_evaluation(library, dossier_path, as_of, rulesets)
     dossier = evaluation.dossier
     checks = check_files(dossier)
@@ -135,6 +137,10 @@ def build_bundle(library, dossier_path: str, as_of: str | None, lang: str, rules
     entries["evaluation.json"], roles["evaluation.json"] = _json_bytes(doc), "evaluation"
     entries["index.html"] = render_report(doc, lang, register, dossier_sha).encode("utf-8")
     roles["index.html"] = "report"
+    if pdf:
+        from .render_pdf import html_to_pdf
+
+        entries["rapport.pdf"], roles["rapport.pdf"] = html_to_pdf(entries["index.html"].decode("utf-8")), "report_pdf"
 
     missing = []
     expecting = expected_kinds(library)
@@ -233,11 +239,14 @@ def register(cli: click.Group) -> None:
     @common_lang
     @click.option("--allow-problems", is_flag=True,
                   help="Construire le paquet même si des fichiers de preuve manquent ou ont changé (inscrit au manifeste).")
+    @click.option("--pdf", "with_pdf", is_flag=True,
+                  help=bi("Joindre aussi le rapport en PDF (rapport.pdf, A4).",
+                          "Also include the report as PDF (rapport.pdf, A4)."))
     @click.option("--sign", "sign_key", metavar=bi("CLÉ.key", "KEY.key"),
                   help=bi("Signer le manifeste avec cette clé privée Ed25519 (`raccord keys generate`).",
                           "Sign the manifest with this Ed25519 private key (`raccord keys generate`)."))
     @library_options
-    def dossier_bundle(dossier, out, rulesets, as_of, lang, allow_problems, sign_key, rulesets_dir, ruleset_files):
+    def dossier_bundle(dossier, out, rulesets, as_of, lang, allow_problems, with_pdf, sign_key, rulesets_dir, ruleset_files):
         private = None
         if sign_key:
             from .signing import load_private, loose_permissions
@@ -247,7 +256,7 @@ def register(cli: click.Group) -> None:
                 click.echo(f"raccord: attention : {sign_key} est lisible par d'autres utilisateurs (chmod 600 {sign_key})",
                            err=True)
         library = library_from(rulesets_dir, ruleset_files)
-        entries, manifest = build_bundle(library, dossier, as_of, lang, rulesets, allow_problems)
+        entries, manifest = build_bundle(library, dossier, as_of, lang, rulesets, allow_problems, with_pdf)
         fp = None
         if private is not None:
             from .signing import SIGNATURE_ENTRY, fingerprint, sign_manifest, spaced

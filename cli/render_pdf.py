@@ -16,6 +16,7 @@ every URL, so a crafted dossier cannot make the renderer read a local file or th
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, NoReturn
 
 from raccord.engine import InputError
@@ -41,12 +42,13 @@ def _weasyprint():
     return weasyprint
 
 
+_RELATIVE_HREF = re.compile(r'\shref="(?!#|https?://)[^"]*"')
+
+
 def html_to_pdf(html: str) -> bytes:
-    """The PDF of a report page. Relative links (evidence files) stay relative to the PDF's folder."""
+    """The PDF of a report page. Links to evidence files are left out: a PDF would hold them as
+    absolute `file://` paths of this machine (the PDF travels, the paths would not, and would tell
+    the producer's folder layout); the register names every file. Anchors and web links stay."""
     weasyprint = _weasyprint()
-    document = weasyprint.HTML(string=html, base_url=".", url_fetcher=_no_fetch).render()
-    return document.write_pdf()
-
-
-def page_count(html: str) -> int:
-    return len(_weasyprint().HTML(string=html, base_url=".", url_fetcher=_no_fetch).render().pages)
+    page = _RELATIVE_HREF.sub("", html)
+    return weasyprint.HTML(string=page, base_url=".", url_fetcher=_no_fetch).render().write_pdf()

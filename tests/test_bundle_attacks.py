@@ -311,3 +311,23 @@ def test_check_refuses_a_bundle_that_does_not_verify(base: bytes, tmp_path: Path
                   manifest_edit=lambda m: listed(m, name, b"/etc/passwd"))
     code, out, err = run(capsys, "check", str(bad))
     assert code == 3 and out == "" and "paquet non conforme" in err and "lien.txt" in err and "raccord verify" in err
+
+
+def test_a_name_verify_would_refuse_is_refused_when_building(tmp_path: Path, capsys) -> None:
+    """Audit F14: raccord bundled `dossier\\x.yaml`, then its own verify refused it. Now the build says so."""
+    film = tmp_path / "film"
+    film.mkdir()
+    odd = film / "dos\\sier.yaml"
+    odd.write_text("format: raccord.dossier/1\nproduction:\n  id: court\n  title: Un court\n", encoding="utf-8")
+    out = tmp_path / "audit.zip"
+    code, _, err = run(capsys, "dossier", str(odd), "--out", str(out), "--as-of", AS_OF)
+    assert code == 2 and "ne peut pas entrer dans un paquet" in err and "barre oblique inverse" in err
+    assert not out.exists()
+
+
+def test_an_old_format_bundle_verifies_but_is_not_reevaluated(base: bytes, tmp_path: Path, capsys) -> None:
+    old = rewrite(base, tmp_path / "old.zip", manifest_edit=lambda m: m.update(format="raccord.bundle/1"))
+    code, out, _ = run(capsys, "verify", str(old))
+    assert code == 0 and "ancien format raccord.bundle/1" in out and "Paquet conforme" in out
+    code, _, err = run(capsys, "check", str(old))
+    assert code == 2 and "ne peut pas être réévalué" in err

@@ -82,6 +82,8 @@ def test_feature_film_report_prints_in_at_most_30_pages(pdf: Path, tmp_path: Pat
     appendix = text[text.rindex("Annexe : textes cités"):]
     name = "Convention collective nationale de la production cinématographique du 19 janvier 2012"
     assert name in appendix and text.count(name) <= 2  # the appendix, and at most the notice on page 1
+    links = subprocess.run(["pdfinfo", "-url", str(pdf)], check=True, capture_output=True, text=True).stdout
+    assert "file:" not in links and "https://www.legifrance.gouv.fr" in links  # no local path, web sources kept
 
 
 @requires_weasyprint
@@ -98,3 +100,21 @@ def test_pdf_goes_to_standard_output_or_file(tmp_path: Path, capsys) -> None:
     again = tmp_path / "again.pdf"
     assert run(capsys, "check", str(film / "dossier.yaml"), "--format", "pdf", "-o", str(again), "--as-of", AS_OF)[0] == 0
     assert again.read_bytes() == out.read_bytes()  # no creation date: the same report, the same bytes
+
+
+@requires_weasyprint
+def test_bundle_can_carry_the_pdf(tmp_path: Path, capsys) -> None:
+    import zipfile
+
+    film = tmp_path / "film"
+    film.mkdir()
+    (film / "dossier.yaml").write_text(
+        "format: raccord.dossier/1\nproduction:\n  id: court\n  title: Un court\nfacts:\n  work.type: court_metrage\n",
+        encoding="utf-8")
+    out = tmp_path / "audit.zip"
+    code, _, err = run(capsys, "dossier", str(film / "dossier.yaml"), "--out", str(out), "--as-of", AS_OF, "--pdf")
+    assert code == 0, err
+    with zipfile.ZipFile(out) as zf:
+        assert zf.read("rapport.pdf").startswith(b"%PDF-")
+    code, stdout, _ = run(capsys, "verify", str(out))
+    assert code == 0 and "Paquet conforme" in stdout
