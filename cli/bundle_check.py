@@ -439,6 +439,15 @@ class BundleRefusedError(InputError):
     exit_code = 3
 
 
+def paths_in_bundle(doc: dict[str, Any], dossier_entry: str) -> None:
+    """A result document's file paths as the bundle's entries (the same on every machine): the
+    dossier's, and the auditor's file beside it."""
+    doc["dossier"]["path"] = dossier_entry
+    review = doc.get("review")
+    if isinstance(review, dict) and review.get("file"):
+        review["file"] = posixpath.join(posixpath.dirname(dossier_entry), Path(review["file"]).name)
+
+
 _OPEN: list[tempfile.TemporaryDirectory] = []  # kept until the process ends (reports read evidence late)
 
 

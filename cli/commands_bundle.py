@@ -37,7 +37,7 @@ from raccord.engine import InputError
 from raccord.engine.dossier import confined_relative_path
 from raccord.engine.errors import Bilingual
 
-from .bundle_check import BUNDLE_FORMAT, DOSSIER_DIR, MANIFEST, verify_bundle
+from .bundle_check import BUNDLE_FORMAT, DOSSIER_DIR, MANIFEST, paths_in_bundle, verify_bundle
 from .bundle_check import render as render_bundle_check
 from .bundle_zip import unsafe_name
 from .commands_evidence import expected_kinds
@@ -108,7 +108,7 @@ def build_bundle(library, dossier_path: str, as_of: str | None, lang: str, rules
     _refuse_unsafe(dossier_entry, str(dossier_file))
     dossier_bytes = dossier_file.read_bytes() if dossier.path else b""
     doc = document(evaluation)
-    doc["dossier"]["path"] = dossier_entry  # not the local path: same bytes on any machine
+    paths_in_bundle(doc, dossier_entry)  # not the local paths: same bytes on any machine
 
     entries: dict[str, bytes] = {dossier_entry: dossier_bytes}
     roles: dict[str, str] = {dossier_entry: "dossier"}

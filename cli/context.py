@@ -137,7 +137,10 @@ def document(evaluation: Evaluation, complete: bool = True) -> dict:
     doc = review.add_validated(result_document(evaluation, __version__, complete), evaluation, review.validated(evaluation))
     bundle = _BUNDLES.get(str(evaluation.dossier.path))
     if bundle:  # the dossier's path inside the bundle, as in its evaluation.json, and the bundle's own fields
-        doc["dossier"]["path"], doc["bundle"] = bundle["path"], bundle["fields"]
+        from .bundle_check import paths_in_bundle
+
+        paths_in_bundle(doc, bundle["path"])
+        doc["bundle"] = bundle["fields"]
     return doc
 
 

@@ -36,6 +36,8 @@ def without_paths(doc: dict) -> dict:
     doc = json.loads(json.dumps(doc))
     doc["dossier"].pop("path")
     doc.pop("bundle", None)
+    if doc.get("review", {}).get("file"):
+        assert doc["review"].pop("file").endswith("dossier.audit.yaml")
     return doc
 
 
@@ -97,9 +99,17 @@ def test_check_bundle_at_another_date_and_selection(film: Path, tmp_path: Path, 
 
 def test_auditor_file_travels_with_the_bundle(film: Path, tmp_path: Path, capsys) -> None:
     audit = film / "dossier.audit.yaml"
-    audit.write_text("# le fichier de l'auditeur\n", encoding="utf-8")
+    audit.write_text("format: raccord.audit/1\ndossier: les-heures-claires\nreviews:\n"
+                     "  - evidence: EV-004\n    decision: rejected\n    reason: Bilan non signé\n"
+                     "    by: Auditrice AFNOR\n    date: 2025-10-01\n", encoding="utf-8")
     bundle = tmp_path / "audit.zip"
     assert run(capsys, "dossier", str(film / "dossier.yaml"), "--out", str(bundle), "--as-of", AS_OF)[0] == 0
+    original = check_json(capsys, film / "dossier.yaml", "--as-of", AS_OF)
+    assert original["review"]["items"]["EV-004"]["status"] == "rejected"  # the review counts...
+    in_place = check_json(capsys, bundle)
+    assert in_place["review"]["file"] == "dossier/dossier.audit.yaml"
+    assert without_paths(in_place) == without_paths(original)  # ...in the bundle's re-run too
+    assert json.loads(zipfile.ZipFile(bundle).read("evaluation.json"))["review"]["file"] == "dossier/dossier.audit.yaml"
     with zipfile.ZipFile(bundle) as zf:
         manifest = json.loads(zf.read("manifest.json"))
         assert zf.read("dossier/dossier.audit.yaml") == audit.read_bytes()
