@@ -89,7 +89,8 @@ def test_journal_rebuilds_the_dossier_of_the_same_edits(workspace, engine, tmp_p
     data["facts"]["company"].update({"headcount": 1250, "has_internal_rules": True})
     del data["facts"]["company"]["has_cse"]
     ev1 = next(e for e in data["evidence"] if e["id"] == "EV-001")
-    ev1["auditor"] = {"status": "rejected", "reason": "Analyse non datée", "by": "Auditor", "date": "2026-01-01"}
+    # the review as the journal records it: by the auditor's name, on the day of the event (the server's clock)
+    ev1["auditor"] = {"status": "rejected", "reason": "Analyse non datée", "by": "Auditor", "date": review_day(workspace)}
     data["evidence"] = [e for e in data["evidence"] if e["id"] != "EV-002"]
     data.setdefault("declined", {})["AFN-INC-03"] = "Hors budget"
     (tmp_path / "dossier.yaml").write_text(yaml.safe_dump(data, allow_unicode=True))
@@ -109,6 +110,16 @@ def test_journal_rebuilds_the_dossier_of_the_same_edits(workspace, engine, tmp_p
     assert "EV-002" not in rebuilt["evidence"] and rebuilt["facts"]["company.headcount"] == 1250
     # and the page shows the state the journal says
     assert "1250" in producer.get("/p/film/facts/company").text.replace("\u202f", "").replace(" ", "")
+
+
+def review_day(app) -> str:
+    from sqlalchemy import select
+
+    from raccord.web.models import Event
+
+    with app.state.workspace.sessions() as db:
+        at = db.scalar(select(Event.at).where(Event.kind == "review"))
+    return at.date().isoformat()
 
 
 def test_history_and_past_state(workspace):  # noqa: F811
