@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from tests.web_helpers import (  # noqa: F401
+    EXAMPLES,
     TODAY,
     client_for,
     csrf_of,
@@ -75,12 +76,16 @@ def test_downloads(workspace):  # noqa: F811
     assert report.headers["content-disposition"].startswith("attachment;")
     bundle = producer.get("/p/film/bundle.zip?as_of=2025-10-15")
     names = zipfile.ZipFile(io.BytesIO(bundle.content)).namelist()
-    assert "manifest.json" in names and "index.html" in names and any(n.startswith("evidence/EV-001/") for n in names)
+    assert "manifest.json" in names and "index.html" in names
+    assert "dossier/evidence/analyse_couts_impacts.txt" in names  # EV-001's file, in the dossier's folder
     # the bundle imports back
     page = producer.get("/p/film/downloads")
     response = producer.post("/p/film/import", data={"csrf": csrf_of(page.text), "version": version_of(page.text)},
                              files={"file": ("audit.zip", bundle.content, "application/zip")})
     assert response.status_code == 303
+    again = producer.get("/p/film/evidence/EV-001/file")  # its file came back with the bundle
+    original = (EXAMPLES / "long_metrage" / "evidence" / "analyse_couts_impacts.txt").read_bytes()
+    assert again.status_code == 200 and again.content == original
     # a broken archive is refused with a French message, and nothing changes
     page = producer.get("/p/film/downloads")
     response = producer.post("/p/film/import", data={"csrf": csrf_of(page.text), "version": version_of(page.text)},

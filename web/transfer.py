@@ -100,10 +100,10 @@ def import_zip(ws, data: bytes) -> dict[str, Any]:
     for item in raw.get("evidence") or []:
         item = journal.jsonable(item)
         member = None
-        if bundle:
-            member = next((n for n in files if n.startswith(f"evidence/{item['id']}/")), None)
-        elif item.get("path"):
+        if item.get("path"):  # a folder, or a bundle keeping the dossier's folder (dossier/evidence/...)
             member = str(base / item["path"]) if str(base) != "." else item["path"]
+        if bundle and member not in files:  # bundles of the first layout: evidence/<id>/<name>
+            member = next((n for n in files if n.startswith(f"evidence/{item['id']}/")), None)
         if member and member in files:
             content = archive.read(files[member])
             item["sha256_stored"] = uploads.store_bytes(ws.settings.blobs, content)
