@@ -12,6 +12,7 @@
     engine.questions(dossier, date(2026, 2, 10))  # unknown facts that can change a decision, most decisive first
     dossier = engine.reviewed(dossier)            # with the auditor's file beside it (engine/review.py)
     engine.validated(evaluation)                  # the same counting only the evidence the auditor accepted
+    engine.fact_value("work.budget", "3 200 000") # a typed value from an answer as a user writes it
 
 Every method computes; none reads the clock, prints or writes. The documents are typed
 (engine/documents.py) and JSON-ready. docs/api.md is the reference.
@@ -29,8 +30,9 @@ from .calendar import calendar_document
 from .compiled import Library
 from .documents import CalendarDocument, EligibilityDocument, ExplainDocument, MissingItem, PlanDocument, ResultDocument
 from .dossier import Dossier, build_dossier, load_dossier
-from .errors import InputError
+from .errors import Bilingual, InputError
 from .evaluate import Evaluation, Options, evaluate_with
+from .fact_values import coerce_fact
 from .loader import load_library
 from .policies import Target
 from .questions import Question
@@ -145,6 +147,16 @@ class Engine:
     def next_question(self, dossier: Dossier, options: Options | dt.date, skip: Iterable[str] = ()) -> Question | None:
         found = self.questions(dossier, options, skip)
         return found[0] if found else None
+
+    def fact_value(self, name: str, answer: Any, where: str = "") -> Any:
+        """A fact's typed value from an answer as a user writes it (« oui », « 02/03/2026 »,
+        « 3 200 000 », « Île-de-France »: engine/fact_values.py), the same forms a dossier file
+        accepts; None for None. InputError (French and English, the expected form as hint) otherwise."""
+        fact = self.library.catalogue.get(name)
+        if fact is None:
+            raise InputError(where or name, Bilingual(f"fait inconnu « {name} »", f"unknown fact '{name}'"),
+                             Bilingual("`raccord schema` liste tous les faits", "`raccord schema` lists every fact"))
+        return coerce_fact(name, answer, fact, where or name)
 
     def with_facts(self, dossier: Dossier, values: dict[str, Any]) -> Dossier:
         """The dossier with facts set (typed values, see `fact_value`) or removed (None): a what-if."""

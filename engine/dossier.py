@@ -8,7 +8,9 @@ from dataclasses import field
 from pathlib import Path, PurePosixPath
 from typing import Annotated, Any, Literal
 
+from . import fact_values
 from .errors import InputError
+from .fact_values import coerce_fact
 from .model import Check, FactDef, Ident, NonEmpty, Strict, validate_model
 from .record import Record, record
 from .roster import Roster, coerce_roster
@@ -191,50 +193,6 @@ def as_date(value: Any) -> dt.date | None:
     return None
 
 
-def coerce_fact(name: str, value: Any, fact: FactDef, where: str) -> Any:
-    """Check a dossier value against its fact type; None means unknown."""
-    if value is None:
-        return None
-    kind = fact.type
-
-    def bad(expected: str) -> InputError:
-        return InputError(where, f"fact '{name}': expected {expected}, got {value!r}")
-
-    if kind == "boolean":
-        if not isinstance(value, bool):
-            raise bad("true or false")
-        return value
-    if kind in ("integer", "number"):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise bad("a whole number" if kind == "integer" else "a number")
-        if kind == "integer" and isinstance(value, float) and not value.is_integer():
-            raise bad("a whole number")
-        if fact.min is not None and value < fact.min:
-            raise InputError(where, f"fact '{name}': {value} is below the minimum {fact.min:g}")
-        if fact.max is not None and value > fact.max:
-            raise InputError(where, f"fact '{name}': {value} is above the maximum {fact.max:g}")
-        return int(value) if kind == "integer" else value
-    if kind == "date":
-        day = as_date(value)
-        if day is None:
-            raise bad("a date YYYY-MM-DD")
-        return _DATES.setdefault(day, day)
-    if kind == "enum":
-        if value not in (fact.values or []):
-            raise InputError(where, f"fact '{name}': '{value}' is not allowed", "allowed: " + ", ".join(fact.values or []))
-        return sys.intern(value)  # one of the catalogue's values: one object for every dossier
-    if kind == "set":
-        if not isinstance(value, list):
-            raise bad("a list")
-        for item in value:
-            if item not in (fact.values or []):
-                raise InputError(where, f"fact '{name}': '{item}' is not allowed", "allowed: " + ", ".join(fact.values or []))
-        return frozenset(sys.intern(item) for item in value)
-    if not isinstance(value, str):
-        raise bad("text")
-    return value
-
-
 def build_dossier(located: Located, catalogue: dict[str, FactDef], path: Path | None) -> Dossier:
     if not isinstance(located.data, dict):
         raise InputError(located.where(), "a dossier is a mapping with `format`, `production`, `facts`, `evidence`")
@@ -291,7 +249,7 @@ _NO_CRITERIA = _NoCriteria()
 _PENDING = Auditor()
 # Dates are values like small numbers: a portfolio's dossiers share one object per day (a few
 # thousand days at most, against a date object per fact and per evidence item of every dossier).
-_DATES: dict[dt.date, dt.date] = {}
+_DATES: dict[dt.date, dt.date] = fact_values._DATES
 _set = object.__setattr__
 
 

@@ -48,7 +48,7 @@ def test_malformed_json(tmp_path):
 
 def test_wrong_type_is_located(tmp_path):
     path = write(tmp_path, HEAD + "facts:\n  company:\n    headcount: douze\n")
-    line = assert_clean_error(raccord("check", str(path)), f"{path}:5:", "company.headcount", "whole number")
+    line = assert_clean_error(raccord("check", str(path)), f"{path}:5:", "company.headcount", "nombre entier")
     assert "douze" in line
 
 
@@ -74,7 +74,7 @@ def test_bad_date_in_dossier_and_option(tmp_path):
     path = write(tmp_path, HEAD + "facts:\n  dates.first_shooting_day: 2025-02-30\n")
     assert_clean_error(raccord("check", str(path)), f"{path}:4:", "day is out of range")
     path = write(tmp_path, HEAD + "facts:\n  dates.first_shooting_day: 'le 3 mars'\n")
-    assert_clean_error(raccord("check", str(path)), "a date YYYY-MM-DD")
+    assert_clean_error(raccord("check", str(path)), "une date AAAA-MM-JJ, par exemple 2026-03-02")
     assert_clean_error(raccord("check", str(EXAMPLE), "--as-of", "2025-13-45"), "--as-of", "n'est pas une date")
 
 
