@@ -105,6 +105,7 @@ def run_evaluation(library: Library, dossier_path: str, as_of: str | None, rules
     dossier = reviewed(library, load_dossier(Path(dossier_path), library.catalogue))
     if bundle:
         _BUNDLES[str(dossier.path)] = bundle
+    show_warnings(dossier)
     others = portfolio_paths(dossier, portfolio)
     members = [load_dossier(p, library.catalogue) for p in others] if others is not None else None
     integrity = compute_integrity(dossier) if check_files else None
@@ -128,6 +129,22 @@ def reviewed(library: Library, dossier: Dossier) -> Dossier:
 
 
 _BUNDLES: dict[str, dict] = {}  # dossier path in its temporary folder -> the bundle it came from
+
+
+def show_warnings(dossier: Dossier) -> None:
+    """The dossier's suspicious combinations of facts (engine/consistency.py), on stderr."""
+    if not dossier.warnings:
+        return
+    try:
+        from .language import current_lang
+
+        lang = current_lang()
+    except ImportError:  # before the language module
+        import os
+
+        lang = "en" if os.environ.get("RACCORD_LANG") == "en" else "fr"
+    for warning in dossier.warnings:
+        click.echo(("raccord: warning: " if lang == "en" else "raccord : attention : ") + warning.render(lang), err=True)
 
 
 def document(evaluation: Evaluation, complete: bool = True) -> dict:

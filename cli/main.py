@@ -33,6 +33,7 @@ from .context import (
     library_options,
     output_option,
     run_evaluation,
+    show_warnings,
 )
 from .i18n import count, t
 from .language import LangGroup, bi, current_lang, start
@@ -307,6 +308,7 @@ def validate(file, rulesets_dir, ruleset_files):
     library = library_from(rulesets_dir, ruleset_files)
     dossier = build_dossier(located, library.catalogue, path)
     check_references(library, dossier)
+    show_warnings(dossier)
     lang = current_lang()
     n_evidence = len(dossier.file.evidence)
     if lang == "fr":

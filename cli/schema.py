@@ -35,7 +35,7 @@ def fact_schema(fact) -> dict[str, Any]:
     if fact.max is not None:
         schema["maximum"] = fact.max
     schema["title"] = fact.title.fr
-    description = fact.help.fr if fact.help else fact.title.en
+    description = fact.help.fr if fact.help else fact.title.fr
     schema["description"] = description + (f" ({fact.unit})" if fact.unit else "")
     return schema
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from dataclasses import field
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Annotated, Any, Literal
 
 from . import fact_values
-from .errors import InputError
+from .consistency import disagreements, warnings
+from .errors import Bilingual, InputError
 from .fact_values import coerce_fact
-from .model import Check, FactDef, Ident, NonEmpty, Strict, validate_model
+from .model import Check, FactDef, Ident, NonEmpty, Strict, located_validation_errors
 from .record import Record, record
 from .roster import Roster, coerce_roster
 from .source_files import Located, load_document
@@ -136,6 +137,8 @@ class Dossier(Record):
     prepared: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
     # The auditor's file applied to it (engine/review.py `with_reviews`), if any.
     audit: Any = field(default=None, repr=False, compare=False)
+    # Suspicious combinations of facts (engine/consistency.py): said when loading, never an error.
+    warnings: list[InputError] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def base_dir(self) -> Path:
@@ -147,10 +150,18 @@ class Dossier(Record):
 
 
 def flatten_facts(raw: dict[str, Any], catalogue: dict[str, FactDef], located: Located,
-                  path: tuple = ("facts",)) -> dict[str, tuple[Any, tuple]]:
-    """Nested or dotted fact names -> {name: (value, location path)}."""
+                  path: tuple = ("facts",), errors: list[InputError] | None = None) -> dict[str, tuple[Any, tuple]]:
+    """Nested or dotted fact names -> {name: (value, location path)}. With `errors`, a problem is
+    added there and the rest read on; without, it is raised."""
+    def fail(error: InputError) -> None:
+        if errors is None:
+            raise error
+        errors.append(error)
+
     if not isinstance(raw, dict):
-        raise InputError(located.where(path), "`facts` must be a mapping of fact names to values")
+        fail(InputError(located.where(path), Bilingual("`facts` doit être une table des noms de faits et de leurs valeurs",
+                                                       "`facts` must be a mapping of fact names to values")))
+        return {}
     out: dict[str, tuple[Any, tuple]] = {}
     # A loop, not a recursive closure: a closure that calls itself is a reference cycle, which would
     # keep the whole parsed document alive until the cyclic collector runs.
@@ -159,24 +170,30 @@ def flatten_facts(raw: dict[str, Any], catalogue: dict[str, FactDef], located: L
         prefix, node, where = pending.pop()
         if prefix in catalogue or not isinstance(node, dict):
             if prefix not in catalogue:
-                raise InputError(located.where(where), f"unknown fact '{prefix}'", _hint(prefix, catalogue))
-            if prefix in out:
-                raise InputError(located.where(where), f"fact '{prefix}' is given twice")
-            out[sys.intern(prefix)] = (node, where)  # one name object for every dossier
+                fail(InputError(located.where(where), Bilingual(f"fait inconnu « {prefix} »", f"unknown fact '{prefix}'"),
+                                _hint(prefix, catalogue)))
+            elif prefix in out:
+                fail(InputError(located.where(where), Bilingual(f"le fait « {prefix} » est donné deux fois",
+                                                                f"fact '{prefix}' is given twice")))
+            else:
+                out[sys.intern(prefix)] = (node, where)  # one name object for every dossier
             continue
         pending += [(f"{prefix}.{key}", value, where + (key,)) for key, value in reversed(node.items())]
     return out
 
 
-def _hint(name: str, catalogue: dict[str, FactDef]) -> str:
+def _hint(name: str, catalogue: dict[str, FactDef]) -> Bilingual:
     import difflib
 
     for new, fact in catalogue.items():
         if name in fact.replaces:
-            return f"renamed: write '{new}' instead ({fact.title.en.lower()})"
+            return Bilingual(f"renommé : écrivez « {new} » ({fact.title.fr.lower()})",
+                             f"renamed: write '{new}' instead ({fact.title.en.lower()})")
 
     close = difflib.get_close_matches(name, list(catalogue), n=1, cutoff=0.7)
-    return f"did you mean '{close[0]}'?" if close else "`raccord schema` lists every fact"
+    if close:
+        return Bilingual(f"vouliez-vous dire « {close[0]} » ?", f"did you mean '{close[0]}'?")
+    return Bilingual("`raccord schema` liste tous les faits", "`raccord schema` lists every fact")
 
 
 def as_date(value: Any) -> dt.date | None:
@@ -193,43 +210,115 @@ def as_date(value: Any) -> dt.date | None:
     return None
 
 
+MAX_ERRORS = 20  # shown at once; the rest are counted
+
+
+@dataclass
+class ManyInputError(InputError):
+    """Several problems of one file, in file order: `errors` (each an InputError, located)."""
+
+    errors: list[InputError] = field(default_factory=list)
+
+    def render(self, lang: str = "fr") -> str:
+        shown = self.errors[:MAX_ERRORS]
+        more = len(self.errors) - len(shown)
+        head = (f"{self.where}: {len(self.errors)} problems, in file order:" if lang == "en"
+                else f"{self.where} : {len(self.errors)} problèmes, dans l'ordre du fichier :")
+        lines = [head, *(f"  {error.render(lang)}" for error in shown)]
+        if more:
+            lines.append(f"  … and {more} more" if lang == "en" else f"  … et {more} autre{'s' if more > 1 else ''}")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.render("fr")
+
+
+def raise_all(errors: list[InputError], located: Located) -> None:
+    """Nothing if no error; the error itself if one; else every one, in the order of the file."""
+    if not errors:
+        return
+    if len(errors) == 1:
+        raise errors[0]
+    order = {id(error): i for i, error in enumerate(errors)}
+    errors = sorted(errors, key=lambda e: (_position(e.where, located.file), order[id(e)]))
+    raise ManyInputError(located.file, Bilingual(f"{len(errors)} problèmes", f"{len(errors)} problems"), "", errors)
+
+
+def _position(where: str, file: str) -> tuple[int, int]:
+    """(line, column) of a `file:line:col` location; unlocated ones after the located ones."""
+    rest = where[len(file) + 1:] if where.startswith(file + ":") else ""
+    parts = rest.split(":")
+    try:
+        return int(parts[0]), int(parts[1]) if len(parts) > 1 else 0
+    except ValueError:
+        return (1 << 30, 0)
+
+
 def build_dossier(located: Located, catalogue: dict[str, FactDef], path: Path | None) -> Dossier:
+    """The dossier of a parsed document, every problem found at once (ManyInputError, in file order)."""
     if not isinstance(located.data, dict):
-        raise InputError(located.where(), "a dossier is a mapping with `format`, `production`, `facts`, `evidence`")
-    model: DossierFile = validate_model(DossierFile, located)
-    facts = {}
-    for name, (value, where) in flatten_facts(model.facts, catalogue, located).items():
-        if catalogue[name].type == "collection":
-            coerced = None if value is None else coerce_roster(name, value, catalogue[name], located, where)
-        else:
-            coerced = coerce_fact(name, value, catalogue[name], located.where(where))
+        raise InputError(located.where(), Bilingual("un dossier est une table avec `format`, `production`, `facts`, `evidence`",
+                                                    "a dossier is a mapping with `format`, `production`, `facts`, `evidence`"))
+    from pydantic_core import ValidationError
+
+    from .validation import validator
+
+    errors: list[InputError] = []
+    model: DossierFile | None = None
+    try:
+        model = validator(DossierFile).validate_python(located.data)
+    except ValidationError as exc:
+        errors += located_validation_errors(exc, located)
+    raw_facts = model.facts if model is not None else located.data.get("facts", {})
+    facts: dict[str, Any] = {}
+    where_of: dict[str, str] = {}
+    failed: set[str] = set()
+    for name, (value, where) in flatten_facts(raw_facts if raw_facts is not None else {}, catalogue, located,
+                                              errors=errors).items():
+        try:
+            if catalogue[name].type == "collection":
+                coerced = None if value is None else coerce_roster(name, value, catalogue[name], located, where)
+            else:
+                coerced = coerce_fact(name, value, catalogue[name], located.where(where))
+        except InputError as exc:
+            errors.append(exc)
+            failed.add(name)
+            continue
         if coerced is not None:
             facts[name] = coerced
-    seen: set[str] = set()
-    for i, item in enumerate(model.evidence):
-        if item.id in seen:
-            raise InputError(located.where(("evidence", i, "id")), f"evidence id '{item.id}' is used twice")
-        seen.add(item.id)
-    _check_members(model.evidence, facts, located)
+            where_of[name] = located.where(where)
+    errors += disagreements(facts, catalogue, lambda name: where_of.get(name, located.file))
+    if model is not None:
+        seen: set[str] = set()
+        for i, item in enumerate(model.evidence):
+            if item.id in seen:
+                errors.append(InputError(located.where(("evidence", i, "id")),
+                                         Bilingual(f"l'identifiant de pièce « {item.id} » est employé deux fois",
+                                                   f"evidence id '{item.id}' is used twice")))
+            seen.add(item.id)
+        if not any(catalogue[name].type == "collection" for name in failed):  # else its members are unknown
+            errors += _check_members(model.evidence, facts, located)
+    raise_all(errors, located)
+    assert model is not None  # no error: the model was validated
     _share_equal_values(model.evidence)
     # The file's facts as typed above (the nested form as written is not kept), and the document
     # without its data and positions: a dossier kept for evaluation costs a fifth of the memory.
     _set(model, "facts", facts)
-    return Dossier(model, facts, path, located.detached())
+    found = warnings(facts, catalogue, lambda name: where_of.get(name, located.file))
+    return Dossier(model, facts, path, located.detached(), warnings=found)
 
 
-def _check_members(evidence: list[EvidenceItem], facts: dict[str, Any], located: Located) -> None:
+def _check_members(evidence: list[EvidenceItem], facts: dict[str, Any], located: Located) -> list[InputError]:
     """An item naming a member names one of the dossier's rosters."""
     named = [(i, item) for i, item in enumerate(evidence) if item.member is not None]
     if not named:
-        return
+        return []
     refs = frozenset().union(*(value.refs for value in facts.values() if isinstance(value, Roster)))
-    for i, item in named:
-        if item.member not in refs:
-            raise InputError(located.where(("evidence", i, "member")),
-                             f"la pièce {item.id} concerne le membre « {item.member} », "
-                             "absent des listes de personnes du dossier",
-                             "une référence interne d'un membre (par exemple P-014), listée sous les faits de type collection")
+    return [InputError(located.where(("evidence", i, "member")),
+                       f"la pièce {item.id} concerne le membre « {item.member} », "
+                       "absent des listes de personnes du dossier",
+                       "une référence interne d'un membre (par exemple P-014), listée sous les faits de type collection")
+            for i, item in named if item.member not in refs]
 
 
 class _NoCriteria(list):

@@ -15,7 +15,7 @@ import datetime as dt
 from dataclasses import field
 from typing import Annotated, Any, Literal
 
-from .errors import InputError
+from .errors import Bilingual, InputError
 from .record import Record, record
 from .source_files import Located
 
@@ -108,6 +108,47 @@ FIELD_NAME = r"^[a-z][a-z0-9_]*$"
 MEMBER_REF = r"^[A-Z][A-Z0-9]*-[0-9A-Z]+$"  # pseudonymous internal references: P-014, E-02
 
 
+COMPARED = ("lt", "lte", "gt", "gte")
+
+
+@record
+class Agreement(Strict):
+    """This fact compared with another fact of the same dossier (docs/ruleset-format.md §2.1): a
+    dossier giving both where the comparison fails is refused, located. `plus_days` shifts the other
+    date (`{gte: dates.wrap, plus_days: 0}`)."""
+
+    lt: str | None = None
+    lte: str | None = None
+    gt: str | None = None
+    gte: str | None = None
+    plus_days: Annotated[int, Check(ge=-3660, le=3660)] = 0
+    message: Text | None = None  # else one is written from the two facts' titles
+
+    def __post_init__(self) -> None:
+        if sum(getattr(self, op) is not None for op in COMPARED) != 1:
+            raise ValueError("an agreement compares with one fact: give one of lt, lte, gt, gte")
+
+    @property
+    def op(self) -> str:
+        return next(op for op in COMPARED if getattr(self, op) is not None)
+
+    @property
+    def other(self) -> str:
+        return getattr(self, self.op)
+
+
+@record
+class FactWarning(Strict):
+    """A legally suspicious combination of facts (docs/ruleset-format.md §2.1): when every test of
+    `when` holds, the dossier loads with a warning citing `rule`. A test is a value (equal), a list
+    of values (one of them; null is « unknown »), or one comparison {gte: 11}, which an unknown
+    value never satisfies."""
+
+    when: Annotated[dict[str, Any], Check(min_length=1)]
+    message: Text
+    rule: Text  # the rule it rests on, as a reader finds it (« Code du travail, art. L. 2311-2 »)
+
+
 @record
 class FactDef(Strict):
     """A fact of the catalogue. A `collection` fact is a list of pseudonymous members (docs/ruleset-format.md
@@ -123,8 +164,12 @@ class FactDef(Strict):
     replaces: list[str] = field(default_factory=list)  # former names: a dossier using one is told the new one
     fields: dict[Annotated[str, Check(pattern=FIELD_NAME)], FactDef] | None = None  # collection only
     ref_pattern: str = MEMBER_REF  # collection only: what a member's internal reference looks like
+    agrees: list[Agreement] = field(default_factory=list)  # comparisons with other facts that must hold
+    warns: list[FactWarning] = field(default_factory=list)  # suspicious combinations, said when loading
 
     def __post_init__(self) -> None:
+        if self.agrees and self.type not in ("integer", "number", "date"):
+            raise ValueError("only number and date facts declare `agrees`")
         if self.type in ("enum", "set") and not self.values:
             raise ValueError(f"a {self.type} fact needs `values`")
         if self.type not in ("enum", "set") and self.values:
@@ -315,6 +360,18 @@ def validate_model(model: type, located: Located, path: tuple = ()) -> Any:
         raise located_validation_error(exc, located, path) from None
 
 
+def located_validation_errors(exc: Any, located: Located, path: tuple = ()) -> list[InputError]:
+    """Every problem pydantic found, each located, in French and English (dossiers)."""
+    out = []
+    for error in exc.errors(include_url=False):
+        loc = tuple(error["loc"])
+        field_name = ".".join(str(p) for p in loc) or "(document)"
+        fr, en = _message_fr(error), _message(error)
+        out.append(InputError(located.where(path + loc), Bilingual(f"{field_name} : {fr}", f"{field_name}: {en}"),
+                              _hint_both(error)))
+    return out
+
+
 def located_validation_error(exc: Any, located: Located, path: tuple = ()) -> InputError:
     errors = exc.errors(include_url=False)
     first = errors[0]
@@ -326,16 +383,17 @@ def located_validation_error(exc: Any, located: Located, path: tuple = ()) -> In
 
 
 
+_KIND_MESSAGES = {  # pydantic error kinds -> what to tell the user (fr, en)
+    **dict.fromkeys(("extra_forbidden", "unexpected_keyword_argument"), Bilingual("clé inconnue", "unknown key")),
+    **dict.fromkeys(("missing", "missing_argument"), Bilingual("clé obligatoire absente", "required key is missing")),
+    **dict.fromkeys(("dataclass_type", "dataclass_args_type", "model_type", "dict_type"),
+                    Bilingual("une table de clés et de valeurs est attendue ici", "expected a mapping of keys to values here")),
+}
+
+
 def _message(error: dict) -> str:
-    kind = error["type"]
-    if kind in ("extra_forbidden", "unexpected_keyword_argument"):
-        return "unknown key"
-    if kind in ("missing", "missing_argument"):
-        return "required key is missing"
-    if kind in ("dataclass_type", "dataclass_args_type", "model_type", "dict_type"):
-        return "expected a mapping of keys to values here"
-    msg = error["msg"]
-    return msg.removeprefix("Value error, ")
+    known = _KIND_MESSAGES.get(error["type"])
+    return known.en if known else error["msg"].removeprefix("Value error, ")
 
 
 def _hint(error: dict) -> str:
@@ -349,5 +407,54 @@ def _hint(error: dict) -> str:
     if kind == "string_pattern_mismatch" and error["loc"] and error["loc"][-1] == "url":
         return "a citation's url is a web page: https://..."
     if kind == "string_pattern_mismatch":
-        return "identifiers use lower_snake_case; criterion ids look like ECO-PROD-01"
+        found = _pattern_hint(error)
+        return found.en if found else "identifiers use lower_snake_case; criterion ids look like ECO-PROD-01"
     return ""
+
+
+# What a pattern of the file models means, said as the hint of a value that does not match it.
+_PATTERN_HINTS = {
+    r"^[a-z0-9][a-z0-9-]*$": Bilingual("minuscules, chiffres et tirets (pas de tiret bas), par exemple la-nuit-des-lucioles",
+                                       "lowercase letters, digits and hyphens (no underscore), e.g. la-nuit-des-lucioles"),
+    r"^[a-z][a-z0-9_]*$": Bilingual("minuscules, chiffres et tirets bas, par exemple menus_restauration",
+                                    "lower_snake_case, e.g. menus_restauration"),
+    r"^[A-Z][A-Z0-9]*(-[A-Za-z0-9.]+)+$": Bilingual("un identifiant de critère ressemble à ECO-PROD-01",
+                                                    "criterion ids look like ECO-PROD-01"),
+    r"^[A-Za-z0-9][A-Za-z0-9_.-]*$": Bilingual("lettres, chiffres, « . », « _ » et « - », par exemple EV-001",
+                                               "letters, digits, '.', '_' and '-', e.g. EV-001"),
+    r"^[0-9a-f]{64}$": Bilingual("64 chiffres hexadécimaux en minuscules (le SHA-256 du fichier)",
+                                 "64 lowercase hexadecimal digits (the file's SHA-256)"),
+}
+_HINTS_FR = {  # the other hints of `_hint`, in French
+    "see docs/ruleset-format.md for the keys allowed here": "voir docs/ruleset-format.md pour les clés permises ici",
+    "dates are written YYYY-MM-DD": "attendu : une date AAAA-MM-JJ, par exemple 2026-03-02",
+}
+
+
+def _pattern_hint(error: dict) -> Bilingual | None:
+    return _PATTERN_HINTS.get((error.get("ctx") or {}).get("pattern", "")) if error["type"] == "string_pattern_mismatch" else None
+
+
+def _hint_both(error: dict) -> Bilingual | str:
+    found = _pattern_hint(error)
+    if found is not None:
+        return found
+    hint = _hint(error)
+    return Bilingual(_HINTS_FR.get(hint, hint), hint) if hint else ""
+
+
+def _message_fr(error: dict) -> str:
+    kind = error["type"]
+    if kind in _KIND_MESSAGES:
+        return _KIND_MESSAGES[kind].fr
+    if kind == "string_pattern_mismatch":
+        return f"« {error.get('input')} » n'a pas la forme attendue"
+    if kind.startswith("date"):
+        return f"« {error.get('input')} » n'est pas une date"
+    if kind in ("string_type", "string_too_short"):
+        return "un texte non vide est attendu"
+    if kind == "literal_error":
+        return f"valeur non permise (attendu : {(error.get('ctx') or {}).get('expected', '')})"
+    if kind == "list_type":
+        return "une liste est attendue"
+    return _message(error)

@@ -54,15 +54,15 @@ def test_wrong_type_is_located(tmp_path):
 
 def test_unknown_fact_suggests_the_right_name(tmp_path):
     path = write(tmp_path, HEAD + "facts:\n  company.headcont: 12\n")
-    assert_clean_error(raccord("validate", str(path)), f"{path}:4:", "unknown fact 'company.headcont'",
-                       "did you mean 'company.headcount'")
+    assert_clean_error(raccord("validate", str(path)), f"{path}:4:", "fait inconnu « company.headcont »",
+                       "vouliez-vous dire « company.headcount » ?")
 
 
 def test_a_renamed_fact_names_its_successor(tmp_path):
     """Facts shared between referentials replaced per-referential ones: an older dossier is told which."""
     path = write(tmp_path, HEAD + "facts:\n  afnor:\n    carbon:\n      homologated_calculator: true\n")
-    assert_clean_error(raccord("validate", str(path)), f"{path}:6:", "unknown fact 'afnor.carbon.homologated_calculator'",
-                       "renamed: write 'carbon.calculator' instead")
+    assert_clean_error(raccord("validate", str(path)), f"{path}:6:", "fait inconnu « afnor.carbon.homologated_calculator »",
+                       "renommé : écrivez « carbon.calculator »")
 
 
 def test_unknown_criterion_id(tmp_path):
@@ -80,12 +80,12 @@ def test_bad_date_in_dossier_and_option(tmp_path):
 
 def test_unknown_key_in_dossier(tmp_path):
     path = write(tmp_path, HEAD + "evidences: []\n")
-    assert_clean_error(raccord("check", str(path)), f"{path}:3:", "evidences: unknown key")
+    assert_clean_error(raccord("check", str(path)), f"{path}:3:", "evidences : clé inconnue")
 
 
 def test_a_scalar_where_a_mapping_is_expected(tmp_path):
     path = write(tmp_path, HEAD + "evidence:\n  - E1\n")
-    line = assert_clean_error(raccord("check", str(path)), f"{path}:4:", "evidence.0: expected a mapping")
+    line = assert_clean_error(raccord("check", str(path)), f"{path}:4:", "evidence.0 : une table de clés")
     assert "EvidenceItem" not in line  # no class names of ours in a user's error
 
 
