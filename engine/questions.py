@@ -17,7 +17,9 @@ candidate values cover every case the rulesets' tests can tell apart:
 Two facts compared with each other (a ratio women / total, a date before another date fact) may
 each change nothing alone while the other is unknown: such a fact is also tried with each
 candidate value of its unknown partner, and asked when some pair of values changes a decision
-(its partner is asked next). Rosters (`collection` facts) are lists of people, not questions.
+(its partner is asked next). A value that makes the dossier impossible (facts that must agree,
+docs/ruleset-format.md §2.1) is not a possible answer. Rosters (`collection` facts) are lists of
+people, not questions.
 
 The decisions compared are every outcome field of kind `decision` (a ruleset's decision, each aid
 scheme's) and a levels ruleset's level range. Ranking: the most decisions a fact can change, then
@@ -33,6 +35,7 @@ from typing import Any
 
 from . import conditions as cd
 from .compiled import Library
+from .consistency import disagreements
 from .dossier import Dossier
 from .evaluate import Evaluation, Options, evaluate_with
 from .model import FactDef
@@ -271,10 +274,16 @@ class _Probe:
         evaluation = evaluate_with(self.library, with_facts(self.dossier, values), options)
         return decisions(evaluation, rulesets), evaluation.ctx.statuses
 
+    def possible(self, values: dict[str, Any]) -> bool:
+        """Whether the dossier with `values` set is one the catalogue accepts (facts that agree)."""
+        return not disagreements({**self.dossier.facts, **values}, self.library.catalogue, str)
+
     def changes(self, values: dict[str, Any], rulesets: tuple[str, ...],
                 than: tuple[dict[str, Any], dict[str, str]] | None = None) -> tuple[set[str], set[str]]:
         """(decisions, criteria) whose value differs from the dossier's (or from `than`) when
-        `values` are set."""
+        `values` are set; nothing for values that make an impossible dossier (a wrap before the shoot)."""
+        if not self.possible(values):
+            return set(), set()
         after, statuses = self.what_if(values, rulesets)
         before, base = than if than is not None else (self.base_decisions, self.base.ctx.statuses)
         changed = {key for key, value in after.items() if before.get(key) != value}
@@ -331,6 +340,8 @@ def _try(probe: _Probe, name: str, fact: FactDef, entry: _Reads, rulesets: tuple
         both = probe.affected(frozenset(entry.rulesets | reads.get(other, _Reads()).rulesets))
         hit = False
         for other_value in candidates(other, other_fact, reads.get(other, _Reads()), dossier, as_of):
+            if not probe.possible({other: other_value}):
+                continue
             partner_only = probe.what_if({other: other_value}, both)
             assumed = {**dossier.facts, other: other_value}
             for value in candidates(name, fact, entry, dossier, as_of, assumed):

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from raccord.engine import InputError
 from raccord.engine import questions as qn
 from raccord.engine.api import Engine
 
@@ -102,7 +103,11 @@ def test_no_fact_left_out_changes_a_decision(engine, facts):
                 continue
             if fact.max is not None and isinstance(value, (int, float)) and value > fact.max:
                 continue
-            assert decisions_of(engine, {**facts, name: value}) == before, (name, value)
+            try:
+                after = decisions_of(engine, {**facts, name: value})
+            except InputError:  # an impossible dossier (facts that must agree) is no possible answer
+                continue
+            assert after == before, (name, value)
 
 
 def test_skip_leaves_a_fact_out_and_an_answer_removes_it(engine):
