@@ -158,6 +158,11 @@ class Engine:
                              Bilingual("`raccord schema` liste tous les faits", "`raccord schema` lists every fact"))
         return coerce_fact(name, answer, fact, where or name)
 
+    def applicable_facts(self, dossier: Dossier, options: Options | dt.date) -> list[str]:
+        """The facts that matter to this production as far as the dossier tells: read by a
+        referential that covers it or a criterion that applies (`raccord init`), catalogue order."""
+        return questions.applicable_facts(self.library, dossier, options)
+
     def with_facts(self, dossier: Dossier, values: dict[str, Any]) -> Dossier:
         """The dossier with facts set (typed values, see `fact_value`) or removed (None): a what-if."""
         return questions.with_facts(dossier, values)

@@ -356,3 +356,36 @@ def _try(probe: _Probe, name: str, fact: FactDef, entry: _Reads, rulesets: tuple
         if hit:
             partners.append(other)
     return changed, criteria, tuple(partners), example
+
+
+def applicable_facts(library: Library, dossier: Dossier, options: Options | dt.date) -> list[str]:
+    """The facts that matter to this production as far as the dossier tells (what `raccord init`
+    writes): those read by a ruleset that applies to it, by one of its stages or policy conditions,
+    or by a criterion that is not `not_applicable`, and the date facts their deadlines count from.
+    In the catalogue's order."""
+    if isinstance(options, dt.date):
+        options = Options(options)
+    evaluation = evaluate_with(library, dossier, options)
+    statuses = evaluation.ctx.statuses
+    wanted: set[str] = set()
+    for rid in evaluation.rulesets:
+        rs = library.rulesets[rid]
+        if rs.scope_node is not None:
+            wanted |= cd.references(rs.scope_node)[0]  # what decides whether it applies is always asked
+        live = {c.id for c in rs.criteria if statuses.get(c.id) != "not_applicable"}
+        if not live:  # the referential does not cover this production
+            continue
+        for node in (*rs.policy_nodes, *(s.node for s in rs.stages)):
+            if node is not None:
+                wanted |= cd.references(node)[0]
+        for crit in rs.criteria:
+            if crit.id in live:
+                for node in (crit.applies_node, crit.requires_node):
+                    if node is not None:
+                        wanted |= cd.references(node)[0]
+                if crit.model.amount_due is not None:
+                    wanted.add(crit.model.amount_due.per_fact)
+        for due in rs.due_by_key.values():
+            if due.criterion.id in live and due.deadline.date:
+                wanted.add(due.deadline.date)
+    return [name for name in library.catalogue if name in wanted or name in dossier.facts]
