@@ -7,6 +7,7 @@ import random
 import re
 
 from raccord.engine import Library, build_dossier
+from raccord.engine.consistency import disagreements
 from raccord.engine.source_files import Located
 
 
@@ -36,6 +37,9 @@ def synthetic_dossier(library: Library, seed: int, unknown_share: float = 0.1, e
     rng = random.Random(seed)
     facts = {name: random_value(fact, rng) for name, fact in library.catalogue.items() if rng.random() > unknown_share}
     facts["work.live_action"] = True
+    while found := disagreements(facts, library.catalogue, str):  # facts that must agree (facts.yaml `agrees`)
+        for error in found:
+            facts.pop(error.where, None)
     kinds = sorted({e.kind for c in library.criteria.values() for e in c.model.evidence})
     refs = [m["ref"] for value in facts.values() if isinstance(value, dict) for m in value["members"]]
     evidence = []
