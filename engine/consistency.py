@@ -11,6 +11,7 @@ from typing import Any
 
 from .errors import Bilingual, InputError, in_language
 from .model import FactDef
+from .ranges import EARLIEST, LATEST, MAX_MAGNITUDE
 
 _OPS: dict[str, tuple[Callable[[Any, Any], bool], str]] = {
     "lt": (operator.lt, "<"), "lte": (operator.le, "≤"), "gt": (operator.gt, ">"), "gte": (operator.ge, "≥"),
@@ -29,11 +30,15 @@ def disagreements(facts: dict[str, Any], catalogue: dict[str, FactDef],
         if not fact.agrees or name not in facts:
             continue
         value = facts[name]
+        if not _in_range(value):
+            continue  # refused by the range check (engine/ranges.py), with its own message
         for agreement in fact.agrees:
             other = agreement.other
             if other not in facts or other not in catalogue:
                 continue
             against = facts[other]
+            if not _in_range(against):
+                continue
             if isinstance(against, dt.date) and agreement.plus_days:
                 against = against + dt.timedelta(days=agreement.plus_days)
             test, symbol = _OPS[agreement.op]
@@ -51,6 +56,12 @@ def disagreements(facts: dict[str, Any], catalogue: dict[str, FactDef],
                                             f"expected: {name} {symbol} {other}"
                                             + (f" {agreement.plus_days:+d} days" if agreement.plus_days else ""))))
     return out
+
+
+def _in_range(value: Any) -> bool:
+    if isinstance(value, dt.date):
+        return EARLIEST <= value <= LATEST
+    return not isinstance(value, (int, float)) or abs(value) <= MAX_MAGNITUDE
 
 
 def _sentence(name: str, fact: FactDef, value: Any, op: str, other: str, other_fact: FactDef, against: Any) -> Bilingual:

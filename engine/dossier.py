@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 from . import fact_values
 from .consistency import disagreements, warnings
 from .errors import Bilingual, InputError
-from .fact_values import coerce_fact
+from .fact_values import coerce_fact, shown
 from .model import Check, FactDef, Ident, NonEmpty, Strict, located_validation_errors
 from .record import Record, record
 from .roster import Roster, coerce_roster
@@ -170,7 +170,7 @@ def flatten_facts(raw: dict[str, Any], catalogue: dict[str, FactDef], located: L
         prefix, node, where = pending.pop()
         if prefix in catalogue or not isinstance(node, dict):
             if prefix not in catalogue:
-                fail(InputError(located.where(where), Bilingual(f"fait inconnu « {prefix} »", f"unknown fact '{prefix}'"),
+                fail(InputError(located.where(where), Bilingual(f"fait inconnu {shown(prefix)}", f"unknown fact {prefix!r}"),
                                 _hint(prefix, catalogue)))
             elif prefix in out:
                 fail(InputError(located.where(where), Bilingual(f"le fait « {prefix} » est donné deux fois",

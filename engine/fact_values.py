@@ -67,13 +67,13 @@ def expected(fact: FactDef) -> Bilingual:
 
 def _bad(name: str, value: Any, fact: FactDef, where: str, en_expected: str) -> InputError:
     form = expected(fact)
-    return InputError(where, Bilingual(f"fait « {name} » : {_shown(value)} ne convient pas",
+    return InputError(where, Bilingual(f"fait « {name} » : {shown(value)} ne convient pas",
                                        f"fact '{name}': expected {en_expected}, got {value!r}"),
                       Bilingual(f"attendu : {form.fr}", f"expected: {form.en}"))
 
 
-def _shown(value: Any) -> str:
-    return f"« {value} »" if isinstance(value, str) else repr(value)
+def shown(value: Any) -> str:
+    return f"« {value} »" if isinstance(value, str) and value.isprintable() else repr(value)  # a control character shown escaped
 
 
 def coerce_fact(name: str, value: Any, fact: FactDef, where: str) -> Any:
@@ -100,7 +100,7 @@ def coerce_fact(name: str, value: Any, fact: FactDef, where: str) -> Any:
             found = enum_value(value, fact)
             if found is not None:
                 return found
-        raise InputError(where, Bilingual(f"fait « {name} » : {_shown(value)} n'est pas une valeur permise",
+        raise InputError(where, Bilingual(f"fait « {name} » : {shown(value)} n'est pas une valeur permise",
                                           f"fact '{name}': '{value}' is not allowed"),
                          Bilingual("valeurs permises : " + ", ".join(fact.values or []),
                                    "allowed: " + ", ".join(fact.values or [])))
@@ -115,7 +115,7 @@ def coerce_fact(name: str, value: Any, fact: FactDef, where: str) -> Any:
         for item in items:
             found = enum_value(item, fact) if isinstance(item, str) else None
             if found is None:
-                raise InputError(where, Bilingual(f"fait « {name} » : {_shown(item)} n'est pas une valeur permise",
+                raise InputError(where, Bilingual(f"fait « {name} » : {shown(item)} n'est pas une valeur permise",
                                                   f"fact '{name}': '{item}' is not allowed"),
                                  Bilingual("valeurs permises : " + ", ".join(fact.values or []),
                                            "allowed: " + ", ".join(fact.values or [])))
