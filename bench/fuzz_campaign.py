@@ -53,6 +53,8 @@ WALL_LIMIT = 60  # a run still going after this much wall time is stopped and co
 PREFIX = re.compile(r"^raccord( : erreur : |: error: )")
 LOCATED = re.compile(r"^(?P<where>.+?:\d+:\d+|--[a-z-]+|-o|[A-Z0-9][A-Za-z0-9_.-]*): ")
 UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+MANY_HEAD = re.compile(r"(problèmes, dans l'ordre du fichier|problems, in file order) ?:$")
+MORE = re.compile(r"^  … (et|and) \d+ ")
 # Whole-file errors: the file itself is at fault (or the output file named by -o), it has no line to point at.
 WHOLE_FILE = ("UTF-8", "mapping", "ordinaire", "regular file", "introuvable", "not found", "trop gros", "too large",
               "vide", "empty", "dossier, un fichier", "a folder", "impossible d'écrire", "cannot write",
@@ -256,11 +258,20 @@ class Tally:
         if lines and USAGE.match(lines[0]):
             self.usage += 1
             return
+        if len(lines) > 1 and MANY_HEAD.search(lines[0]) and all(line.startswith("  ") for line in lines[1:]):
+            # Every problem of a file at once (issue 16): a heading, then each problem on its own
+            # indented line, each held to the one-line rules; « … et N autres » closes a cut list.
+            for line in lines[1:]:
+                if not MORE.match(line):
+                    self._check_line(label, line.strip())
+            return
         if len(lines) != 1:
             self.multi_line += 1
             self.examples.setdefault("multi-line", label)
             return
-        line = PREFIX.sub("", lines[0])
+        self._check_line(label, PREFIX.sub("", lines[0]))
+
+    def _check_line(self, label: str, line: str) -> None:
         if UNSAFE.search(line):
             self.unsafe += 1
             self.examples.setdefault("unsafe", label)
@@ -273,7 +284,7 @@ class Tally:
             else:
                 key = re.sub(r"'[^']*'|« [^»]* »|\d+", "…", message)[:80]
                 self.unlocated[key] += 1
-                self.examples.setdefault("unlocated: " + key, f"{label}: {lines[0][:200]}")
+                self.examples.setdefault("unlocated: " + key, f"{label}: {line[:200]}")
 
     def report(self, title: str) -> dict[str, Any]:
         return {"family": title, "runs": self.runs, "exit_codes": {str(k): v for k, v in sorted(self.codes.items(), key=str)},
