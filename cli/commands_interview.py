@@ -202,8 +202,8 @@ def register(group: click.Group) -> None:
         "commentaires. « je ne sais pas » laisse le fait inconnu, « retour » revient en arrière, « stop » arrête ; "
         "relancer la commande reprend où vous en étiez.",
         "Guided questionnaire: asks one by one only the questions whose answer can change a decision (aid, label, "
-        "compliance), and saves each answer in the dossier at once, keeping its comments. « je ne sais pas » leaves "
-        "the fact unknown, « retour » goes back, « stop » stops; running the command again resumes."))
+        "compliance), and saves each answer in the dossier at once, keeping its comments. \"I don't know\" (or skip) "
+        "leaves the fact unknown, \"back\" goes back, \"stop\" stops; running the command again resumes."))
     @click.argument("dossier", type=click.Path(dir_okay=False, exists=True))
     @common_as_of
     @common_rulesets
