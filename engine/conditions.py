@@ -836,6 +836,8 @@ def parse(raw: Any, env: Env, path: tuple) -> Node:
     if "criterion" in raw:
         _only(raw, {"criterion", "status"}, env, path)
         cid = raw["criterion"]
+        if not isinstance(cid, str) or not cid:  # `{criterion: true}`: no id to suggest a close one for
+            raise env.fail(path + ("criterion",), "`criterion` names a criterion by its id")
         if cid not in env.criteria:
             raise env.fail(path + ("criterion",), f"unknown criterion '{cid}'", did_you_mean(cid, env.criteria))
         want = raw.get("status")

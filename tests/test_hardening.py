@@ -356,3 +356,10 @@ def test_the_executable_gives_the_same_line(tmp_path):
     result = subprocess.run([sys.executable, "-m", "raccord", "check", str(path)], capture_output=True, text=True,
                             timeout=120)
     refused((result.returncode, result.stdout, result.stderr), f"{path}:3:8", "alias YAML récursif")
+
+
+def test_a_criterion_reference_that_is_not_an_id(tmp_path):
+    """Found by the campaign (ruleset mutant 1301): `{criterion: true}` crashed the suggestion."""
+    text = VHSS.read_text(encoding="utf-8")
+    path = write(tmp_path, "ruleset.yaml", text.replace("requires: {evidence: duerp_vhss}", "requires: {criterion: true}", 1))
+    refused(run("validate", path), f"{path}:", "`criterion` names a criterion by its id")
