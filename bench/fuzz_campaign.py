@@ -349,7 +349,8 @@ def ruleset_mutant(index: int, seed: int, workdir: Path) -> tuple[Path, list[str
         criteria = data.get("criteria") or []
         if criteria and rnd.random() < 0.7:  # mostly inside a criterion: where the condition language is
             i = rnd.randrange(len(criteria))
-            criteria[i] = mutate_tree({"c": criteria[i]}, rnd).get("c", criteria[i])
+            wrapped = mutate_tree({"c": criteria[i]}, rnd)  # the wrapper itself may be replaced by a value
+            criteria[i] = wrapped.get("c", criteria[i]) if isinstance(wrapped, dict) else wrapped
         else:
             data = mutate_tree(data, rnd)
         mutated = dump(data, False)
