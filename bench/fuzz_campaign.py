@@ -325,7 +325,10 @@ def dossier_mutant(index: int, seed: int, workdir: Path) -> tuple[Path, list[str
     if rnd.random() < 0.5:
         mutated = mutate_text(text if not as_json else json.dumps(data, default=str), rnd)
     else:
-        mutated = dump(mutate_tree(data, rnd), as_json)
+        try:
+            mutated = dump(mutate_tree(data, rnd), as_json)
+        except RecursionError:  # nested past what the dumpers write: the same depth written as text
+            mutated = mutate_text(text, rnd) + "\nx: " + "[" * 1500 + "]" * 1500 + "\n"
     folder = _folder(example, workdir)
     for old in folder.glob("mutant.*"):
         old.unlink()
