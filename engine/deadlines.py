@@ -142,15 +142,22 @@ class Windows:
     index, not the windows). Most criteria are met, so most windows are only ever computed for the result document
     or the calendar."""
 
-    __slots__ = ("ctx", "parts")
+    __slots__ = ("as_of", "evidence_index", "facts", "parts")
 
-    def __init__(self, ctx: Any) -> None:
-        self.ctx = ctx
+    def __init__(self, facts: dict[str, Any], as_of: dt.date, evidence_index: Any) -> None:
+        # what a window reads, not the context: the context holds this mapping, and a reference
+        # back would make every evaluation a cycle, freed only by the cyclic collector
+        self.facts, self.as_of, self.evidence_index = facts, as_of, evidence_index
         self.parts: list[tuple[dict[str, Due], dict[str, Window]]] = []  # per evaluated ruleset: deadlines, windows
+
+    @property
+    def evidence(self) -> dict[str, tuple]:
+        """Every evidence item by kind with its state (as `Context.evidence`)."""
+        return self.evidence_index.items
 
     def add(self, due_by_key: dict[str, Due], token: object) -> dict[str, Window]:
         """Make a ruleset's deadlines readable; its windows computed so far (filled as they are read)."""
-        memo, facts = self.ctx.evidence_index.memo, self.ctx.facts
+        memo, facts = self.evidence_index.memo, self.facts
         kept = memo.get(token)
         if kept is None or kept[0] is not facts:  # a what-if on the facts (questions.with_facts) shares the index
             kept = memo[token] = (facts, {})
@@ -164,7 +171,7 @@ class Windows:
                 return win
             due = known.get(key)
             if due is not None:
-                return computed(due, self.ctx, cache)
+                return computed(due, self, cache)
         raise KeyError(key)  # no deadline there
 
     def get(self, key: str, default: Any = None) -> Any:
@@ -192,9 +199,10 @@ class Windows:
         return [self[key] for key in self.keys()]
 
 
-def computed(due: Due, ctx: Any, cache: dict[str, Window]) -> Window:
-    """The window of `due`, kept in `cache` (its ruleset's windows for this evidence index)."""
-    win = cache[due.key] = window(due.criterion.id, due.deadline, ctx, due.stage, due.implicit, due.kind)
+def computed(due: Due, inputs: Any, cache: dict[str, Window]) -> Window:
+    """The window of `due` on `inputs` (a `Windows` or a context: facts, date, evidence), kept in
+    `cache` (its ruleset's windows for this evidence index)."""
+    win = cache[due.key] = window(due.criterion.id, due.deadline, inputs, due.stage, due.implicit, due.kind)
     return win
 
 
@@ -222,15 +230,16 @@ def _shifted(day: dt.date, days: int) -> dt.date:
         return dt.date.max if days > 0 else dt.date.min
 
 
-def window(cid: str, deadline: Deadline, ctx: Any, stage: str | None = None, implicit: bool = False,
+def window(cid: str, deadline: Deadline, inputs: Any, stage: str | None = None, implicit: bool = False,
            kind: str | None = None) -> Window:
-    """The window of a criterion's deadline on the evaluation context (facts, evidence, date)."""
-    as_of = ctx.as_of
+    """The window of a criterion's deadline on the evaluation's inputs (facts, evidence, date: a
+    `Windows` or a context)."""
+    as_of = inputs.as_of
     if deadline.every_months is not None:
-        last = last_collected(cid, deadline.evidence, ctx.evidence)
+        last = last_collected(cid, deadline.evidence, inputs.evidence)
         base = as_of if last is None else add_months(last, deadline.every_months)
     else:
-        base = ctx.facts.get(deadline.date)
+        base = inputs.facts.get(deadline.date)
     if base is None:
         return Window(cid, UNKNOWN_DATE, None, None, None, deadline, stage, implicit, kind)
     due = _shifted(base, deadline.offset_days) if deadline.offset_days else base

@@ -184,7 +184,7 @@ def evaluate_with(library: Library, dossier: Dossier, options: Options) -> Evalu
     as_of, assume, portfolio = options.as_of, options.assume or {}, options.portfolio
     ctx = build_context(dossier, as_of, options.integrity)
     ctx.declined = dossier.file.declined
-    ctx.windows = deadlines.Windows(ctx)
+    ctx.windows = deadlines.Windows(ctx.facts, as_of, ctx.evidence_index)
     checks = options.portfolio_integrity or [None] * len(portfolio or ())
     members = [evaluate_with(library, other, Options(as_of, options.rulesets, None, problems))
                for other, problems in zip(portfolio or (), checks, strict=True)]
