@@ -14,9 +14,10 @@ from raccord.engine.plan import parse_target, plan_document
 from .citations import library_notice
 from .context import common_as_of, common_lang, library_from, library_options, run_evaluation
 from .deadline_text import day_text, due_text
-from .i18n import colon, count, money, percent, quoted, t, text, words
+from .i18n import colon, count, joined, money, percent, quoted, t, text, words
 from .language import bi
 from .render_text import header
+from .summary import fact_titles
 
 WORDS = {
     "target": {"fr": "Cible", "en": "Target"},
@@ -32,6 +33,10 @@ WORDS = {
     "effort": {"fr": "effort", "en": "effort"},
     "stage": {"fr": "étape", "en": "stage"},
     "at_stake": {"fr": "{amount} en jeu", "en": "{amount} at stake"},
+    "work_done": {"fr": "déjà fait, reste la preuve : effort 0", "en": "already done, only the proof is missing: effort 0"},
+    "do": {"fr": "À faire : {what}", "en": "To do: {what}"},
+    "provide": {"fr": "À fournir : {what}", "en": "To provide: {what}"},
+    "state": {"fr": "À renseigner dans le dossier : {what}", "en": "To state in the dossier: {what}"},
     "proof_only": {"fr": "ne peut plus être fait (délai passé le {due}) : fournir la preuve d'une démarche faite à temps",
                    "en": "can no longer be done (deadline {due}): provide proof of a step taken in time"},
 }
@@ -88,7 +93,24 @@ def _state(state: dict[str, Any], lang: str) -> str:
     return ", ".join(parts) or "-"
 
 
-def render(doc: dict[str, Any], lang: str, notice: list[str] | None = None) -> str:
+def step_lines(item: dict[str, Any], lang: str, titles: dict[str, str]) -> list[str]:
+    """What the step asks, in words: the action (its title) unless already done, the documents
+    still missing by their description, the facts to state by their title."""
+    lines = []
+    if not item.get("work_done") and not item.get("proof_only"):
+        title = text(item["title"], lang)
+        lowered = title[:1].lower() + title[1:] if title[1:2].islower() else title  # not an acronym (CSE, VHSS)
+        lines.append(w("do", lang, what=lowered))
+    documents = [text(p["description"], lang) or p["kind"] for p in item.get("provide", [])]
+    if documents:
+        lines.append(w("provide", lang, what=joined(documents, lang)))
+    facts = [titles.get(name) or name for name in item.get("facts_to_state", [])]
+    if facts:
+        lines.append(w("state", lang, what=joined(facts, lang)))
+    return lines
+
+
+def render(doc: dict[str, Any], lang: str, notice: list[str] | None = None, titles: dict[str, str] | None = None) -> str:
     lines = [header({"dossier": doc["dossier"], "as_of": doc["as_of"]}, lang), *(notice or []),
              f"{w('target', lang)}{colon(lang)}{doc['target']}"]
     if doc["assumed"]:
@@ -109,7 +131,8 @@ def render(doc: dict[str, Any], lang: str, notice: list[str] | None = None) -> s
         lines.append(w("plan", lang, criteria=count(len(doc["items"]), "criterion", lang),
                        effort=count(doc["effort"], "person_day", lang)) + colon(lang).rstrip())
         for item in doc["items"]:
-            extra = [f"{w('effort', lang)} {count(item['effort'], 'person_day', lang)}"]
+            extra = [w("work_done", lang) if item.get("work_done")
+                     else f"{w('effort', lang)} {count(item['effort'], 'person_day', lang)}"]
             if item.get("points"):
                 extra.append(count(item["points"], "point", lang))
             if item.get("level"):
@@ -119,6 +142,7 @@ def render(doc: dict[str, Any], lang: str, notice: list[str] | None = None) -> s
                 extra.append(f"{w('stage', lang)} {quoted(stage, lang)}")
             lines.append(f"  - {item['criterion']} {text(item['title'], lang)} — {t(item['status'], lang)} "
                          f"({', '.join(extra)})")
+            lines += [f"      {line}" for line in step_lines(item, lang, titles or {})]
             if item.get("proof_only"):
                 lines.append(f"      {w('proof_only', lang, due=day_text(item['due']['due'], lang))}")
             elif item.get("due"):
@@ -154,4 +178,4 @@ def register(cli: click.Group) -> None:
             click.echo(json.dumps(doc, ensure_ascii=False, indent=2, default=str))
         else:
             touched = [goal.ruleset] + [item["ruleset"] for item in doc["items"]]
-            click.echo(render(doc, lang, library_notice(library, touched, lang)), nl=False)
+            click.echo(render(doc, lang, library_notice(library, touched, lang), fact_titles(library, lang)), nl=False)

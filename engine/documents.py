@@ -207,12 +207,15 @@ class PlanItem(TypedDict):
     ruleset: str
     title: Text
     status: str
-    effort: float
+    effort: float  # what the step costs: 0 when the work is done and only its proof is missing (work_done)
     points: float | None
     level: int | None
     scheme: str | None
     stage: str | None
     evidence_expected: list[dict[str, Any]]
+    work_done: bool  # every part of its condition but its evidence already holds
+    provide: list[dict[str, Any]]  # the evidence still to provide: kind, description (those already valid left out)
+    facts_to_state: list[str]  # facts its remaining work reads that the dossier does not state
     stage_title: NotRequired[Text | None]
     due: NotRequired[dict[str, Any]]  # its deadline's window (deadlines.Window.as_dict)
     proof_only: NotRequired[bool]  # its window has closed: it can be proved, no longer done

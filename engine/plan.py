@@ -31,7 +31,7 @@ from typing import Any
 from . import status as st
 from . import tri
 from .compiled import CompiledCriterion, CompiledRuleset, Library
-from .conditions import All, CriterionTest, Node, OutcomeTest
+from .conditions import All, CriterionTest, EvidenceTest, MemberEvidenceTest, Node, OutcomeTest, references
 from .deadlines import DEADLINE_PASSED, PROOF_ONLY
 from .documents import PlanDocument
 from .errors import InputError
@@ -119,6 +119,10 @@ class _Planner:
         criteria, rulesets = self.library.rulesets[crit.ruleset].references[crit.id]
         return not rulesets and not any(self.status(c) == st.NOT_MET for c in criteria)  # else what it reads decides
 
+    def effort(self, crit: CompiledCriterion) -> float:
+        """What a step costs: nothing when the work is already done and only its proof is missing."""
+        return 0.0 if step_parts(crit, self.ctx)["work_done"] else crit.model.effort
+
     def lost(self, cid: str) -> bool:
         """Its own deadline has passed and it is not done: it can no longer be met."""
         return cid in self.ctx.windows and self.ctx.status_reasons.get(cid) == DEADLINE_PASSED
@@ -188,8 +192,25 @@ def make_plan(evaluation: Evaluation, target: Target) -> Plan:
     windows = evaluation.ctx.windows
     # by latest start date (the due date minus the lead time), then in the referentials' order
     items = sorted(planner.items, key=lambda c: (windows[c].start_by or dt.date.max if c in windows else dt.date.max, order[c]))
-    effort = sum(evaluation.library.criteria[c].model.effort for c in items)
+    effort = sum(planner.effort(evaluation.library.criteria[c]) for c in items)
     return Plan(target, items, round(effort, 6), planner.blockers, planner.notes)
+
+
+def step_parts(crit: CompiledCriterion, ctx) -> dict[str, Any]:
+    """What is left to do for one step, read from its condition on the evaluation's context: the
+    evidence kinds still to provide (those already valid are not asked again), the facts the dossier
+    does not state yet, and whether the rest of the work is already done (a condition whose every
+    part but its evidence already holds: only the proof is missing, so the step is not priced)."""
+    node = crit.requires_node
+    parts = node.children if isinstance(node, All) else (node,)
+    proofs = [p for p in parts if isinstance(p, (EvidenceTest, MemberEvidenceTest))]
+    work = [p for p in parts if not isinstance(p, (EvidenceTest, MemberEvidenceTest))]
+    holds = {id(p): p.compile()(ctx) == tri.TRUE for p in parts}
+    provide = list(dict.fromkeys(p.kind for p in proofs if not holds[id(p)]))
+    facts = sorted({f for p in work if not holds[id(p)] for f in references(p)[0] if ctx.facts.get(f) is None})
+    done = bool(work) and bool(provide) and all(holds[id(p)] for p in work) and st.EVIDENCE_IS_THE_WORK not in crit.model.tags
+    return {"work_done": done,
+            "provide": provide, "facts": facts}
 
 
 def target_reached(evaluation: Evaluation, target: Target) -> bool:
@@ -224,11 +245,17 @@ def plan_document(evaluation: Evaluation, target: Target) -> PlanDocument:
     for cid in plan.items:
         crit = library.criteria[cid]
         model = crit.model
+        parts = step_parts(crit, evaluation.ctx)
+        described = {e.kind: to_data(e.description) for e in model.evidence}
         items.append({"criterion": cid, "ruleset": crit.ruleset, "title": to_data(model.title),
-                      "status": evaluation.status(cid), "effort": model.effort, "points": model.points,
-                      "level": model.level, "scheme": model.scheme, "stage": model.stage,
+                      "status": evaluation.status(cid), "effort": 0.0 if parts["work_done"] else model.effort,
+                      "points": model.points, "level": model.level, "scheme": model.scheme, "stage": model.stage,
                       "evidence_expected": [{"kind": e.kind, "description": to_data(e.description)}
-                                            for e in model.evidence]})
+                                            for e in model.evidence],
+                      # what the step asks: the work (unless already done), the documents still missing, the facts to state
+                      "work_done": parts["work_done"],
+                      "provide": [{"kind": kind, "description": described.get(kind)} for kind in parts["provide"]],
+                      "facts_to_state": parts["facts"]})
         if model.stage:
             items[-1]["stage_title"] = stage_titles.get((crit.ruleset, model.stage))
         if cid in evaluation.ctx.windows:

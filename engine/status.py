@@ -24,3 +24,6 @@ NOT_MET_DECLINED = "declined"
 
 # A criterion tag: a property of the work (its genre, its region), not something the production can do.
 NOT_ACTIONABLE = "not_actionable"
+# A criterion tag: its document is the work itself (a carbon footprint, a written description), so a plan
+# prices it even when the rest of its condition already holds (engine/plan.py step_parts).
+EVIDENCE_IS_THE_WORK = "evidence_is_the_work"

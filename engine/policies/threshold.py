@@ -213,7 +213,7 @@ class ThresholdPolicy(Policy):
             applicable += crit.model.points
             if status == st.MET or crit.id in planner.items:
                 met += crit.model.points
-        optional = [(c.id, c.model.points, c.model.effort) for c in planner.candidates(compiled) if not c.model.mandatory]
+        optional = [(c.id, c.model.points, planner.effort(c)) for c in planner.candidates(compiled) if not c.model.mandatory]
         if isinstance(target.goal, tuple):
             _, value, inclusive = target.goal
             rules = [(value, inclusive)]
