@@ -3,8 +3,9 @@
 What it is asked for (engine/live/stream.py): routes, each an event type with tests on its fields,
 compiled to durable rules; events; timers. Both are durable facts of one session per watcher:
 
-- an event is `{t, seq, i, type, <its scalar fields>}`; lists (who is present) stay on the Python side
-  (`i` is the event's index), so no event comes near durable's limit of about 128 properties. The
+- an event is `{t, seq, i, type, <the fields its routes test>}`; the rest (who is present, the
+  time) stays on the Python side (`i` is the event's index), so no event comes near durable's
+  limit of about 128 properties, and a message costs little to encode and decode. The
   routes of an event type become cells that do not overlap (a rule per value the tests name and one
   for the others, each firing every route of its cell): the event matches exactly one rule and is
   posted (`t: "post"`, consumed by that rule). Routes testing several fields cannot be cut so; their
@@ -26,16 +27,21 @@ MessageNotHandledException, so each ruleset has a catch-all rule for the asserte
 for nothing (a join behind a pattern no fact matches), and the cells of posted events cover every
 value; a session is emptied by retracting its facts, never deleted (deleting a session with a fact
 in a join memory reads freed memory, bench/durable_facts.py); a fact is retracted after the call
-that asserted it has returned, never inside its own action.
+that asserted it has returned, never inside its own action. The rules' actions are run here
+(`Backend._run`, on durable's C engine), not by durable's Host: see `Backend`.
 """
 
 from __future__ import annotations
 
 import heapq
 import itertools
+import json
 from collections.abc import Callable
+from dataclasses import dataclass
+from json.encoder import encode_basestring as _quote  # a JSON string, non-ASCII kept (durable's ensure_ascii=False)
 from typing import Any
 
+import durable_rules_engine as _engine  # durable-rules' C engine, driven directly (Backend._run)
 from durable import engine as de
 from durable import lang as dl
 from durable.lang import c, m, ruleset, when_all
@@ -71,8 +77,8 @@ _names = itertools.count()
 _sessions = itertools.count()
 _free_sessions: list[str] = []  # durable keeps at most 1 024 sessions per ruleset: a closed watcher's is reused
 _seq = itertools.count()  # across sessions: durable refuses an event identical to one it has already seen
-_compiled: dict[tuple[Route, ...], str] = {}
-_live: dict[str, Backend] = {}  # sid -> its backend (durable's actions find their session here)
+_compiled: dict[tuple[Route, ...], _Compiled] = {}
+_loads = json.loads
 
 
 def _test(test: Test) -> Any:
@@ -93,16 +99,8 @@ def _test(test: Test) -> Any:
     return out
 
 
-def _route_action(indexes: tuple[int, ...]) -> Callable[[Any], None]:
-    # One argument only: durable-rules passes a completion callback to an action that takes two.
-    def action(cx: Any) -> None:
-        if indexes:
-            backend = _live[cx.m.sid]
-            for index in indexes:
-                backend.routed(index, cx.m.i)
-
-    action.__name__ = "route_" + "_".join(map(str, indexes)) if indexes else "no_route"
-    return action
+def _never_called(cx: Any) -> None:  # pragma: no cover - Backend._run dispatches by rule name
+    raise AssertionError("durable-rules called an action itself")
 
 
 _OUTSIDE = object()  # a value no test names
@@ -132,7 +130,17 @@ def _cells(routes: list[tuple[int, tuple[Test, ...]]]) -> list[tuple[tuple[Test,
     return out
 
 
-def _compile(routes: tuple[Route, ...]) -> tuple[str, dict[str, str]]:
+Action = tuple[int, ...] | None  # a rule's routes (an event rule), or None (the timer rule)
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    handle: int  # the C engine's ruleset
+    modes: dict[str, str]  # event type -> "post" | "fact"
+    actions: dict[str, Action]  # durable's rule name -> what it does
+
+
+def _compile(routes: tuple[Route, ...]) -> _Compiled:
     """The durable ruleset of a set of routes, and each event type's mode: "post" when its routes form
     cells (each event matches exactly one rule: it is posted, consumed by that rule, one call), "fact"
     otherwise (asserted so that every route it matches fires, then retracted)."""
@@ -144,6 +152,7 @@ def _compile(routes: tuple[Route, ...]) -> tuple[str, dict[str, str]]:
     for index, (event_type, tests) in enumerate(routes):
         by_type.setdefault(event_type, []).append((index, tests))
     modes: dict[str, str] = {}
+    actions: list[Action] = []  # in the order the rules are defined
     with ruleset(name):
         for event_type, typed in by_type.items():
             cells = _cells(typed)
@@ -154,55 +163,85 @@ def _compile(routes: tuple[Route, ...]) -> tuple[str, dict[str, str]]:
                 for test in tests:
                     # constant tests only, each its own `&` (durable drops a join test after an `or`; we have none)
                     pattern = pattern & _test(test)
-                when_all(pattern)(_route_action(indexes))
-
-        @when_all(m.t == "timer")
-        def due(cx: Any) -> None:
-            _live[cx.m.sid].fired(cx.m.id)
-
-        @when_all(c.never << (m.t == "never"), c.anything << (m.t == "fact"))
-        def catch_all(cx: Any) -> None:  # pragma: no cover - never fires; keeps every asserted event handled
-            pass
-
-    _compiled[routes] = (name, modes)
-    return name, modes
+                when_all(pattern)(_never_called)
+                actions.append(indexes)
+        when_all(m.t == "timer")(_never_called)
+        actions.append(None)
+        # never fires: keeps every asserted event handled (a join behind a pattern no fact matches)
+        when_all(c.never << (m.t == "never"), c.anything << (m.t == "fact"))(_never_called)
+        actions.append(())
+    rules = dl.get_host().get_ruleset(name)
+    names = list(rules.get_definition())  # durable names the rules in the order they were defined
+    if len(names) != len(actions):
+        raise RuntimeError(f"durable-rules defined {len(names)} rules for {len(actions)}")
+    compiled = _compiled[routes] = _Compiled(rules._handle, modes, dict(zip(names, actions, strict=True)))
+    return compiled
 
 
 class Backend:
     """Routes and timers on durable-rules. `on_route(index, event_index)` and `on_timer(id)` are called
-    from durable's actions, synchronously, inside `event()` and `advance()`."""
+    from the rules' actions, synchronously, inside `event()` and `advance()`.
+
+    The C engine is driven directly (`_run`), not through durable's Host: for every action the Host
+    decodes the session's state and the message, wraps them in objects, reads the clock twice and
+    encodes the state back (`update_state`), which cost more than everything else a watcher does.
+    No rule here reads the state, so it is neither decoded nor written; messages carry only what
+    the rules test (`t`, `type`, the tested fields) and what the actions need (`i`, `id`)."""
 
     def __init__(self, routes: list[Route], on_route: Callable[[int, int], None], on_timer: Callable[[int], None]) -> None:
-        self.name, self.modes = _compile(tuple(routes))
-        # a field a route tests is always sent (empty when the event has none: no test names "")
-        self.tested = {event_type: {test.field for test in tests} for event_type, tests in routes}
+        compiled = _compile(tuple(routes))
+        self.handle, self.modes, self.actions = compiled.handle, compiled.modes, compiled.actions
         self.sid = _free_sessions.pop() if _free_sessions else str(next(_sessions))
+        sid = _quote(self.sid)
+        # per event type: the start of its message, and the fields its routes test (always sent: empty
+        # when the event has none or it is not a scalar; no test names "")
+        tested: dict[str, set[str]] = {}
+        for event_type, tests in routes:
+            tested.setdefault(event_type, set()).update(test.field for test in tests)
+        self.tested = {event_type: tuple(sorted(names)) for event_type, names in tested.items()}
+        self.heads = {event_type: f'{{"sid":{sid},"t":"{mode}","type":{_quote(event_type)}'
+                      for event_type, mode in self.modes.items()}
+        self.timer_head = f'{{"sid":{sid},"t":"timer","id":'
         self.on_route = on_route
         self.on_timer = on_timer
         self.seq = _seq
         self.timers: dict[int, int] = {}  # pending timer id -> due time (ms)
         self.heap: list[tuple[int, int]] = []
-        _live[self.sid] = self
 
-    # called back by durable
-    def routed(self, index: int, event_index: int) -> None:
-        self.on_route(index, event_index)
-
-    def fired(self, timer_id: int) -> None:
-        self.on_timer(timer_id)
+    def _run(self, result: tuple) -> None:
+        """What durable's Host does after an assert or a retract, minus the state: run the actions it
+        starts, one after the other, until none is left."""
+        if result[0] in (1, 2):  # not handled (a catch-all prevents it) / identical to a fact present (seq prevents it)
+            raise RuntimeError(f"durable-rules refused a message (code {result[0]})")
+        offset = 0 if result[0] == 3 else result[1]
+        handle = self.handle
+        started = _engine.start_action_for_state(handle, offset)
+        text = started[1] if started else None
+        while text:
+            for rule, message in _loads(text).items():
+                action = self.actions[rule]
+                try:
+                    if action is None:
+                        self.on_timer(message["m"]["id"])
+                    else:
+                        for index in action:
+                            self.on_route(index, message["m"]["i"])
+                except BaseException:
+                    _engine.abandon_action(handle, offset)
+                    raise
+            text = _engine.complete_and_start_action(handle, offset)
 
     # called by the watcher
-    def event(self, fields: dict[str, Any], event_index: int) -> None:
-        event_type = fields["type"]
-        mode = self.modes[event_type]
-        message = {"sid": self.sid, "t": mode, "seq": next(self.seq), "i": event_index, **fields}
-        for name in self.tested[event_type]:
-            message.setdefault(name, "")
-        if mode == "post":
-            dl.post(self.name, message)
+    def event(self, data: dict[str, Any], event_index: int) -> None:
+        """Send an event to the rules: its type and the fields they test, by their values in `data`."""
+        event_type = data["type"]
+        text = (self.heads[event_type] + f',"seq":{next(self.seq)},"i":{event_index}'
+                + "".join(f",{_quote(name)}:{_scalar(data.get(name))}" for name in self.tested[event_type]) + "}")
+        if self.modes[event_type] == "post":
+            self._run(_engine.assert_event(self.handle, text))
         else:
-            dl.assert_fact(self.name, message)
-            dl.retract_fact(self.name, message)
+            self._run(_engine.assert_fact(self.handle, text))
+            self._run(_engine.retract_fact(self.handle, text))
 
     def set_timer(self, timer_id: int, due: int) -> None:
         self.timers[timer_id] = due
@@ -221,12 +260,23 @@ class Backend:
             due, timer_id = heapq.heappop(heap)
             if self.timers.pop(timer_id, None) is None:
                 continue  # cancelled
-            fact = {"sid": self.sid, "t": "timer", "id": timer_id, "due": due}
-            dl.assert_fact(self.name, fact)
-            dl.retract_fact(self.name, fact)  # out of the session again, once its action has run
+            fact = f'{self.timer_head}{timer_id},"due":{due}}}'
+            self._run(_engine.assert_fact(self.handle, fact))
+            self._run(_engine.retract_fact(self.handle, fact))  # out of the session again, once its action has run
 
     def close(self) -> None:
-        """Empty the session (retract what is left) and forget it."""
-        self.timers.clear()  # the timers left never entered the session
-        if _live.pop(self.sid, None) is not None:
-            _free_sessions.append(self.sid)  # empty: its events were consumed or retracted
+        """Forget the session: its events were consumed or retracted, and the timers left never entered it."""
+        self.timers.clear()
+        if self.sid not in _free_sessions:
+            _free_sessions.append(self.sid)
+
+
+def _scalar(value: Any) -> str:
+    """A field's value in a message: JSON for a scalar, "" for anything else (absent, a list)."""
+    if value is True or value is False:
+        return "true" if value else "false"
+    if type(value) is str:
+        return _quote(value)
+    if type(value) in (int, float):
+        return json.dumps(value)
+    return '""'

@@ -254,11 +254,6 @@ KINDS: dict[str, type[_Kind]] = {
 }
 
 
-def _fields(event: Event) -> dict[str, Any]:
-    """What durable sees of an event: its scalar fields (lists stay with the event)."""
-    return {k: v for k, v in event.data.items() if isinstance(v, (str, int, float, bool)) and k not in ("t", "i", "seq", "sid")}
-
-
 class Watcher:
     """Feed it events in order (`feed`), tell it the time (`advance`), collect `alerts`."""
 
@@ -321,7 +316,7 @@ class Watcher:
         if event.type not in self._types:
             return
         self.events.append(event)
-        self.backend.event(_fields(event), len(self.events) - 1)
+        self.backend.event(event.data, len(self.events) - 1)
 
     def close(self) -> None:
         self.backend.close()
