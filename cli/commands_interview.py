@@ -191,7 +191,7 @@ def _write(engine: Engine, path: Path, text: str, values: dict) -> tuple[str, ob
     """The dossier text with `values` set, checked by loading it, then written atomically."""
     new = set_facts(text, values, str(path))
     dossier = engine.dossier_from_text(new, str(path.name), path.parent)  # an answer that breaks the file is refused
-    write_atomic(path, new)
+    write_atomic(path, new, replaces_input=True)  # the interview edits the dossier it reads, on purpose
     return new, dossier
 
 

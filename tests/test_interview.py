@@ -24,6 +24,7 @@ from tests.support import requires
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = "2026-02-10"
 DAY = dt.date(2026, 2, 10)
+MAX_QUESTIONS = 60  # far above what any interview here asks: a loop fails instead of hanging
 QUESTION = re.compile(r"^Question (\d+) — .* \[([a-z0-9_.]+)\]$", re.M)
 
 
@@ -68,7 +69,15 @@ class Session:
     def drive(self, answers: dict[str, str], default: str = "je ne sais pas", stop_after: int | None = None) -> list[str]:
         """Answer every question by its fact (`default` for the others); the facts asked, in order."""
         asked: list[str] = []
+        seen = 0  # how much of the transcript was read at the last prompt
         while (text := self.until_prompt()) is not None:
+            fresh = text[seen:]
+            seen = len(text)
+            if asked and "✘" in fresh and not QUESTION.search(fresh):
+                # a scripted answer refused: the same prompt again, forever if the driver kept answering
+                self.proc.kill()
+                raise AssertionError(f"answer to {asked[-1]} refused: {fresh[-600:]}")
+            assert len(asked) < MAX_QUESTIONS, f"more than {MAX_QUESTIONS} questions: {asked}"
             fact = QUESTION.findall(text)[-1][1]
             asked.append(fact)
             if stop_after is not None and len(asked) > stop_after:
