@@ -33,6 +33,8 @@ def comparable(result: dict) -> dict:
     out = copy.deepcopy(result)
     out["dossier"].pop("path", None)
     out["dossier"].pop("id", None)  # the workspace names a production by its slug
+    if out.get("review", {}).get("file"):  # where the auditor's file was read from (the workspace has none)
+        out["review"]["file"] = "dossier.audit.yaml"
     return out
 
 
@@ -89,12 +91,17 @@ def test_journal_rebuilds_the_dossier_of_the_same_edits(workspace, engine, tmp_p
     data["facts"]["company"].update({"headcount": 1250, "has_internal_rules": True})
     del data["facts"]["company"]["has_cse"]
     ev1 = next(e for e in data["evidence"] if e["id"] == "EV-001")
-    # the review as the journal records it: by the auditor's name, on the day of the event (the server's clock)
-    ev1["auditor"] = {"status": "rejected", "reason": "Analyse non datée", "by": "Auditor", "date": review_day(workspace)}
     data["evidence"] = [e for e in data["evidence"] if e["id"] != "EV-002"]
     data.setdefault("declined", {})["AFN-INC-03"] = "Hors budget"
     (tmp_path / "dossier.yaml").write_text(yaml.safe_dump(data, allow_unicode=True))
-    expected = engine.dossier(tmp_path / "dossier.yaml")
+    # the review in the auditor's file beside it (raccord.audit/1), as `raccord review` writes it: by the
+    # auditor's name, on the day of the event (the server's clock), of the file as it was then
+    audit = {"format": "raccord.audit/1", "dossier": "film", "reviews": [
+        {"evidence": "EV-001", "decision": "rejected", "reason": "Analyse non datée", "by": "Auditor",
+         "date": review_day(workspace), "sha256": sha256_of(EXAMPLES / "long_metrage" / ev1["path"])}]}
+    (tmp_path / "dossier.audit.yaml").write_text(yaml.safe_dump(audit, allow_unicode=True))
+    expected = engine.reviewed(engine.dossier(tmp_path / "dossier.yaml"))
+    assert expected.audit is not None
 
     ws = workspace.state.workspace
     with ws.sessions() as db:
@@ -106,10 +113,16 @@ def test_journal_rebuilds_the_dossier_of_the_same_edits(workspace, engine, tmp_p
     dossier = ws.evaluator.dossier(rebuilt)
     got, want = engine.result(engine.evaluate(dossier, TODAY)), engine.result(engine.evaluate(expected, TODAY))
     assert comparable(got) == comparable(want)
-    assert rebuilt["evidence"]["EV-001"]["auditor"]["status"] == "rejected"
+    assert [(r["evidence"], r["decision"]) for r in rebuilt["reviews"]] == [("EV-001", "rejected")]
     assert "EV-002" not in rebuilt["evidence"] and rebuilt["facts"]["company.headcount"] == 1250
     # and the page shows the state the journal says
     assert "1250" in producer.get("/p/film/facts/company").text.replace("\u202f", "").replace(" ", "")
+
+
+def sha256_of(path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def review_day(app) -> str:
@@ -168,7 +181,9 @@ def test_french_input_and_engine_messages(workspace):  # noqa: F811
         "csrf": csrf_of(page.text), "version": version_of(page.text), "present:dates.first_shooting_day": "1",
         "dates.first_shooting_day": "03/03/2025", "present:dates.wrap": "1", "dates.wrap": "31/02/2025"})
     assert response.status_code == 400
-    assert 'id="f-dates-wrap-error"' in response.text and "Date attendue" in response.text
+    # the engine's own message (Engine.fact_value), as `raccord interview` prints it
+    assert 'id="f-dates-wrap-error"' in response.text and "ne convient pas" in response.text
+    assert "une date AAAA-MM-JJ" in response.text
     page = producer.get("/p/film/facts/work")
     response = producer.post("/p/film/facts/work", data={
         "csrf": csrf_of(page.text), "version": version_of(page.text), "present:work.shooting_days": "1",
@@ -214,3 +229,33 @@ def test_dossier_after_a_fact_edit_is_the_rebuilt_one(workspace, engine, monkeyp
     assert edited.facts == ws.evaluator.dossier(rebuilt).facts
     for day in (TODAY, TODAY.replace(year=2024)):
         assert engine.result(engine.evaluate(edited, day)) == engine.result(engine.evaluate(ws.evaluator.dossier(rebuilt), day))
+
+
+def test_dashboard_declared_and_validated_figures_are_the_clis(workspace, tmp_path):  # noqa: F811
+    """The auditor's accept and reject go through the engine's review model: the dashboard shows the
+    declared and validated lines `raccord check` prints for the exported dossier and its auditor's file."""
+    import html
+
+    from click.testing import CliRunner
+
+    from raccord.cli.main import cli
+
+    clients = team(workspace)
+    producer, auditor = clients["producer"], clients["auditor"]
+    assert import_example(workspace, producer, "film", "long_metrage").status_code == 303
+    for eid, decision, reason in (("EV-001", "accepted", ""), ("EV-003", "rejected", "Pièce non signée")):
+        page = auditor.get("/p/film/review")
+        assert auditor.post(f"/p/film/review/{eid}", data={"csrf": csrf_of(page.text), "version": version_of(page.text),
+                                                           "decision": decision, "reason": reason}).status_code == 303
+    dashboard = html.unescape(producer.get(f"/p/film?as_of={TODAY}").text)
+    zipfile.ZipFile(io.BytesIO(producer.get("/p/film/export.zip").content)).extractall(tmp_path / "out")
+    assert (tmp_path / "out" / "dossier.audit.yaml").exists()
+    result = CliRunner().invoke(cli, ["check", str(tmp_path / "out" / "dossier.yaml"), "--as-of", TODAY.isoformat()])
+    lines = [line.strip() for line in result.output.splitlines()
+             if line.startswith(("Score actuel", "Niveau :", "Validé par l'auditeur"))]
+    assert any(line.startswith("Validé par l'auditeur") for line in lines), result.output
+    assert any("validé par l'auditeur" in line for line in lines)  # a declared and a validated score differ here
+    for line in lines:
+        assert line in dashboard, line
+    review = html.unescape(auditor.get("/p/film/review").text)
+    assert "Pièce non signée" in review and "1 acceptée(s), " in review

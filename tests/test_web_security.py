@@ -63,9 +63,11 @@ def act(client, action: str, version: int, slug: str = "film"):
         return client.post(f"{base}/review/EV-001", data={"csrf": csrf, "version": version, "decision": "rejected",
                                                           "reason": "Pièce illisible"})
     if action == "finding":
-        return client.post(f"{base}/findings", data={"csrf": csrf, "text": "Registre incomplet", "criterion": "AFN-GOV-01"})
+        return client.post(f"{base}/findings", data={"csrf": csrf, "text": "Registre incomplet", "type": "minor",
+                                                     "criteria": "AFN-GOV-01"})
     if action == "sign_off":
-        return client.post(f"{base}/sign-off", data={"csrf": csrf, "text": "Audit clos"})
+        return client.post(f"{base}/sign-off", data={"csrf": csrf, "text": "Audit clos", "stage": "intermediate",
+                                                     "decision": "favorable"})
     if action == "manage_team":
         return client.post(f"{base}/team", data={"csrf": csrf, "email": "nouveau@film.test", "role": "viewer"})
     if action == "import":
@@ -234,8 +236,10 @@ def test_injection_in_text_fields(workspace):  # noqa: F811
         assert producer.post("/productions", data={"csrf": csrf_of(page.text), "slug": f"inj-{i}", "title": attempt,
                                                    "company": attempt}).status_code == 303
         page = auditor.get("/p/film/review")
-        assert auditor.post("/p/film/findings", data={"csrf": csrf_of(page.text), "text": attempt,
-                                                      "criterion": attempt}).status_code == 303
+        refused = auditor.post("/p/film/findings", data={"csrf": csrf_of(page.text), "text": attempt, "criteria": attempt})
+        assert refused.status_code == 400 and "Critère inconnu" in refused.text  # shown back escaped, below
+        assert "<script>alert(1)</script>" not in refused.text and "1337" not in refused.text
+        assert auditor.post("/p/film/findings", data={"csrf": csrf_of(page.text), "text": attempt}).status_code == 303
         page = auditor.get("/p/film/review")
         assert auditor.post("/p/film/review/EV-002", data={"csrf": csrf_of(page.text), "version": version_of(page.text),
                                                            "decision": "rejected", "reason": attempt}).status_code == 303

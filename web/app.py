@@ -20,6 +20,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from raccord.cli.i18n import money, percent, text
+from raccord.cli.review_text import w as review_word
 
 from . import db as database
 from . import security
@@ -96,7 +97,8 @@ class Workspace:
             ctx=ctx, lang=lang, user=ctx.user, csrf=ctx.csrf, today=self.today(), w=lambda key, **v: w(key, lang, **v),
             text=lambda v: text(v, lang), percent=lambda v: percent(v, lang), money=lambda v: money(v, lang),
             role_title=lambda r: ROLE_TITLES[r][lang], event_text=lambda e: describe_event(e.kind, e.payload, lang),
-            date=lambda d: format_date(d, lang), path=ctx.request.url.path, **values)
+            date=lambda d: format_date(d, lang), rw=lambda key, **v: review_word(key, lang, **v), path=ctx.request.url.path,
+            **values)
         return HTMLResponse(html, status_code=status)
 
 

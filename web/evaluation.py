@@ -9,10 +9,13 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
-from raccord.engine import Engine, InputError, build_dossier
+from raccord.engine import Engine, build_dossier
+from raccord.engine.review import parse_audit
 from raccord.engine.source_files import Located
 
 from . import journal
+
+AUDIT_FILE = "dossier.audit.yaml"  # the name an export gives it, and what its messages point to
 
 
 class Evaluator:
@@ -39,8 +42,16 @@ class Evaluator:
         return value
 
     def dossier(self, state: dict[str, Any]):
-        """The engine's dossier for a state (InputError when the state is not a valid dossier)."""
-        return build_dossier(Located(journal.dossier_data(state), "dossier.yaml"), self.catalogue, None)
+        """The engine's dossier for a state (InputError when the state is not a valid dossier), with
+        the auditor's decisions applied by the engine's review model (Engine.reviewed), as `raccord
+        check` applies the auditor's file beside a dossier."""
+        dossier = build_dossier(Located(journal.dossier_data(state), "dossier.yaml"), self.catalogue, None)
+        return self.engine.reviewed(dossier, self.audit(state))
+
+    def audit(self, state: dict[str, Any]):
+        """The journal's reviews, findings and sign-offs as the engine's AuditFile (None: there are none)."""
+        data = journal.audit_data(state)
+        return parse_audit(Located(data, AUDIT_FILE)) if data else None
 
     def evaluate(self, key: tuple, state: dict[str, Any], as_of: dt.date) -> tuple[Any, dict[str, Any]]:
         """(evaluation, result document) of a state at a date; `key` names the state (production id, version)."""
@@ -75,10 +86,8 @@ class Evaluator:
         return self._cached(("dossier", *key), make)
 
     def typed(self, state: dict[str, Any], name: str, value: Any) -> Any:
-        if value is None:
-            return None
-        trial = {**journal.empty_state(), "production": state["production"], "facts": {name: value}}
-        return self.dossier(trial).facts.get(name)
+        """A journal value typed by the engine, as a dossier file's value is (Engine.fact_value)."""
+        return self.engine.fact_value(name, value)
 
     def questions(self, key: tuple, state: dict[str, Any], as_of: dt.date, skip: tuple[str, ...] = ()) -> list:
         """The engine's questions (unknown facts that can change a decision, most decisive first);
@@ -103,20 +112,9 @@ class Evaluator:
         """For pages: met criteria unexplained (most of the document's cost); downloads take the complete one."""
         return self._cached(("result", *key, evaluation.as_of), lambda: self.engine.result(evaluation, complete=False))
 
-    def check_fact(self, state: dict[str, Any], name: str, value: Any) -> str | None:
-        """The engine's own message when `value` is not valid for fact `name` (None when it is)."""
-        # the fact alone: its type, bounds and values are checked the same, without the whole dossier
-        trial = {**journal.empty_state(), "production": state["production"] or {"id": "x", "title": "x"},
-                 "facts": {name: value}}
-        try:
-            self.dossier(trial)
-        except InputError as error:
-            return error.render("fr") if hasattr(error, "render") else str(error)
-        return None
-
 
 def _only_facts_differ(before: dict[str, Any], after: dict[str, Any]) -> bool:
-    return all(before[key] == after[key] for key in ("production", "evidence", "not_applicable", "declined"))
+    return all(before[key] == after[key] for key in ("production", "evidence", "not_applicable", "declined", *journal.AUDIT_KEYS))
 
 
 def summary(entries: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:

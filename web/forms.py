@@ -1,14 +1,19 @@
 """The fact forms, generated from the fact catalogue: one field per fact (French title, help, unit),
-grouped by the first part of the name; French-style input read (« 3 200 000 », « 12,5 », « 15/03/2025 »,
-« oui »). The engine then checks the value and its message is shown beside the field."""
+grouped by the first part of the name. Values are read by the engine (Engine.fact_value, as the CLI
+reads them) and its message is shown beside a refused field."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from types import SimpleNamespace
 from typing import Any
 
-from .words import w
+from raccord.engine import InputError
+from raccord.engine.errors import in_language
+from raccord.engine.fact_values import expected, natural_date
+
+from .journal import jsonable
 
 GROUP_TITLES = {
     "work": {"fr": "L'œuvre", "en": "The work"}, "dates": {"fr": "Dates", "en": "Dates"},
@@ -56,40 +61,35 @@ def _display(fact, value: Any, lang: str) -> str:
     return str(value)
 
 
-class FieldError(Exception):
-    pass
-
-
-def parse(fact, form_values: list[str], lang: str) -> Any:
-    """A submitted field as the JSON value the journal keeps (None: unknown). FieldError: unreadable."""
+def submitted(engine, name: str, fact, form_values: list[str]) -> Any:
+    """A submitted field as the JSON value the journal keeps (None: unknown), read by the engine's
+    own Engine.fact_value: the forms `raccord interview` and a dossier file accept (« 3 200 000 »,
+    « 12,5 », « 15/03/2025 », « oui »...). InputError (the engine's message) when it is not one."""
     if fact.type == "set":
-        return sorted(v for v in form_values if v) or None
+        chosen = [v for v in form_values if v]
+        return sorted(engine.fact_value(name, chosen)) or None
     text = (form_values[-1] if form_values else "").strip()
     if text == "":
         return None
-    if fact.type == "boolean":
-        lowered = text.lower()
-        if lowered in ("true", "oui", "vrai", "yes", "1"):
-            return True
-        if lowered in ("false", "non", "faux", "no", "0"):
-            return False
-        raise FieldError(w("unknown_value", lang))
-    if fact.type in ("integer", "number"):
-        cleaned = re.sub(r"[\s\u00a0\u202f_']", "", text).replace("€", "").replace("%", "")
-        if cleaned.count(",") == 1 and "." not in cleaned:
-            cleaned = cleaned.replace(",", ".")
-        try:
-            number = float(cleaned)
-        except ValueError:
-            raise FieldError(w("bad_number", lang)) from None
-        if fact.type == "integer" and number.is_integer():
-            return int(number)
-        return number
-    if fact.type == "date":
-        match = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text)
-        try:
-            day = dt.date(int(match[3]), int(match[2]), int(match[1])) if match else dt.date.fromisoformat(text)
-        except ValueError:
-            raise FieldError(w("bad_date", lang)) from None
-        return day.isoformat()
-    return text
+    return jsonable(engine.fact_value(name, text))
+
+
+def error_text(error: InputError, lang: str) -> str:
+    """The engine's message for a refused answer, as `raccord interview` prints it (the field is beside it)."""
+    from raccord.cli.commands_interview import _error
+
+    return _error(error, lang)
+
+
+_DATE = SimpleNamespace(type="date", values=None)
+
+
+def day(text: str, lang: str) -> str | None:
+    """A date typed in a form (evidence collected or expiring), read as the engine reads a date fact;
+    ValueError with the engine's expected form when it is not one."""
+    if not text.strip():
+        return None
+    found = natural_date(text)
+    if found is None:
+        raise ValueError(in_language(expected(_DATE), lang))
+    return found.isoformat()

@@ -13,6 +13,7 @@ import datetime as dt
 from typing import Any
 
 FORMAT = "raccord.dossier/1"
+AUDIT_FORMAT = "raccord.audit/1"
 
 KINDS = ("production.created", "production.updated", "fact.set", "fact.cleared", "evidence.registered",
          "evidence.replaced", "evidence.removed", "declaration.set", "declaration.cleared", "review", "finding",
@@ -20,8 +21,13 @@ KINDS = ("production.created", "production.updated", "fact.set", "fact.cleared",
 
 
 def empty_state() -> dict[str, Any]:
-    return {"production": {}, "facts": {}, "evidence": {}, "not_applicable": {}, "declined": {}, "findings": [],
-            "sign_offs": []}
+    return {"production": {}, "facts": {}, "evidence": {}, "not_applicable": {}, "declined": {}, "reviews": [],
+            "findings": [], "sign_offs": []}
+
+
+# What the auditor records, kept apart from the producer's dossier as the CLI keeps it in its own
+# file (engine/review.py, `raccord.audit/1`): the same entries, given to the engine as an AuditFile.
+AUDIT_KEYS = ("reviews", "findings", "sign_offs")
 
 
 def apply(state: dict[str, Any], kind: str, payload: dict[str, Any], author: str | None, at: dt.datetime) -> None:
@@ -48,21 +54,30 @@ def apply(state: dict[str, Any], kind: str, payload: dict[str, Any], author: str
         state["declined"].pop(payload["criterion"], None)
     elif kind == "review":
         item = state["evidence"].get(payload["evidence"])
-        if item is not None:
-            review = {"status": payload["status"], "by": author, "date": at.date().isoformat()}
-            if payload.get("reason"):
-                review["reason"] = payload["reason"]
-            state["evidence"][payload["evidence"]] = {**item, "auditor": review}  # a new item: states share the old
+        if item is not None:  # the review of this version of the file (a replaced file is pending again)
+            review = {"evidence": payload["evidence"], "decision": payload["status"], "by": author or "?",
+                      "date": at.date().isoformat()}
+            review.update({k: v for k, v in (("reason", payload.get("reason")), ("sha256", item.get("sha256"))) if v})
+            state["reviews"].append(review)
     elif kind == "finding":
-        state["findings"].append({"criterion": payload.get("criterion"), "text": payload["text"], "by": author,
-                                  "at": at.isoformat()})
+        number = len(state["findings"]) + 1
+        state["findings"].append({"id": payload.get("id") or f"F-{number:03d}", "type": payload.get("type", "observation"),
+                                  "text": payload["text"], "by": author or "?", "date": at.date().isoformat(),
+                                  "criteria": list(payload.get("criteria") or ([payload["criterion"]] if payload.get("criterion")
+                                                                                else [])),
+                                  "evidence": list(payload.get("evidence") or []), "status": payload.get("status", "open")})
     elif kind == "sign_off":
-        state["sign_offs"].append({"text": payload.get("text", ""), "by": author, "at": at.isoformat()})
+        entry = {"stage": payload.get("stage"), "decision": payload.get("decision"), "by": author or "?",
+                 "date": at.date().isoformat()}
+        if payload.get("text"):
+            entry["note"] = payload["text"]
+        state["sign_offs"].append(entry)
     elif kind == "import":
         imported = copy.deepcopy(payload["state"])
         production = {**imported.get("production", {}), "id": state["production"].get("id")}
         state.update(empty_state())
-        state.update({key: imported.get(key, state[key]) for key in ("facts", "evidence", "not_applicable", "declined")})
+        state.update({key: imported.get(key, state[key]) for key in ("facts", "evidence", "not_applicable", "declined",
+                                                                   *AUDIT_KEYS)})
         state["production"] = production
     elif kind in ("team.role", "team.removed"):
         pass  # the team is not part of the dossier; the event is in the journal for the history
@@ -93,6 +108,28 @@ def dossier_data(state: dict[str, Any]) -> dict[str, Any]:
         if state[key]:
             data[key] = dict(state[key])
     return data
+
+
+def audit_data(state: dict[str, Any]) -> dict[str, Any] | None:
+    """The auditor's records as the CLI's auditor's file (raccord.audit/1, engine/review.py), or None
+    when there are none; sign-offs of the first layout (no stage nor decision) stay on the pages only."""
+    signoffs = [{k: v for k, v in s.items() if v is not None} for s in state["sign_offs"] if s.get("decision")]
+    if not (state["reviews"] or state["findings"] or signoffs):
+        return None
+    data: dict[str, Any] = {"format": AUDIT_FORMAT}
+    if state["production"].get("id"):
+        data["dossier"] = state["production"]["id"]
+    for key, entries in (("reviews", state["reviews"]), ("findings", state["findings"]), ("signoffs", signoffs)):
+        if entries:
+            data[key] = [dict(e) for e in entries]
+    return data
+
+
+def audit_state(data: dict[str, Any] | None) -> dict[str, Any]:
+    """An auditor's file (read by the engine's parse_audit first) as the journal's entries."""
+    data = jsonable(data or {})
+    return {"reviews": list(data.get("reviews") or []), "findings": list(data.get("findings") or []),
+            "sign_offs": list(data.get("signoffs") or [])}
 
 
 def nest(facts: dict[str, Any], catalogue) -> dict[str, Any]:
@@ -136,6 +173,8 @@ def jsonable(value: Any) -> Any:
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [jsonable(v) for v in value]
+    if isinstance(value, (set, frozenset)):  # a set fact's value, as the engine types it
+        return sorted(jsonable(v) for v in value)
     return value
 
 

@@ -12,7 +12,9 @@ from sqlalchemy import delete, select
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from raccord.cli.review_text import figures_line, finding_text, signoff_text, validated_line
 from raccord.engine import InputError
+from raccord.engine.review import FINDING_TYPES, SIGNOFF_DECISIONS, STAGES, item_reviews
 
 from . import forms, journal, store, transfer, uploads
 from .app import Context, ForbiddenError, NotFoundError, Workspace, check_csrf, production_by_slug, redirect, require
@@ -120,30 +122,20 @@ def routes(ws: Workspace, h) -> list[Route]:
         view = view_of(ws, ctx, slug, "edit_facts")
         form = check_csrf(ctx)
         changes, errors, raw = [], {}, {}
-        trial = {**view.state, "facts": dict(view.state["facts"])}
         for name in names:
             if f"present:{name}" not in form:
                 continue
             fact = ws.evaluator.catalogue[name]
             given = form.getlist(name)
             try:
-                value = forms.parse(fact, given, ctx.lang)
-            except forms.FieldError as error:
-                errors[name], raw[name] = str(error), (given[-1] if given else "")
+                value = forms.submitted(ws.engine, name, fact, given)
+            except InputError as error:
+                errors[name], raw[name] = forms.error_text(error, ctx.lang), (given[-1] if given and fact.type != "set" else None)
                 continue
-            if value is not None:
-                message = ws.evaluator.check_fact(trial, name, value)
-                if message:
-                    errors[name], raw[name] = message, (given[-1] if given and fact.type != "set" else None)
-                    continue
             before = view.state["facts"].get(name)
             if value != before:
                 changes.append(("fact.set", {"name": name, "value": value}) if value is not None
                                else ("fact.cleared", {"name": name}))
-                if value is None:
-                    trial["facts"].pop(name, None)
-                else:
-                    trial["facts"][name] = value
         if errors:
             return facts_form(ws, ctx, view, group, names, errors, raw, status=400)
         if changes:
@@ -164,10 +156,10 @@ def routes(ws: Workspace, h) -> list[Route]:
             if fact is None:
                 raise NotFoundError()
             try:
-                value = forms.parse(fact, form.getlist(name), ctx.lang)
-                message = ws.evaluator.check_fact(view.state, name, value) if value is not None else w("required", ctx.lang)
-            except forms.FieldError as error:
-                message = str(error)
+                value = forms.submitted(ws.engine, name, fact, form.getlist(name))
+                message = None if value is not None else w("required", ctx.lang)
+            except InputError as error:
+                message = forms.error_text(error, ctx.lang)
             if message:
                 return interview_page(ws, ctx, view, error=message, status=400)
             try:
@@ -250,18 +242,31 @@ def routes(ws: Workspace, h) -> list[Route]:
         view = view_of(ws, ctx, slug, "finding")
         form = check_csrf(ctx)
         text = str(form.get("text", "")).strip()[:5000]
+        kind = str(form.get("type", "observation"))
+        criteria = [c.strip() for c in str(form.get("criteria", form.get("criterion", ""))).split(",") if c.strip()]
+        errors = {}
         if len(text) < 3:
-            return review_page(ws, ctx, view, {"finding": w("required", ctx.lang)}, status=400)
-        criterion = str(form.get("criterion", "")).strip() or None
-        store.append(ctx.db, view.production, ctx.user, [("finding", {"text": text, "criterion": criterion})], None)
+            errors["finding"] = w("required", ctx.lang)
+        unknown = [c for c in criteria if c not in ws.engine.library.criteria]
+        if unknown:
+            errors["finding_criteria"] = w("unknown_criteria", ctx.lang, ids=", ".join(unknown[:5]))
+        if kind not in FINDING_TYPES:
+            raise NotFoundError()
+        if errors:
+            return review_page(ws, ctx, view, errors, status=400)
+        payload = {"id": "F-" + secrets.token_hex(6).upper(), "type": kind, "text": text, "criteria": criteria}
+        store.append(ctx.db, view.production, ctx.user, [("finding", payload)], None)
         return redirect(f"/p/{slug}/review")
 
     @h()
     def sign_off(ctx: Context, slug: str) -> Response:
         view = view_of(ws, ctx, slug, "sign_off")
         form = check_csrf(ctx)
-        store.append(ctx.db, view.production, ctx.user, [("sign_off", {"text": str(form.get("text", ""))[:5000],
-                                                                        "as_of": view.as_of.isoformat()})], None)
+        stage, decision = str(form.get("stage", "")), str(form.get("decision", ""))
+        if stage not in STAGES or decision not in SIGNOFF_DECISIONS:
+            return review_page(ws, ctx, view, {"sign_off": w("required", ctx.lang)}, status=400)
+        store.append(ctx.db, view.production, ctx.user, [("sign_off", {
+            "stage": stage, "decision": decision, "text": str(form.get("text", "")).strip()[:5000]})], None)
         return redirect(f"/p/{slug}/review")
 
     @h()
@@ -432,9 +437,13 @@ def size_text(size: int) -> str:
 
 
 def dashboard_page(ws: Workspace, ctx: Context, view: View) -> Response:
-    return page(ws, ctx, "dashboard.html", view, rows=summary(view.summary, ctx.lang),
-                urgent=view.result["missing"][:5], chart=chart_of(ws, ctx, view),
-                findings=view.state["findings"], sign_offs=view.state["sign_offs"])
+    result = view.result
+    # declared and validated figures in `raccord check`'s own lines (cli/review_text.py)
+    figures = {rs["id"]: [line for line in (figures_line(rs, ctx.lang), validated_line(rs, ctx.lang)) if line]
+               for rs in result["rulesets"]}
+    return page(ws, ctx, "dashboard.html", view, rows=summary(view.summary, ctx.lang), figures=figures,
+                urgent=result["missing"][:5], chart=chart_of(ws, ctx, view),
+                sign_offs=[signoff_text(s, ctx.lang) for s in result.get("review", {}).get("signoffs", [])])
 
 
 def chart_of(ws: Workspace, ctx: Context, view: View) -> str:
@@ -498,8 +507,14 @@ def evidence_kinds(result: dict[str, Any], lang: str) -> list[tuple[str, str]]:
     return sorted(kinds.items())
 
 
+def reviewed_items(view: View) -> list[dict[str, Any]]:
+    """The register, each item with the decision that holds for it (engine/review.py's ItemReview)."""
+    held = item_reviews(view.evaluation.dossier)
+    return [{**item, "review": held.get(item["id"])} for item in sorted(view.state["evidence"].values(), key=lambda i: i["id"])]
+
+
 def evidence_register(ws, ctx, view, errors, status=200) -> Response:
-    items = sorted(view.state["evidence"].values(), key=lambda i: i["id"])
+    items = reviewed_items(view)
     return page(ws, ctx, "evidence.html", view, status=status, items=items, errors=errors,
                 kinds=evidence_kinds(view.result, ctx.lang), max_upload=size_text(ws.settings.max_upload))
 
@@ -512,19 +527,20 @@ def register_upload(ws: Workspace, ctx: Context, view: View, upload: uploads.Upl
     kind = fields.get("kind", "").strip()
     if not kind:
         errors["kind"] = w("required", ctx.lang)
-    collected = expires = None
-    try:
-        collected = forms.parse(_DATE, [fields.get("collected", "")], ctx.lang) or view.as_of.isoformat()
-        expires = forms.parse(_DATE, [fields.get("expires", "")], ctx.lang)
-    except forms.FieldError as error:
-        errors["collected"] = str(error)
+    dates: dict[str, str | None] = {}
+    for key in ("collected", "expires"):
+        try:
+            dates[key] = forms.day(fields.get(key, ""), ctx.lang)
+        except ValueError as error:
+            errors[key] = str(error)
+    collected, expires = dates.get("collected") or view.as_of.isoformat(), dates.get("expires")
     if errors:
         return evidence_register(ws, ctx, view, errors, status=400)
     store.lock(ctx.db, view.production)
     state = store.state_at(ctx.db, view.production)
     eid = next_evidence_id(state)
     item = {"id": eid, "kind": kind, "path": f"evidence/{uploads.safe_name(upload.filename)}", "sha256": upload.sha256,
-            "size": upload.size, "collected": collected, "author": ctx.user.name, "auditor": {"status": "pending"}}
+            "size": upload.size, "collected": collected, "author": ctx.user.name}
     criteria = [c.strip() for c in fields.get("criteria", "").split(",") if c.strip()]
     if criteria:
         item["criteria"] = criteria
@@ -543,24 +559,22 @@ def register_upload(ws: Workspace, ctx: Context, view: View, upload: uploads.Upl
     return redirect(f"/p/{view.production.slug}/evidence")
 
 
-class _DateFact:
-    type = "date"
-
-
-_DATE = _DateFact()
-
-
 def next_evidence_id(state: dict[str, Any]) -> str:
     numbers = [int(i[3:]) for i in state["evidence"] if i.startswith("EV-") and i[3:].isdigit()]
     return f"EV-{max(numbers, default=0) + 1:03d}"
 
 
 def review_page(ws, ctx, view, errors, status=200) -> Response:
-    items = sorted(view.state["evidence"].values(), key=lambda i: i["id"])
-    queue = [i for i in items if i.get("auditor", {}).get("status", "pending") == "pending"]
-    done = [i for i in items if i.get("auditor", {}).get("status", "pending") != "pending"]
+    """The auditor's queue and record: each item's decision as the engine's review model holds it
+    (engine/review.py: the latest review of the item's current file; a replaced file is pending again)."""
+    items = reviewed_items(view)
+    queue = [i for i in items if i["review"] is None or i["review"].status == "pending"]
+    done = [i for i in items if i not in queue]
+    document = view.result.get("review") or {}
     return page(ws, ctx, "review.html", view, status=status, queue=queue, done=done, errors=errors,
-                findings=view.state["findings"], sign_offs=view.state["sign_offs"])
+                counts=document.get("counts"), findings=[finding_text(f, ctx.lang) for f in document.get("findings", [])],
+                sign_offs=[signoff_text(s, ctx.lang) for s in document.get("signoffs", [])],
+                finding_types=FINDING_TYPES, stages=STAGES, decisions=SIGNOFF_DECISIONS)
 
 
 def criterion_page(ws, ctx, view, cid, error=None, status=200) -> Response:

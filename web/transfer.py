@@ -14,8 +14,11 @@ import yaml
 
 from raccord.engine import InputError
 from raccord.engine.errors import Bilingual
+from raccord.engine.review import parse_audit
+from raccord.engine.source_files import parse_yaml
 
 from . import journal, uploads
+from .evaluation import AUDIT_FILE
 
 MAX_ENTRIES = 2000
 MAX_TOTAL = 500 * 1024 * 1024  # uncompressed bytes an imported archive may expand to
@@ -36,6 +39,9 @@ def export_files(ws, state: dict[str, Any]) -> dict[str, bytes]:
             if blob.exists():
                 files[item["path"]] = blob.read_bytes()
     files["dossier.yaml"] = yaml.safe_dump(data, allow_unicode=True, sort_keys=False).encode("utf-8")
+    audit = journal.audit_data(state)
+    if audit:  # the auditor's records in their own file beside the dossier, as the CLI keeps them
+        files[AUDIT_FILE] = yaml.safe_dump(audit, allow_unicode=True, sort_keys=False).encode("utf-8")
     return files
 
 
@@ -110,10 +116,17 @@ def import_zip(ws, data: bytes) -> dict[str, Any]:
             if not item.get("sha256"):
                 item["sha256"], item["size"] = item["sha256_stored"], len(content)
         evidence[item["id"]] = {k: v for k, v in item.items() if k != "sha256_stored"}
+    audit_name = str(base / AUDIT_FILE) if str(base) != "." else AUDIT_FILE
+    audit = {}
+    if audit_name in files:  # the auditor's file beside the dossier: checked by the engine, kept as the journal's
+        audit_text = archive.read(files[audit_name]).decode("utf-8")
+        located = parse_yaml(audit_text, AUDIT_FILE)
+        parse_audit(located)
+        audit = journal.audit_state(located.data)
     return {"production": journal.jsonable(raw.get("production") or {}),
             "facts": journal.flatten(raw.get("facts") or {}, ws.evaluator.catalogue),
             "evidence": evidence, "not_applicable": dict(raw.get("not_applicable") or {}),
-            "declined": dict(raw.get("declined") or {})}
+            "declined": dict(raw.get("declined") or {}), **audit}
 
 
 def import_folder(ws, folder: Path) -> dict[str, Any]:

@@ -118,6 +118,10 @@ WORDS: Words = {
     "skip_link": {"fr": "Aller au contenu", "en": "Skip to content"},
     "evaluate_on": {"fr": "Évaluer à la date", "en": "Evaluate on"},
     "clear": {"fr": "effacer (inconnu)", "en": "clear (unknown)"},
+    "finding_type": {"fr": "Nature du constat", "en": "Kind of finding"},
+    "stage": {"fr": "Étape", "en": "Stage"},
+    "opinion": {"fr": "Avis", "en": "Opinion"},
+    "unknown_criteria": {"fr": "Critère inconnu : {ids}.", "en": "Unknown criterion: {ids}."},
 }
 
 EVENT_WORDS: Words = {
