@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import io
+import re
 import zipfile
 
 import pytest
@@ -259,3 +260,43 @@ def test_dashboard_declared_and_validated_figures_are_the_clis(workspace, tmp_pa
         assert line in dashboard, line
     review = html.unescape(auditor.get("/p/film/review").text)
     assert "Pièce non signée" in review and "1 acceptée(s), " in review
+
+
+def test_replacing_a_file_keeps_its_versions(workspace):  # noqa: F811
+    """A new version of a piece: the old file stays stored and listed, the journal says who replaced
+    what, and the auditor's acceptance (of the old file) no longer holds: the piece is pending again."""
+    import html
+
+    clients = team(workspace)
+    producer, auditor, viewer = clients["producer"], clients["auditor"], clients["viewer"]
+    page = producer.get("/p/film/evidence")
+    assert producer.post("/p/film/evidence", data={"csrf": csrf_of(page.text), "version": version_of(page.text),
+                                                   "kind": "menus_restauration", "collected": "02/03/2025"},
+                         files={"file": ("menus-v1.txt", b"Menus de mars", "text/plain")}).status_code == 303
+    page = auditor.get("/p/film/review")
+    assert auditor.post("/p/film/review/EV-001", data={"csrf": csrf_of(page.text), "version": version_of(page.text),
+                                                       "decision": "accepted"}).status_code == 303
+    assert "acceptée" in producer.get("/p/film/evidence").text
+    page = producer.get("/p/film/evidence/EV-001")
+    assert page.status_code == 200 and 'id="replace"' in page.text
+    assert 'id="replace"' not in viewer.get("/p/film/evidence/EV-001").text
+    form = {"csrf": csrf_of(page.text), "version": version_of(page.text), "collected": "31/02/2025"}
+    refused = producer.post("/p/film/evidence/EV-001", data=form, files={"file": ("menus-v2.txt", b"Menus dates", "text/plain")})
+    assert refused.status_code == 400 and "une date AAAA-MM-JJ" in refused.text  # the engine's expected form
+    same = producer.post("/p/film/evidence/EV-001", data={**form, "collected": ""},
+                         files={"file": ("copie.txt", b"Menus de mars", "text/plain")})
+    assert same.status_code == 400
+    assert viewer.post("/p/film/evidence/EV-001", data={**form, "csrf": csrf_of(viewer.get("/p/film").text)},
+                       files={"file": ("x.txt", b"x", "text/plain")}).status_code == 403
+    assert producer.post("/p/film/evidence/EV-001", data={**form, "collected": "03/03/2025"},
+                         files={"file": ("menus-v2.txt", b"Menus dates et signes", "text/plain")}).status_code == 303
+    item = html.unescape(producer.get("/p/film/evidence/EV-001").text)
+    assert "evidence/menus-v2.txt (actuelle)" in item and "evidence/menus-v1.txt" in item
+    assert "en attente" in item and "portait sur l'ancien fichier" in item  # the review was of the old file
+    assert "1 revue(s) portant sur une version remplacée" in html.unescape(auditor.get("/p/film/review").text)
+    old_sha = re.search(r'file\?sha256=([0-9a-f]{64})', item)[1]
+    assert producer.get(f"/p/film/evidence/EV-001/file?sha256={old_sha}").content == b"Menus de mars"
+    assert producer.get("/p/film/evidence/EV-001/file").content == b"Menus dates et signes"
+    assert producer.get(f"/p/film/evidence/EV-001/file?sha256={'0' * 64}").status_code == 404
+    history = html.unescape(producer.get("/p/film/history").text)
+    assert "a remplacé le fichier de la preuve EV-001 (evidence/menus-v1.txt → evidence/menus-v2.txt)" in history

@@ -163,3 +163,37 @@ def test_db_upgrade_command(tmp_path, monkeypatch):
     assert "0001" in result.output
     assert current_revision(f"sqlite:///{tmp_path / 'data' / 'raccord.db'}") == "0001"
     assert (tmp_path / "data" / "session.key").stat().st_mode & 0o777 == 0o600
+
+
+def test_pdf_report_is_the_clis(workspace, monkeypatch):  # noqa: F811
+    """The PDF is the CLI's (cli/render_pdf.py html_to_pdf) of the workspace's HTML report, made once
+    per version; its layout is tested by tests/test_pdf.py (a PDF costs ~20 s of CPU, so it is recorded here)."""
+    from raccord.cli import render_pdf
+
+    made = []
+    monkeypatch.setattr(render_pdf, "html_to_pdf", lambda html: made.append(html) or b"%PDF-1.7 " + html[:40].encode())
+    producer = team(workspace)["producer"]
+    assert import_example(workspace, producer, "film", "long_metrage").status_code == 303
+    assert 'href="/p/film/report.pdf?as_of=' in producer.get("/p/film/downloads").text
+    first = producer.get("/p/film/report.pdf?as_of=2025-10-15")
+    assert first.status_code == 200 and first.headers["content-type"] == "application/pdf"
+    assert first.headers["content-disposition"] == 'attachment; filename="rapport-film.pdf"'
+    html = producer.get("/p/film/report.html?as_of=2025-10-15").text
+    assert made == [html] and first.content.startswith(b"%PDF-1.7 <!DOCTYPE html>")
+    assert producer.get("/p/film/report.pdf?as_of=2025-10-15").content == first.content and len(made) == 1  # kept
+    producer.get("/p/film/report.pdf?as_of=2025-03-01")
+    assert len(made) == 2  # another date is another report
+
+
+def test_pdf_report_without_weasyprint(workspace, monkeypatch):  # noqa: F811
+    from raccord.cli import render_pdf
+    from raccord.engine import InputError
+    from raccord.engine.errors import Bilingual
+
+    def missing(html):
+        raise InputError("--format pdf", Bilingual("le PDF demande WeasyPrint", "PDF needs WeasyPrint"))
+
+    monkeypatch.setattr(render_pdf, "html_to_pdf", missing)
+    producer = team(workspace)["producer"]
+    response = producer.get("/p/film/report.pdf")
+    assert response.status_code == 503 and "le PDF demande WeasyPrint" in response.text

@@ -29,6 +29,10 @@ class Evaluator:
     def catalogue(self):
         return self.engine.library.catalogue
 
+    def cached(self, key: tuple, make):
+        """`make()`, kept under `key` (a key names a version: what it names never changes)."""
+        return self._cached(key, make)
+
     def _cached(self, key: tuple, make):
         with self._lock:
             if key in self._cache:

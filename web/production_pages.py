@@ -189,6 +189,9 @@ def routes(ws: Workspace, h) -> list[Route]:
     def evidence_file(ctx: Context, slug: str, eid: str) -> Response:
         view = view_of(ws, ctx, slug)
         item = view.state["evidence"].get(eid)
+        wanted = ctx.request.query_params.get("sha256")
+        if wanted and item is not None:  # an earlier version of this piece (never another piece's file)
+            item = next((v["item"] for v in evidence_versions(ctx, view, eid) if v["item"].get("sha256") == wanted), None)
         if item is None or not item.get("sha256"):
             raise NotFoundError()
         path = uploads.blob_path(ws.settings.blobs, item["sha256"])
@@ -199,6 +202,23 @@ def routes(ws: Workspace, h) -> list[Route]:
         return Response(path.read_bytes(), media_type="application/octet-stream", headers={
             "Content-Disposition": f'attachment; filename="{name}"', "X-Content-Type-Options": "nosniff",
             "Content-Security-Policy": "sandbox; default-src 'none'"})
+
+    @h()
+    def evidence_item(ctx: Context, slug: str, eid: str) -> Response:
+        """One piece: its versions (every file it held, from the journal) and, for the team, a new version."""
+        view = view_of(ws, ctx, slug)
+        if eid not in view.state["evidence"]:
+            raise NotFoundError()
+        if ctx.request.method == "GET":
+            return evidence_item_page(ws, ctx, view, eid, {})
+        view = view_of(ws, ctx, slug, "manage_evidence")
+        if ctx.upload_error == "too_large":
+            too_large = w("too_large", ctx.lang, limit=size_text(ws.settings.max_upload))
+            return evidence_item_page(ws, ctx, view, eid, {"file": too_large}, status=413)
+        if ctx.upload is None:
+            return evidence_item_page(ws, ctx, view, eid, {"file": w("empty_file", ctx.lang)}, status=400)
+        check_csrf(ctx)
+        return replace_upload(ws, ctx, view, eid, ctx.upload)
 
     @h()
     def evidence_remove(ctx: Context, slug: str, eid: str) -> Response:
@@ -370,6 +390,16 @@ def routes(ws: Workspace, h) -> list[Route]:
                         headers={"Content-Disposition": f'attachment; filename="rapport-{view.production.slug}.html"'})
 
     @h()
+    def report_pdf(ctx: Context, slug: str) -> Response:
+        view = view_of(ws, ctx, slug)
+        try:
+            data = transfer.report_pdf(ws, (view.production.id, view.version), view.evaluation, ctx.lang)
+        except InputError as problem:  # WeasyPrint or Pango missing: said on the downloads page
+            return page(ws, ctx, "downloads.html", view, status=503, error=problem.render(ctx.lang))
+        return Response(data, media_type="application/pdf",
+                        headers={"Content-Disposition": f'attachment; filename="rapport-{view.production.slug}.pdf"'})
+
+    @h()
     def export(ctx: Context, slug: str) -> Response:
         view = view_of(ws, ctx, slug)
         data = transfer.export_zip(ws, view.state)
@@ -410,6 +440,7 @@ def routes(ws: Workspace, h) -> list[Route]:
         Route("/p/{slug}/facts/{group}", facts_page, methods=["GET", "POST"]),
         Route("/p/{slug}/interview", interview, methods=["GET", "POST"]),
         Route("/p/{slug}/evidence", evidence_page, methods=["GET", "POST"]),
+        Route("/p/{slug}/evidence/{eid}", evidence_item, methods=["GET", "POST"]),
         Route("/p/{slug}/evidence/{eid}/file", evidence_file),
         Route("/p/{slug}/evidence/{eid}/remove", evidence_remove, methods=["POST"]),
         Route("/p/{slug}/review", review_queue),
@@ -426,6 +457,7 @@ def routes(ws: Workspace, h) -> list[Route]:
         Route("/p/{slug}/team", team, methods=["GET", "POST"]),
         Route("/p/{slug}/downloads", downloads),
         Route("/p/{slug}/report.html", report),
+        Route("/p/{slug}/report.pdf", report_pdf),
         Route("/p/{slug}/export.zip", export),
         Route("/p/{slug}/bundle.zip", bundle),
         Route("/p/{slug}/import", import_dossier, methods=["POST"]),
@@ -519,6 +551,73 @@ def evidence_register(ws, ctx, view, errors, status=200) -> Response:
                 kinds=evidence_kinds(view.result, ctx.lang), max_upload=size_text(ws.settings.max_upload))
 
 
+def evidence_versions(ctx: Context, view: View, eid: str) -> list[dict[str, Any]]:
+    """Every file the piece `eid` held up to this version, oldest first, with who put it there and when."""
+    out = []
+    for e in store.entries(ctx.db, view.production.id, view.version):
+        if e.kind in ("evidence.registered", "evidence.replaced") and e.payload["item"].get("id") == eid:
+            item = e.payload["item"]
+        elif e.kind == "import" and eid in e.payload["state"].get("evidence", {}):
+            item = e.payload["state"]["evidence"][eid]
+        else:
+            continue
+        out.append({"seq": e.seq, "kind": e.kind, "by": e.author, "at": e.at, "item": item})
+    return out
+
+
+def evidence_item_page(ws, ctx, view, eid, errors, status=200) -> Response:
+    item = next(i for i in reviewed_items(view) if i["id"] == eid)
+    return page(ws, ctx, "evidence_item.html", view, status=status, item=item, errors=errors,
+                versions=evidence_versions(ctx, view, eid)[::-1], max_upload=size_text(ws.settings.max_upload))
+
+
+def item_dates(ctx: Context, fields: dict[str, str], errors: dict[str, str]) -> dict[str, str | None]:
+    dates: dict[str, str | None] = {}
+    for key in ("collected", "expires"):
+        try:
+            dates[key] = forms.day(fields.get(key, ""), ctx.lang)
+        except ValueError as error:
+            errors[key] = str(error)
+    return dates
+
+
+def replace_upload(ws: Workspace, ctx: Context, view: View, eid: str, upload: uploads.Upload) -> Response:
+    """A new version of a piece: a new file (the old one stays stored, and listed), the same id, kind and
+    criteria; the auditor's review was of the old file, so the piece is pending again (engine/review.py)."""
+    errors: dict[str, str] = {}
+    if upload.temp is None or upload.size == 0:
+        errors["file"] = w("empty_file", ctx.lang)
+    dates = item_dates(ctx, upload.fields, errors)
+    if errors:
+        return evidence_item_page(ws, ctx, view, eid, errors, status=400)
+    old = view.state["evidence"][eid]
+    if old.get("sha256") == upload.sha256:
+        return evidence_item_page(ws, ctx, view, eid, {"file": w("same_file", ctx.lang)}, status=400)
+    item = {k: v for k, v in old.items() if k not in ("url", "size", "sha256", "auditor")}
+    item.update({"path": f"evidence/{uploads.safe_name(upload.filename)}", "sha256": upload.sha256, "size": upload.size,
+                 "collected": dates.get("collected") or view.as_of.isoformat(), "author": ctx.user.name})
+    if dates.get("expires"):
+        item["expires"] = dates["expires"]
+    else:
+        item.pop("expires", None)  # the old file's validity is not the new one's
+    note = upload.fields.get("note", "").strip()[:2000]
+    if note:
+        item["note"] = note
+    trial = {**view.state, "evidence": {**view.state["evidence"], eid: item}}
+    try:
+        ws.evaluator.dossier(trial)
+    except InputError as problem:
+        return evidence_item_page(ws, ctx, view, eid, {"file": problem.render(ctx.lang)}, status=400)
+    uploads.store_blob(ws.settings.blobs, upload)
+    store.record_blob(ctx.db, upload.sha256, upload.size)
+    payload = {"id": eid, "item": item, "previous": {k: old[k] for k in ("path", "sha256", "size") if old.get(k)}}
+    try:
+        store.append(ctx.db, view.production, ctx.user, [("evidence.replaced", payload)], int_field(ctx.form, "version"))
+    except store.StaleError as error:
+        return stale_page(ws, ctx, view, error)
+    return redirect(f"/p/{view.production.slug}/evidence/{eid}")
+
+
 def register_upload(ws: Workspace, ctx: Context, view: View, upload: uploads.Upload) -> Response:
     fields = upload.fields
     errors = {}
@@ -527,12 +626,7 @@ def register_upload(ws: Workspace, ctx: Context, view: View, upload: uploads.Upl
     kind = fields.get("kind", "").strip()
     if not kind:
         errors["kind"] = w("required", ctx.lang)
-    dates: dict[str, str | None] = {}
-    for key in ("collected", "expires"):
-        try:
-            dates[key] = forms.day(fields.get(key, ""), ctx.lang)
-        except ValueError as error:
-            errors[key] = str(error)
+    dates = item_dates(ctx, fields, errors)
     collected, expires = dates.get("collected") or view.as_of.isoformat(), dates.get("expires")
     if errors:
         return evidence_register(ws, ctx, view, errors, status=400)

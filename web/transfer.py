@@ -78,6 +78,17 @@ def report_html(ws, evaluation, result: dict[str, Any], lang: str) -> str:
     return render_report(result, lang, evidence_register(evaluation.dossier, {}, evaluation.as_of, result, {}))
 
 
+def report_pdf(ws, key: tuple, evaluation, lang: str) -> bytes:
+    """The same report as PDF, laid out by the CLI's `--format pdf` (cli/render_pdf.py); it costs
+    seconds of CPU, so each version's PDF is made once per date and language (a version never changes)."""
+    from raccord.cli.render_pdf import html_to_pdf
+
+    def make() -> bytes:
+        return html_to_pdf(report_html(ws, evaluation, ws.engine.result(evaluation), lang))
+
+    return ws.evaluator.cached(("pdf", *key, evaluation.as_of, lang), make)
+
+
 def import_zip(ws, data: bytes) -> dict[str, Any]:
     """The journal state of a zipped dossier folder or audit bundle (evidence files stored by hash)."""
     try:
