@@ -51,7 +51,8 @@ ALLOWED = {0, 2, 3, 4, 5}
 HANG_SECONDS = 10  # of CPU time: the promise
 WALL_LIMIT = 60  # a run still going after this much wall time is stopped and counted a hang (the machine is shared)
 PREFIX = re.compile(r"^raccord( : erreur : |: error: )")
-LOCATED = re.compile(r"^(?P<where>.+?:\d+:\d+|--[a-z-]+|-o|[A-Z0-9][A-Za-z0-9_.-]*): ")
+# where: file:line:col, an option, an argument's metavar, a logical id, or the command (a usage error)
+LOCATED = re.compile(r"^(?P<where>.+?:\d+:\d+|--[a-z-]+|-o|[A-Z0-9][A-Za-z0-9_.-]*|raccord( [a-z-]+)*): ")
 UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 MANY_HEAD = re.compile(r"(problèmes, dans l'ordre du fichier|problems, in file order) ?:$")
 MORE = re.compile(r"^  … (et|and) \d+ ")
@@ -59,7 +60,8 @@ MORE = re.compile(r"^  … (et|and) \d+ ")
 WHOLE_FILE = ("UTF-8", "mapping", "ordinaire", "regular file", "introuvable", "not found", "trop gros", "too large",
               "vide", "empty", "dossier, un fichier", "a folder", "impossible d'écrire", "cannot write",
               "entrée de cette commande", "input of this command")
-# click's usage errors (a bad option or argument): the usage line, a pointer to --help, the error line.
+# click's usage errors as click prints them (the usage line, a pointer to --help, the error line): now
+# one located line like every error (cli/main.py usage_error), so a run printing this counts as multi-line.
 USAGE = re.compile(r"^(Utilisation|Usage) ?: ")
 NASTY = ["\x00", "\x01", "\x1b]0;x\x07", "\u202e", "\n", "\t", '"', "'", ":", "- ", "[", "]", "{", "}", "&a", "*a",
          "!!python/name:os.system", "!!timestamp", "!!binary", "<<: *a", "%YAML 1.1", "---", "...", "#", "?", "|", "\ufeff",
@@ -257,7 +259,6 @@ class Tally:
         lines = err.splitlines()
         if lines and USAGE.match(lines[0]):
             self.usage += 1
-            return
         if len(lines) > 1 and MANY_HEAD.search(lines[0]) and all(line.startswith("  ") for line in lines[1:]):
             # Every problem of a file at once (issue 16): a heading, then each problem on its own
             # indented line, each held to the one-line rules; « … et N autres » closes a cut list.

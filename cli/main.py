@@ -36,7 +36,7 @@ from .context import (
     show_warnings,
 )
 from .i18n import count, t
-from .language import LangGroup, bi, current_lang, start
+from .language import LangGroup, bi, current_lang, localized, start
 from .output import write_atomic
 from .summary import fact_titles
 
@@ -342,18 +342,85 @@ def error_line(exc: InputError, lang: str) -> str:
     return ERROR_PREFIX[shown] + exc.render(shown)
 
 
+def _param_name(param: click.Parameter | None, ctx: click.Context | None) -> str | None:
+    """How the command line names a parameter: its longest option (`--format`), or an argument's metavar."""
+    if param is None:
+        return None
+    if isinstance(param, click.Option):
+        return max(param.opts, key=len)
+    return localized(param.metavar or (param.name or "").upper())
+
+
+def _command_path(args: list[str]) -> str:
+    """The command the arguments name (`raccord audit finding add`), for an error click raised
+    without its context (an option missing its value)."""
+    words, group = ["raccord"], cli
+    ctx = click.Context(cli, info_name="raccord")
+    for arg in args:
+        if arg.startswith("-") or not isinstance(group, click.Group):
+            continue
+        command = group.get_command(ctx, arg)
+        if command is None:
+            break
+        words.append(arg)
+        group = command
+    return " ".join(words)
+
+
+def _sentence(message: str) -> str:
+    """click's message as a part of our line: no capital, no full stop."""
+    message = message.strip().rstrip(".")
+    return message[:1].lower() + message[1:]
+
+
+def usage_error(exc: click.ClickException) -> InputError:
+    """A click error (unknown option, missing argument, bad option value...) as one located line like
+    every other error: where the command line is at fault (the option or argument, else the command)
+    and, as the hint, where to read the command's usage. click's own message is already in the run's
+    language (cli/language.py points its gettext at French)."""
+    ctx = getattr(exc, "ctx", None)
+    command = ctx.command_path if ctx is not None else _command_path(sys.argv[1:])
+    usage = Bilingual(f"« {command} --help » montre son utilisation", f"'{command} --help' shows its usage")
+    if isinstance(exc, click.exceptions.NoSuchOption):
+        close = ", ".join(sorted(exc.possibilities or []))
+        return InputError(exc.option_name, Bilingual(f"option inconnue de « {command} »", f"no such option for '{command}'"),
+                          Bilingual(f"vouliez-vous dire {close} ? {usage.fr}", f"did you mean {close}? {usage.en}")
+                          if close else usage)
+    if isinstance(exc, click.exceptions.MissingParameter):
+        name = _param_name(exc.param, ctx) or command
+        if isinstance(exc.param, click.Option):
+            return InputError(name, Bilingual(f"option obligatoire manquante de « {command} »",
+                                              f"missing required option of '{command}'"), usage)
+        return InputError(name, Bilingual(f"argument manquant de « {command} »", f"missing argument of '{command}'"), usage)
+    if isinstance(exc, click.BadParameter):
+        name = _param_name(exc.param, ctx) or command
+        message = _sentence(exc.message)
+        return InputError(name, Bilingual(f"valeur invalide : {message}", f"invalid value: {message}"), usage)
+    if isinstance(exc, click.exceptions.BadOptionUsage):
+        message = _sentence(exc.message)
+        return InputError(exc.option_name, Bilingual(message, message), usage)
+    if isinstance(exc, click.exceptions.FileError):
+        message = _sentence(exc.message)
+        return InputError(exc.ui_filename, Bilingual(message, message), usage)
+    message = _sentence(exc.format_message())
+    return InputError(command, Bilingual(message, message), usage if isinstance(exc, click.UsageError) else "")
+
+
 def main() -> None:
     try:
-        cli.main(standalone_mode=False)
+        cli.main(prog_name="raccord", standalone_mode=False)
     except InputError as exc:
         click.echo(error_line(exc, current_lang()), err=True)
         sys.exit(EXIT_INVALID_INPUT)
     except click.exceptions.Abort:
         click.echo("raccord : interrompu" if current_lang() == "fr" else "raccord: aborted", err=True)
         sys.exit(EXIT_INVALID_INPUT)
-    except click.ClickException as exc:
+    except click.exceptions.NoArgsIsHelpError as exc:  # `raccord` or a group alone: its help
         exc.show()
-        sys.exit(EXIT_INVALID_INPUT if exc.exit_code in (1, 2) else exc.exit_code)
+        sys.exit(EXIT_INVALID_INPUT)
+    except click.ClickException as exc:
+        click.echo(error_line(usage_error(exc), current_lang()), err=True)
+        sys.exit(EXIT_INVALID_INPUT if exc.exit_code in (0, 1, 2) else exc.exit_code)
     except SystemExit:
         raise
     except (BrokenPipeError, KeyboardInterrupt):

@@ -20,11 +20,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 
+from raccord.cli.language import localized
 from raccord.cli.main import main
 from raccord.cli.output import write_atomic
 from raccord.engine import InputError
+
+from .test_languages import command_at, commands, english_words, french_words
 
 ROOT = Path(__file__).parent.parent
 EXAMPLE = ROOT / "examples" / "long_metrage" / "dossier.yaml"
@@ -34,7 +38,7 @@ JSON_HEAD = '{"format": "raccord.dossier/1", "production": {"id": "essai", "titl
 # `raccord : erreur : WHERE: message` (`raccord: error: ` in English, or for a message not yet translated),
 # WHERE a file:line:col, an option, or a file for a whole-file error.
 PREFIX = re.compile(r"^raccord( : erreur : |: error: )")
-LINE = re.compile(PREFIX.pattern + r"(?P<where>[^\s:]+(:\d+:\d+)?|--[a-z-]+): \S")
+LINE = re.compile(PREFIX.pattern + r"(?P<where>[^\s:]+(:\d+:\d+)?|--[a-z-]+|raccord( [a-z-]+)*): \S")
 pipes = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
 
 
@@ -363,3 +367,43 @@ def test_a_criterion_reference_that_is_not_an_id(tmp_path):
     text = VHSS.read_text(encoding="utf-8")
     path = write(tmp_path, "ruleset.yaml", text.replace("requires: {evidence: duerp_vhss}", "requires: {criterion: true}", 1))
     refused(run("validate", path), f"{path}:", "`criterion` names a criterion by its id")
+
+
+# --- click's usage errors: one located line too, for every command ---------------------------------
+
+COMMAND_PATHS = [p for p in commands() if p]
+CHOICES = {p: o for p in COMMAND_PATHS for o in command_at(p).params
+           if isinstance(o, click.Option) and isinstance(o.type, click.Choice) and not o.is_flag and o.name != "lang"}
+
+
+@pytest.mark.parametrize("path", COMMAND_PATHS, ids=" ".join)
+def test_usage_errors_are_one_located_line_in_each_language(path):
+    command = " ".join(("raccord", *path))
+    french = refused(run(*path, "--no-such-option"), "--no-such-option", f"option inconnue de « {command} »",
+                     f"« {command} --help »")
+    english = refused(run(*path, "--no-such-option", "--lang", "en"), "--no-such-option",
+                      f"no such option for '{command}'", f"'{command} --help'")
+    assert english_words(french) == [] and french_words(english) == [], (french, english)
+    missing = [a for a in command_at(path).params if isinstance(a, click.Argument) and a.required]
+    if missing:
+        name = missing[0].metavar or missing[0].name.upper()
+        refused(run(*path), localized(name, "fr"), "argument manquant")
+        refused(run(*path, "--lang", "en"), localized(name, "en"), "missing argument")
+    if path in CHOICES:
+        option = max(CHOICES[path].opts, key=len)
+        refused(run(*path, option, "\x1bxx"), option, "valeur invalide", "'\\x1bxx'")
+        refused(run(*path, option, "xx", "--lang", "en"), option, "invalid value", "'xx' is not one of")
+
+
+def test_other_usage_errors_are_one_located_line():
+    refused(run("nosuchcmd"), "raccord", "commande inconnue", "'nosuchcmd'")
+    refused(run("check", EXAMPLE, "--as-of"), "--as-of", "demande une valeur", "« raccord check --help »")
+    refused(run("check", EXAMPLE, "de trop"), "raccord check", "argument en trop")
+    refused(run("plan", EXAMPLE, "--lang", "en"), "--target", "missing required option of 'raccord plan'")
+    refused(run("--lang", "en", "audit", "nosuchcmd"), "raccord audit", "no such command 'nosuchcmd'")
+
+
+def test_the_executable_prints_a_usage_error_on_one_line():
+    result = subprocess.run([sys.executable, "-m", "raccord", "check", str(EXAMPLE), "--format", "xx"],
+                            capture_output=True, text=True, timeout=120)
+    refused((result.returncode, result.stdout, result.stderr), "--format", "'xx' n'est pas l'une des valeurs")
