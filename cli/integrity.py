@@ -17,6 +17,7 @@ from pathlib import Path, PurePosixPath
 from raccord.engine import Dossier, InputError
 from raccord.engine.dossier import EvidenceItem, confined_relative_path
 from raccord.engine.record import Record, record
+from raccord.engine.source_files import note_input
 
 from .i18n import MESSAGES, words
 
@@ -93,11 +94,13 @@ def sha256_file(path: str | Path) -> tuple[str, int]:
     size = 0
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     with open(fd, "rb") as handle:
-        mode = os.fstat(fd).st_mode
+        info = os.fstat(fd)
+        mode = info.st_mode
         if stat.S_ISDIR(mode):
             raise IsADirectoryError(errno.EISDIR, "is a folder")
         if not stat.S_ISREG(mode):
             raise OSError(errno.EINVAL, "not a regular file")
+        note_input(info)  # an evidence file is an input: `-o` must not write over it (cli/output.py)
         while chunk := handle.read(CHUNK):
             digest.update(chunk)
             size += len(chunk)

@@ -135,7 +135,7 @@ def check_references(library: Library, dossier: Dossier) -> None:
     if dossier.prepared.get("references_checked") is library:
         return
     if "ranges_checked" not in dossier.prepared:
-        check_facts(dossier.facts, lambda name: fact_where(dossier.located, name))
+        check_facts(dossier.facts, lambda name, *inner: fact_where(dossier.located, name, *inner))
         dossier.prepared["ranges_checked"] = True
     known = library.criteria
     file = dossier.file

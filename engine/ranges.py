@@ -63,21 +63,37 @@ def shift_error(where: str, days: int) -> InputError | None:
                                 f"at most {MAX_SHIFT_DAYS} days (ten years), before or after"))
 
 
-def check_facts(facts: dict[str, Any], where: Callable[[str], str]) -> None:
-    """Every date and number fact of a dossier inside the ranges; `where(name)` locates a fact."""
+def check_facts(facts: dict[str, Any], where: Callable[..., str]) -> None:
+    """Every date and number fact of a dossier inside the ranges, the fields of a roster's members
+    (a hiring date, an age) too; `where(name, *inner)` locates a fact or a place inside it."""
     for name, value in facts.items():
         what = Bilingual(f"fait « {name} »", f"fact '{name}'")
-        if isinstance(value, dt.date):
-            error = date_error(where(name), value, what)
-        elif isinstance(value, (int, float)):
-            error = number_error(where(name), value, what)
-        else:
+        members = getattr(value, "members", None)  # a roster (engine/roster.py)
+        if isinstance(members, tuple):
+            for i, member in enumerate(members):
+                for key, field in member.items():
+                    error = value_error(lambda name=name, key=key, i=i: where(name, "members", i, key), field,
+                                        Bilingual(f"{what.fr}, membre {member.ref}, champ « {key} »",
+                                                  f"{what.en}, member {member.ref}, field '{key}'"))
+                    if error:
+                        raise error
             continue
+        error = value_error(lambda name=name: where(name), value, what)
         if error:
             raise error
 
 
-def fact_where(located: Located, name: str) -> str:
-    """Where a dossier names a fact: a dotted key (`company.headcount: 12`) or nested keys."""
-    dotted = located.where(("facts", name))
-    return dotted if dotted != located.where(("facts",)) else located.where(("facts", *name.split(".")))
+def value_error(where: Callable[[], str], value: Any, what: Bilingual) -> InputError | None:
+    """A date or number outside the ranges (located only then: finding a position costs)."""
+    if isinstance(value, dt.date):
+        return date_error(where(), value, what) if not EARLIEST <= value <= LATEST else None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return number_error(where(), value, what) if not -MAX_MAGNITUDE <= value <= MAX_MAGNITUDE else None
+    return None
+
+
+def fact_where(located: Located, name: str, *inner: str | int) -> str:
+    """Where a dossier names a fact, or a place inside it (`members`, 3, `hiring_date`): a dotted
+    key (`company.headcount: 12`) or nested keys."""
+    dotted = located.where(("facts", name, *inner))
+    return dotted if dotted != located.where(("facts",)) else located.where(("facts", *name.split("."), *inner))

@@ -112,6 +112,12 @@ def track_inputs() -> None:
     _inputs = set()
 
 
+def note_input(info: os.stat_result) -> None:
+    """Record a file read by other means (an evidence file hashed): an input of this command too."""
+    if _inputs is not None:
+        _inputs.add((info.st_dev, info.st_ino))
+
+
 def is_input(info: os.stat_result) -> bool:
     """Whether the file of `info` was read since `track_inputs()`."""
     return _inputs is not None and (info.st_dev, info.st_ino) in _inputs
@@ -134,8 +140,7 @@ def read_bytes(path: Path, max_bytes: int) -> bytes:
             raise InputError(str(path), IS_FOLDER)
         if not stat.S_ISREG(info.st_mode):
             raise InputError(str(path), NOT_REGULAR, NOT_REGULAR_HINT)
-        if _inputs is not None:
-            _inputs.add((info.st_dev, info.st_ino))
+        note_input(info)
         data = b""
         if info.st_size <= max_bytes:
             with open(fd, "rb", closefd=False) as handle:

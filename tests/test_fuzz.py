@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from raccord.engine import InputError
 from raccord.engine.source_files import parse_json, parse_yaml
 
-from .test_hardening import run
+from .test_hardening import run_here as run  # in this process: hypothesis runs hundreds
 
 ROOT = Path(__file__).parent.parent
 _spec = importlib.util.spec_from_file_location("fuzz_campaign", ROOT / "bench" / "fuzz_campaign.py")

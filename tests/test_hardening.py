@@ -13,6 +13,7 @@ import io
 import json
 import os
 import re
+import resource
 import shutil
 import signal
 import stat
@@ -28,6 +29,7 @@ from raccord.cli.main import main
 from raccord.cli.output import write_atomic
 from raccord.engine import InputError
 
+from .bounded import CPU_SECONDS, MEMORY, bounded
 from .test_languages import command_at, commands, english_words, french_words
 
 ROOT = Path(__file__).parent.parent
@@ -42,7 +44,7 @@ LINE = re.compile(PREFIX.pattern + r"(?P<where>[^\s:]+(:\d+:\d+)?|--[a-z-]+|racc
 pipes = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
 
 
-def run(*args: str | Path, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+def run_here(*args: str | Path, env: dict[str, str] | None = None) -> tuple[int, str, str]:
     """The CLI in this process, as the executable runs it: (exit code, stdout, stderr)."""
     out, err = io.StringIO(), io.StringIO()
     argv = sys.argv
@@ -56,6 +58,18 @@ def run(*args: str | Path, env: dict[str, str] | None = None) -> tuple[int, str,
     finally:
         sys.argv = argv
     return code, out.getvalue(), err.getvalue()
+
+
+def run(*args: str | Path) -> tuple[int, str, str]:
+    """The CLI as `run_here` runs it, under the audit's bounds (tests/bounded.py): stopped past 2 s of
+    CPU, an allocation refused past 200 MiB more than this process has."""
+    return bounded(run_here, *args)
+
+
+LIMITS = {"preexec_fn": lambda: (resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY)),
+                                 resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS + 1, CPU_SECONDS + 2)))}
+# The executable starts a fresh interpreter (about 0.4 s of CPU for its imports before the command
+# runs): one more second, and the 200 MiB are its whole address space.
 
 
 def refused(result: tuple[int, str, str], where: str | Path, *fragments: str) -> str:
@@ -124,6 +138,20 @@ def test_f3_a_date_fact_out_of_range(tmp_path):
     refused(run("validate", path), f"{path}:5:3", "dates.first_shooting_day")
 
 
+def test_f3_a_roster_member_date_out_of_range(tmp_path):
+    """A member's field is checked like a fact: a per-person deadline counts days from it."""
+    text = EXAMPLE.read_text(encoding="utf-8")
+    member = "{ref: P-004, role: chef_operateur_son, on_set_module_day: true, module1: true, module1_date: 2025-02-09"
+    assert member in text
+    shutil.copytree(EXAMPLE.parent, tmp_path / "film")
+    path = write(tmp_path / "film", "dossier.yaml", text.replace(member, member.replace("2025-02-09", "9999-12-31")))
+    line = text.splitlines().index(next(x for x in text.splitlines() if member in x)) + 1
+    for result in (run("validate", path), run("check", path, "--as-of", "2025-10-15")):
+        refused(result, f"{path}:{line}:", "roster.crew", "P-004", "module1_date", "9999-12-31", "8999-12-31")
+    english = refused(run("validate", path, "--lang", "en"), f"{path}:{line}:", "member P-004, field 'module1_date'")
+    assert "outside the range" in english
+
+
 @pytest.mark.parametrize("offset", [3_000_000, 1_000_000_000, 10_000_000_000_000_000_000])
 def test_f3_ruleset_day_offsets_validate_refuses(tmp_path, offset):
     text = VHSS.read_text(encoding="utf-8")
@@ -177,7 +205,7 @@ def test_f4_a_full_or_read_only_file_system_keeps_the_old_file(tmp_path, monkeyp
 
 def test_f4_dev_stdout_on_a_pipe_is_refused_not_a_crash(tmp_path):
     result = subprocess.run([sys.executable, "-m", "raccord", "check", str(EXAMPLE), "--as-of", "2025-10-15",
-                             "-o", "/dev/stdout"], capture_output=True, text=True, timeout=120)
+                             "-o", "/dev/stdout"], capture_output=True, text=True, timeout=120, **LIMITS)
     refused((result.returncode, result.stdout, result.stderr), "/dev/stdout", "pas un fichier ordinaire", "sans -o")
 
 
@@ -206,6 +234,19 @@ def test_f15_an_input_of_the_command_is_never_overwritten(tmp_path):
     refused(run("check", dossier, "--as-of", "2025-10-15", "--ruleset-file", grid, "-o", grid), grid)
     assert dossier.read_bytes() == before and grid.read_text(encoding="utf-8") == VHSS.read_text(encoding="utf-8")
     assert run("check", dossier, "--as-of", "2025-10-15", "-o", tmp_path / "rapport.txt")[0] == 0  # another file is fine
+
+
+def test_f15_an_evidence_file_of_the_dossier_is_never_overwritten(tmp_path):
+    folder = tmp_path / "film"
+    shutil.copytree(EXAMPLE.parent, folder)
+    dossier = folder / "dossier.yaml"
+    evidence = sorted((folder / "evidence").iterdir())[:2]
+    before = [e.read_bytes() for e in evidence]
+    refused(run("check", dossier, "--as-of", "2025-10-15", "-o", evidence[0]), evidence[0], "entrée de cette commande")
+    refused(run("dossier", dossier, "--as-of", "2025-10-15", "--out", evidence[1], "--lang", "en"), evidence[1],
+            "input of this command")
+    assert [e.read_bytes() for e in evidence] == before
+    assert sorted(p.name for p in folder.iterdir()) == ["dossier.yaml", "evidence"]
 
 
 def test_f15_permissions_are_kept(tmp_path):
@@ -358,7 +399,7 @@ def test_f12_json_duplicate_keys_are_refused_like_yaml(tmp_path):
 def test_the_executable_gives_the_same_line(tmp_path):
     path = write(tmp_path, "rec.yaml", HEAD + "facts: &a [*a]\n")
     result = subprocess.run([sys.executable, "-m", "raccord", "check", str(path)], capture_output=True, text=True,
-                            timeout=120)
+                            timeout=120, **LIMITS)
     refused((result.returncode, result.stdout, result.stderr), f"{path}:3:8", "alias YAML récursif")
 
 
@@ -405,5 +446,23 @@ def test_other_usage_errors_are_one_located_line():
 
 def test_the_executable_prints_a_usage_error_on_one_line():
     result = subprocess.run([sys.executable, "-m", "raccord", "check", str(EXAMPLE), "--format", "xx"],
-                            capture_output=True, text=True, timeout=120)
+                            capture_output=True, text=True, timeout=120, **LIMITS)
     refused((result.returncode, result.stdout, result.stderr), "--format", "'xx' n'est pas l'une des valeurs")
+
+
+def _allocate(size: int) -> int:
+    return len(bytearray(size))
+
+
+def _spin() -> None:
+    while True:
+        pass
+
+
+def test_the_bounds_stop_what_breaks_them():
+    """The bounds of `run` can fail: past the memory an allocation fails, past the CPU the kernel stops it."""
+    assert bounded(_allocate, 50 << 20) == 50 << 20
+    with pytest.raises(MemoryError):
+        bounded(_allocate, 300 << 20)
+    with pytest.raises(AssertionError, match="over 1 s of CPU"):
+        bounded(_spin, cpu_seconds=1)
