@@ -28,7 +28,7 @@ import hashlib
 import json
 import posixpath
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import click
 
@@ -55,6 +55,27 @@ __all__ = ["build_bundle", "is_bundle", "render_bundle_check", "verify_bundle", 
 
 def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+class FileEntry(NamedTuple):
+    """An entry copied from a file as the zip is written, in chunks (an evidence file of 1.5 GiB is
+    never held in memory), with the sha256 and size the integrity check found: the manifest lists
+    them, and the copy is hashed again as it streams to prove it is the file that was checked."""
+
+    path: Path
+    sha256: str
+    size: int
+
+
+Entry = bytes | FileEntry
+
+
+def _size(entry: Entry) -> int:
+    return entry.size if isinstance(entry, FileEntry) else len(entry)
+
+
+def _entry_sha(entry: Entry) -> str:
+    return entry.sha256 if isinstance(entry, FileEntry) else _sha(entry)
 
 
 def _json_bytes(value: Any) -> bytes:
@@ -88,9 +109,9 @@ def _refuse_unsafe(name: str, where: str) -> None:
 
 
 def build_bundle(library, dossier_path: str, as_of: str | None, lang: str, rulesets: tuple[str, ...],
-                 allow_problems: bool = False, pdf: bool = False) -> tuple[dict[str, bytes], dict[str, Any]]:
-    """Every entry of the bundle (path -> bytes) and the manifest; with `pdf`, the report as
-    `rapport.pdf` too (cli/render_pdf.py: the same bytes for the same report)."""
+                 allow_problems: bool = False, pdf: bool = False) -> tuple[dict[str, Entry], dict[str, Any]]:
+    """Every entry of the bundle (path -> bytes, or the evidence file to copy) and the manifest; with
+    `pdf`, the report as `rapport.pdf` too (cli/render_pdf.py: the same bytes for the same report)."""
     evaluation = run_evaluation(library, dossier_path, as_of, rulesets)
     dossier = evaluation.dossier
     checks = check_files(dossier)
@@ -110,7 +131,7 @@ def build_bundle(library, dossier_path: str, as_of: str | None, lang: str, rules
     doc = document(evaluation)
     paths_in_bundle(doc, dossier_entry)  # not the local paths: same bytes on any machine
 
-    entries: dict[str, bytes] = {dossier_entry: dossier_bytes}
+    entries: dict[str, Entry] = {dossier_entry: dossier_bytes}
     roles: dict[str, str] = {dossier_entry: "dossier"}
     audit = audit_file_of(dossier_file) if dossier.path else None
     if audit is not None:
@@ -140,7 +161,7 @@ def build_bundle(library, dossier_path: str, as_of: str | None, lang: str, rules
     if pdf:
         from .render_pdf import html_to_pdf
 
-        entries["rapport.pdf"], roles["rapport.pdf"] = html_to_pdf(entries["index.html"].decode("utf-8")), "report_pdf"
+        entries["rapport.pdf"], roles["rapport.pdf"] = html_to_pdf(entries["index.html"].decode("utf-8")), "report_pdf"  # type: ignore[union-attr]
 
     missing = []
     expecting = expected_kinds(library)
@@ -154,10 +175,7 @@ def build_bundle(library, dossier_path: str, as_of: str | None, lang: str, rules
             continue
         entry = evidence_entries[item.id]
         if entry not in entries:
-            data = check.path.read_bytes()
-            if _sha(data) != check.sha256:
-                raise InputError(str(check.path), "file changed while the bundle was being built", "run the command again")
-            entries[entry], roles[entry] = data, "evidence"
+            entries[entry], roles[entry] = FileEntry(check.path, check.sha256, check.size), "evidence"
         supports = item.criteria or sorted(c for c in expecting.get(item.kind, ()) if c in evaluated)
         info = {"id": item.id, "kind": item.kind, "source_path": item.path, "criteria": supports,
                 "used_by": by_id[item.id]["used_by"], "registered_sha256": item.sha256,
@@ -166,7 +184,8 @@ def build_bundle(library, dossier_path: str, as_of: str | None, lang: str, rules
         evidence_of.setdefault(entry, []).append({k: v for k, v in info.items() if v is not None})
     files = []
     for name in sorted(entries):
-        row: dict[str, Any] = {"path": name, "role": roles[name], "sha256": _sha(entries[name]), "size": len(entries[name])}
+        row: dict[str, Any] = {"path": name, "role": roles[name], "sha256": _entry_sha(entries[name]),
+                               "size": _size(entries[name])}
         if name in evidence_of:
             row["evidence"] = evidence_of[name]
         files.append(row)
@@ -190,9 +209,13 @@ def build_bundle(library, dossier_path: str, as_of: str | None, lang: str, rules
     return entries, manifest
 
 
-def zip_bytes_to(path: Path, entries: dict[str, bytes]) -> None:
-    """Write a reproducible zip atomically (cli/output.py: a located error if it cannot be written)."""
+def zip_bytes_to(path: Path, entries: dict[str, Entry]) -> None:
+    """Write a reproducible zip atomically (cli/output.py: a located error if it cannot be written).
+    A file entry streams from its file in chunks, hashed on the way: the same bytes as `writestr`
+    (the size is set before the header is written), at the memory of one chunk."""
     import zipfile
+
+    from .bundle_zip import CHUNK
 
     def write(handle) -> None:
         with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_STORED) as zf:
@@ -201,7 +224,21 @@ def zip_bytes_to(path: Path, entries: dict[str, bytes]) -> None:
                 info.compress_type = zipfile.ZIP_STORED
                 info.create_system = 3
                 info.external_attr = 0o100644 << 16
-                zf.writestr(info, entries[name])
+                entry = entries[name]
+                if not isinstance(entry, FileEntry):
+                    zf.writestr(info, entry)
+                    continue
+                info.file_size = entry.size
+                hasher, size = hashlib.sha256(), 0
+                with open(entry.path, "rb") as source, zf.open(info, "w") as target:
+                    while size <= entry.size and (chunk := source.read(CHUNK)):
+                        hasher.update(chunk)
+                        target.write(chunk)
+                        size += len(chunk)
+                    if size != entry.size or hasher.hexdigest() != entry.sha256:
+                        raise InputError(str(entry.path), Bilingual("le fichier a changé pendant la construction du paquet",
+                                                                    "the file changed while the bundle was being built"),
+                                         Bilingual("relancez la commande", "run the command again"))
 
     write_atomic_with(path, write)
 
