@@ -227,7 +227,8 @@ def missing(dossier, rulesets, as_of, lang, fmt, limit, show_all, rulesets_dir, 
         click.echo(json.dumps({"as_of": doc["as_of"], "missing": doc["missing"]}, ensure_ascii=False, indent=2))
         return
     click.echo(render_text.header(doc, lang))
-    click.echo("\n".join(render_text.missing_lines(doc["missing"], lang, limit, fact_titles(library, lang))))
+    click.echo("\n".join(render_text.missing_lines(doc["missing"], lang, limit, fact_titles(library, lang))
+                          + render_text.awaiting_review_lines(doc, lang)))
 
 
 @cli.group(invoke_without_command=True, help=bi("Lister les référentiels chargés.", "List the loaded referentials."))

@@ -7,7 +7,7 @@ from typing import Any
 from .citations import citation_text, cited_texts, notice_lines
 from .citations import w as cw
 from .deadline_text import due_text
-from .i18n import colon, decimal, label, money, t, text
+from .i18n import colon, count, decimal, label, money, t, text
 from .review_text import figures_line, problem_text, review_lines, validated_line
 from .review_text import w as rw
 from .summary import STATUS_MARK, decision_line, detail_lines, label_of, members_lines, reasons_text
@@ -91,7 +91,9 @@ def missing_lines(items: list[dict[str, Any]], lang: str, limit: int | None, tit
         if item.get("due_now"):
             tags.append(t("due_now", lang))
         tag = f" [{', '.join(tags)}]" if tags else ""
-        lines.append(f"- {item['criterion']} {text(item['title'], lang)} — {t(item['status'], lang)}{tag}")
+        validated = f" ({rw('validated_status', lang)}{colon(lang)}{t(item['validated_status'], lang)})" \
+            if item.get("validated_status") else ""
+        lines.append(f"- {item['criterion']} {text(item['title'], lang)} — {t(item['status'], lang)}{validated}{tag}")
         if item.get("due"):
             lines.append(f"    {due_text(item['due'], item.get('status_reason'), lang)}")
         descriptions = {e["kind"]: text(e["description"], lang) for e in item["evidence_expected"]}
@@ -111,6 +113,22 @@ def missing_lines(items: list[dict[str, Any]], lang: str, limit: int | None, tit
             lines.append(f"    {label('follows_from', lang)}{', '.join(item['follows_from'])}")
         lines.append(f"    {label('source', lang)}{citation_text(item['source'], lang)}")
     return lines
+
+
+AWAITING = {"fr": "En attente de l'auditeur : {n} satisfait{s} sur déclaration, pas au vu des seules preuves acceptées : {ids}",
+            "en": "Awaiting the auditor: {n} met as declared, not on accepted evidence alone: {ids}"}
+MORE = {"fr": "… et {n} autres", "en": "… and {n} more"}
+
+
+def awaiting_review_lines(doc: dict[str, Any], lang: str, limit: int = 10) -> list[str]:
+    """The criteria `missing` does not list because they are met as declared, yet not validated
+    (their evidence awaits the auditor or was rejected): what an attestation still lacks."""
+    ids = [c["id"] for rs in doc["rulesets"] for c in rs["criteria"]
+           if c["status"] == "met" and c.get("validated_status", "met") != "met"]
+    if not ids:
+        return []
+    shown = ", ".join(ids[:limit]) + (" " + MORE[lang].format(n=len(ids) - limit) if len(ids) > limit else "")
+    return [AWAITING[lang].format(n=count(len(ids), "criterion", lang), s="s" if len(ids) > 1 else "", ids=shown)]
 
 
 def render_explain(trace: dict[str, Any], entry: dict[str, Any], lang: str, sources: bool = False) -> str:
