@@ -212,7 +212,10 @@ def render_for_check(evaluation, doc: dict[str, Any], lang: str, output: str | N
     """`raccord check --format html`: links are relative to the output file (or to the dossier folder)."""
     dossier = evaluation.dossier
     checks = check_files(dossier)
-    links = evidence_links(dossier, checks, Path(output).parent if output else None)
+    # A bundle (`check FILE.zip`) is read in a temporary folder removed when the command ends: links
+    # into it would point at nothing, so its evidence is named in plain text (the bundle's own
+    # index.html links every file inside it).
+    links = {} if doc.get("bundle") else evidence_links(dossier, checks, Path(output).parent if output else None)
     from .print_layout import dossier_fingerprint
 
     return render_report(doc, lang, evidence_register(dossier, checks, evaluation.as_of, doc, links),

@@ -118,3 +118,24 @@ def test_auditor_file_travels_with_the_bundle(film: Path, tmp_path: Path, capsys
         f for f in manifest["files"] if f["path"] == "dossier/dossier.audit.yaml").items()
     code, out, _ = run(capsys, "verify", str(bundle))
     assert code == 0, out
+
+
+def test_the_html_report_of_a_bundle_links_nothing_that_is_gone(film: Path, tmp_path: Path, capsys) -> None:
+    """`check FILE.zip --format html` reads the bundle in a temporary folder removed at the end: its
+    evidence is named in plain text, where the report of the dossier itself links each file."""
+    import re
+    from urllib.parse import unquote
+
+    bundle = tmp_path / "audit.zip"
+    assert run(capsys, "dossier", str(film / "dossier.yaml"), "--out", str(bundle), "--as-of", AS_OF)[0] == 0
+    pattern = re.compile(r'class="evidence-link" href="([^"]+)"')
+    for source, report in ((film / "dossier.yaml", tmp_path / "dossier.html"), (bundle, tmp_path / "paquet.html")):
+        code, _, err = run(capsys, "check", str(source), "--as-of", AS_OF, "--format", "html", "-o", str(report))
+        assert code == 0, err
+        html = report.read_text(encoding="utf-8")
+        links = [unquote(h) for h in pattern.findall(html) if not h.startswith(("http://", "https://"))]
+        assert all((report.parent / link).is_file() for link in links), links
+        if source == bundle:
+            assert links == [] and "<code>evidence/bilan_carbone_previsionnel.txt</code>" in html
+        else:
+            assert len(links) > 20
