@@ -25,11 +25,16 @@ def register(cli: click.Group) -> None:
         An existing key is never overwritten. Sign with `raccord dossier … --sign NAME.key`; the
         recipient checks with `raccord verify BUNDLE.zip --key NAME.pub`."""))
     @click.argument("name", default="raccord-signature", metavar=bi("NOM", "NAME"))
-    def keys_generate(name):
+    @click.option("--passphrase", "protect", is_flag=True,
+                  help=bi("Chiffrer la clé privée avec une phrase secrète, demandée deux fois (ou lue dans "
+                          "RACCORD_KEY_PASSPHRASE) ; `dossier --sign` la demandera.",
+                          "Encrypt the private key with a passphrase, asked twice (or read from "
+                          "RACCORD_KEY_PASSPHRASE); `dossier --sign` will ask for it."))
+    def keys_generate(name, protect):
         from .signing import generate, spaced
 
-        key_path, pub_path, fp = generate(Path(name))
-        click.echo(f"clé privée : {key_path} (droits 600 : ne la transmettez à personne)")
+        key_path, pub_path, fp = generate(Path(name), protect)
+        click.echo(f"clé privée : {key_path} (droits 600{', chiffrée' if protect else ''} : ne la transmettez à personne)")
         click.echo(f"clé publique : {pub_path} (à transmettre à l'auditeur)")
         click.echo(f"empreinte de la clé : {spaced(fp, 16)}")
 

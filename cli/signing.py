@@ -1,9 +1,11 @@
 """Ed25519 keys and the bundle's signature (the `cryptography` library).
 
 Files:
-  NAME.key   the private key, PEM PKCS#8, unencrypted, created with mode 0600 and never over an
-             existing file (written to a temporary name, then hard-linked: the link fails if the
-             target exists)
+  NAME.key   the private key, PEM PKCS#8, created with mode 0600 and never over an existing file
+             (written to a temporary name, then hard-linked: the link fails if the target exists);
+             unencrypted, or encrypted with a passphrase (`keys generate --passphrase`, or any PKCS#8
+             key encrypted by another tool): the passphrase is read from RACCORD_KEY_PASSPHRASE,
+             else asked at the terminal, never from a command-line argument (`ps` would show it)
   NAME.pub   the public key, PEM SubjectPublicKeyInfo, to hand to whoever verifies
 
 The signature (`signature.json` in the bundle) is over the manifest's exact bytes, prefixed with a
@@ -67,9 +69,36 @@ def _create_exclusive(path: Path, data: bytes, mode: int) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def generate(prefix: Path) -> tuple[Path, Path, str]:
-    """Create PREFIX.key (0600) and PREFIX.pub; refuses if either exists. Returns both paths and
-    the fingerprint."""
+PASSPHRASE_ENV = "RACCORD_KEY_PASSPHRASE"
+
+
+def passphrase(path: Path, confirm: bool = False) -> bytes:
+    """The passphrase of the key at `path`: RACCORD_KEY_PASSPHRASE when set, else asked at the
+    terminal (not echoed); a located error when there is neither (a script, a pipe)."""
+    import sys
+
+    import click
+
+    from .language import current_lang
+
+    given = os.environ.get(PASSPHRASE_ENV)
+    if given is None:
+        if not sys.stdin.isatty():
+            raise InputError(str(path), Bilingual("clé protégée par une phrase secrète, et aucun terminal pour la demander",
+                                                  "passphrase-protected key, and no terminal to ask for it"),
+                             Bilingual(f"donnez-la dans la variable d'environnement {PASSPHRASE_ENV}",
+                                       f"give it in the environment variable {PASSPHRASE_ENV}"))
+        fr = current_lang() == "fr"
+        given = click.prompt(f"Phrase secrète de la clé {path}" if fr else f"Passphrase of the key {path}",
+                             hide_input=True, confirmation_prompt=confirm, err=True)
+    if not given:
+        raise InputError(str(path), Bilingual("phrase secrète vide", "empty passphrase"))
+    return given.encode("utf-8")
+
+
+def generate(prefix: Path, protect: bool = False) -> tuple[Path, Path, str]:
+    """Create PREFIX.key (0600, encrypted with a passphrase when `protect`) and PREFIX.pub; refuses
+    if either exists. Returns both paths and the fingerprint."""
     key_path, pub_path = prefix.with_name(prefix.name + ".key"), prefix.with_name(prefix.name + ".pub")
     for path in (key_path, pub_path):
         if os.path.lexists(path):
@@ -77,9 +106,10 @@ def generate(prefix: Path) -> tuple[Path, Path, str]:
                                                   "this file exists already: a key is never overwritten"),
                              Bilingual("choisissez un autre nom ou déplacez l'ancienne clé",
                                        "choose another name or move the old key away"))
+    encryption = serialization.BestAvailableEncryption(passphrase(key_path, confirm=True)) if protect \
+        else serialization.NoEncryption()
     private = Ed25519PrivateKey.generate()
-    pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption())
+    pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption)
     pub = private.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     try:
         _create_exclusive(key_path, pem, 0o600)
@@ -121,17 +151,31 @@ def load_private(path: Path) -> Ed25519PrivateKey:
                                               "this is a public key: --sign needs the private key (.key)"))
     try:
         key = serialization.load_pem_private_key(data, password=None)
-    except TypeError:
-        raise InputError(str(path), Bilingual("clé privée protégée par une phrase secrète : non prise en charge",
-                                              "passphrase-protected private key: not supported")) from None
+    except TypeError:  # encrypted: its passphrase is needed
+        key = _decrypt(path, data)
     except (ValueError, UnsupportedAlgorithm):
-        raise InputError(str(path), Bilingual("pas une clé privée PEM lisible", "not a readable PEM private key"),
-                         Bilingual("`raccord keys generate NOM` crée une paire de clés",
-                                   "`raccord keys generate NAME` creates a key pair")) from None
+        raise _unreadable_private(path) from None
     if not isinstance(key, Ed25519PrivateKey):
         raise InputError(str(path), Bilingual("clé d'un autre type : raccord signe en Ed25519",
                                               "another type of key: raccord signs with Ed25519"))
     return key
+
+
+def _decrypt(path: Path, data: bytes) -> object:
+    try:
+        return serialization.load_pem_private_key(data, password=passphrase(path))
+    except ValueError:  # cryptography: "Bad decrypt. Incorrect password?"
+        raise InputError(str(path), Bilingual("phrase secrète incorrecte pour cette clé", "wrong passphrase for this key"),
+                         Bilingual(f"vérifiez {PASSPHRASE_ENV} ou la saisie",
+                                   f"check {PASSPHRASE_ENV} or what was typed")) from None
+    except (TypeError, UnsupportedAlgorithm):
+        raise _unreadable_private(path) from None
+
+
+def _unreadable_private(path: Path) -> InputError:
+    return InputError(str(path), Bilingual("pas une clé privée PEM lisible", "not a readable PEM private key"),
+                      Bilingual("`raccord keys generate NOM` crée une paire de clés",
+                                "`raccord keys generate NAME` creates a key pair"))
 
 
 def load_public(path: Path) -> Ed25519PublicKey:

@@ -203,3 +203,67 @@ def test_signing_is_reproducible(signed, tmp_path: Path, capsys) -> None:
                        "--sign", str(signed["key"]))
     assert code == 0, err
     assert again.read_bytes() == signed["zip"].read_bytes()  # Ed25519 is deterministic
+
+
+# --- passphrase-protected keys (RACCORD_KEY_PASSPHRASE, or asked at the terminal) -------------------
+
+SMALL = "format: raccord.dossier/1\nproduction: {id: essai, title: Essai}\nfacts: {work.type: court_metrage}\n"
+
+
+def test_a_passphrase_protected_key_signs_with_the_passphrase(tmp_path: Path, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("RACCORD_KEY_PASSPHRASE", "trois petits chats")
+    code, out, err = run(capsys, "keys", "generate", str(tmp_path / "prod"), "--passphrase")
+    assert code == 0 and "chiffrée" in out, err
+    key = tmp_path / "prod.key"
+    assert b"BEGIN ENCRYPTED PRIVATE KEY" in key.read_bytes() and stat.S_IMODE(key.stat().st_mode) == 0o600
+    dossier = tmp_path / "dossier.yaml"
+    dossier.write_text(SMALL, encoding="utf-8")
+    code, _, err = run(capsys, "dossier", str(dossier), "--out", str(tmp_path / "a.zip"), "--as-of", AS_OF, "--sign", str(key))
+    assert code == 0, err
+    code, out, err = run(capsys, "verify", str(tmp_path / "a.zip"), "--key", str(tmp_path / "prod.pub"))
+    assert code == 0 and "conforme" in out, (out, err)
+
+    monkeypatch.setenv("RACCORD_KEY_PASSPHRASE", "quatre petits chats")
+    code, _, err = run(capsys, "dossier", str(dossier), "--out", str(tmp_path / "b.zip"), "--sign", str(key))
+    assert code == 2 and err.startswith(f"raccord : erreur : {key}: phrase secrète incorrecte"), err
+    monkeypatch.delenv("RACCORD_KEY_PASSPHRASE")
+    code, _, err = run(capsys, "dossier", str(dossier), "--out", str(tmp_path / "b.zip"), "--sign", str(key), "--lang", "en")
+    assert code == 2 and "no terminal to ask for it" in err and "RACCORD_KEY_PASSPHRASE" in err, err
+    assert not (tmp_path / "b.zip").exists() and len(err.splitlines()) == 1
+
+
+def test_the_passphrase_is_asked_at_the_terminal(tmp_path: Path) -> None:
+    """Through the executable with a real terminal (a pty) as standard input: the prompt on stderr,
+    the passphrase typed, not echoed."""
+    import os
+    import pty
+    import select
+    import subprocess
+    import sys
+    import time
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    key = tmp_path / "autre-outil.key"  # encrypted by another tool than raccord
+    key.write_bytes(Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.BestAvailableEncryption(b"s3cret")))
+    dossier = tmp_path / "dossier.yaml"
+    dossier.write_text(SMALL, encoding="utf-8")
+    master, slave = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if k != "RACCORD_KEY_PASSPHRASE"}
+    process = subprocess.Popen([sys.executable, "-m", "raccord", "dossier", str(dossier), "--out", str(tmp_path / "a.zip"),
+                                "--as-of", AS_OF, "--sign", str(key)], stdin=slave, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, env=env, start_new_session=True)
+    os.close(slave)
+    prompt, deadline = b"", time.monotonic() + 60
+    while not prompt.endswith(b": ") and time.monotonic() < deadline:  # getpass writes its space once echo is off
+        if select.select([process.stderr], [], [], 1)[0]:
+            prompt += os.read(process.stderr.fileno(), 1000)
+    assert prompt.decode().startswith(f"Phrase secrète de la clé {key}"), prompt
+    os.write(master, b"s3cret\n")
+    out, err = process.communicate(timeout=60)
+    os.close(master)
+    assert process.returncode == 0, err
+    assert "signé avec la clé" in out.decode() and b"s3cret" not in out + err
+    assert zipfile.ZipFile(tmp_path / "a.zip").read("signature.json")
