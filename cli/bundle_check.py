@@ -127,6 +127,9 @@ def parse_manifest(raw: bytes) -> dict[str, Any]:
             raise ValueError(f"« {key} » : texte attendu")
     if not isinstance(manifest.get("dossier", {}), dict):
         raise ValueError("« dossier » : objet attendu")
+    portfolio = manifest.get("portfolio", [])
+    if not isinstance(portfolio, list) or not all(isinstance(member, str) for member in portfolio):
+        raise ValueError("« portfolio » : liste de chemins attendue")
     files = manifest.get("files")
     if not isinstance(files, list):
         raise ValueError("« files » : liste attendue")
@@ -162,47 +165,53 @@ def _parse_register(raw: bytes, name: str) -> list[dict[str, Any]]:
     return [item for item in items if isinstance(item, dict)]
 
 
-def _cross_check_register(manifest: dict[str, Any], dossier_raw: bytes | None, problems: _Problems) -> None:
-    """The manifest against the dossier's own register: every registered file is in the manifest
-    with the registered sha256, and the manifest holds no evidence the register does not name."""
-    dossier_entry = str(manifest.get("dossier", {}).get("file") or "")
-    if dossier_raw is None:
-        return  # its absence or damage is already a problem
-    try:
-        items = _parse_register(dossier_raw, dossier_entry)
-    except (InputError, ValueError, UnicodeDecodeError) as exc:
-        problems.add(dossier_entry, "register_unreadable", str(exc)[:300])
-        return
-    listed = {f["path"]: f for f in manifest["files"]}
-    declared_missing = {str(m.get("evidence_id")) for m in manifest.get("missing_evidence", []) if isinstance(m, dict)}
-    named: set[str] = set()
-    for item in items:
-        eid, path, sha = str(item.get("id")), item.get("path"), item.get("sha256")
-        if not isinstance(path, str):
-            continue  # a URL item, or no file
-        try:
-            from .commands_bundle import entry_for
+def _cross_check_register(manifest: dict[str, Any], registers: dict[str, bytes | None], problems: _Problems) -> None:
+    """The manifest against the registers of the bundled dossiers (the dossier, and the portfolio
+    members it names): every registered file is in the manifest with the registered sha256, and the
+    manifest holds no evidence that no register names."""
+    from .commands_bundle import entry_for
 
-            entry = entry_for(path)
-        except ValueError as exc:
-            problems.add(f"{dossier_entry}: {eid}", "register_mismatch", str(exc))
-            continue
-        named.add(entry)
-        found = listed.get(entry)
-        if found is None:
-            if eid in declared_missing:
-                problems.add(entry, "declared_problem", Bilingual(f"{eid} : fichier absent", f"{eid}: missing file"))
-            else:
-                problems.add(entry, "register_missing", Bilingual(f"{eid} : {path}", f"{eid}: {path}"))
-            continue
-        declared = [e for e in found.get("evidence", []) if isinstance(e, dict) and e.get("id") == eid and e.get("problem")]
-        if declared:
-            state = declared[0]["problem"]
-            problems.add(entry, "declared_problem", Bilingual(f"{eid} : {state}", f"{eid}: {state}"))
-        elif isinstance(sha, str) and sha.lower() != found["sha256"]:
-            problems.add(entry, "register_mismatch",
-                         Bilingual(f"{eid} : le dossier enregistre {sha[:12]}…, le manifeste {found['sha256'][:12]}…",
-                                   f"{eid}: the dossier registers {sha[:12]}…, the manifest {found['sha256'][:12]}…"))
+    dossier_entry = str(manifest.get("dossier", {}).get("file") or "")
+    listed = {f["path"]: f for f in manifest["files"]}
+    named: set[str] = set()
+    for register_entry, raw in registers.items():
+        if raw is None:
+            return  # its absence or damage is already a problem
+        try:
+            items = _parse_register(raw, register_entry)
+        except (InputError, ValueError, UnicodeDecodeError) as exc:
+            problems.add(register_entry, "register_unreadable", str(exc)[:300])
+            return
+        mine = None if register_entry == dossier_entry else register_entry  # the `dossier` a member's rows name
+        folder = posixpath.dirname(register_entry)
+        declared_missing = {str(m.get("evidence_id")) for m in manifest.get("missing_evidence", [])
+                            if isinstance(m, dict) and m.get("dossier") == mine}
+        for item in items:
+            eid, path, sha = str(item.get("id")), item.get("path"), item.get("sha256")
+            if not isinstance(path, str):
+                continue  # a URL item, or no file
+            try:
+                entry = entry_for(path, folder)
+            except ValueError as exc:
+                problems.add(f"{register_entry}: {eid}", "register_mismatch", str(exc))
+                continue
+            named.add(entry)
+            found = listed.get(entry)
+            if found is None:
+                if eid in declared_missing:
+                    problems.add(entry, "declared_problem", Bilingual(f"{eid} : fichier absent", f"{eid}: missing file"))
+                else:
+                    problems.add(entry, "register_missing", Bilingual(f"{eid} : {path}", f"{eid}: {path}"))
+                continue
+            declared = [e for e in found.get("evidence", []) if isinstance(e, dict) and e.get("id") == eid
+                        and e.get("dossier") == mine and e.get("problem")]
+            if declared:
+                state = declared[0]["problem"]
+                problems.add(entry, "declared_problem", Bilingual(f"{eid} : {state}", f"{eid}: {state}"))
+            elif isinstance(sha, str) and sha.lower() != found["sha256"]:
+                problems.add(entry, "register_mismatch",
+                             Bilingual(f"{eid} : le dossier enregistre {sha[:12]}…, le manifeste {found['sha256'][:12]}…",
+                                       f"{eid}: the dossier registers {sha[:12]}…, the manifest {found['sha256'][:12]}…"))
     for entry in sorted(listed):
         if listed[entry].get("role") == "evidence" and entry not in named:
             problems.add(entry, "not_in_register")
@@ -278,7 +287,9 @@ def _verify_open(zf: zipfile.ZipFile, path: Path, trusted, expect: str | None, e
             problems.add(str(path), "expected_hash", Bilingual(f"attendue {expect[:16]}…", f"expected {expect[:16]}…"))
     listed = {f["path"]: f for f in manifest["files"]}
     dossier_entry = str(result["dossier"].get("file") or "")
-    dossier_raw: bytes | None = None
+    # the dossier and its portfolio members: their registers are read to cross-check the manifest
+    members = [m for m in manifest.get("portfolio", []) if m in listed]
+    registers: dict[str, bytes | None] = {name: None for name in (dossier_entry, *members)}
     for name in sorted(listed):
         entry = listed[name]
         info = by_name.get(name)
@@ -292,26 +303,28 @@ def _verify_open(zf: zipfile.ZipFile, path: Path, trusted, expect: str | None, e
                                                      f"size {info.file_size} instead of {entry['size']} (manifest)"))
             continue
         try:
-            if name == dossier_entry and entry["size"] <= MAX_DOSSIER:
-                dossier_raw = read_small(zf, info, MAX_DOSSIER)
-                sha, size = hashlib_sha(dossier_raw), len(dossier_raw)
-                _copy_bytes(extract_to, name, dossier_raw)
+            if name in registers and entry["size"] <= MAX_DOSSIER:
+                registers[name] = read_small(zf, info, MAX_DOSSIER)
+                sha, size = hashlib_sha(registers[name]), len(registers[name])
+                _copy_bytes(extract_to, name, registers[name])
             else:
                 sha, size = _digest_to(zf, info, extract_to, name)
         except EntryError as exc:
             problems.add(name, exc.state, exc.detail)
-            dossier_raw = None if name == dossier_entry else dossier_raw
+            if name in registers:
+                registers[name] = None
             continue
         if sha != entry["sha256"] or size != entry["size"]:
             problems.add(name, "modified", Bilingual(f"sha256 {sha[:12]}… taille {size}, manifeste {entry['sha256'][:12]}… "
                                                      f"taille {entry['size']}",
                                                      f"sha256 {sha[:12]}… size {size}, manifest {entry['sha256'][:12]}… "
                                                      f"size {entry['size']}"))
-            dossier_raw = None if name == dossier_entry else dossier_raw
+            if name in registers:
+                registers[name] = None
     for name in sorted(set(by_name) - set(listed) - {MANIFEST, SIGNATURE} - refused):
         problems.add(name, "extra")
     if manifest["format"] == BUNDLE_FORMAT:
-        _cross_check_register(manifest, dossier_raw, problems)
+        _cross_check_register(manifest, registers, problems)
     else:
         result["note"] = _w("old_format", "fr", format=manifest["format"])
     result["ok"] = not problems

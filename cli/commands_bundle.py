@@ -10,6 +10,9 @@ Bundle layout (format raccord.bundle/2; every path below is a zip entry):
   dossier/<dossier file>      the dossier, byte for byte as evaluated
   dossier/<auditor's file>    the auditor's review file beside it, when there is one
   dossier/<evidence path>     each registered file at the path the dossier gives it
+  dossier/<portfolio entry>   each dossier its `portfolio:` names (inside its folder), with its own
+                              evidence files beside it (role portfolio_member; listed in the
+                              manifest's `portfolio`, their evidence rows naming their `dossier`)
 
 The `dossier/` folder is the dossier folder again: unzipped, `raccord check dossier/<file>` finds
 every file where the dossier says it is and gives the same result; `raccord check FILE.zip` does the
@@ -26,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import posixpath
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -82,10 +86,11 @@ def _json_bytes(value: Any) -> bytes:
     return (json.dumps(value, ensure_ascii=False, indent=2, sort_keys=False) + "\n").encode("utf-8")
 
 
-def entry_for(relative: str) -> str:
-    """The zip entry of a path the dossier names relative to its folder (normalised: `a/./b` and
-    `a/x/../b` are `a/b`, which is what the unzipped folder resolves them to)."""
-    return f"{DOSSIER_DIR}/{posixpath.normpath(confined_relative_path(relative).as_posix())}"
+def entry_for(relative: str, folder: str = DOSSIER_DIR) -> str:
+    """The zip entry of a path a dossier names relative to its folder, `folder` the entry of that
+    folder (`dossier/`, or a portfolio member's folder below it); normalised: `a/./b` and `a/x/../b`
+    are `a/b`, which is what the unzipped folder resolves them to."""
+    return f"{folder}/{posixpath.normpath(confined_relative_path(relative).as_posix())}"
 
 
 def audit_file_of(dossier_path: Path) -> Path | None:
@@ -114,15 +119,7 @@ def build_bundle(library, dossier_path: str, as_of: str | None, lang: str, rules
     `pdf`, the report as `rapport.pdf` too (cli/render_pdf.py: the same bytes for the same report)."""
     evaluation = run_evaluation(library, dossier_path, as_of, rulesets)
     dossier = evaluation.dossier
-    checks = check_files(dossier)
-    for i, item in enumerate(dossier.file.evidence):
-        check = checks[item.id]
-        where = dossier.located.where(("evidence", i, "path"))
-        if check.state == OUTSIDE_DOSSIER:
-            raise InputError(where, f"evidence {item.id}: {check.detail}", "evidence files must live in the dossier folder")
-        if check.state in (MISSING_FILE, MODIFIED) and not allow_problems:
-            raise InputError(where, f"evidence {item.id} is {check.state.replace('_', ' ')}: {check.detail}",
-                             "run `raccord verify` and fix the register, or pass --allow-problems to bundle it as is")
+    checks = _checked_files(dossier, allow_problems)
 
     dossier_file = Path(dossier.path) if dossier.path else Path("dossier.yaml")
     dossier_entry = f"{DOSSIER_DIR}/{dossier_file.name}"
@@ -152,6 +149,7 @@ def build_bundle(library, dossier_path: str, as_of: str | None, lang: str, rules
                                        f"evidence {item.id} names the dossier's own file"))
         evidence_entries[item.id] = entry
         links[item.id] = href_for(entry)
+    portfolio, member_rows, member_missing = _portfolio_entries(evaluation, entries, roles, allow_problems)
     register = evidence_register(dossier, checks, evaluation.as_of, doc, links)
     by_id = {e["id"]: e for e in register}
     dossier_sha = _sha(dossier_bytes)
@@ -182,6 +180,9 @@ def build_bundle(library, dossier_path: str, as_of: str | None, lang: str, rules
                 "collected": by_id[item.id]["collected"], "expires": by_id[item.id]["expires"],
                 "auditor": by_id[item.id]["auditor"], "problem": check.state if check.problem else None}
         evidence_of.setdefault(entry, []).append({k: v for k, v in info.items() if v is not None})
+    for entry, rows in member_rows.items():
+        evidence_of.setdefault(entry, []).extend(rows)
+    missing += member_missing
     files = []
     for name in sorted(entries):
         row: dict[str, Any] = {"path": name, "role": roles[name], "sha256": _entry_sha(entries[name]),
@@ -203,10 +204,68 @@ def build_bundle(library, dossier_path: str, as_of: str | None, lang: str, rules
     }
     if audit is not None:
         manifest["dossier"]["audit_file"] = f"{DOSSIER_DIR}/{audit.name}"
+    if portfolio:
+        manifest["portfolio"] = portfolio
     if missing:
         manifest["missing_evidence"] = missing
     entries[MANIFEST] = _json_bytes(manifest)
     return entries, manifest
+
+
+def _checked_files(dossier, allow_problems: bool) -> dict:
+    """The integrity of the dossier's evidence files; a file outside its folder is refused, and so
+    is a missing or modified one unless `allow_problems`."""
+    checks = check_files(dossier)
+    for i, item in enumerate(dossier.file.evidence):
+        check = checks[item.id]
+        where = dossier.located.where(("evidence", i, "path"))
+        if check.state == OUTSIDE_DOSSIER:
+            raise InputError(where, f"evidence {item.id}: {check.detail}", "evidence files must live in the dossier folder")
+        if check.state in (MISSING_FILE, MODIFIED) and not allow_problems:
+            raise InputError(where, f"evidence {item.id} is {check.state.replace('_', ' ')}: {check.detail}",
+                             "run `raccord verify` and fix the register, or pass --allow-problems to bundle it as is")
+    return checks
+
+
+def _portfolio_entries(evaluation, entries: dict[str, Entry], roles: dict[str, str],
+                       allow_problems: bool) -> tuple[list[str], dict[str, list[dict[str, Any]]], list[dict[str, Any]]]:
+    """The dossiers the dossier names in `portfolio:` (confined to its folder, cli/context.py) and
+    their evidence files, at their paths under `dossier/`: unzipped, or read by `check FILE.zip`,
+    the company-wide evaluation finds them again. Returns the members' entries, the manifest rows
+    of their evidence (each naming its dossier) and their missing files."""
+    root = os.path.realpath(evaluation.dossier.base_dir)
+    members: list[str] = []
+    rows: dict[str, list[dict[str, Any]]] = {}
+    missing: list[dict[str, Any]] = []
+    for member in evaluation.portfolio:
+        dossier = member.dossier
+        entry = entry_for(Path(os.path.relpath(os.path.realpath(dossier.path), root)).as_posix())
+        _refuse_unsafe(entry, str(dossier.path))
+        if entry in entries:
+            continue
+        entries[entry], roles[entry] = Path(dossier.path).read_bytes(), "portfolio_member"
+        members.append(entry)
+        folder = posixpath.dirname(entry)
+        checks = _checked_files(dossier, allow_problems)
+        for i, item in enumerate(dossier.file.evidence):
+            check = checks[item.id]
+            if item.path is None:
+                continue
+            if check.state == MISSING_FILE:
+                missing.append({"evidence_id": item.id, "dossier": entry, "source_path": item.path, "problem": MISSING_FILE})
+                continue
+            target = entry_for(item.path, folder)
+            _refuse_unsafe(target, dossier.located.where(("evidence", i, "path")))
+            if roles.setdefault(target, "evidence") != "evidence":
+                raise InputError(dossier.located.where(("evidence", i, "path")),
+                                 Bilingual(f"la preuve {item.id} désigne un fichier de dossier",
+                                           f"evidence {item.id} names a dossier file"))
+            entries.setdefault(target, FileEntry(check.path, check.sha256, check.size))
+            info = {"id": item.id, "kind": item.kind, "dossier": entry, "source_path": item.path,
+                    "criteria": list(item.criteria), "registered_sha256": item.sha256,
+                    "problem": check.state if check.problem else None}
+            rows.setdefault(target, []).append({k: v for k, v in info.items() if v is not None})
+    return members, rows, missing
 
 
 def zip_bytes_to(path: Path, entries: dict[str, Entry]) -> None:

@@ -4,6 +4,7 @@ finds every file (audit 2026-12-ux: « 112 fichier absent », AFNOR « non satis
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import zipfile
@@ -139,3 +140,43 @@ def test_the_html_report_of_a_bundle_links_nothing_that_is_gone(film: Path, tmp_
             assert links == [] and "<code>evidence/bilan_carbone_previsionnel.txt</code>" in html
         else:
             assert len(links) > 20
+
+
+def test_portfolio_members_travel_with_the_bundle(film: Path, tmp_path: Path, capsys) -> None:
+    """A dossier naming another production in `portfolio:` (inside its folder): the member and its
+    evidence are bundled at their paths, so the company-wide evaluation re-runs from the bundle, and
+    the member's register is cross-checked like the dossier's."""
+    shutil.copytree(EXAMPLE.parent / "serie_tv", film / "soeur")
+    with (film / "dossier.yaml").open("a", encoding="utf-8") as handle:
+        handle.write("portfolio: [soeur/dossier.yaml]\n")
+    bundle = tmp_path / "audit.zip"
+    code, _, err = run(capsys, "dossier", str(film / "dossier.yaml"), "--out", str(bundle), "--as-of", AS_OF)
+    assert code == 0, err
+    with zipfile.ZipFile(bundle) as zf:
+        manifest = json.loads(zf.read("manifest.json"))
+        names = set(zf.namelist())
+    assert manifest["portfolio"] == ["dossier/soeur/dossier.yaml"]
+    member_files = {f["path"] for f in manifest["files"] if any(e.get("dossier") == "dossier/soeur/dossier.yaml"
+                                                                for e in f.get("evidence", []))}
+    assert len(member_files) > 20 and all(p.startswith("dossier/soeur/evidence/") for p in member_files) and member_files <= names
+    code, out, err = run(capsys, "verify", str(bundle), "--format", "json")
+    assert code == 0 and json.loads(out)["ok"], (out, err)
+
+    original = check_json(capsys, film / "dossier.yaml", "--as-of", AS_OF)
+    assert len(original["portfolio"]) == 1
+    assert without_paths(check_json(capsys, bundle))["portfolio"] == without_paths(original)["portfolio"]
+
+    # a member's evidence file swapped and the manifest edited to match: its own register says otherwise
+    target = sorted(member_files)[0]
+    forged = tmp_path / "forged.zip"
+    with zipfile.ZipFile(bundle) as src, zipfile.ZipFile(forged, "w") as dst:
+        edited = json.loads(src.read("manifest.json"))
+        data = src.read(target) + b"\najout\n"
+        for row in edited["files"]:
+            if row["path"] == target:
+                row["sha256"], row["size"] = hashlib.sha256(data).hexdigest(), len(data)
+        for info in src.infolist():
+            dst.writestr(info, json.dumps(edited).encode() if info.filename == "manifest.json"
+                         else data if info.filename == target else src.read(info.filename))
+    code, out, _ = run(capsys, "verify", str(forged), "--format", "json")
+    assert code == 3 and {(p["path"], p["state"]) for p in json.loads(out)["problems"]} == {(target, "register_mismatch")}
