@@ -129,7 +129,8 @@ def generate(prefix: Path, protect: bool = False) -> tuple[Path, Path, str]:
 
 def _read_key_file(path: Path) -> bytes:
     try:
-        with open(path, "rb") as handle:
+        # Opened without blocking, then checked: a named pipe would wait for a writer forever.
+        with open(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as handle:
             if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
                 raise InputError(str(path), Bilingual("ce n'est pas un fichier ordinaire", "not a regular file"))
             data = handle.read(MAX_KEY_BYTES + 1)

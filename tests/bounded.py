@@ -1,7 +1,9 @@
 """Run a call under the fuzz audit's bounds, by resource limits rather than timed assertions: in a
 forked child of the test process with at most `CPU_SECONDS` of CPU (RLIMIT_CPU: the kernel stops
 it) and `MEMORY` bytes of address space beyond what the test process already has (RLIMIT_AS: an
-allocation past it fails, and raccord reports that as an internal error, exit 70).
+allocation past it fails, and raccord reports that as an internal error, exit 70). A call blocked
+without using CPU (opening a named pipe) is stopped after `BLOCKED_SECONDS` of wall time: not a
+measure of speed, a guard against waiting forever.
 
 A fork shares the test process's imports, monkeypatches and caches, so a bounded call costs what
 the call costs, plus a few milliseconds; its result (or its exception) comes back pickled.
@@ -19,6 +21,7 @@ from typing import Any, TypeVar
 
 CPU_SECONDS = 2
 MEMORY = 200 << 20
+BLOCKED_SECONDS = 60  # of wall time, CPU or not: only a call that waits forever reaches it
 T = TypeVar("T")
 bounded_available = hasattr(os, "fork") and sys.platform.startswith("linux")
 
@@ -29,7 +32,7 @@ def _address_space() -> int:
 
 
 def bounded(function: Callable[..., T], *args: Any, cpu_seconds: int = CPU_SECONDS, memory: int = MEMORY,
-            **kwargs: Any) -> T:
+            blocked_seconds: int = BLOCKED_SECONDS, **kwargs: Any) -> T:
     """`function(*args, **kwargs)` under the bounds; AssertionError when the child is stopped."""
     if not bounded_available:
         return function(*args, **kwargs)
@@ -44,6 +47,8 @@ def bounded(function: Callable[..., T], *args: Any, cpu_seconds: int = CPU_SECON
             limit = _address_space() + memory
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
             resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
+            signal.signal(signal.SIGALRM, signal.SIG_DFL)
+            signal.alarm(blocked_seconds)  # a call blocked in a system call (a pipe's open) uses no CPU
             try:
                 outcome: tuple[bool, Any] = (True, function(*args, **kwargs))
             except BaseException as exc:  # handed to the parent, which raises it
@@ -64,7 +69,8 @@ def bounded(function: Callable[..., T], *args: Any, cpu_seconds: int = CPU_SECON
     _, status = os.waitpid(pid, 0)
     if os.WIFSIGNALED(status):
         signum = os.WTERMSIG(status)
-        reason = f"over {cpu_seconds} s of CPU" if signum in (signal.SIGXCPU, signal.SIGKILL) else signal.Signals(signum).name
+        reason = f"over {cpu_seconds} s of CPU" if signum in (signal.SIGXCPU, signal.SIGKILL) else \
+            f"blocked for {blocked_seconds} s" if signum == signal.SIGALRM else signal.Signals(signum).name
         raise AssertionError(f"{getattr(function, '__name__', function)}{args}: stopped, {reason}")
     if not payload:
         raise AssertionError(f"{getattr(function, '__name__', function)}{args}: the bounded child failed (exit {status})")

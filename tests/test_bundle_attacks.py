@@ -19,9 +19,18 @@ import pytest
 from raccord.cli.main import main
 
 try:  # tests/ may or may not be a package
-    from tests.test_html_report import EXAMPLE, run
+    from tests.bounded import bounded
+    from tests.test_html_report import EXAMPLE
+    from tests.test_html_report import run as run_here
 except ImportError:
-    from test_html_report import EXAMPLE, run
+    from bounded import bounded
+    from test_html_report import EXAMPLE
+    from test_html_report import run as run_here
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    """The CLI under the fuzz audit's bounds (tests/bounded.py: 2 s of CPU, 200 MiB more memory)."""
+    return bounded(run_here, capsys, *args)
 
 AS_OF = "2025-09-01"
 EV004 = "dossier/evidence/bilan_carbone_previsionnel.txt"

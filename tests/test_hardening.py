@@ -302,6 +302,25 @@ def test_f6_a_named_pipe_as_any_input_is_refused_at_once(tmp_path):
     refused(run("check", EXAMPLE, "--as-of", "2025-10-15", "--ruleset-file", fifo), fifo)
 
 
+@pipes
+def test_f6_a_named_pipe_as_a_key_file_is_refused_at_once(tmp_path):
+    """Found after the audit: the signing key was opened blocking, so a pipe named as `--sign`,
+    `--key` or to `keys fingerprint` waited forever."""
+    for name in ("tube.key", "tube.pub"):
+        os.mkfifo(tmp_path / name)
+    refused(run("dossier", EXAMPLE, "--as-of", "2025-10-15", "--out", tmp_path / "a.zip", "--sign", tmp_path / "tube.key"),
+            tmp_path / "tube.key", "pas un fichier ordinaire")
+    refused(run("keys", "fingerprint", tmp_path / "tube.pub"), tmp_path / "tube.pub", "pas un fichier ordinaire")
+    assert not (tmp_path / "a.zip").exists()
+
+
+def test_the_guard_stops_a_call_that_blocks():
+    import time
+
+    with pytest.raises(AssertionError, match="blocked"):
+        bounded(time.sleep, 5, blocked_seconds=1)
+
+
 @pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
 def test_f6_f7_a_device_that_never_ends_is_refused_before_reading(device):
     if not Path(device).exists():
