@@ -54,6 +54,9 @@ PREFIX = re.compile(r"^raccord( : erreur : |: error: )")
 # where: file:line:col, an option, an argument's metavar, a logical id, or the command (a usage error)
 LOCATED = re.compile(r"^(?P<where>.+?:\d+:\d+|--[a-z-]+|-o|[A-Z0-9][A-Za-z0-9_.-]*|raccord( [a-z-]+)*): ")
 UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Warnings about the dossier (suspicious combinations of facts, issue 16) come first, one located
+# line each, held to the one-line rules; the error line follows them.
+WARNING = re.compile(r"^raccord( : attention : |: warning: )")
 MANY_HEAD = re.compile(r"(problèmes, dans l'ordre du fichier|problems, in file order) ?:$")
 MORE = re.compile(r"^  … (et|and) \d+ ")
 # Whole-file errors: the file itself is at fault (or the output file named by -o), it has no line to point at.
@@ -257,6 +260,8 @@ class Tally:
         if code != 2:
             return
         lines = err.splitlines()
+        while len(lines) > 1 and WARNING.match(lines[0]):
+            self._check_line(label, WARNING.sub("", lines.pop(0)))
         if lines and USAGE.match(lines[0]):
             self.usage += 1
         if len(lines) > 1 and MANY_HEAD.search(lines[0]) and all(line.startswith("  ") for line in lines[1:]):

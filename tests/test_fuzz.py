@@ -121,3 +121,17 @@ def test_a_mutant_is_rebuilt_from_its_seed_and_index(workdir):
     first = campaign.dossier_mutant(3, 1, workdir)[0].read_bytes()
     other = campaign.dossier_mutant(4, 1, workdir)[0].read_bytes()
     assert campaign.dossier_mutant(3, 1, workdir)[0].read_bytes() == first != other
+
+
+def test_the_harness_holds_warnings_to_the_one_line_rules():
+    """A dossier's warnings come before its error (campaign mutant 5356): each a located line, not a
+    multi-line error; a warning without a location, or an error on two lines, still counts."""
+    def tally(err: str) -> tuple[int, int]:
+        counted = campaign.Tally()
+        counted.add("run", 2, err, 0.0)
+        return counted.multi_line, sum(counted.unlocated.values())
+
+    warning = "raccord : attention : d.yaml:46:5: des enfants de moins de 16 ans sont engagés (règle : CCNPC)\n"
+    assert tally(warning + "raccord : erreur : --as-of: « 2025-02-30 » n'est pas une date (conseil : AAAA-MM-JJ)\n") == (0, 0)
+    assert tally(warning + "raccord : erreur : d.yaml:3:1: a\nb\n") == (1, 0)
+    assert tally("raccord : attention : des enfants\nraccord : erreur : d.yaml:3:1: m\n") == (0, 1)
