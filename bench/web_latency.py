@@ -4,9 +4,11 @@ the journal write, the re-evaluation of the new version and the page render with
 1, 10 and 50 concurrent users, on SQLite and on PostgreSQL (a throwaway server, as in the tests).
 Prints p50 and p95 per level and the server's resident memory per production held.
 
-    .venv/bin/python bench/web_latency.py [--rounds 8] [--backends sqlite,postgresql]
+    .venv/bin/python bench/web_latency.py [--rounds 8] [--backends sqlite,postgresql] [--workers 2] [--think 0]
 
-The server is `python -m raccord serve` (one uvicorn process), on a loopback port.
+The server is `python -m raccord serve --workers N` on a loopback port. `--think S`: each user waits
+a random 0..2S seconds between two edits (people reading the page); 0, the default, is the worst
+case: every user edits again the moment the page arrives, so N users keep N requests in flight.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import argparse
 import asyncio
 import math
 import os
+import random
 import re
 import statistics
 import subprocess
@@ -64,15 +67,20 @@ def prepare(url: str, users: int) -> None:
 
 
 def rss_kb(pid: int) -> int:
-    return int(re.search(r"VmRSS:\s+(\d+)", Path(f"/proc/{pid}/status").read_text())[1])
+    """Resident memory of the server and its worker processes."""
+    own = int(re.search(r"VmRSS:\s+(\d+)", Path(f"/proc/{pid}/status").read_text())[1])
+    children = [int(c) for task in Path(f"/proc/{pid}/task").iterdir() for c in (task / "children").read_text().split()]
+    return own + sum(rss_kb(c) for c in children)
 
 
-async def run_level(base: str, clients: list, level: int, rounds: int) -> list[float]:
+async def run_level(base: str, clients: list, level: int, rounds: int, think: float) -> list[float]:
     latencies: list[float] = []
 
     async def user(i: int) -> None:
         client, token = clients[i]
         for r in range(rounds):
+            if think:
+                await asyncio.sleep(random.uniform(0, 2 * think))
             started = time.perf_counter()
             response = await client.post(f"/p/film-{i}/facts/work", data={
                 "csrf": token, "present:work.shooting_days": "1", "work.shooting_days": str(30 + (r + level) % 20)})
@@ -100,13 +108,13 @@ async def log_in(base: str, users: int) -> list:
     return out
 
 
-async def measure(backend: str, base: str, pid: int, users: int, rounds: int) -> dict:
+async def measure(backend: str, base: str, pid: int, users: int, rounds: int, think: float) -> dict:
     before = rss_kb(pid)
     clients = await log_in(base, users)
     after = rss_kb(pid)
     results = {"backend": backend, "memory_per_production_kb": (after - before) / users, "levels": {}}
     for level in LEVELS:
-        latencies = sorted(await run_level(base, clients, level, rounds))
+        latencies = sorted(await run_level(base, clients, level, rounds, think))
         nearest_rank = max(0, math.ceil(0.95 * len(latencies)) - 1)
         results["levels"][level] = (statistics.median(latencies), latencies[nearest_rank], len(latencies))
     for client, _ in clients:
@@ -114,15 +122,15 @@ async def measure(backend: str, base: str, pid: int, users: int, rounds: int) ->
     return results
 
 
-def bench(backend: str, url: str, rounds: int) -> dict:
+def bench(backend: str, url: str, rounds: int, workers: int, think: float) -> dict:
     import httpx2 as httpx
 
     users = max(LEVELS)
     prepare(url, users)
     port = 18000 + os.getpid() % 1000
     env = {**os.environ, "RACCORD_DATABASE_URL": url}
-    server = subprocess.Popen([sys.executable, "-m", "raccord", "serve", "--port", str(port)], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL)
+    server = subprocess.Popen([sys.executable, "-m", "raccord", "serve", "--port", str(port), "--workers", str(workers)],
+                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):
@@ -131,7 +139,7 @@ def bench(backend: str, url: str, rounds: int) -> dict:
                     break
             except httpx.HTTPError:
                 time.sleep(0.2)
-        return asyncio.run(measure(backend, base, server.pid, users, rounds))
+        return asyncio.run(measure(backend, base, server.pid, users, rounds, think))
     finally:
         server.terminate()
         server.wait(30)
@@ -141,7 +149,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=8, help="edits per user at each level")
     parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--workers", type=int, default=2, help="server processes (raccord serve --workers)")
+    parser.add_argument("--think", type=float, default=0.0, help="mean seconds a user waits between edits")
     args = parser.parse_args()
+    print(f"workers {args.workers}, think {args.think} s, load average {os.getloadavg()[0]:.1f}")
     for backend in args.backends.split(","):
         with tempfile.TemporaryDirectory() as folder:
             os.environ["RACCORD_DATA_DIR"] = folder
@@ -155,7 +166,7 @@ def main() -> None:
             else:
                 url = f"sqlite:///{folder}/raccord.db"
             try:
-                result = bench(backend, url, args.rounds)
+                result = bench(backend, url, args.rounds, args.workers, args.think)
             finally:
                 if server:
                     server.stop()

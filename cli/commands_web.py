@@ -44,15 +44,20 @@ def register(cli: click.Group) -> None:
     @click.option("--database", default=None, metavar="URL", help=database_help)
     @click.option("--demo", is_flag=True, help=bi("Charge les quatre exemples et un compte de démonstration par rôle.",
                                                   "Load the four examples and one demo account per role."))
-    def serve(host: str, port: int, database: str | None, demo: bool) -> None:
+    @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+                  help=bi("Nombre de processus qui servent les requêtes (un par cœur pour une équipe nombreuse).",
+                          "Number of processes serving requests (one per core for a large team)."))
+    def serve(host: str, port: int, database: str | None, demo: bool, workers: int) -> None:
         _require_web()
+        import os
+
         import uvicorn
 
         from raccord.web.app import create_app
         from raccord.web.config import Settings
 
         settings = Settings.from_environment(database)
-        app = create_app(settings)
+        app = create_app(settings)  # migrates the schema once, before any worker starts
         click.echo(say("data", folder=str(settings.folder)))
         if demo:
             from raccord.web import demo as demo_data
@@ -61,7 +66,15 @@ def register(cli: click.Group) -> None:
             click.echo(say("demo", password=demo_data.PASSWORD))
             click.echo("\n".join(lines))
         click.echo(say("url", url=f"http://{host}:{port}/"))
-        uvicorn.run(app, host=host, port=port, log_level="warning")
+        if workers == 1:
+            uvicorn.run(app, host=host, port=port, log_level="warning")
+            return
+        # Each worker process loads the engine and opens its own connections; they share the database
+        # and the data folder (each cache is keyed by the journal's version, so none goes stale).
+        app.state.workspace.dispose()
+        os.environ["RACCORD_DATABASE_URL"], os.environ["RACCORD_DATA_DIR"] = settings.database_url, str(settings.folder)
+        uvicorn.run("raccord.web.app:from_environment", factory=True, workers=workers, host=host, port=port,
+                    log_level="warning")
 
     @cli.group(help=bi("Base de données de l'espace de travail.", "The workspace's database."))
     def db() -> None:

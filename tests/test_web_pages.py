@@ -197,3 +197,44 @@ def test_pdf_report_without_weasyprint(workspace, monkeypatch):  # noqa: F811
     producer = team(workspace)["producer"]
     response = producer.get("/p/film/report.pdf")
     assert response.status_code == 503 and "le PDF demande WeasyPrint" in response.text
+
+
+def test_roster_member_added_edited_removed(workspace):  # noqa: F811
+    """A pseudonymous list edited member by member: values read by the engine, a name refused by
+    the engine's reference pattern, the list in the dossier the engine evaluates."""
+    import html
+
+    clients = team(workspace)
+    producer, viewer = clients["producer"], clients["viewer"]
+    page = producer.get("/p/film/roster/roster.children")
+    assert page.status_code == 200 and "Liste non renseignée" in page.text
+    assert 'href="/p/film/roster/roster.crew"' in producer.get("/p/film/facts/work").text
+    base = {"csrf": csrf_of(page.text), "version": version_of(page.text), "complete": "true"}
+    refused = producer.post("/p/film/roster/roster.children", data={**base, "ref": "Lucie Martin", "field:age": "12"})
+    assert refused.status_code == 400 and "jamais un nom" in html.unescape(refused.text)
+    bad = producer.post("/p/film/roster/roster.children", data={**base, "ref": "E-01", "field:age": "douze"})
+    assert bad.status_code == 400 and "ne convient pas" in html.unescape(bad.text)
+    assert producer.post("/p/film/roster/roster.children", data={**base, "ref": "E-01", "field:age": "12",
+                                                                 "field:hiring_date": "03/03/2025"}).status_code == 303
+    page = producer.get("/p/film/roster/roster.children?ref=E-01")
+    assert 'value="12"' in page.text and "03/03/2025" in page.text and "nomme toutes les personnes" in page.text
+    assert producer.post("/p/film/roster/roster.children", data={**base, "version": version_of(page.text), "ref": "E-01",
+                                                                 "field:age": "13"}).status_code == 303
+    ws = workspace.state.workspace
+    from sqlalchemy import select
+
+    from raccord.web import store
+    from raccord.web.models import Production
+
+    with ws.sessions() as db:
+        state = store.state_at(db, db.scalar(select(Production).where(Production.slug == "film")))
+    roster = ws.evaluator.dossier(state).facts["roster.children"]
+    assert roster.complete and [(m.ref, dict(m)) for m in roster.members] == [("E-01", {"age": 13})]
+    assert "a renseigné roster.children = 1 personne(s)" in producer.get("/p/film/history").text
+    page = producer.get("/p/film/roster/roster.children")
+    assert producer.post("/p/film/roster/roster.children", data={"csrf": csrf_of(page.text), "version": version_of(page.text),
+                                                                 "action": "remove", "ref": "E-01"}).status_code == 303
+    assert 'id="member-E-01"' not in producer.get("/p/film/roster/roster.children").text
+    page = viewer.get("/p/film/roster/roster.children")
+    assert "member-form" not in page.text
+    assert viewer.post("/p/film/roster/roster.children", data={"csrf": csrf_of(page.text), "ref": "E-02"}).status_code == 403

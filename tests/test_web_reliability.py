@@ -30,8 +30,8 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, folder: Path, url: str) -> None:
-        self.folder, self.url, self.port = folder, url, free_port()
+    def __init__(self, folder: Path, url: str, workers: int = 1) -> None:
+        self.folder, self.url, self.port, self.workers = folder, url, free_port(), workers
         self.process: subprocess.Popen | None = None
 
     @property
@@ -40,8 +40,9 @@ class Server:
 
     def start(self) -> None:
         env = {**os.environ, "RACCORD_DATA_DIR": str(self.folder), "RACCORD_DATABASE_URL": self.url}
-        self.process = subprocess.Popen([sys.executable, "-m", "raccord", "serve", "--port", str(self.port)], cwd=ROOT,
-                                        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.process = subprocess.Popen([sys.executable, "-m", "raccord", "serve", "--port", str(self.port),
+                                         "--workers", str(self.workers)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.PIPE, start_new_session=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -52,8 +53,12 @@ class Server:
         raise AssertionError("the server did not start: " + self.process.stderr.read1().decode())
 
     def kill(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
+        os.killpg(self.process.pid, signal.SIGKILL)  # the server and its worker processes, if any
         self.process.wait(10)
+
+    def children(self) -> list[int]:
+        tasks = Path(f"/proc/{self.process.pid}/task")
+        return [int(c) for task in tasks.iterdir() for c in (task / "children").read_text().split()]
 
     def peak_memory_kb(self) -> int:
         status = Path(f"/proc/{self.process.pid}/status").read_text()
@@ -63,12 +68,19 @@ class Server:
 @pytest.fixture
 def server(tmp_path, database_url):  # noqa: F811
     """A data folder with one producer and one production, then the server started on it."""
+    running = started(tmp_path, database_url)
+    yield running
+    if running.process.poll() is None:
+        running.kill()
+
+
+def started(tmp_path: Path, given_url: str, workers: int = 1) -> Server:
     from raccord.web import db, store
     from raccord.web.config import normalise_url
     from raccord.web.models import User
     from raccord.web.security import hash_password, now
 
-    url = normalise_url(database_url)
+    url = normalise_url(given_url)
     db.upgrade(url)
     engine = db.make_engine(url)
     with db.sessions(engine)() as session:
@@ -78,12 +90,10 @@ def server(tmp_path, database_url):  # noqa: F811
         store.create_production(session, user, "film", "Le Film")
         session.commit()
     engine.dispose()
-    running = Server(tmp_path / "data", database_url)
+    running = Server(tmp_path / "data", given_url, workers)
     running.folder.mkdir()
     running.start()
-    yield running
-    if running.process.poll() is None:
-        running.kill()
+    return running
 
 
 def logged_in(base: str) -> tuple[httpx.Client, str]:
@@ -181,3 +191,34 @@ def test_200_mb_upload_refused_without_exhausting_memory(server):
     stored = [p for p in (server.folder / "evidence").rglob("*") if p.is_file()]
     assert stored == []  # nothing kept, not even the part under the limit
     assert client.get("/p/film/evidence").status_code == 200  # and the server is still up
+
+
+def test_worker_processes_share_one_journal(tmp_path):
+    """`raccord serve --workers 2`: two processes on one SQLite database; concurrent writers keep the
+    versions contiguous, and each write is read back whichever process serves the next page."""
+    running = started(tmp_path, f"sqlite:///{tmp_path / 'raccord.db'}", workers=2)
+    try:
+        deadline = time.monotonic() + 30
+        while len(running.children()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(running.children()) == 2
+        failures: list[str] = []
+
+        def writer(offset: int) -> None:
+            client, token = logged_in(running.base)
+            for i in range(offset, offset + 24, 2):
+                response = client.post("/p/film/facts/work", data={"csrf": token, "present:work.shooting_days": "1",
+                                                                   "work.shooting_days": str(100 + i)})
+                page = client.get(response.headers.get("location", "/"))
+                if response.status_code != 303 or f'value="{100 + i}"' not in page.text:
+                    failures.append(f"{i}: {response.status_code}")
+
+        threads = [threading.Thread(target=writer, args=(k,)) for k in (0, 1)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(120)
+        assert failures == []
+        assert sorted(journal_values(running.url)) == list(range(100, 124))
+    finally:
+        running.kill()

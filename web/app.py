@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +48,7 @@ class Context:
     form: Any = None
     upload: Any = None
     upload_error: str | None = None
+    found: dict = field(default_factory=dict)  # what this request read once (a production and the user's role)
 
     @property
     def csrf(self) -> str:
@@ -143,6 +144,15 @@ def create_app(settings: Settings, engine=None, today: Callable[[], dt.date] | N
     return app
 
 
+def from_environment() -> Starlette:
+    """The application of one worker process of `raccord serve --workers N` (uvicorn imports it by
+    name in each process): the settings from RACCORD_DATABASE_URL and RACCORD_DATA_DIR, which `serve`
+    sets; the schema was migrated once by `serve` before the workers started."""
+    import os
+
+    return create_app(Settings.from_environment(os.environ.get("RACCORD_DATABASE_URL")), migrate=False)
+
+
 class SecurityHeaders:
     """Pure ASGI middleware (the request body stays a stream): security headers on every response, and
     the pre-login CSRF token kept in a cookie (double submit) for the forms shown before logging in."""
@@ -176,8 +186,12 @@ class SecurityHeaders:
 
 def context(workspace: Workspace, request: Request, db: Session) -> Context:
     token = workspace.cookies.load(request.cookies.get(security.COOKIE))
-    session = db.get(LoginSession, token) if token else None
-    user = db.get(User, session.user_id) if session else None
+    session = user = None
+    if token:  # the login session and its user in one query (each query is a round trip on PostgreSQL)
+        found = db.execute(select(LoginSession, User).join(User, User.id == LoginSession.user_id)
+                           .where(LoginSession.token == token)).first()
+        if found:
+            session, user = found
     return Context(request, db, user, session, language(request), workspace)
 
 
@@ -192,10 +206,12 @@ class CsrfError(Exception):
     pass
 
 
-def require(ctx: Context, production: Production, action: str) -> str:
+def require(ctx: Context, production: Production, action: str, role: str | None = None) -> str:
+    """The user's role on `production` (given, or read), if it allows `action`."""
     from .store import role_of
 
-    role = role_of(ctx.db, ctx.user, production)
+    if role is None:
+        role = role_of(ctx.db, ctx.user, production)
     if role is None:
         raise NotFoundError()  # a production one is not a member of does not exist, as far as one can tell
     if not allowed(role, action):
@@ -203,11 +219,16 @@ def require(ctx: Context, production: Production, action: str) -> str:
     return role
 
 
-def production_by_slug(db: Session, slug: str) -> Production:
-    production = db.scalar(select(Production).where(Production.slug == slug))
-    if production is None:
+def production_and_role(ctx: Context, slug: str) -> tuple[Production, str | None]:
+    """The production named `slug` and the user's role on it, in one query (NotFoundError: no such production)."""
+    from .models import Membership
+
+    found = ctx.db.execute(select(Production, Membership.role).outerjoin(
+        Membership, (Membership.production_id == Production.id) & (Membership.user_id == ctx.user.id))
+        .where(Production.slug == slug)).first()
+    if found is None:
         raise NotFoundError()
-    return production
+    return found[0], found[1]
 
 
 def redirect(url: str) -> RedirectResponse:

@@ -90,7 +90,13 @@ class Evaluator:
         return self._cached(("dossier", *key), make)
 
     def typed(self, state: dict[str, Any], name: str, value: Any) -> Any:
-        """A journal value typed by the engine, as a dossier file's value is (Engine.fact_value)."""
+        """A journal value typed by the engine, as a dossier file's value is (Engine.fact_value; a
+        roster, which fact_value does not read, through a dossier holding that fact alone)."""
+        if value is None:
+            return None
+        if self.catalogue[name].type == "collection":
+            trial = {**journal.empty_state(), "production": state["production"], "facts": {name: value}}
+            return self.dossier(trial).facts.get(name)
         return self.engine.fact_value(name, value)
 
     def questions(self, key: tuple, state: dict[str, Any], as_of: dt.date, skip: tuple[str, ...] = ()) -> list:

@@ -11,7 +11,7 @@ from typing import Any
 
 from raccord.engine import InputError
 from raccord.engine.errors import in_language
-from raccord.engine.fact_values import expected, natural_date
+from raccord.engine.fact_values import coerce_fact, expected, natural_date
 
 from .journal import jsonable
 
@@ -30,6 +30,45 @@ def groups(catalogue) -> dict[str, list[str]]:
         if fact.type != "collection":  # rosters are imported with the dossier, not edited field by field
             out.setdefault(name.split(".")[0], []).append(name)
     return out
+
+
+def rosters(catalogue, lang: str) -> list[tuple[str, str]]:
+    """The pseudonymous lists (`collection` facts): their own page each, member by member."""
+    return [(name, fact.title.get(lang)) for name, fact in catalogue.items() if fact.type == "collection"]
+
+
+def roster_value(current: dict[str, Any] | None, fact, form, lang: str) -> tuple[dict[str, Any], dict[str, str], dict[str, str]]:
+    """The list after the form's change: a member added or edited (its reference and fields, each
+    value read by the engine's fact_values, as a dossier's), or removed; (value, errors, raw texts)."""
+    current = current or {"complete": False, "members": []}
+    members = [dict(m) for m in current.get("members", [])]
+    ref = str(form.get("ref", "")).strip()
+    errors: dict[str, str] = {}
+    raw: dict[str, str] = {}
+    if form.get("action") == "remove":
+        members = [m for m in members if m.get("ref") != ref]
+    elif ref:
+        member: dict[str, Any] = {"ref": ref}
+        for key, spec in (fact.fields or {}).items():
+            given = form.getlist(f"field:{key}")
+            text = (given[-1] if given else "").strip()
+            try:
+                if spec.type == "set":
+                    found = sorted(coerce_fact(key, [v for v in given if v], spec, key))
+                else:
+                    found = jsonable(coerce_fact(key, text, spec, key)) if text else None
+            except InputError as error:
+                errors[key], raw[key] = error_text(error, lang), text
+                continue
+            if found not in (None, []):
+                member[key] = found
+        index = next((i for i, m in enumerate(members) if m.get("ref") == ref), None)
+        if index is None:
+            members.append(member)
+        else:
+            members[index] = member
+    complete = form.get("complete", "true" if current.get("complete") else "false") == "true"
+    return {"complete": complete, "members": members}, errors, raw
 
 
 def group_title(group: str, lang: str) -> str:

@@ -17,7 +17,7 @@ from raccord.engine import InputError
 from raccord.engine.review import FINDING_TYPES, SIGNOFF_DECISIONS, STAGES, item_reviews
 
 from . import forms, journal, store, transfer, uploads
-from .app import Context, ForbiddenError, NotFoundError, Workspace, check_csrf, production_by_slug, redirect, require
+from .app import Context, ForbiddenError, NotFoundError, Workspace, check_csrf, production_and_role, redirect, require
 from .authz import ROLES, allowed
 from .chart import score_chart
 from .evaluation import score_points, summary
@@ -63,8 +63,11 @@ def as_of_of(ws: Workspace, ctx: Context) -> dt.date:
 
 
 def view_of(ws: Workspace, ctx: Context, slug: str, action: str = "view", upto: int | None = None) -> View:
-    production = production_by_slug(ctx.db, slug)
-    role = require(ctx, production, action)
+    key = ("production", slug)
+    if key not in ctx.found:  # a POST asks again with its action: read once per request
+        ctx.found[key] = production_and_role(ctx, slug)
+    production, role = ctx.found[key]
+    role = require(ctx, production, action, role)
     version = production.version if upto is None else max(0, min(upto, production.version))
     state = store.state_at(ctx.db, production, version)
     as_of = as_of_of(ws, ctx)
@@ -144,6 +147,35 @@ def routes(ws: Workspace, h) -> list[Route]:
             except store.StaleError as error:
                 return stale_page(ws, ctx, view, error)
         return redirect(f"/p/{slug}/facts/{group}?saved={len(changes)}")
+
+    @h()
+    def roster(ctx: Context, slug: str, name: str) -> Response:
+        """A pseudonymous list (a `collection` fact): add, edit or remove a member (a reference and
+        fields, never a name), each value read by the engine; the whole list checked by the engine."""
+        view = view_of(ws, ctx, slug)
+        fact = ws.evaluator.catalogue.get(name)
+        if fact is None or fact.type != "collection":
+            raise NotFoundError()
+        if ctx.request.method == "GET":
+            return roster_page(ws, ctx, view, name, ctx.request.query_params.get("ref", ""), {}, {})
+        view = view_of(ws, ctx, slug, "edit_facts")
+        form = check_csrf(ctx)
+        value, errors, raw = forms.roster_value(view.state["facts"].get(name), fact, form, ctx.lang)
+        ref = str(form.get("ref", "")).strip()
+        if not errors:
+            try:
+                ws.evaluator.dossier({**view.state, "facts": {**view.state["facts"], name: value}})
+            except InputError as problem:  # the engine's check of the list: a reference that is not pseudonymous...
+                errors["ref"] = problem.render(ctx.lang)
+        if errors:
+            return roster_page(ws, ctx, view, name, ref, errors, raw, status=400)
+        if value != view.state["facts"].get(name):
+            try:
+                store.append(ctx.db, view.production, ctx.user, [("fact.set", {"name": name, "value": value})],
+                             int_field(form, "version"))
+            except store.StaleError as error:
+                return stale_page(ws, ctx, view, error)
+        return redirect(f"/p/{slug}/roster/{name}")
 
     @h()
     def interview(ctx: Context, slug: str) -> Response:
@@ -439,6 +471,7 @@ def routes(ws: Workspace, h) -> list[Route]:
         Route("/p/{slug}/chart.svg", chart_svg),
         Route("/p/{slug}/facts/{group}", facts_page, methods=["GET", "POST"]),
         Route("/p/{slug}/interview", interview, methods=["GET", "POST"]),
+        Route("/p/{slug}/roster/{name}", roster, methods=["GET", "POST"]),
         Route("/p/{slug}/evidence", evidence_page, methods=["GET", "POST"]),
         Route("/p/{slug}/evidence/{eid}", evidence_item, methods=["GET", "POST"]),
         Route("/p/{slug}/evidence/{eid}/file", evidence_file),
@@ -509,8 +542,21 @@ def facts_form(ws, ctx, view, group, names, errors, raw, status=200) -> Response
     fields = [forms.field_of(n, catalogue[n], view.state["facts"].get(n), ctx.lang, errors.get(n), raw.get(n)) for n in names]
     all_groups = [(g, forms.group_title(g, ctx.lang)) for g in forms.groups(catalogue)]
     return page(ws, ctx, "facts.html", view, status=status, group=group, group_title=forms.group_title(group, ctx.lang),
+                rosters=forms.rosters(catalogue, ctx.lang),
                 fields=fields, groups=all_groups, saved=ctx.request.query_params.get("saved"),
                 rows=summary(view.summary, ctx.lang))
+
+
+def roster_page(ws, ctx, view, name, ref, errors, raw, status=200) -> Response:
+    fact = ws.evaluator.catalogue[name]
+    current = view.state["facts"].get(name) or {"complete": False, "members": []}
+    editing = next((m for m in current["members"] if m.get("ref") == ref), {})
+    fields = [forms.field_of(f"field:{key}", spec, editing.get(key), ctx.lang, errors.get(key), raw.get(key))
+              for key, spec in (fact.fields or {}).items()]
+    columns = [(key, spec.title.get(ctx.lang)) for key, spec in (fact.fields or {}).items()]
+    return page(ws, ctx, "roster.html", view, status=status, roster_name=name, title=fact.title.get(ctx.lang), roster=current,
+                known=name in view.state["facts"], fields=fields, columns=columns, ref=ref, errors=errors,
+                rosters=forms.rosters(ws.evaluator.catalogue, ctx.lang), pattern=fact.ref_pattern)
 
 
 def skipped(ctx: Context) -> tuple[str, ...]:

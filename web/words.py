@@ -126,6 +126,20 @@ WORDS: Words = {
     "current": {"fr": "actuelle", "en": "current"},
     "replace_note": {"fr": "La revue de l'auditeur portait sur l'ancien fichier : la pièce repasse en attente de revue.",
                      "en": "The auditor reviewed the old file: the piece is pending review again."},
+    "roster_help": {"fr": "Une référence interne par personne (P-014), jamais un nom : la liste est pseudonymisée.",
+                    "en": "One internal reference per person (P-014), never a name: the list is pseudonymous."},
+    "roster_unknown": {"fr": "Liste non renseignée (inconnue).", "en": "List not given (unknown)."},
+    "roster_complete": {"fr": "La liste nomme toutes les personnes concernées.", "en": "The list names every person concerned."},
+    "roster_partial": {"fr": "La liste est partielle.", "en": "The list is partial."},
+    "roster_is_complete": {"fr": "La liste nomme-t-elle toutes les personnes concernées ?",
+                           "en": "Does the list name every person concerned?"},
+    "reference": {"fr": "Référence interne", "en": "Internal reference"},
+    "reference_help": {"fr": "Pseudonyme, jamais un nom ; le motif attendu",
+                       "en": "Pseudonymous, never a name; the expected pattern"},
+    "member_add": {"fr": "Ajouter une personne", "en": "Add a person"},
+    "member_edit": {"fr": "Modifier la personne", "en": "Edit the person"},
+    "edit": {"fr": "Modifier", "en": "Edit"},
+    "members_count": {"fr": "{count} personne(s)", "en": "{count} person(s)"},
     "finding_type": {"fr": "Nature du constat", "en": "Kind of finding"},
     "stage": {"fr": "Étape", "en": "Stage"},
     "opinion": {"fr": "Avis", "en": "Opinion"},
@@ -157,7 +171,10 @@ def w(key: str, lang: str, **values) -> str:
 
 
 def describe_event(kind: str, payload: dict, lang: str) -> str:
-    values = {"name": payload.get("name", ""), "value": payload.get("value", ""), "criterion": payload.get("criterion", ""),
+    shown = payload.get("value", "")
+    if isinstance(shown, dict) and "members" in shown:  # a roster: its size, not its members
+        shown = lookup((WORDS,), "members_count", lang, count=len(shown["members"]))
+    values = {"name": payload.get("name", ""), "value": shown, "criterion": payload.get("criterion", ""),
               "id": payload.get("id") or payload.get("evidence") or payload.get("item", {}).get("id", ""),
               "as_": lookup((MESSAGES,), payload.get("as", ""), lang), "role": payload.get("role", ""),
               "email": payload.get("email", ""), "old": (payload.get("previous") or {}).get("path", "?"),
