@@ -56,9 +56,11 @@ class Server:
         os.killpg(self.process.pid, signal.SIGKILL)  # the server and its worker processes, if any
         self.process.wait(10)
 
-    def children(self) -> list[int]:
+    def worker_pids(self) -> list[int]:
+        """The worker processes uvicorn started (multiprocessing's spawn; not its resource tracker)."""
         tasks = Path(f"/proc/{self.process.pid}/task")
-        return [int(c) for task in tasks.iterdir() for c in (task / "children").read_text().split()]
+        children = [int(c) for task in tasks.iterdir() for c in (task / "children").read_text().split()]
+        return [c for c in children if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()]
 
     def peak_memory_kb(self) -> int:
         status = Path(f"/proc/{self.process.pid}/status").read_text()
@@ -199,9 +201,9 @@ def test_worker_processes_share_one_journal(tmp_path):
     running = started(tmp_path, f"sqlite:///{tmp_path / 'raccord.db'}", workers=2)
     try:
         deadline = time.monotonic() + 30
-        while len(running.children()) < 2 and time.monotonic() < deadline:
+        while len(running.worker_pids()) < 2 and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert len(running.children()) == 2
+        assert len(running.worker_pids()) == 2
         failures: list[str] = []
 
         def writer(offset: int) -> None:
