@@ -33,7 +33,8 @@ RulesetRunner = Callable[..., None]
 class GeneratedCode(Record):
     """A ruleset's generated functions, kept in a cached library: the code (marshalled) and the
     constants it names. It defines `run`, `scope` and `policy_<i>` (the policy's own conditions) for
-    the conditions read on every evaluation, and the interpreter's shapes of every node."""
+    the conditions read on every evaluation, `tally` for the policy's reads of the statuses (when it
+    declares them: `Policy.tally`), and the interpreter's shapes of every node."""
 
     code: bytes
     constants: dict[str, Any]
@@ -58,6 +59,7 @@ class _Writer:
         self._counter = 0
         self.hoisted: dict[cn.Node, str] = {}
         self.fact_locals: dict[str, str] = {}  # fact name -> local holding its value (facts read often)
+        self.memo_tokens: dict[cn.Node, str] = {}  # roster condition -> its key in the evidence index's memo
 
     def read(self, fact: str) -> str:
         """An expression for a fact's value (None when unknown)."""
@@ -104,7 +106,10 @@ def _memo(node: cn.Quantifier, w: _Writer) -> str:
     roster, member evidence, facts and the date, all fixed for an evidence index (evaluate.py keeps
     one per dossier and date), and no status. A roster of sixty people costs its members' tests
     once, not on every evaluation (a plan evaluates the same dossier many times)."""
-    token, value = w.const(object()), w.local("m")
+    token = w.memo_tokens.get(node)
+    if token is None:  # one token per node: the runner's two variants share its value
+        token = w.memo_tokens[node] = w.const(object())
+    value = w.local("m")
     return f"({value} if ({value} := memo.get({token})) is not None else memo.setdefault({token}, {_filled(node, w)}))"
 
 
@@ -187,13 +192,14 @@ def _per_dossier(node: cn.Node) -> bool:
     return not any(isinstance(item, (cn.CriterionTest, cn.OutcomeTest)) for item in node.walk())
 
 
-def _criterion_block(crit: CompiledCriterion, w: _Writer, dated: bool) -> list[str]:
+def _criterion_block(crit: CompiledCriterion, w: _Writer, dated: bool, marked: bool = True) -> list[str]:
     """Statements setting one criterion's status. A criterion not in force is not applicable; one
     the dossier declares, declines or a plan assumes (rare) takes the precedence of
     docs/ruleset-format.md §4 with its conditions read by the interpreter; any other gets its
     applicability and requirement inline. Both branches come from `_precedence`. A criterion with a
     deadline (`dated`) that ends neither met nor not applicable is added to `opened`: only those
-    need their window (evaluate.py's deadline pass), and most are met."""
+    need their window (evaluate.py's deadline pass), and most are met. `marked=False` writes the
+    inline branch alone, for the runner's variant that no criterion of the ruleset is marked for."""
     cid = w.const(crit.id)
     model = crit.model
     tests = []
@@ -204,6 +210,10 @@ def _criterion_block(crit: CompiledCriterion, w: _Writer, dated: bool) -> list[s
     out = []
     if tests:
         out += [f"if {' or '.join(tests)}:", f"    statuses[{cid}] = NA", f"    reasons[{cid}] = NA_NOT_IN_FORCE"]
+    inline = _precedence(cid, None if crit.applies_node is None else _expression(crit.applies_node, w),
+                         _expression(crit.requires_node, w), declared=False, dated=dated)
+    if not marked:
+        return out + ["else:"] + [f"    {line}" for line in inline] if tests else inline
     out.append(f"{'elif' if tests else 'if'} {cid} in marked:")
     known = w.const(crit)
     applies = None if crit.applies_node is None else f"{known}.applies(ctx)"
@@ -211,10 +221,7 @@ def _criterion_block(crit: CompiledCriterion, w: _Writer, dated: bool) -> list[s
     if dated:
         out += [f"    if statuses[{cid}] in OPEN:", f"        opened({cid})"]
     out.append("else:")
-    applies = None if crit.applies_node is None else _expression(crit.applies_node, w)
-    out += [f"    {line}" for line in _precedence(cid, applies, _expression(crit.requires_node, w), declared=False,
-                                                    dated=dated)]
-    return out
+    return out + [f"    {line}" for line in inline]
 
 
 def _precedence(cid: str, applies: str | None, requires: str, declared: bool, dated: bool = False) -> list[str]:
@@ -266,11 +273,20 @@ def generate(rs: CompiledRuleset) -> GeneratedCode:
 def generate_source(rs: CompiledRuleset) -> tuple[str, _Writer]:
     w = _Writer()
     w.namespace.update(NAMES)
-    body = PRELUDE + ["found = []", "opened = found.append"] + _hoist(rs, w)
+    head = PRELUDE + ["found = []", "opened = found.append"] + _hoist(rs, w)
     dated = set(rs.dated)
-    for crit in rs.criteria:
-        body += _criterion_block(crit, w, crit.id in dated)
-    source = _function("run(ctx, marked, declared_na, declined, assume)", [*body, "return found"])
+    # Two variants: `run` for the usual dossier, which declares, declines and assumes nothing about
+    # this ruleset's criteria (no `if ID in marked` per criterion), and `run_marked` for the others.
+    ids = w.const(frozenset(crit.id for crit in rs.criteria))
+    plain = [line for crit in rs.criteria for line in _criterion_block(crit, w, crit.id in dated, marked=False)]
+    source = _function("run(ctx, marked, declared_na, declined, assume)", [
+        f"if marked and not marked.isdisjoint({ids}):", "    return run_marked(ctx, marked, declared_na, declined, assume)",
+        *head, *plain, "return found"])
+    checked = [line for crit in rs.criteria for line in _criterion_block(crit, w, crit.id in dated)]
+    source += _function("run_marked(ctx, marked, declared_na, declined, assume)", [*head, *checked, "return found"])
+    spec = rs.policy.tally()
+    if spec is not None:
+        source += _function("tally(statuses)", _tally(spec, w.fresh()))
     conditions = [("scope", rs.scope_node)] + [(f"policy_{i}", node) for i, node in enumerate(rs.policy_nodes)]
     for name, node in conditions:
         if node is not None:
@@ -281,6 +297,34 @@ def generate_source(rs: CompiledRuleset) -> tuple[str, _Writer]:
     w.namespace["SHAPE_SOURCES"] = [shape.source for shape in shapes]
     source += "SHAPES = (\n" + "".join(f"    {shape.lambda_source()},\n" for shape in shapes) + ")\n"
     return source, w
+
+
+STATUS_NAMES = {st.MET: "MET", st.NOT_MET: "NOT_MET", st.UNKNOWN: "UNKNOWN", st.NOT_APPLICABLE: "NA"}
+
+
+def _tally(spec: Any, w: _Writer) -> list[str]:
+    """The body of `tally(statuses)` for a policy's `Tally` (engine/policies/base.py): one status read
+    and a few comparisons per criterion and group, written out, where a loop over the criteria
+    spends most of its time on the loop itself."""
+    lines: list[str] = []
+    groups = []
+    for ids, listed in spec.groups:
+        names = [w.local("l") for _ in listed]
+        lines += [f"{name} = []" for name in names]
+        for cid in ids:
+            k = w.const(cid)
+            lines.append(f"s = statuses[{k}]")
+            for i, (status, name) in enumerate(zip(listed, names, strict=True)):
+                lines += [f"{'if' if i == 0 else 'elif'} s == {STATUS_NAMES[status]}:", f"    {name}.append({k})"]
+        groups.append(f"({''.join(name + ', ' for name in names)})")
+    if spec.weighted is not None:
+        lines.append("met = unknown = applicable = 0.0")
+        for cid, points in spec.weighted:
+            k, p = w.const(cid), w.const(points)
+            lines += [f"s = statuses[{k}]", "if s == MET:", f"    met += {p}", f"    applicable += {p}", "elif s == UNKNOWN:",
+                      f"    unknown += {p}", f"    applicable += {p}", "elif s != NA:", f"    applicable += {p}"]
+        groups.append("(met, unknown, applicable)")
+    return [*lines, f"return ({''.join(group + ', ' for group in groups)})"]
 
 
 def _function(signature: str, body: list[str]) -> str:

@@ -85,7 +85,7 @@ class CompiledRuleset(_Lazy):
     stages: list[CompiledStage] = field(default_factory=list)
     depends_on: set[str] = field(default_factory=set)
     generated: GeneratedCode | None = None
-    _transient = ("functions", "runner", "scope", "policy_conditions", "deadlines", "piece_deadlines", "references",
+    _transient = ("functions", "runner", "tally", "scope", "policy_conditions", "deadlines", "piece_deadlines", "references",
                   "final_by_nature", "pendable", "due_by_key", "dated", "losable", "window_token")
     _positions = ("located",)
 
@@ -100,6 +100,11 @@ class CompiledRuleset(_Lazy):
     def runner(self) -> RulesetRunner:
         """The generated function that sets every criterion's status."""
         return self.functions["run"]
+
+    @cached_property
+    def tally(self) -> Callable[[dict[str, str]], tuple]:
+        """The generated function computing what the policy reads of the statuses (`Policy.tally`)."""
+        return self.functions["tally"]
 
     @cached_property
     def scope(self) -> Callable[[Context], int] | None:

@@ -38,6 +38,19 @@ class Target(Record):
     label: str = ""
 
 
+@record(positional=True)
+class Tally(Record):
+    """What a policy's outcome reads of the statuses, computed by a generated function of the ruleset
+    (codegen `tally(statuses)`: straight-line code, no loop over the criteria). For each group
+    `(ids, statuses)`, the ids of the group whose status is each of `statuses`, in the group's order;
+    then, when `weighted` is given as (id, points) pairs, the points of the met, unknown and
+    applicable (not `not_applicable`) criteria, summed in that order. The function returns a tuple:
+    one tuple of lists per group, then the three sums."""
+
+    groups: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
+    weighted: tuple[tuple[str, float], ...] | None = None
+
+
 class Planner(Protocol):
     """What a policy may ask of the planner (engine/plan.py) when it plans a target."""
 
@@ -95,6 +108,11 @@ class Policy:
                                "remove it or change the policy")
 
     # -- evaluation ----------------------------------------------------------------------------
+    def tally(self) -> Tally | None:
+        """What `outcome` reads of the statuses, for the ruleset's generated `tally` function
+        (`CompiledRuleset.tally`); None: the outcome reads `ctx.statuses` itself."""
+        return None
+
     def outcome(self, compiled: CompiledRuleset, ctx: Context) -> Outcome:
         raise NotImplementedError
 

@@ -9,7 +9,7 @@ from .. import status as st
 from ..errors import InputError
 from ..model import Check, Dated, Ident, PolicyParams, Provenance, SourceRef, Strict, Text, to_data
 from ..record import record
-from .base import DEADLINE_PASSED, Fail, Outcome, Planner, Policy, Statement, Target, positive_decision
+from .base import DEADLINE_PASSED, Fail, Outcome, Planner, Policy, Statement, Tally, Target, positive_decision
 
 if TYPE_CHECKING:
     from ..compiled import CompiledRuleset
@@ -78,22 +78,11 @@ class EligibilityPolicy(Policy):
     def outcome(self, compiled: CompiledRuleset, ctx: Context) -> Outcome:
         schemes: dict[str, dict] = {}
         low = high = 0.0
-        statuses, as_of = ctx.statuses, ctx.as_of
-        NOT_MET, UNKNOWN, NA = st.NOT_MET, st.UNKNOWN, st.NOT_APPLICABLE  # noqa: N806 - locals in the loop over criteria
+        as_of = ctx.as_of
         out: Outcome = {"schemes": schemes, "reasons": [], "decision": None}
         blocking: list[str] = []
-        for sid, ids, scheme, amount, key in self.rows:
-            not_met: list[str] = []
-            unknown: list[str] = []
-            applicable = not ids  # a scheme without conditions is open to every production
-            for cid in ids:
-                status = statuses[cid]
-                if status == NOT_MET:
-                    not_met.append(cid)
-                elif status == UNKNOWN:
-                    unknown.append(cid)
-                elif status != NA:
-                    applicable = True
+        for (sid, ids, scheme, amount, key), (not_met, unknown, met) in zip(self.rows, compiled.tally(ctx.statuses), strict=True):
+            applicable = not ids or bool(met)  # a scheme without conditions is open to every production
             reasons: list[str] = []
             if not scheme.in_force(as_of):
                 decision = st.NOT_ELIGIBLE
@@ -127,6 +116,9 @@ class EligibilityPolicy(Policy):
         out["amount"] = (low, high)
         out["blocking"] = blocking
         return out
+
+    def tally(self) -> Tally:
+        return Tally(tuple((ids, (st.NOT_MET, st.UNKNOWN, st.MET)) for _, ids, _, _, _ in self.rows))
 
     def settled(self, compiled: CompiledRuleset, outcome: Outcome, ctx: Context) -> set[str]:
         """Conditions of a scheme that cannot become claimable: one not in force at the evaluation

@@ -8,7 +8,7 @@ from .. import status as st
 from ..errors import InputError
 from ..model import Check, PolicyParams, Strict, Text
 from ..record import record
-from .base import Fail, Outcome, Planner, Policy, Statement, Target
+from .base import Fail, Outcome, Planner, Policy, Statement, Tally, Target
 
 if TYPE_CHECKING:
     from ..compiled import CompiledRuleset
@@ -55,17 +55,15 @@ class LevelsPolicy(Policy):
         if self.params.target is not None and self.params.target not in numbers:
             raise fail(("policy", "target"), f"target level {self.params.target} is not declared", "")
 
+    def tally(self) -> Tally:
+        return Tally(tuple((tuple(self.by_level[level]), (st.NOT_MET, st.UNKNOWN)) for level in sorted(self.by_level)))
+
     def outcome(self, compiled: CompiledRuleset, ctx: Context) -> Outcome:
-        statuses = ctx.statuses
-        NOT_MET, UNKNOWN = st.NOT_MET, st.UNKNOWN  # noqa: N806 - locals in the loop over criteria
         by_level = self.by_level
         project_now = project_best = 0
         gaps: dict[int, list[str]] = {}
         now_open = best_open = True
-        for level in sorted(by_level):
-            ids = by_level[level]
-            not_met = [c for c in ids if statuses[c] == NOT_MET]
-            unknown = [c for c in ids if statuses[c] == UNKNOWN]
+        for level, (not_met, unknown) in zip(sorted(by_level), compiled.tally(ctx.statuses), strict=True):
             if not_met or unknown:
                 gaps[level] = not_met + unknown
             now_open = now_open and not not_met and not unknown

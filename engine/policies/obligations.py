@@ -5,18 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .. import status as st
-from .base import Outcome, Planner, Policy, Target
+from .base import Outcome, Planner, Policy, Tally, Target
 
 if TYPE_CHECKING:
     from ..compiled import CompiledRuleset
     from ..context import Context
-
-
-def tally(ids: tuple[str, ...], statuses: dict[str, str]) -> dict[str, list[str]]:
-    groups: dict[str, list[str]] = {s: [] for s in st.STATUSES}
-    for cid in ids:
-        groups[statuses[cid]].append(cid)
-    return groups
 
 
 class ObligationsPolicy(Policy):
@@ -28,9 +21,13 @@ class ObligationsPolicy(Policy):
         self.mandatory = tuple(c.id for c in ruleset.criteria if c.mandatory)
         self.recommended = tuple(c.id for c in ruleset.criteria if not c.mandatory)
 
+    def tally(self) -> Tally:
+        return Tally(((self.mandatory, st.STATUSES), (self.recommended, st.STATUSES)))
+
     def outcome(self, compiled: CompiledRuleset, ctx: Context) -> Outcome:
-        mandatory = tally(self.mandatory, ctx.statuses)
-        recommended = tally(self.recommended, ctx.statuses)
+        mandatory_lists, recommended_lists = compiled.tally(ctx.statuses)
+        mandatory = dict(zip(st.STATUSES, mandatory_lists, strict=True))
+        recommended = dict(zip(st.STATUSES, recommended_lists, strict=True))
         applicable = len(mandatory[st.MET]) + len(mandatory[st.NOT_MET]) + len(mandatory[st.UNKNOWN])
         reasons = []
         if not applicable and len(recommended[st.NOT_APPLICABLE]) == sum(map(len, recommended.values())):

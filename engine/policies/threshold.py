@@ -9,7 +9,7 @@ from .. import tri
 from ..knapsack import knapsack_cover
 from ..model import Check, Condition, PolicyParams, SourceRef, Strict, Text
 from ..record import record
-from .base import Outcome, Planner, Policy, Statement, Target
+from .base import Outcome, Planner, Policy, Statement, Tally, Target
 
 if TYPE_CHECKING:
     from ..compiled import CompiledRuleset
@@ -84,25 +84,13 @@ class ThresholdPolicy(Policy):
                 candidates.append(index)
         return candidates, (["threshold_undetermined"] if candidates else ["no_threshold_applies"])
 
+    def tally(self) -> Tally:
+        """The mandatory criteria not met and unknown; the points met, unknown and applicable."""
+        mandatory = tuple(cid for cid, _, is_mandatory in self.scored if is_mandatory)
+        return Tally(((mandatory, (st.NOT_MET, st.UNKNOWN)),), tuple((cid, points) for cid, points, _ in self.scored))
+
     def outcome(self, compiled: CompiledRuleset, ctx: Context) -> Outcome:
-        statuses = ctx.statuses
-        MET, NA, UNKNOWN = st.MET, st.NOT_APPLICABLE, st.UNKNOWN  # noqa: N806 - locals in the loop over criteria
-        met = unknown = applicable = 0.0
-        mandatory_not_met: list[str] = []
-        mandatory_unknown: list[str] = []
-        for cid, points, mandatory in self.scored:
-            status = statuses[cid]
-            if status == MET:
-                met += points
-            elif status == NA:
-                continue
-            elif status == UNKNOWN:
-                unknown += points
-                if mandatory:
-                    mandatory_unknown.append(cid)
-            elif mandatory:
-                mandatory_not_met.append(cid)
-            applicable += points
+        (mandatory_not_met, mandatory_unknown), (met, unknown, applicable) = compiled.tally(ctx.statuses)
         if not applicable:
             return {"decision": st.NOT_APPLICABLE, "reasons": ["no_applicable_criteria"], "score": None,
                     "stars": None, "threshold": None}
