@@ -13,6 +13,7 @@ code.
 from __future__ import annotations
 
 import marshal
+import re
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -253,6 +254,19 @@ def _precedence(cid: str, applies: str | None, requires: str, declared: bool, da
     return out + ["else:"] + [f"    {line}" for line in final]
 
 
+def _prelude(body: list[str]) -> list[str]:
+    """The lines of PRELUDE that `body` needs (a scope or a policy condition reads a fact or two,
+    not every local of the runner), in order."""
+    text = "\n".join(body)
+    needed: list[str] = []
+    for line in reversed(PRELUDE):
+        name = line.split(" = ", 1)[0]
+        if re.search(rf"\b{name}\b", text):
+            needed.insert(0, line)
+            text += "\n" + line
+    return needed
+
+
 PRELUDE = ["facts = ctx.facts", "get = facts.get", "valid = ctx.valid_evidence.get",
            "member_valid = ctx.evidence_index.member_valid.get", "memo = ctx.evidence_index.memo", "statuses = ctx.statuses",
            "status = statuses.get", "reasons = ctx.na_reasons", "as_of = ctx.as_of"]
@@ -273,7 +287,7 @@ def generate(rs: CompiledRuleset) -> GeneratedCode:
 def generate_source(rs: CompiledRuleset) -> tuple[str, _Writer]:
     w = _Writer()
     w.namespace.update(NAMES)
-    head = PRELUDE + ["found = []", "opened = found.append"] + _hoist(rs, w)
+    head = ["found = []", "opened = found.append"] + _hoist(rs, w)
     dated = set(rs.dated)
     # Two variants: `run` for the usual dossier, which declares, declines and assumes nothing about
     # this ruleset's criteria (no `if ID in marked` per criterion), and `run_marked` for the others.
@@ -281,16 +295,18 @@ def generate_source(rs: CompiledRuleset) -> tuple[str, _Writer]:
     plain = [line for crit in rs.criteria for line in _criterion_block(crit, w, crit.id in dated, marked=False)]
     source = _function("run(ctx, marked, declared_na, declined, assume)", [
         f"if marked and not marked.isdisjoint({ids}):", "    return run_marked(ctx, marked, declared_na, declined, assume)",
-        *head, *plain, "return found"])
+        *_prelude(head + plain), *head, *plain, "return found"])
     checked = [line for crit in rs.criteria for line in _criterion_block(crit, w, crit.id in dated)]
-    source += _function("run_marked(ctx, marked, declared_na, declined, assume)", [*head, *checked, "return found"])
+    source += _function("run_marked(ctx, marked, declared_na, declined, assume)",
+                        [*_prelude(head + checked), *head, *checked, "return found"])
     spec = rs.policy.tally()
     if spec is not None:
         source += _function("tally(statuses)", _tally(spec, w.fresh()))
     conditions = [("scope", rs.scope_node)] + [(f"policy_{i}", node) for i, node in enumerate(rs.policy_nodes)]
     for name, node in conditions:
         if node is not None:
-            source += _function(f"{name}(ctx)", [*PRELUDE, f"return {_expression(node, w.fresh())}"])
+            body = [f"return {_expression(node, w.fresh())}"]
+            source += _function(f"{name}(ctx)", [*_prelude(body), *body])
     roots = [root for crit in rs.criteria for root in (crit.applies_node, crit.requires_node)]
     roots += [node for _, node in conditions] + [stage.node for stage in rs.stages]
     shapes = dict.fromkeys(node.template()[0] for root in roots if root is not None for node in root.walk())
