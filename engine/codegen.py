@@ -13,6 +13,7 @@ code.
 from __future__ import annotations
 
 import marshal
+import operator
 import re
 import sys
 from collections.abc import Callable
@@ -319,26 +320,31 @@ STATUS_NAMES = {st.MET: "MET", st.NOT_MET: "NOT_MET", st.UNKNOWN: "UNKNOWN", st.
 
 
 def _tally(spec: Any, w: _Writer) -> list[str]:
-    """The body of `tally(statuses)` for a policy's `Tally` (engine/policies/base.py): one status read
-    and a few comparisons per criterion and group, written out, where a loop over the criteria
-    spends most of its time on the loop itself."""
-    lines: list[str] = []
+    """The body of `tally(statuses)` for a policy's `Tally` (engine/policies/base.py): the statuses
+    read at once (an `operator.itemgetter` unpacked into locals), then a few comparisons per
+    criterion and group, written out, where a loop over the criteria spends most of its time on the
+    loop itself."""
+    ids = list(dict.fromkeys([cid for group, _ in spec.groups for cid in group] + [cid for cid, _ in spec.weighted or ()]))
+    local = {cid: f"s{i}" for i, cid in enumerate(ids)}
+    if len(ids) > 1:
+        lines = [f"({', '.join(local[cid] for cid in ids)},) = {w.const(operator.itemgetter(*ids))}(statuses)"]
+    else:
+        lines = [f"{local[cid]} = statuses[{w.const(cid)}]" for cid in ids]
     groups = []
-    for ids, listed in spec.groups:
+    for group, listed in spec.groups:
         names = [w.local("l") for _ in listed]
         lines += [f"{name} = []" for name in names]
-        for cid in ids:
-            k = w.const(cid)
-            lines.append(f"s = statuses[{k}]")
-            for i, (status, name) in enumerate(zip(listed, names, strict=True)):
-                lines += [f"{'if' if i == 0 else 'elif'} s == {STATUS_NAMES[status]}:", f"    {name}.append({k})"]
+        for cid in group:
+            k, status = w.const(cid), local[cid]
+            for i, (wanted, name) in enumerate(zip(listed, names, strict=True)):
+                lines += [f"{'if' if i == 0 else 'elif'} {status} == {STATUS_NAMES[wanted]}:", f"    {name}.append({k})"]
         groups.append(f"({''.join(name + ', ' for name in names)})")
     if spec.weighted is not None:
         lines.append("met = unknown = applicable = 0.0")
         for cid, points in spec.weighted:
-            k, p = w.const(cid), w.const(points)
-            lines += [f"s = statuses[{k}]", "if s == MET:", f"    met += {p}", f"    applicable += {p}", "elif s == UNKNOWN:",
-                      f"    unknown += {p}", f"    applicable += {p}", "elif s != NA:", f"    applicable += {p}"]
+            status, p = local[cid], w.const(points)
+            lines += [f"if {status} == MET:", f"    met += {p}", f"    applicable += {p}", f"elif {status} == UNKNOWN:",
+                      f"    unknown += {p}", f"    applicable += {p}", f"elif {status} != NA:", f"    applicable += {p}"]
         groups.append("(met, unknown, applicable)")
     return [*lines, f"return ({''.join(group + ', ' for group in groups)})"]
 

@@ -81,7 +81,7 @@ class EligibilityPolicy(Policy):
         as_of = ctx.as_of
         out: Outcome = {"schemes": schemes, "reasons": [], "decision": None}
         blocking: list[str] = []
-        for (sid, ids, scheme, amount, key), (not_met, unknown, met) in zip(self.rows, compiled.tally(ctx.statuses), strict=True):
+        for (sid, ids, scheme, amount, key), (met, not_met, unknown) in zip(self.rows, compiled.tally(ctx.statuses), strict=True):
             applicable = not ids or bool(met)  # a scheme without conditions is open to every production
             reasons: list[str] = []
             if not scheme.in_force(as_of):
@@ -118,7 +118,7 @@ class EligibilityPolicy(Policy):
         return out
 
     def tally(self) -> Tally:
-        return Tally(tuple((ids, (st.NOT_MET, st.UNKNOWN, st.MET)) for _, ids, _, _, _ in self.rows))
+        return Tally(tuple((ids, (st.MET, st.NOT_MET, st.UNKNOWN)) for _, ids, _, _, _ in self.rows))
 
     def settled(self, compiled: CompiledRuleset, outcome: Outcome, ctx: Context) -> set[str]:
         """Conditions of a scheme that cannot become claimable: one not in force at the evaluation
