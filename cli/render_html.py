@@ -21,12 +21,12 @@ from raccord.engine.policies import policy_class
 from .citations import WORDS as CITATION_WORDS
 from .citations import citation_parts, notice
 from .deadline_text import due_text
-from .i18n import MESSAGES, colon, money, percent, reason, t, text, words
+from .i18n import MESSAGES, colon, count, money, percent, reason, t, text, words
 from .integrity import OK, PROBLEMS, FileCheck, check_files, date_state, w
 from .integrity import WORDS as REGISTER_WORDS
 from .review_text import figures_line, review_lines, validated_line
 from .review_text import w as rw
-from .summary import STATUS_MARK, headline, members_lines, statement_text, statements
+from .summary import STATUS_MARK, headline, members_lines, scheme_amount, statement_text, statements
 
 FIGURES = frozenset({"score", "pass_mark", "level", "amount_total", "text"})  # the stars have their own column
 
@@ -47,7 +47,7 @@ WORDS: dict[str, dict[str, str]] = {
     "source_col": {"fr": "Clause source", "en": "Source clause"},
     "mandatory": {"fr": "obligatoire", "en": "mandatory"},
     "recommended": {"fr": "recommandé", "en": "recommended"},
-    "points": {"fr": "pts", "en": "pts"},
+    "scheme_condition": {"fr": "condition du dispositif", "en": "condition of the scheme"},
     "evidence_problems": {"fr": "Preuves écartées", "en": "Evidence not counted"},
     "missing_evidence": {"fr": "Preuve manquante", "en": "Missing evidence"},
     "justification": {"fr": "Justification", "en": "Justification"},
@@ -175,6 +175,7 @@ def render_report(doc: dict[str, Any], lang: str, register: list[dict[str, Any]]
     aid = [rs for rs in doc["rulesets"] if policy_class(rs["policy"]).makes_claims]
     problems = [e for e in register if e["file_problem"]]
     template = _environment().get_template("report.html.j2")
+    schemes = {s["id"]: text(s["title"], lang) for rs in doc["rulesets"] for s in statements(rs) if s["kind"] == "scheme"}
 
     def L(key: str, **values: Any) -> str:  # noqa: N802 (short name for the template)
         return word(key, lang, **values)
@@ -183,7 +184,8 @@ def render_report(doc: dict[str, Any], lang: str, register: list[dict[str, Any]]
         doc=doc, lang=lang, rulesets=rulesets, aid=aid, register=register, evidence=by_id, problems=problems,
         L=L, t=lambda key, **values: t(key, lang, **values), w=lambda key: w(key, lang), text=lambda v: text(v, lang),
         reason=lambda code: reason(code, lang), percent=lambda v: percent(v, lang),
-        money=lambda v: money(v, lang), statement=lambda s: statement_text(s, lang),
+        money=lambda v: money(v, lang), tags=lambda c: criterion_tags(c, lang, schemes),
+        at_stake=lambda r: scheme_amount(r, lang).removeprefix(" — "), statement=lambda s: statement_text(s, lang),
         citation=lambda source: citation_parts(source, lang), scheme_source=scheme_source, notice=notice(doc["rulesets"], lang),
         mark=STATUS_MARK, decision_class=DECISION_CLASS, status_class=STATUS_CLASS, problem_states=PROBLEMS,
         sep=colon(lang), due=lambda item: due_text(item.get("due"), item.get("status_reason"), lang),
@@ -191,6 +193,25 @@ def render_report(doc: dict[str, Any], lang: str, register: list[dict[str, Any]]
         figures_line=lambda rs: figures_line(rs, lang), validated_line=lambda rs: validated_line(rs, lang),
         review_lines=review_lines(doc, lang), rv=lambda key: rw(key, lang), **print_context(doc, lang, dossier_sha256),
     )
+
+
+def criterion_tags(c: dict[str, Any], lang: str, schemes: dict[str, str]) -> str:
+    """« obligatoire · 3 points », « condition du dispositif · Prime RSE+ du CNC », « Niveau 1 »: an
+    aid's condition and a level's action are what the scheme or the level requires, never « recommandé »;
+    a scheme by its title, not its id."""
+    if c.get("mandatory"):
+        tags = [word("mandatory", lang)]
+    elif c.get("scheme"):
+        tags = [word("scheme_condition", lang)]
+    else:
+        tags = [] if c.get("level") is not None else [word("recommended", lang)]
+    if c.get("points") is not None:
+        tags.append(count(c["points"], "point", lang))
+    if c.get("level") is not None:
+        tags.append(f"{t('level', lang)} {c['level']}")
+    if c.get("scheme"):
+        tags.append(schemes.get(c["scheme"], c["scheme"]))
+    return " · ".join(tags)
 
 
 def evidence_links(dossier, checks: dict[str, FileCheck], report_dir: Path | None) -> dict[str, str]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from .i18n import MESSAGES, colon, label, percent, words
-from .summary import STATUS_MARK, decision_line, statement_text, statements
+from .summary import STATUS_MARK, counts_text, decision_line, statement_text, statements
 
 WORDS = {
     "declared": {"fr": "déclaré", "en": "declared"},
@@ -75,7 +75,7 @@ def validated_line(rs: dict[str, Any], lang: str) -> str | None:
     decision = decision_line(other, lang)
     parts = [decision] if decision != "-" else []  # "-": a policy deciding per scheme, not as a whole
     parts += [statement_text(item, lang) for item in statements(other) if item["kind"] in ("score", "level")]
-    parts.append(label("criteria", lang) + ", ".join(f"{w(s, lang)} {counts[s]}" for s in STATUS_MARK if counts.get(s)))
+    parts.append(label("criteria", lang) + counts_text({s: counts.get(s, 0) for s in STATUS_MARK}, lang))
     return f"{w('validated_line', lang)}{colon(lang)}" + " — ".join(parts)
 
 

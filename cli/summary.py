@@ -53,8 +53,7 @@ def statement_text(item: Statement, lang: str, why: dict[str, str] | None = None
         flag = "" if item["verified"] else f" ({t('stars_unverified', lang)})"
         return f"{label('stars', lang)}{shown}{flag}"
     if kind == "scheme":
-        amount = f" — {money(item['amount'], lang)}" if item.get("amount") else ""
-        head = f"{text(item['title'], lang)}{colon(lang)}{t(item['decision'], lang)}{amount}"
+        head = f"{text(item['title'], lang)}{colon(lang)}{t(item['decision'], lang)}{scheme_amount(item, lang)}"
         if why and why.get(item.get("id", "")):
             return f"{head} — {why[item['id']]}"
         reasons = ", ".join(reason(r, lang) for r in item.get("reasons", []))
@@ -63,6 +62,20 @@ def statement_text(item: Statement, lang: str, why: dict[str, str] | None = None
         high = f" – {money(item['high'], lang)}" if item["high"] != item["low"] else ""
         return f"{label('amount_total', lang)}{money(item['low'], lang)}{high}"
     return text(item.get("text"), lang)  # a policy's own words: {"kind": "text", "text": {fr, en}}
+
+
+AT_STAKE = {"fr": "{amount} en jeu", "en": "{amount} at stake"}
+
+
+def scheme_amount(item: dict[str, Any], lang: str) -> str:
+    """The amount beside a scheme's decision: obtained once eligible, at stake while undetermined,
+    and none beside a negative decision (« non éligible — 28 000 € » read as if it were granted)."""
+    if not item.get("amount") or item.get("decision") == "not_eligible":
+        return ""
+    amount = money(item["amount"], lang)
+    if item.get("decision") == "eligible":
+        return f" — {amount}"
+    return " — " + AT_STAKE.get(lang, AT_STAKE["fr"]).format(amount=amount)
 
 
 # What the text and Markdown reports print under a ruleset's decision (the aid total is in
