@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from raccord.engine import InputError
+from raccord.engine import Bilingual, InputError
 from raccord.engine import status as st
 from raccord.engine.plan import parse_target, plan_document
 
@@ -68,9 +68,12 @@ def parse_assume(values: tuple[str, ...], library) -> dict[str, str]:
         cid, sep, status = value.partition("=")
         status = status or st.MET
         if cid not in library.criteria:
-            raise InputError("--assume", f"unknown criterion '{cid}'", "`raccord rulesets show ID` lists criteria")
+            raise InputError("--assume", Bilingual(f"critère inconnu : « {cid} »", f"unknown criterion '{cid}'"),
+                             Bilingual("`raccord rulesets show ID` liste les critères",
+                                       "`raccord rulesets show ID` lists criteria"))
         if (sep and not status) or status not in (st.MET, st.NOT_MET):
-            raise InputError("--assume", f"'{value}': write ID=met or ID=not_met", "")
+            raise InputError("--assume", Bilingual(f"« {value} » : écrivez ID=met ou ID=not_met",
+                                                   f"'{value}': write ID=met or ID=not_met"))
         out[cid] = status
     return out
 

@@ -49,30 +49,54 @@ def expected_kinds(library: Library) -> dict[str, set[str]]:
     return out
 
 
+NOT_FOUND = Bilingual("fichier introuvable", "file not found")
+CHECK_PATH = Bilingual("vérifier le chemin", "check the path")
+
+
+def registered(item_id: str, kind: str) -> Bilingual:
+    return Bilingual(f"déjà enregistré comme {item_id} (nature {kind})", f"already registered as {item_id} (kind {kind})")
+
+
+def suggestion(word: str, known, otherwise: Bilingual) -> Bilingual:
+    """« vouliez-vous dire « X » ? » for the closest known name, else `otherwise`."""
+    close = did_you_mean(word, known)
+    if not close:
+        return otherwise
+    name = close.removeprefix("did you mean '").removesuffix("'?")
+    return Bilingual(f"vouliez-vous dire « {name} » ?", close)
+
+
 def _check_kind_and_criteria(library: Library, kind: str, criteria: list[str]) -> None:
     kinds = expected_kinds(library)
     if kind not in kinds:
-        raise InputError("--kind", f"unknown evidence kind '{kind}': no criterion expects it",
-                         did_you_mean(kind, kinds, "`raccord rulesets show ID` lists what criteria expect"))
+        raise InputError("--kind", Bilingual(f"nature de preuve inconnue « {kind} » : aucun critère ne l'attend",
+                                             f"unknown evidence kind '{kind}': no criterion expects it"),
+                         suggestion(kind, kinds, Bilingual("`raccord rulesets show ID` liste ce qu'attendent les critères",
+                                                           "`raccord rulesets show ID` lists what criteria expect")))
     if not criteria:
-        raise InputError("--criteria", "give at least one criterion id", f"criteria expecting '{kind}': "
-                         + ", ".join(sorted(kinds[kind])[:8]))
+        expecting = ", ".join(sorted(kinds[kind])[:8])
+        raise InputError("--criteria", Bilingual("donner au moins un identifiant de critère", "give at least one criterion id"),
+                         Bilingual(f"critères qui attendent « {kind} » : {expecting}",
+                                   f"criteria expecting '{kind}': {expecting}"))
     for cid in criteria:
         if cid not in library.criteria:
-            raise InputError("--criteria", f"unknown criterion '{cid}'",
-                             did_you_mean(cid, library.criteria, "`raccord rulesets show ID` lists criteria"))
+            raise InputError("--criteria", Bilingual(f"critère inconnu : « {cid} »", f"unknown criterion '{cid}'"),
+                             suggestion(cid, library.criteria, Bilingual("`raccord rulesets show ID` liste les critères",
+                                                                         "`raccord rulesets show ID` lists criteria")))
         if cid not in kinds[kind]:
             wanted = sorted(k for k, ids in kinds.items() if cid in ids)
-            raise InputError("--criteria", f"criterion '{cid}' does not expect evidence of kind '{kind}'",
-                             "it expects: " + (", ".join(wanted) or "no evidence"))
+            raise InputError("--criteria", Bilingual(f"le critère « {cid} » n'attend pas de preuve de nature « {kind} »",
+                                                     f"criterion '{cid}' does not expect evidence of kind '{kind}'"),
+                             Bilingual("il attend : " + (", ".join(wanted) or "aucune preuve"),
+                                       "it expects: " + (", ".join(wanted) or "no evidence")))
 
 
 def _file_in_dossier(dossier: Dossier, file: Path) -> str:
     if not file.exists():
-        raise InputError(str(file), "file not found", "check the path")
+        raise InputError(str(file), NOT_FOUND, CHECK_PATH)
     rel = relative_to_dossier(dossier.base_dir, file)
     if not file.is_file():
-        raise InputError(str(file), "is not a regular file")
+        raise InputError(str(file), Bilingual("pas un fichier ordinaire", "is not a regular file"))
     return rel
 
 
@@ -147,7 +171,7 @@ def add_evidence(library: Library, dossier_path: Path, file: Path | None, kind: 
         item["url"] = url
         if copy is not None:  # a saved copy kept elsewhere: its hash ties the record to what was seen
             if not copy.is_file():
-                raise InputError(str(copy), "file not found", "check the path")
+                raise InputError(str(copy), NOT_FOUND, CHECK_PATH)
             item["sha256"], item["size"] = sha256_file(copy)
     else:
         if file is None:
@@ -155,8 +179,9 @@ def add_evidence(library: Library, dossier_path: Path, file: Path | None, kind: 
         rel = _file_in_dossier(dossier, file)
         for existing in dossier.file.evidence:
             if existing.path == rel and existing.kind == kind:
-                raise InputError(str(file), f"already registered as {existing.id} (kind {kind})",
-                                 f"a new version: raccord evidence replace DOSSIER {existing.id} FILE")
+                raise InputError(str(file), registered(existing.id, kind),
+                                 Bilingual(f"une nouvelle version : raccord evidence replace DOSSIER {existing.id} FICHIER",
+                                           f"a new version: raccord evidence replace DOSSIER {existing.id} FILE"))
         item["path"] = rel
         item["sha256"], item["size"] = sha256_file(file)
     item["collected"] = collected
@@ -170,7 +195,9 @@ def add_evidence(library: Library, dossier_path: Path, file: Path | None, kind: 
         item["seen"] = seen
     item["auditor"] = {"status": "pending"}
     if any(e.id == item["id"] for e in dossier.file.evidence):
-        raise InputError("--id", f"evidence id '{item['id']}' is already used", "leave --id out: raccord picks a unique one")
+        raise InputError("--id", Bilingual(f"l'identifiant de preuve « {item['id']} » est déjà pris",
+                                           f"evidence id '{item['id']}' is already used"),
+                         Bilingual("omettre --id : raccord en choisit un libre", "leave --id out: raccord picks a unique one"))
     old = dossier.file.evidence
     _write(library, dossier, dossier_path,
            lambda text: insert_yaml_item(text, item, str(dossier_path)),
@@ -199,7 +226,7 @@ def replace_evidence(library: Library, dossier_path: Path, item_id: str, file: P
                                               f"this file is already the registered version of {item_id}"))
     for other in dossier.file.evidence:
         if other.id != item_id and other.path == rel and other.kind == old.kind:
-            raise InputError(str(file), f"already registered as {other.id} (kind {old.kind})")
+            raise InputError(str(file), registered(other.id, old.kind))
     if expires is None and old.expires is not None and old.expires < collected:
         raise InputError("--expires", Bilingual(f"la version précédente expirait le {old.expires} : donner la date "
                                                 "de fin de validité de la nouvelle", f"the previous version expired on "

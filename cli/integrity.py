@@ -14,8 +14,9 @@ import stat
 from dataclasses import field
 from pathlib import Path, PurePosixPath
 
-from raccord.engine import Dossier, InputError
+from raccord.engine import Bilingual, Dossier, InputError
 from raccord.engine.dossier import EvidenceItem, confined_relative_path
+from raccord.engine.messages_fr import bilingual
 from raccord.engine.record import Record, record
 from raccord.engine.source_files import note_input
 
@@ -194,11 +195,13 @@ def relative_to_dossier(base_dir: Path, file: Path) -> str:
         try:
             rel = lexical.relative_to(root)
         except ValueError:
-            raise InputError(str(file), "file is outside the dossier folder",
-                             f"evidence files must live under {root} (copy it there first)") from None
+            raise InputError(str(file), Bilingual("fichier hors du dossier", "file is outside the dossier folder"),
+                             Bilingual(f"les fichiers de preuve sont rangés sous {root} (copiez-le d'abord)",
+                                       f"evidence files must live under {root} (copy it there first)")) from None
     text = rel.as_posix()
     try:
         confine(root, text)
     except ValueError as exc:
-        raise InputError(str(file), str(exc), f"evidence files must live under {root}") from None
+        raise InputError(str(file), bilingual(str(exc)), Bilingual(f"les fichiers de preuve sont rangés sous {root}",
+                                                         f"evidence files must live under {root}")) from None
     return text

@@ -457,4 +457,22 @@ def _message_fr(error: dict) -> str:
         return f"valeur non permise (attendu : {(error.get('ctx') or {}).get('expected', '')})"
     if kind == "list_type":
         return "une liste est attendue"
-    return _message(error)
+    ctx = error.get("ctx") or {}
+    simple = {"int_type": "un nombre entier est attendu", "int_parsing": "un nombre entier est attendu",
+              "int_from_float": "un nombre entier est attendu", "float_type": "un nombre est attendu",
+              "float_parsing": "un nombre est attendu", "bool_type": "true ou false est attendu",
+              "bool_parsing": "true ou false est attendu", "string_too_long": "texte trop long"}
+    if kind in simple:
+        return simple[kind]
+    bounds = {"greater_than": ("supérieur à", "gt"), "greater_than_equal": ("au moins", "ge"),
+              "less_than": ("inférieur à", "lt"), "less_than_equal": ("au plus", "le")}
+    if kind in bounds:
+        words, key = bounds[kind]
+        bound = ctx.get(key)
+        shown = f"{bound:g}".replace(".", ",") if isinstance(bound, (int, float)) else bound
+        return f"attendu : {words} {shown}"
+    if kind == "enum":
+        return f"valeur non permise (attendu : {ctx.get('expected', '')})"
+    from .messages_fr import french  # a model check's own words (value_error), when known
+
+    return french(_message(error)) or _message(error)

@@ -67,7 +67,7 @@ def test_a_renamed_fact_names_its_successor(tmp_path):
 
 def test_unknown_criterion_id(tmp_path):
     path = write(tmp_path, HEAD + "not_applicable:\n  ECO-PROD-99: 'Pas concerné du tout'\n")
-    assert_clean_error(raccord("check", str(path)), f"{path}:4:", "unknown criterion 'ECO-PROD-99'")
+    assert_clean_error(raccord("check", str(path)), f"{path}:4:", "critère inconnu : « ECO-PROD-99 »")
 
 
 def test_bad_date_in_dossier_and_option(tmp_path):
@@ -177,9 +177,9 @@ def test_missing_file_and_folder(tmp_path):
 
 def test_evidence_path_outside_the_dossier(tmp_path):
     path = write(tmp_path, HEAD + "evidence:\n  - {id: E1, kind: duerp_vhss, path: ../../etc/passwd}\n")
-    assert_clean_error(raccord("check", str(path)), f"{path}:", "leaves the dossier folder")
+    assert_clean_error(raccord("check", str(path)), f"{path}:", "sort du dossier")
     path = write(tmp_path, HEAD + "evidence:\n  - {id: E1, kind: duerp_vhss, path: /etc/passwd}\n")
-    assert_clean_error(raccord("check", str(path)), "is absolute")
+    assert_clean_error(raccord("check", str(path)), "est absolu")
 
 
 def test_duplicate_keys_are_refused(tmp_path):
@@ -196,7 +196,7 @@ def test_bad_ruleset_file_is_located(tmp_path):
 
 
 def test_unknown_ruleset_and_usage_errors():
-    assert_clean_error(raccord("check", str(EXAMPLE), "--ruleset", "ecoprood"), "unknown ruleset 'ecoprood'")
+    assert_clean_error(raccord("check", str(EXAMPLE), "--ruleset", "ecoprood"), "référentiel inconnu : « ecoprood »")
     result = raccord("check")
     assert result.returncode == 2 and "Traceback" not in result.stderr and "DOSSIER" in result.stderr
 

@@ -98,7 +98,7 @@ def test_bundle_refuses_paths_leaving_the_dossier(film: Path, tmp_path: Path, ca
                        encoding="utf-8")
     out = tmp_path / "audit.zip"
     code, _, err = build(capsys, film, out)
-    assert code == 2 and "leaves the dossier folder" in err and not out.exists()
+    assert code == 2 and "sort du dossier" in err and not out.exists()
 
     dossier.write_text(text, encoding="utf-8")
     evidence = film / "evidence" / "bilan_carbone_previsionnel.txt"

@@ -233,7 +233,7 @@ def test_markdown_and_json_carry_the_same_entries(toy):
 @pytest.mark.parametrize(("args", "message"), [
     (("--as-of", "2025-02-30"), "raccord : erreur : --as-of: « 2025-02-30 » n'est pas une date"),
     (("--format", "pdf"), "Valeur invalide pour '--format'"),
-    (("--ruleset", "ecoprod"), "raccord: error: --ruleset: unknown ruleset 'ecoprod'"),
+    (("--ruleset", "ecoprod"), "raccord : erreur : --ruleset: référentiel inconnu : « ecoprod »"),
     (("-o", "."), "raccord: error: -o: cannot write '.'"),
 ])
 def test_bad_options_are_a_located_error_with_exit_2(args, message):

@@ -121,13 +121,13 @@ def test_add_registers_file_and_keeps_the_dossier_text(film: Path, capsys) -> No
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--kind", "bilan_carbon", "--criteria", "ECO-PROD-02"], "unknown evidence kind 'bilan_carbon'"),
-        (["--kind", "bilan_carbone_previsionnel", "--criteria", "ECO-PROD-99"], "unknown criterion 'ECO-PROD-99'"),
-        (["--kind", "bilan_carbone_previsionnel", "--criteria", "AFN-GOV-01"], "does not expect evidence of kind"),
+        (["--kind", "bilan_carbon", "--criteria", "ECO-PROD-02"], "nature de preuve inconnue « bilan_carbon »"),
+        (["--kind", "bilan_carbone_previsionnel", "--criteria", "ECO-PROD-99"], "critère inconnu : « ECO-PROD-99 »"),
+        (["--kind", "bilan_carbone_previsionnel", "--criteria", "AFN-GOV-01"], "n'attend pas de preuve de nature"),
         (["--kind", "bilan_carbone_previsionnel", "--criteria", "ECO-PROD-02", "--collected", "2025-13-01"],
          "« 2025-13-01 » n'est pas une date"),
         (["--kind", "bilan_carbone_previsionnel", "--criteria", "ECO-PROD-02", "--collected", "2025-05-01",
-          "--expires", "2025-01-01"], "is before collected"),
+          "--expires", "2025-01-01"], "précède la date de collecte"),
     ],
 )
 def test_add_refuses_bad_input_without_touching_the_dossier(film: Path, capsys, args, message) -> None:
@@ -150,13 +150,13 @@ def test_add_refuses_files_outside_the_dossier_folder(film: Path, tmp_path: Path
     outside.write_text("secret\n", encoding="utf-8")
     link = film / "evidence" / "link.txt"
     link.symlink_to(outside)
-    for target, message in [(outside, "outside the dossier folder"), (link, "resolves outside the dossier folder")]:
+    for target, message in [(outside, "fichier hors du dossier"), (link, "mène hors du dossier")]:
         code, _, err = run(capsys, "evidence", "add", str(dossier), str(target), "--kind", "bilan_carbone_previsionnel",
                            "--criteria", "ECO-PROD-02")
         assert code == 2 and message in err, err
     code, _, err = run(capsys, "evidence", "add", str(dossier), str(film / "evidence" / "bilan_carbone_previsionnel.txt"),
                        "--kind", "bilan_carbone_previsionnel", "--criteria", "ECO-PROD-02")
-    assert code == 2 and "already registered as EV-004" in err
+    assert code == 2 and "déjà enregistré comme EV-004" in err
     assert dossier.read_bytes() == before
 
 
@@ -254,11 +254,11 @@ def test_dotdot_path_in_dossier_is_refused(film: Path, capsys) -> None:
     for command in ("verify", "check"):
         code, _, err = run(capsys, command, str(dossier), "--as-of", AS_OF)
         assert code == 2
-        assert "leaves the dossier folder" in err and "dossier.yaml:" in err  # located: file:line:col
+        assert "sort du dossier" in err and "dossier.yaml:" in err  # located: file:line:col (French by default)
     dossier.write_text(text.replace("path: evidence/bilan_carbone_previsionnel.txt", "path: /etc/passwd"),
                        encoding="utf-8")
     code, _, err = run(capsys, "verify", str(dossier), "--as-of", AS_OF)
-    assert code == 2 and "is absolute" in err
+    assert code == 2 and "est absolu" in err
 
 
 def test_symlink_leaving_the_dossier_does_not_count(film: Path, tmp_path: Path, capsys) -> None:

@@ -160,7 +160,7 @@ def test_a_bad_grid_yaml_gives_a_located_error(toy_dir, old, new, at, message):
     with pytest.raises(InputError) as info:
         load_grid("toy_ref", toy_dir)
     assert re.match(rf"^{re.escape(str(path))}:{line}:\d+$", info.value.where), str(info.value)
-    assert message in info.value.message, str(info.value)
+    assert message in info.value.render("en"), str(info.value)
 
 
 def test_cli_grid_check_and_missing_grid(tmp_path, toy_dir):
@@ -174,7 +174,7 @@ def test_cli_grid_check_and_missing_grid(tmp_path, toy_dir):
     bad = _raccord("grid", "check", str(path), *common, cwd=tmp_path)
     line = TOY_GRID.splitlines().index("  welcome: accueil") + 1
     assert bad.returncode == 2, bad.stderr
-    assert f"{path}:{line}:3: unknown group 'nope'" in bad.stderr and "Traceback" not in bad.stderr, bad.stderr
+    assert f"{path}:{line}:3: groupe inconnu : « nope »" in bad.stderr and "Traceback" not in bad.stderr, bad.stderr
     assert _raccord("validate", str(path), *common, cwd=tmp_path).stderr == bad.stderr
     path.unlink()
     missing = _raccord("grid", "import", "--ruleset", "toy_ref", str(tmp_path / "x.csv"), *common, cwd=tmp_path)
