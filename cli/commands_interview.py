@@ -5,6 +5,7 @@ the dossier at once, atomically, keeping its comments and layout (cli/dossier_ed
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sys
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from .context import common_as_of, common_lang, common_rulesets, library_from, l
 from .dossier_edit import set_facts
 from .language import bi
 from .output import write_atomic
+from .yaml_edit import set_entries
 
 DONT_KNOW = frozenset({"je_ne_sais_pas", "jsp", "ne_sais_pas", "sais_pas", "je_sais_pas", "inconnu", "passer", "?",
                        "dont_know", "i_don_t_know", "skip", "unknown"})
@@ -46,6 +48,10 @@ WORDS = {
                       "No answer can change a decision any more. {asked} question(s) asked, {answered} answer(s) saved "
                       "in {file}; the catalogue has {facts} facts."),
     "left": Bilingual("Restent inconnus à votre demande : {names}.", "Left unknown as you asked: {names}."),
+    "remembered": Bilingual("Non reposées (« je ne sais pas » déjà répondu, section `unanswered:` du dossier ; "
+                            "--reask pour les reposer) : {names}.",
+                            "Not asked again (« I don't know » answered before, the dossier's `unanswered:` section; "
+                            "--reask asks them again): {names}."),
     "stopped": Bilingual("Arrêt : {answered} réponse(s) enregistrée(s) dans {file}. Relancez `raccord interview {file}` "
                          "pour reprendre.",
                          "Stopped: {answered} answer(s) saved in {file}. Run `raccord interview {file}` again to go on."),
@@ -110,25 +116,32 @@ def _shown(value: object) -> str:
     return value.isoformat() if isinstance(value, dt.date) else str(value)
 
 
-def run(engine: Engine, path: Path, as_of: dt.date, rulesets: tuple[str, ...], lang: str) -> int:
-    """The questionnaire; returns the number of questions asked."""
+def run(engine: Engine, path: Path, as_of: dt.date, rulesets: tuple[str, ...], lang: str,
+        reask: bool = False, today: dt.date | None = None) -> int:
+    """The questionnaire; returns the number of questions asked. « je ne sais pas » is recorded in
+    the dossier's `unanswered:` section with the day (`today`), so that the next run does not ask it
+    again (unless `reask`); an answer given later removes it from there."""
+    today = today or dt.date.today()  # the front end's clock: the day of the answer, not an evaluation date
     from raccord.engine.evaluate import Options
 
     options = Options(as_of, tuple(rulesets) or None)
     text = read_text(path)
     dossier = engine.dossier_from_text(text, str(path.name), path.parent)
+    remembered = [] if reask else [name for name in dossier.file.unanswered if name not in dossier.facts]
     skipped: list[str] = []
     history: list[tuple[str, bool]] = []  # (fact, answered?) of each question, for « retour »
     again: str | None = None  # the fact « retour » goes back to
     asked = answered = 0
     while True:
-        question = _next(engine, dossier, options, skipped, again)
+        question = _next(engine, dossier, options, skipped, again, reask)
         again = None
         if question is None:
             click.echo("")
             click.echo(say("done", lang, asked=asked, answered=answered, file=path, facts=len(engine.library.catalogue)))
             if skipped:
                 click.echo(say("left", lang, names=", ".join(skipped)))
+            if remembered:
+                click.echo(say("remembered", lang, names=", ".join(remembered)))
             return asked
         asked += 1
         show(engine, question, asked, lang)
@@ -141,6 +154,7 @@ def run(engine: Engine, path: Path, as_of: dt.date, rulesets: tuple[str, ...], l
             if word in DONT_KNOW:
                 skipped.append(question.fact)
                 history.append((question.fact, False))
+                text, dossier = _write(engine, path, text, {}, {question.fact: today.isoformat()})
                 click.echo(say("skipped", lang))
                 break
             if word in BACK:
@@ -154,12 +168,14 @@ def run(engine: Engine, path: Path, as_of: dt.date, rulesets: tuple[str, ...], l
                     click.echo(say("undone", lang, name=again))
                 elif again in skipped:
                     skipped.remove(again)
+                    text, dossier = _write(engine, path, text, {}, {again: None})
                 break
             if not answer:
                 continue
             try:
                 value = engine.fact_value(question.fact, answer)
-                text, dossier = _write(engine, path, text, {question.fact: value})
+                known = {question.fact: None} if question.fact in dossier.file.unanswered else {}
+                text, dossier = _write(engine, path, text, {question.fact: value}, known)
             except InputError as exc:
                 click.echo(say("again", lang, error=_error(exc, lang)))
                 continue
@@ -169,9 +185,9 @@ def run(engine: Engine, path: Path, as_of: dt.date, rulesets: tuple[str, ...], l
             break
 
 
-def _next(engine: Engine, dossier, options, skipped: list[str], again: str | None) -> Question | None:
+def _next(engine: Engine, dossier, options, skipped: list[str], again: str | None, reask: bool) -> Question | None:
     """The most decisive question, or the one « retour » went back to if it can still change something."""
-    found = engine.questions(dossier, options, skipped)
+    found = engine.questions(dossier, options, skipped, reask=reask)
     if again is not None:
         for question in found:
             if question.fact == again:
@@ -187,9 +203,14 @@ def _error(exc: InputError, lang: str) -> str:
     return f"{text} ({label}{hint})" if hint else text
 
 
-def _write(engine: Engine, path: Path, text: str, values: dict) -> tuple[str, object]:
-    """The dossier text with `values` set, checked by loading it, then written atomically."""
-    new = set_facts(text, values, str(path))
+def _write(engine: Engine, path: Path, text: str, values: dict,
+           unanswered: dict[str, str | None] | None = None) -> tuple[str, object]:
+    """The dossier text with `values` set (and `unanswered:` entries set or removed), checked by
+    loading it, then written atomically."""
+    new = set_facts(text, values, str(path)) if values else text
+    if unanswered:
+        new = set_entries(new, "unanswered", unanswered)
+        new = re.sub(r"(?m)^unanswered:[ \t]*(\n|\Z)(?![ \t])", "", new)  # its last entry gone: no empty section
     dossier = engine.dossier_from_text(new, str(path.name), path.parent)  # an answer that breaks the file is refused
     write_atomic(path, new, replaces_input=True)  # the interview edits the dossier it reads, on purpose
     return new, dossier
@@ -208,7 +229,10 @@ def register(group: click.Group) -> None:
     @common_as_of
     @common_rulesets
     @common_lang
+    @click.option("--reask", is_flag=True,
+                  help=bi("Reposer aussi les questions déjà répondues « je ne sais pas » (section `unanswered:` du dossier).",
+                          "Also ask again the questions answered « I don't know » before (the dossier's `unanswered:` section)."))
     @library_options
-    def interview(dossier, as_of, rulesets, lang, rulesets_dir, ruleset_files):
+    def interview(dossier, as_of, rulesets, lang, reask, rulesets_dir, ruleset_files):
         engine = Engine(library_from(rulesets_dir, ruleset_files))
-        run(engine, Path(dossier), parse_date(as_of), rulesets, lang)
+        run(engine, Path(dossier), parse_date(as_of), rulesets, lang, reask=reask)

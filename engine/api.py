@@ -138,14 +138,17 @@ class Engine:
         return calendar_document(evaluation, _version())
 
     # -- questions (raccord interview, the workspace's questionnaire) -----------------------------
-    def questions(self, dossier: Dossier, options: Options | dt.date, skip: Iterable[str] = ()) -> list[Question]:
+    def questions(self, dossier: Dossier, options: Options | dt.date, skip: Iterable[str] = (),
+                  reask: bool = False) -> list[Question]:
         """Every unknown fact whose answer can change a decision (a ruleset's, an aid scheme's, a
         level), found by re-evaluation: the most decisions first, then the most points. `skip`:
-        facts not to ask again (answered « je ne sais pas »). Empty: nothing left to ask."""
-        return questions.questions(self.library, dossier, options, skip)
+        facts not to ask again (answered « je ne sais pas »); the dossier's `unanswered:` facts are
+        skipped too unless `reask`. Empty: nothing left to ask."""
+        return questions.questions(self.library, dossier, options, skip, reask)
 
-    def next_question(self, dossier: Dossier, options: Options | dt.date, skip: Iterable[str] = ()) -> Question | None:
-        found = self.questions(dossier, options, skip)
+    def next_question(self, dossier: Dossier, options: Options | dt.date, skip: Iterable[str] = (),
+                      reask: bool = False) -> Question | None:
+        found = self.questions(dossier, options, skip, reask)
         return found[0] if found else None
 
     def fact_value(self, name: str, answer: Any, where: str = "") -> Any:

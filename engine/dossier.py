@@ -123,6 +123,9 @@ class DossierFile(Strict):
     declined: dict[str, Annotated[str, Check(min_length=3)]] = field(default_factory=dict)
     portfolio: list[str] = field(default_factory=list)
     tracking: dict[str, Tracking] = field(default_factory=dict)  # criterion id -> follow-up (cli/checklist.py)
+    # fact -> the day the user answered « je ne sais pas » (raccord interview): not asked again unless
+    # --reask (Engine.questions(reask=True)); the evaluation never reads it
+    unanswered: dict[str, dt.date] = field(default_factory=dict)
 
 
 @record(positional=True, frozen=False)
@@ -298,6 +301,11 @@ def build_dossier(located: Located, catalogue: dict[str, FactDef], path: Path | 
             seen.add(item.id)
         if not any(catalogue[name].type == "collection" for name in failed):  # else its members are unknown
             errors += _check_members(model.evidence, facts, located)
+        errors += [InputError(located.where(("unanswered", name)),
+                              Bilingual(f"fait inconnu : « {name} »", f"unknown fact '{name}'"),
+                              Bilingual("`unanswered:` liste des faits du catalogue (raccord schema)",
+                                        "`unanswered:` lists facts of the catalogue (raccord schema)"))
+                   for name in model.unanswered if name not in catalogue]
     raise_all(errors, located)
     assert model is not None  # no error: the model was validated
     _share_equal_values(model.evidence)

@@ -291,14 +291,15 @@ class _Probe:
 
 
 def questions(library: Library, dossier: Dossier, options: Options | dt.date,
-              skip: Iterable[str] = ()) -> list[Question]:
+              skip: Iterable[str] = (), reask: bool = False) -> list[Question]:
     """Every unknown fact whose answer can change a decision, the most decisive first. `skip`:
-    facts not to ask (answered « je ne sais pas »)."""
+    facts not to ask (answered « je ne sais pas » in this session); the facts of the dossier's
+    `unanswered:` section (« je ne sais pas » in an earlier one) are skipped too unless `reask`."""
     if isinstance(options, dt.date):
         options = Options(options)
     probe = _Probe(library, dossier, options)
     reads = fact_reads(library)
-    skipped = set(skip)
+    skipped = set(skip) | (set() if reask else set(dossier.file.unanswered))
     order = {name: i for i, name in enumerate(library.catalogue)}
     found: list[Question] = []
     for name, entry in reads.items():
