@@ -28,8 +28,8 @@ from raccord.engine.conditions import evidence_kinds
 from raccord.engine.dossier import EvidenceItem
 from raccord.engine.evaluate import check_references
 from raccord.engine.model import to_data
-from raccord.engine.source_files import load_document, parse_json, parse_yaml, read_text
-from raccord.engine.suggest import did_you_mean
+from raccord.engine.source_files import CHECK_PATH, NOT_FOUND, load_document, parse_json, parse_yaml, read_text
+from raccord.engine.suggest import suggested
 
 from .ids import new_id
 from .integrity import relative_to_dossier, sha256_file
@@ -49,21 +49,8 @@ def expected_kinds(library: Library) -> dict[str, set[str]]:
     return out
 
 
-NOT_FOUND = Bilingual("fichier introuvable", "file not found")
-CHECK_PATH = Bilingual("vérifier le chemin", "check the path")
-
-
 def registered(item_id: str, kind: str) -> Bilingual:
     return Bilingual(f"déjà enregistré comme {item_id} (nature {kind})", f"already registered as {item_id} (kind {kind})")
-
-
-def suggestion(word: str, known, otherwise: Bilingual) -> Bilingual:
-    """« vouliez-vous dire « X » ? » for the closest known name, else `otherwise`."""
-    close = did_you_mean(word, known)
-    if not close:
-        return otherwise
-    name = close.removeprefix("did you mean '").removesuffix("'?")
-    return Bilingual(f"vouliez-vous dire « {name} » ?", close)
 
 
 def _check_kind_and_criteria(library: Library, kind: str, criteria: list[str]) -> None:
@@ -71,7 +58,7 @@ def _check_kind_and_criteria(library: Library, kind: str, criteria: list[str]) -
     if kind not in kinds:
         raise InputError("--kind", Bilingual(f"nature de preuve inconnue « {kind} » : aucun critère ne l'attend",
                                              f"unknown evidence kind '{kind}': no criterion expects it"),
-                         suggestion(kind, kinds, Bilingual("`raccord rulesets show ID` liste ce qu'attendent les critères",
+                         suggested(kind, kinds, Bilingual("`raccord rulesets show ID` liste ce qu'attendent les critères",
                                                            "`raccord rulesets show ID` lists what criteria expect")))
     if not criteria:
         expecting = ", ".join(sorted(kinds[kind])[:8])
@@ -81,7 +68,7 @@ def _check_kind_and_criteria(library: Library, kind: str, criteria: list[str]) -
     for cid in criteria:
         if cid not in library.criteria:
             raise InputError("--criteria", Bilingual(f"critère inconnu : « {cid} »", f"unknown criterion '{cid}'"),
-                             suggestion(cid, library.criteria, Bilingual("`raccord rulesets show ID` liste les critères",
+                             suggested(cid, library.criteria, Bilingual("`raccord rulesets show ID` liste les critères",
                                                                          "`raccord rulesets show ID` lists criteria")))
         if cid not in kinds[kind]:
             wanted = sorted(k for k, ids in kinds.items() if cid in ids)
@@ -142,8 +129,9 @@ def item_index(dossier: Dossier, item_id: str) -> int:
         if item.id == item_id:
             return i
     raise InputError(item_id, Bilingual("preuve absente du registre du dossier", "not in the dossier's register"),
-                     did_you_mean(item_id, [e.id for e in dossier.file.evidence],
-                                  "`raccord evidence list DOSSIER` liste les preuves"))
+                     suggested(item_id, [e.id for e in dossier.file.evidence],
+                               Bilingual("`raccord evidence list DOSSIER` liste les preuves",
+                                         "`raccord evidence list DOSSIER` lists the evidence")))
 
 
 # ---------------------------------------------------------------------------------------------------

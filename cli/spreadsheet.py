@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from raccord.engine import InputError
+from raccord.engine.source_files import CHECK_PATH, NOT_FOUND
 
 MAX_ROWS = 5000
 
@@ -56,7 +57,7 @@ def read_sheet(path: Path, prefer: str | None = None) -> Sheet:
     """The sheet named `prefer` of a workbook (the first sheet when it has none of that name), or a CSV
     file (`;` or `,` separated, UTF-8 or Windows-1252)."""
     if not path.is_file():
-        raise InputError(str(path), "fichier introuvable", "vérifiez le chemin")
+        raise InputError(str(path), NOT_FOUND, CHECK_PATH)
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         return _read_xlsx(path, prefer)

@@ -79,6 +79,7 @@ _FR: list[tuple[str, str]] = [
     (r"unknown group '(?P<group>.*)'", "groupe inconnu : « {group} »"),
     (r"groups: (?P<list>.*)", "groupes : {list}"),
     (r"known: (?P<list>.*)", "connus : {list}"),
+    (r"rulesets with a grid description: (?P<list>.*)", "référentiels ayant une description de grille : {list}"),
     (r"unknown ruleset", "référentiel inconnu"),
     (r"stages: (?P<list>.*)", "étapes : {list}"),
     (r"criterion (?P<id>\S+) lists an evidence kind twice", "le critère {id} cite deux fois la même nature de preuve"),

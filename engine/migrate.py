@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError
+from .errors import Bilingual, InputError
 from .source_files import Located, load_document
-from .suggest import did_you_mean
+from .suggest import suggested
 
 FORMAT = "raccord.mapping/1"
 KEYS = {"format", "from", "to", "description", "map", "dropped", "new"}
@@ -131,29 +131,37 @@ def check_mapping(mapping: Mapping, old: set[str], new: set[str]) -> None:
             if entry.path[0] == "dropped":
                 at = entry.path
             if cid not in old:
-                raise InputError(where(at), f"« {cid} » n'est pas un critère de {mapping.source}",
-                                 did_you_mean(cid, old, f"les critères de {mapping.source} : raccord rulesets show "
-                                              f"{mapping.source}"))
+                raise InputError(where(at), Bilingual(f"« {cid} » n'est pas un critère de {mapping.source}",
+                                                      f"'{cid}' is not a criterion of {mapping.source}"),
+                                 suggested(cid, old, Bilingual(f"les critères de {mapping.source} : raccord rulesets show "
+                                                               f"{mapping.source}", f"the criteria of {mapping.source}: "
+                                                               f"raccord rulesets show {mapping.source}")))
             if cid in seen:
                 first = seen[cid]
                 same = first.targets == entry.targets
-                raise InputError(where(at), f"« {cid} » est mis en correspondance deux fois"
-                                 + ("" if same else f", différemment : {_targets(first)} puis {_targets(entry)}"),
-                                 f"première fois en {where(first.path)} ; gardez-en une")
+                raise InputError(where(at), Bilingual(
+                    f"« {cid} » est mis en correspondance deux fois"
+                    + ("" if same else f", différemment : {_targets(first)} puis {_targets(entry)}"),
+                    f"'{cid}' is mapped twice" + ("" if same else f", differently: {_targets(first)} then {_targets(entry)}")),
+                    Bilingual(f"première fois en {where(first.path)} ; gardez-en une",
+                              f"first at {where(first.path)}; keep one"))
             seen[cid] = entry
         for j, cid in enumerate(entry.targets):
             if cid not in new:
                 at = (*entry.path, "to", j) if len(entry.targets) > 1 else (*entry.path, "to")
-                raise InputError(where(at), f"« {cid} » n'est pas dans la grille {mapping.target}",
-                                 did_you_mean(cid, new, "le critère d'arrivée doit exister dans la grille importée"))
+                raise InputError(where(at), not_in_grid(cid, mapping.target),
+                                 suggested(cid, new, Bilingual("le critère d'arrivée doit exister dans la grille importée",
+                                                               "the target criterion must exist in the imported grid")))
     targets = {t for e in mapping.entries for t in e.targets}
     for j, cid in enumerate(mapping.new):
         if cid not in new:
-            raise InputError(where(("new", j)), f"« {cid} » n'est pas dans la grille {mapping.target}",
-                             did_you_mean(cid, new, "un critère nouveau doit exister dans la grille importée"))
+            raise InputError(where(("new", j)), not_in_grid(cid, mapping.target),
+                             suggested(cid, new, Bilingual("un critère nouveau doit exister dans la grille importée",
+                                                           "a new criterion must exist in the imported grid")))
         if cid in targets:
-            raise InputError(where(("new", j)), f"« {cid} » est dit nouveau mais des critères y correspondent",
-                             "retirez-le de `new:` ou de `map:`")
+            raise InputError(where(("new", j)), Bilingual(f"« {cid} » est dit nouveau mais des critères y correspondent",
+                                                          f"'{cid}' is said new but criteria map to it"),
+                             Bilingual("retirez-le de `new:` ou de `map:`", "remove it from `new:` or from `map:`"))
 
 
 def _targets(entry: Entry) -> str:
@@ -298,3 +306,8 @@ def _outcome(entry: dict[str, Any] | None) -> dict[str, Any] | None:
         return None
     outcome = entry["outcome"]
     return {k: outcome[k] for k in ("decision", "reasons", "level", "project_level", "score", "stars") if k in outcome}
+
+
+def not_in_grid(cid: str, grid: str) -> Bilingual:
+    return Bilingual(f"« {cid} » n'est pas dans la grille {grid}", f"'{cid}' is not in the grid {grid}")
+

@@ -179,3 +179,34 @@ def test_a_bad_date_in_each_language(path, tmp_path):
 def test_the_heuristic_can_fail():
     assert english_words("Show this message and exit.") and french_words("Afficher cette aide et quitter.")
     assert english_words("--as-of DATE  Date d'évaluation AAAA-MM-JJ (défaut : text)") == []
+
+
+def bad_input_args(path: tuple[str, ...], tmp_path) -> list[str]:
+    """The command with a file that does not exist for its first argument (realistic values for the
+    others and for its required options): the first failing input a user meets."""
+    args: list[str] = []
+    first = True
+    for param in command_at(path).params:
+        if isinstance(param, click.Argument) and param.required:
+            if first:
+                args.append(str(tmp_path / "absent" / "dossier.yaml"))
+                first = False
+            elif param.name == "dossier":
+                args.append(str(EXAMPLE))
+            else:
+                args.append(ARGUMENTS.get(param.name, "{tmp}/x").format(tmp=tmp_path))
+        if isinstance(param, click.Option) and param.required:
+            args += [v.format(tmp=tmp_path) for v in REQUIRED.get(param.name, [f"--{param.name}", "x"])]
+    return [*path, *args]
+
+
+@pytest.mark.parametrize("path", [p for p in ALL if p and required_arguments(p)], ids=" ".join)
+def test_a_missing_file_in_each_language(path, tmp_path):
+    """Every command given a file that does not exist answers in the user's language (issue 16:
+    « a failing input per command in both languages »)."""
+    args = bad_input_args(path, tmp_path)
+    french = run(args)
+    english = run(args, {"RACCORD_LANG": "en"})
+    assert french.strip() and english.strip()
+    assert english_words(french) == [], french
+    assert french_words(english) == [], english

@@ -176,7 +176,7 @@ def test_the_cli_refuses_an_inconsistent_mapping_and_writes_nothing(film, offici
     result = _raccord("migrate", str(film), "--mapping", str(mapping), "--to", str(official), "--as-of", AS_OF,
                       "--rulesets-dir", str(rules_dir), cwd=tmp_path)
     assert result.returncode == 2
-    assert result.stderr.startswith(f"raccord: error: {mapping}:6:6: « AFN-GOV-01 » est mis en correspondance deux fois")
+    assert result.stderr.startswith(f"raccord : erreur : {mapping}:6:6: « AFN-GOV-01 » est mis en correspondance deux fois")
     assert _hashes(film.parent, official, mapping) == inputs  # nothing written, nothing changed
 
 

@@ -147,4 +147,4 @@ def test_evidence_add_of_a_missing_file_in_french(capsys, monkeypatch):
     missing = EXAMPLE.parent / "evidence" / "absent.pdf"
     code, err = run(capsys, "evidence", "add", str(EXAMPLE), str(missing), "--kind", "note_intention_rse",
                     "--criteria", "AFN-GOV-01")
-    assert code == 2 and f"{missing}: fichier introuvable (conseil : vérifier le chemin)" in err, err
+    assert code == 2 and f"{missing}: fichier introuvable (conseil : vérifiez le chemin)" in err, err
