@@ -426,7 +426,7 @@ def test_a_criterion_reference_that_is_not_an_id(tmp_path):
     """Found by the campaign (ruleset mutant 1301): `{criterion: true}` crashed the suggestion."""
     text = VHSS.read_text(encoding="utf-8")
     path = write(tmp_path, "ruleset.yaml", text.replace("requires: {evidence: duerp_vhss}", "requires: {criterion: true}", 1))
-    refused(run("validate", path), f"{path}:", "`criterion` names a criterion by its id")
+    refused(run("validate", path), f"{path}:", "`criterion` nomme un critère par son identifiant")
 
 
 # --- click's usage errors: one located line too, for every command ---------------------------------
