@@ -81,6 +81,7 @@ _FR: list[tuple[str, str]] = [
     (r"known: (?P<list>.*)", "connus : {list}"),
     (r"rulesets with a grid description: (?P<list>.*)", "référentiels ayant une description de grille : {list}"),
     (r"unknown ruleset", "référentiel inconnu"),
+    (r"unknown criterion", "critère inconnu"),  # raccord explain DOSSIER ID
     (r"stages: (?P<list>.*)", "étapes : {list}"),
     (r"criterion (?P<id>\S+) lists an evidence kind twice", "le critère {id} cite deux fois la même nature de preuve"),
     (r"totals say (?P<n>\S+) (?P<what>criteria|groups|points), (?:the file has|the criteria sum to) (?P<m>\S+)",

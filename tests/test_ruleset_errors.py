@@ -148,3 +148,12 @@ def test_evidence_add_of_a_missing_file_in_french(capsys, monkeypatch):
     code, err = run(capsys, "evidence", "add", str(EXAMPLE), str(missing), "--kind", "note_intention_rse",
                     "--criteria", "AFN-GOV-01")
     assert code == 2 and f"{missing}: fichier introuvable (conseil : vérifiez le chemin)" in err, err
+
+
+def test_explain_of_an_unknown_criterion_in_each_language(capsys, monkeypatch):
+    monkeypatch.setenv("RACCORD_LANG", "")
+    code, err = run(capsys, "explain", str(EXAMPLE), "AFN-INC-3", "--as-of", "2025-10-15")
+    assert code == 2, err
+    assert err == "raccord : erreur : AFN-INC-3: critère inconnu (conseil : vouliez-vous dire « AFN-INC-03 » ?)\n", err
+    code, err = run(capsys, "explain", str(EXAMPLE), "AFN-INC-3", "--as-of", "2025-10-15", "--lang", "en")
+    assert code == 2 and err == "raccord: error: AFN-INC-3: unknown criterion (hint: did you mean 'AFN-INC-03'?)\n", err
