@@ -24,7 +24,18 @@ GROUP_TITLES = {
 }
 
 
+_GROUPS: dict[int, tuple[Any, dict[str, list[str]]]] = {}
+
+
 def groups(catalogue) -> dict[str, list[str]]:
+    """The facts by group (the catalogue never changes once loaded: worked out once per catalogue)."""
+    kept = _GROUPS.get(id(catalogue))
+    if kept is None or kept[0] is not catalogue:
+        kept = _GROUPS[id(catalogue)] = (catalogue, _groups(catalogue))
+    return kept[1]
+
+
+def _groups(catalogue) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for name, fact in catalogue.items():
         if fact.type != "collection":  # rosters are imported with the dossier, not edited field by field
