@@ -2,7 +2,9 @@
 production (the feature-film example imported), edit a fact and get the facts page back — the POST,
 the journal write, the re-evaluation of the new version and the page render with its decisions — at
 1, 10 and 50 concurrent users, on SQLite and on PostgreSQL (a throwaway server, as in the tests).
-Prints p50 and p95 per level and the server's resident memory per production held.
+Prints p50 and p95 per level, the server's CPU time per edit (its processes' user + system time:
+what bounds the throughput, 2 cores / CPU per edit, and what a loaded machine changes least) and
+its resident memory per production held.
 
     .venv/bin/python bench/web_latency.py [--rounds 8] [--backends sqlite,postgresql] [--workers 2] [--think 0]
 
@@ -73,6 +75,15 @@ def rss_kb(pid: int) -> int:
     return own + sum(rss_kb(c) for c in children)
 
 
+def cpu_ms(pid: int) -> float:
+    """CPU time (user + system) the server and its worker processes have used: what an edit costs,
+    whatever else runs on the machine (latency on a loaded machine mostly measures the others)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    own = (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+    children = [int(c) for task in Path(f"/proc/{pid}/task").iterdir() for c in (task / "children").read_text().split()]
+    return own + sum(cpu_ms(c) for c in children)
+
+
 async def run_level(base: str, clients: list, level: int, rounds: int, think: float) -> list[float]:
     latencies: list[float] = []
 
@@ -114,9 +125,11 @@ async def measure(backend: str, base: str, pid: int, users: int, rounds: int, th
     after = rss_kb(pid)
     results = {"backend": backend, "memory_per_production_kb": (after - before) / users, "levels": {}}
     for level in LEVELS:
+        spent = cpu_ms(pid)
         latencies = sorted(await run_level(base, clients, level, rounds, think))
+        spent = (cpu_ms(pid) - spent) / len(latencies)
         nearest_rank = max(0, math.ceil(0.95 * len(latencies)) - 1)
-        results["levels"][level] = (statistics.median(latencies), latencies[nearest_rank], len(latencies))
+        results["levels"][level] = (statistics.median(latencies), latencies[nearest_rank], len(latencies), spent)
     for client, _ in clients:
         await client.aclose()
     return results
@@ -171,8 +184,9 @@ def main() -> None:
                 if server:
                     server.stop()
         print(f"{backend}: memory per production held {result['memory_per_production_kb']:.0f} KB")
-        for level, (p50, p95, n) in result["levels"].items():
-            print(f"  {level:>2} users: p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  ({n} edits)")
+        for level, (p50, p95, n, spent) in result["levels"].items():
+            print(f"  {level:>2} users: p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  ({n} edits, server CPU {spent:.0f} ms per edit)")
+    print(f"load average at the end {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":
