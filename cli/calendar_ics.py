@@ -1,8 +1,9 @@
 """The calendar document as iCalendar (RFC 5545), to import into a calendar application.
 
 One all-day VEVENT per dated entry (deadline on its due date, milestone, evidence expiry), with a
-UID that stays the same from one export to the next (`<criterion>@<dossier id>.raccord`, and
-`milestone.<fact>@…`, `expiry.<evidence id>@…`), so that importing again updates the events
+UID that stays the same from one export to the next (`<criterion>@<dossier id>.raccord`, a
+person's deadline `<criterion>@<member ref>.<dossier id>.raccord`, and `milestone.<fact>@…`,
+`expiry.<evidence id>@…`), so that importing again updates the events
 instead of doubling them. A deadline with a lead time, neither met nor declined, carries a VALARM
 that long before its due date. DTSTAMP is the evaluation date: the export depends on nothing but its inputs.
 Deadlines of unknown date have no date to put in a calendar and are left out (the text says them).
@@ -45,7 +46,8 @@ def render_ics(doc: dict[str, Any], lang: str) -> bytes:
 def _event(entry: dict[str, Any], dossier_id: str, stamp: dt.datetime, lang: str) -> Event:
     day = dt.date.fromisoformat(entry["date"])
     event = Event()
-    event.add("uid", f"{_uid_key(entry)}@{dossier_id}.raccord")
+    member = f"@{entry['member']}" if entry.get("member") else ""  # one person's: ID@REF, the reference only
+    event.add("uid", f"{_uid_key(entry)}{member}{'.' if member else '@'}{dossier_id}.raccord")
     event.add("dtstamp", stamp)
     event.add("dtstart", day)
     event.add("dtend", day + dt.timedelta(days=1))  # all-day: DTEND is the next day, exclusive
@@ -53,7 +55,8 @@ def _event(entry: dict[str, Any], dossier_id: str, stamp: dt.datetime, lang: str
     kind = entry["kind"]
     if kind == "deadline":
         piece = f" ({w('piece', lang)}{colon(lang)}{entry['piece']})" if entry.get("piece") else ""
-        event.add("summary", f"{entry['criterion']} — {text(entry['title'], lang)}{piece}")
+        who = f" — {entry['member']}" if entry.get("member") else ""
+        event.add("summary", f"{entry['criterion']}{who} — {text(entry['title'], lang)}{piece}")
         event.add("categories", [entry["ruleset"]])
     elif kind == "milestone":
         event.add("summary", headline(entry, lang))

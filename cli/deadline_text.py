@@ -9,6 +9,7 @@ from .i18n import words
 
 WORDS = {
     "unknown_date": {"fr": "date limite inconnue : renseigner {fact}", "en": "deadline unknown: give {fact}"},
+    "of_member": {"fr": " de {member}", "en": " of {member}"},
     "lost": {"fr": "délai dépassé le {due} ({ago}) : ne peut plus être fait",
              "en": "deadline passed on {due} ({ago}): can no longer be done"},
     "proof_only": {"fr": "délai passé le {due} : seule la preuve d'une démarche faite à temps peut encore compter",
@@ -39,7 +40,8 @@ def due_text(due: dict[str, Any] | None, status_reason: str | None, lang: str) -
     if not due:
         return ""
     if due["window"] == "unknown_date":
-        return w("unknown_date", lang, fact=due["fact"])
+        fact = f"{due['fact']}.{due['field']}" if due.get("field") else due["fact"]
+        return w("unknown_date", lang, fact=fact) + (w("of_member", lang, member=due["member"]) if due.get("member") else "")
     when, left = day_text(due["due"], lang), due["days_left"]
     if status_reason == "deadline_passed":
         return w("lost", lang, due=when, ago=w("ago", lang, n=_days(left, lang)))
@@ -54,3 +56,8 @@ def due_text(due: dict[str, Any] | None, status_reason: str | None, lang: str) -
         out += ", " + (w("start_now", lang, lead=lead) if due["window"] == "closing"
                        else w("start_by", lang, start=day_text(start.isoformat(), lang)))
     return out
+
+
+def same_date(one: dict[str, Any], other: dict[str, Any] | None) -> bool:
+    """Whether two windows say the same thing (a piece due with its criterion needs no line of its own)."""
+    return other is not None and one["window"] == other["window"] and one.get("due") == other.get("due")

@@ -69,6 +69,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "pending_review": {"fr": "preuve non encore acceptée par l'auditeur", "en": "evidence not yet accepted by the auditor"},
     "not_yet_collected": {"fr": "preuve datée après l'évaluation", "en": "evidence dated after the evaluation"},
     "too_old": {"fr": "preuve trop ancienne", "en": "evidence too old"},
+    "evidence_late": {"fr": "pièce datée après l'échéance", "en": "piece dated after its deadline"},
     "missing_file": {"fr": "fichier de preuve introuvable", "en": "evidence file missing"},
     "modified": {"fr": "fichier modifié depuis son enregistrement", "en": "file modified since registration"},
     "outside_dossier": {"fr": "fichier hors du dossier (refusé)", "en": "file outside the dossier (refused)"},
@@ -131,6 +132,7 @@ REASONS: dict[str, dict[str, str]] = {
     "scope_undetermined": {"fr": "l'applicabilité du référentiel dépend d'un fait inconnu",
                            "en": "whether the referential applies depends on an unknown fact"},
     "evidence_expired": {"fr": "une preuve a expiré", "en": "a piece of evidence has expired"},
+    "evidence_late": {"fr": "une pièce est datée après son échéance", "en": "a piece is dated after its deadline"},
     "no_applicable_criteria": {"fr": "aucun critère applicable", "en": "no applicable criterion"},
 }
 

@@ -52,7 +52,8 @@ def relative(entry: dict[str, Any], lang: str) -> str:
 def _due(entry: dict[str, Any]) -> dict[str, Any]:
     """The entry as the `due` of a missing item, for deadline_text.due_text."""
     return {"window": entry["window"], "fact": entry.get("fact"), "due": entry.get("date"), "start_by": entry.get("start_by"),
-            "days_left": entry.get("days_left"), "lead_days": entry["lead_days"]}
+            "days_left": entry.get("days_left"), "lead_days": entry["lead_days"], "field": entry.get("field"),
+            "member": entry.get("member")}
 
 
 def headline(entry: dict[str, Any], lang: str) -> str:
@@ -64,7 +65,9 @@ def headline(entry: dict[str, Any], lang: str) -> str:
         state = w("valid", lang) if entry["state"] == "valid" else t(entry["state"], lang)
         return f"{w('evidence_expiry', lang)} {entry['evidence']} ({entry['evidence_kind']}) — {state}"
     piece = f" ({w('piece', lang)}{colon(lang)}{entry['piece']})" if entry.get("piece") else ""
-    return f"{w('deadline', lang)} {entry['criterion']} {text(entry['title'], lang)}{piece} — {t(entry['status'], lang)}"
+    who = f" — {entry['member']}" if entry.get("member") else ""  # a person's deadline: the reference, never a name
+    return (f"{w('deadline', lang)} {entry['criterion']}{who} {text(entry['title'], lang)}{piece} — "
+            f"{t(entry['status'], lang)}")
 
 
 def detail(entry: dict[str, Any], lang: str) -> list[str]:

@@ -6,7 +6,7 @@ from typing import Any
 
 from .citations import citation_text, cited_texts, notice_lines
 from .citations import w as cw
-from .deadline_text import due_text
+from .deadline_text import due_text, same_date
 from .i18n import colon, count, decimal, label, money, t, text
 from .review_text import figures_line, problem_text, review_lines, validated_line
 from .review_text import w as rw
@@ -96,9 +96,15 @@ def missing_lines(items: list[dict[str, Any]], lang: str, limit: int | None, tit
         lines.append(f"- {item['criterion']} {text(item['title'], lang)} — {t(item['status'], lang)}{validated}{tag}")
         if item.get("due"):
             lines.append(f"    {due_text(item['due'], item.get('status_reason'), lang)}")
+        persons = item.get("members_due", [])
+        if len(persons) > 1:  # person by person (one: the line above is theirs)
+            lines += [f"      {one['member']}{colon(lang)}{due_text(one, None, lang)}" for one in persons]
         descriptions = {e["kind"]: text(e["description"], lang) for e in item["evidence_expected"]}
         for kind in item["missing_evidence"]:
             lines.append(f"    {label('evidence_expected', lang)}{descriptions.get(kind, kind)}")
+            piece = item.get("piece_due", {}).get(kind)
+            if piece and not same_date(piece, item.get("due")):  # the piece is due apart from its criterion
+                lines.append(f"      {due_text(piece, None, lang)}")
         if item["status"] == "not_met" and not item.get("declined"):
             lines.append(f"    {t('condition_failed', lang)}")
         if item.get("declined"):
@@ -151,7 +157,7 @@ def render_explain(trace: dict[str, Any], entry: dict[str, Any], lang: str, sour
     if entry.get("amount_due"):
         lines.append(amount_due_text(entry["amount_due"], lang))
     lines.append(f"{label('evidence_used', lang)}{', '.join(entry.get('evidence_used', [])) or '-'}")
-    lines += [f"  {problem_text(p, lang)}" for p in entry.get("evidence_problems", []) if p.get("reason")]
+    lines += [f"  {problem_text(p, lang)}" for p in entry.get("evidence_problems", []) if p.get("reason") or p.get("due")]
     for e in entry["evidence_expected"]:
         lines.append(f"{label('evidence_expected', lang)}{text(e['description'], lang)} [{e['kind']}]")
     source = entry["source"]

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from .deadline_text import day_text
 from .i18n import MESSAGES, colon, label, percent, words
 from .summary import STATUS_MARK, counts_text, decision_line, statement_text, statements
 
 WORDS = {
+    "of_due": {"fr": "du {due}", "en": "of {due}"},
     "declared": {"fr": "déclaré", "en": "declared"},
     "validated_by_auditor": {"fr": "validé par l'auditeur", "en": "validated by the auditor"},
     "validated_line": {"fr": "Validé par l'auditeur (seules les preuves acceptées comptent)",
@@ -82,6 +84,8 @@ def validated_line(rs: dict[str, Any], lang: str) -> str | None:
 def problem_text(problem: dict[str, Any], lang: str) -> str:
     """`EV-069 : preuve rejetée — motif : … (par X, le 2025-05-20)`."""
     out = f"{problem['id']}{colon(lang)}{w(problem['state'], lang)}"
+    if problem.get("due"):  # evidence_late: « pièce datée après l'échéance du 12/12/2025 »
+        out += f" {w('of_due', lang, due=day_text(problem['due'], lang))}"
     if problem.get("reason"):
         out += f" — {w('reason', lang)}{colon(lang)}{problem['reason']}"
         if problem.get("by") and problem.get("date"):

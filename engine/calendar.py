@@ -7,7 +7,8 @@ still counts) and the days left:
 
 - `deadline`: a criterion with a `due:` whose date is known (its window, status, latest start,
   expected evidence and the clause that sets the date); those whose date fact is missing are listed
-  apart, under `undated`, with the fact to give;
+  apart, under `undated`, with the fact to give; a deadline over a list of persons gives one entry
+  per member (`member`: the pseudonymous reference, `field`: the member's date it counts from);
 - `milestone`: each date fact the dossier gives (first shooting day, wrap...);
 - `evidence_expiry`: each evidence item with an `expires` date, with the criteria it supports.
 """
@@ -19,7 +20,7 @@ from typing import Any
 
 from . import status as st
 from .compiled import CompiledCriterion, CompiledRuleset
-from .deadlines import Window
+from .deadlines import Window, member_done
 from .documents import CalendarDocument, CalendarEntry, Source, UndatedDeadline
 from .dossier import EvidenceItem
 from .evaluate import Evaluation
@@ -46,12 +47,16 @@ def calendar_document(evaluation: Evaluation, version: str) -> CalendarDocument:
                 continue  # the referential does not cover the production, or the criterion does not apply
             if (due.implicit or due.kind) and status == st.MET:
                 continue  # a stage's deadline (or a piece's) already honoured: nothing left to date
-            entry = _deadline(evaluation, rs, due.criterion, window)
-            (entries if window.due is not None else undated).append(entry)
+            # person by person: one entry per member of the list (its reference only, never a name)
+            members = evaluation.ctx.windows.members(due.key) if due.deadline.field else []
+            for one in members or [window]:
+                done = one.member is not None and member_done(due, one.member, evaluation.ctx.evidence_index)
+                entry = _deadline(evaluation, rs, due.criterion, one, st.MET if done else status)
+                (entries if one.due is not None else undated).append(entry)
     entries += _milestones(evaluation)
     entries += _expiries(evaluation)
     entries.sort(key=lambda e: (e["date"], _KIND_ORDER[e["kind"]], e.get("criterion") or e.get("fact") or e["evidence"],
-                                e.get("piece", "")))
+                                e.get("piece", ""), e.get("member", "")))
     production = evaluation.dossier.file.production
     return {
         "format": CALENDAR_FORMAT,
@@ -78,7 +83,9 @@ def public_source(rs: CompiledRuleset, ref: SourceRef) -> Source:
 
 
 def _deadline(evaluation: Evaluation, rs: CompiledRuleset, crit: CompiledCriterion,
-              window: Window) -> CalendarEntry | UndatedDeadline:
+              window: Window, status: str) -> CalendarEntry | UndatedDeadline:
+    """A deadline's entry; a member's (`member`: its reference) has the member's status: met once
+    the member's evidence is in, else the criterion's."""
     model, deadline = crit.model, window.deadline
     entry: dict[str, Any] = {"kind": DEADLINE}
     if window.due is not None:
@@ -88,7 +95,7 @@ def _deadline(evaluation: Evaluation, rs: CompiledRuleset, crit: CompiledCriteri
         "ruleset": rs.id,
         "criterion": crit.id,
         "title": to_data(model.title),
-        "status": evaluation.status(crit.id),
+        "status": status,
         "window": window.state,
         **_counted_from(evaluation, deadline),
         "offset_days": deadline.offset_days,
@@ -103,7 +110,10 @@ def _deadline(evaluation: Evaluation, rs: CompiledRuleset, crit: CompiledCriteri
         entry["implicit"] = window.implicit
     if window.kind is not None:  # one evidence piece's deadline
         entry["piece"] = window.kind
-    reason = evaluation.ctx.status_reasons.get(crit.id) if window.kind is None else None
+    if window.member is not None:  # one person's deadline: counted from their date field
+        entry["member"] = window.member
+        entry["field"] = deadline.field
+    reason = evaluation.ctx.status_reasons.get(crit.id) if window.kind is None and status != st.MET else None
     if reason is not None:
         entry["status_reason"] = reason
     declined = evaluation.dossier.file.declined.get(crit.id)

@@ -10,6 +10,7 @@ VALID = "valid"
 EXPIRED = "expired"
 NOT_YET_COLLECTED = "not_yet_collected"
 REJECTED = "rejected"
+EVIDENCE_LATE = "evidence_late"  # dated after its piece's own deadline, where the source takes no late piece
 
 
 class EvidenceState(NamedTuple):
@@ -22,6 +23,7 @@ class EvidenceState(NamedTuple):
     collected: dt.date | None
     expires: dt.date | None
     member: str | None = None  # the roster member it concerns (internal reference), if any
+    late_after: dt.date | None = None  # EVIDENCE_LATE: the piece's due date it was collected after
 
 
 class EvidenceIndex:
@@ -76,9 +78,12 @@ class Context:
 
 
 def evidence_state(
-    collected: dt.date | None, expires: dt.date | None, auditor_status: str, as_of: dt.date, integrity: str | None
+    collected: dt.date | None, expires: dt.date | None, auditor_status: str, as_of: dt.date, integrity: str | None,
+    late_after: dt.date | None = None,
 ) -> str:
-    """Why an item does or does not count at `as_of` (the first problem wins)."""
+    """Why an item does or does not count at `as_of` (the first problem wins). `late_after`: the
+    due date of a piece it stands for whose source takes no late piece (`late: closed`): an item
+    collected after it is `evidence_late` (the due date itself is still on time)."""
     if integrity:
         return integrity
     if auditor_status == "rejected":
@@ -87,4 +92,6 @@ def evidence_state(
         return NOT_YET_COLLECTED
     if expires is not None and expires < as_of:
         return EXPIRED
+    if late_after is not None and collected is not None and collected > late_after:
+        return EVIDENCE_LATE
     return VALID

@@ -32,6 +32,7 @@ what is final. An `unknown` criterion whose window has closed can only be proved
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import datetime as dt
 from typing import Any, NamedTuple
 
@@ -110,6 +111,7 @@ class Window(NamedTuple):
     stage: str | None = None  # due by the end of this stage
     implicit: bool = False  # the stage's deadline: the criterion gives none
     kind: str | None = None  # the deadline of this evidence piece of the criterion
+    member: str | None = None  # a deadline over a list of persons: this member's (its most urgent one for the criterion)
 
     def as_dict(self) -> dict[str, Any]:
         """The window as the result document shows it (ISO dates)."""
@@ -126,6 +128,10 @@ class Window(NamedTuple):
                 out["implicit"] = True
         if self.kind is not None:
             out["piece"] = self.kind
+        if self.deadline.field is not None:  # counted from each member's date field
+            out["field"] = self.deadline.field
+        if self.member is not None:
+            out["member"] = self.member
         if self.due is not None:
             out.update(due=self.due.isoformat(), start_by=self.start_by.isoformat(), days_left=self.days_left)
         return out
@@ -172,7 +178,22 @@ class Windows:
             due = known.get(key)
             if due is not None:
                 return computed(due, self, cache)
+        base, at, _ = key.partition("@")  # a member's window, `ID@REF`: computed with its criterion's
+        if at and base in self and self[base] and key in self.keys_of(base):
+            return next(cache[key] for _, cache in self.parts if key in cache)
         raise KeyError(key)  # no deadline there
+
+    def members(self, key: str) -> list[Window]:
+        """The member windows of a deadline over a list of persons (`ID@REF`, in the list's order);
+        [] for any other deadline, and when the dossier gives no list."""
+        self[key]  # computes them
+        return [self[member] for member in self.keys_of(key)]
+
+    def keys_of(self, key: str) -> list[str]:
+        """The member keys of deadline `key` (`ID@REF`); [] unless it counts from a list of persons."""
+        due = next((known[key] for known, _ in self.parts if key in known), None)
+        roster = self.facts.get(due.deadline.date) if due is not None and due.deadline.field else None
+        return [f"{key}@{member.ref}" for member in roster.members] if roster is not None else []
 
     def get(self, key: str, default: Any = None) -> Any:
         try:
@@ -202,8 +223,45 @@ class Windows:
 def computed(due: Due, inputs: Any, cache: dict[str, Window]) -> Window:
     """The window of `due` on `inputs` (a `Windows` or a context: facts, date, evidence), kept in
     `cache` (its ruleset's windows for this evidence index)."""
-    win = cache[due.key] = window(due.criterion.id, due.deadline, inputs, due.stage, due.implicit, due.kind)
+    if due.deadline.field is not None:
+        win = cache[due.key] = roster_window(due, inputs, cache)
+    else:
+        win = cache[due.key] = window(due.criterion.id, due.deadline, inputs, due.stage, due.implicit, due.kind)
     return win
+
+
+def roster_window(due: Due, inputs: Any, cache: dict[str, Window]) -> Window:
+    """A deadline over a list of persons: one window per member (`ID@REF`, counted from the member's
+    date field; unknown without it, never closed), kept in `cache`; the criterion's own is the most
+    urgent window of a member not yet done (the earliest latest start; an unknown one only when no
+    member's date is known), of any member once all are done. A member is done when a valid item
+    of each evidence kind the criterion (or the piece) expects names them. Without the list, the
+    window counts from `otherwise_date` when the deadline gives one, else its date is unknown."""
+    deadline, cid = due.deadline, due.criterion.id
+    roster = inputs.facts.get(deadline.date)
+    if roster is None or not roster.members:
+        if roster is None and deadline.otherwise_date is not None:
+            fallback = dataclasses.replace(deadline, date=deadline.otherwise_date, field=None, otherwise_date=None)
+            return window(cid, fallback, inputs, due.stage, due.implicit, due.kind)
+        return Window(cid, UNKNOWN_DATE, None, None, None, deadline, due.stage, due.implicit, due.kind)
+    wins, pending = [], []
+    for member in roster.members:
+        win = cache[f"{due.key}@{member.ref}"] = at_date(cid, deadline, member.get(deadline.field), inputs.as_of,
+                                                          due.stage, due.implicit, due.kind, member.ref)
+        wins.append(win)
+        if not member_done(due, member.ref, inputs.evidence_index):
+            pending.append(win)
+    candidates = pending or wins
+    known = [w for w in candidates if w.due is not None]
+    return min(known, key=lambda w: (w.start_by, w.due)) if known else candidates[0]
+
+
+def member_done(due: Due, ref: str, evidence_index: Any) -> bool:
+    """Whether a member's step of a deadline over a list of persons is done: a valid item of each
+    evidence kind the criterion (or the piece) expects names the member and supports the criterion."""
+    cid, member_valid = due.criterion.id, evidence_index.member_valid
+    kinds = [due.kind] if due.kind else [spec.kind for spec in due.criterion.model.evidence]
+    return all((v := member_valid.get((kind, ref))) is True or bool(v and cid in v) for kind in kinds)
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -230,6 +288,22 @@ def _shifted(day: dt.date, days: int) -> dt.date:
         return dt.date.max if days > 0 else dt.date.min
 
 
+def late_pieces(rulesets: Any, facts: dict[str, Any]) -> tuple[tuple[str, str, dt.date], ...]:
+    """(kind, criterion, due date) of every evidence piece with a deadline of its own (not its
+    stage's) whose source takes no late piece (`late: closed`) and whose date is known: an item of
+    that kind collected after it does not count for the criterion (context.EVIDENCE_LATE)."""
+    out = []
+    for rs in rulesets:
+        for due in rs.piece_deadlines:
+            deadline = due.deadline
+            if due.implicit or deadline.late != "closed" or deadline.date is None or deadline.field is not None:
+                continue
+            base = facts.get(deadline.date)
+            if base is not None:
+                out.append((due.kind, due.criterion.id, _shifted(base, deadline.offset_days)))
+    return tuple(out)
+
+
 def window(cid: str, deadline: Deadline, inputs: Any, stage: str | None = None, implicit: bool = False,
            kind: str | None = None) -> Window:
     """The window of a criterion's deadline on the evaluation's inputs (facts, evidence, date: a
@@ -240,8 +314,14 @@ def window(cid: str, deadline: Deadline, inputs: Any, stage: str | None = None, 
         base = as_of if last is None else add_months(last, deadline.every_months)
     else:
         base = inputs.facts.get(deadline.date)
+    return at_date(cid, deadline, base, as_of, stage, implicit, kind)
+
+
+def at_date(cid: str, deadline: Deadline, base: dt.date | None, as_of: dt.date, stage: str | None = None,
+            implicit: bool = False, kind: str | None = None, member: str | None = None) -> Window:
+    """The window of a deadline counted from `base` (None: unknown) at `as_of`."""
     if base is None:
-        return Window(cid, UNKNOWN_DATE, None, None, None, deadline, stage, implicit, kind)
+        return Window(cid, UNKNOWN_DATE, None, None, None, deadline, stage, implicit, kind, member)
     due = _shifted(base, deadline.offset_days) if deadline.offset_days else base
     start_by = _shifted(due, -deadline.lead_days) if deadline.lead_days else due
     if as_of < start_by:
@@ -250,7 +330,7 @@ def window(cid: str, deadline: Deadline, inputs: Any, stage: str | None = None, 
         state = CLOSING
     else:
         state = OVERDUE if deadline.late == "allowed" else CLOSED
-    return Window(cid, state, due, start_by, (due - as_of).days, deadline, stage, implicit, kind)
+    return Window(cid, state, due, start_by, (due - as_of).days, deadline, stage, implicit, kind, member)
 
 
 def adjust(statuses: dict[str, str], opened: list[str], windows: dict[str, Window], due_by_key: dict[str, Due],

@@ -129,6 +129,8 @@ class MissingItem(TypedDict):
     follows_from: NotRequired[list[str]]
     due_now: NotRequired[bool]
     due: NotRequired[dict[str, Any]]
+    piece_due: NotRequired[dict[str, dict[str, Any]]]  # missing evidence kind -> its own deadline's window
+    members_due: NotRequired[list[dict[str, Any]]]  # a deadline over a list of persons: each member not done, most urgent first
     status_reason: NotRequired[str]
     members: NotRequired[list[MembersEntry]]
     validated_status: NotRequired[str]  # as CriterionEntry
@@ -307,6 +309,8 @@ class CalendarEntry(TypedDict):
     evidence_expected: NotRequired[list[EvidenceExpected]]
     source: NotRequired[Source]  # the clause that sets the date: document title and section, no seed file
     declined: NotRequired[str]  # the production will not do it (its justification): no reminder
+    member: NotRequired[str]  # a deadline over a list of persons: the member's pseudonymous reference
+    field: NotRequired[str]  # and the member's date field it counts from
     # evidence_expiry: evidence, evidence_kind, state, criteria, description?
     evidence: NotRequired[str]
     evidence_kind: NotRequired[str]
@@ -333,6 +337,8 @@ class UndatedDeadline(TypedDict):
     source: Source
     status_reason: NotRequired[str]
     declined: NotRequired[str]
+    member: NotRequired[str]  # as CalendarEntry: the member whose date field is not given
+    field: NotRequired[str]
 
 
 class CalendarDocument(TypedDict):

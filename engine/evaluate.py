@@ -10,7 +10,7 @@ from typing import Any
 from . import deadlines, tri
 from . import status as st
 from .compiled import CompiledRuleset, Library
-from .context import VALID, Context, EvidenceIndex, EvidenceState, evidence_state
+from .context import EVIDENCE_LATE, VALID, Context, EvidenceIndex, EvidenceState, evidence_state
 from .dossier import Dossier
 from .errors import EvaluationError, InputError
 from .ranges import check_as_of, check_facts, fact_where
@@ -53,8 +53,9 @@ class Evaluation(Record):
     def outcome(self, rid: str) -> dict[str, Any]:
         """A ruleset's outcome with its complete reasons: when undetermined, the facts whose absence
         leaves a blocking criterion unknown (`missing_fact:NAME`) and `evidence_expired` when expired
-        evidence is why. They need the criteria's findings, so they are added on first request
-        rather than in every evaluation; conditions of other rulesets never read reasons."""
+        evidence is why (`evidence_late`: a piece came after its own deadline). They need the
+        criteria's findings, so they are added on first request rather than in every evaluation;
+        conditions of other rulesets never read reasons."""
         outcome = self.ctx.outcomes[rid]
         if rid not in self._completed:
             self._completed.add(rid)
@@ -75,6 +76,8 @@ class Evaluation(Record):
             reasons += [f"missing_fact:{name}" for name in found.missing_facts]
             if found.expired:
                 reasons.append("evidence_expired")
+            if found.late:
+                reasons.append("evidence_late")
         return reasons
 
     def explain(self, cid: str) -> dict[str, Any]:
@@ -92,21 +95,33 @@ class Evaluation(Record):
         return reached
 
 
-def build_context(dossier: Dossier, as_of: dt.date, integrity: dict[str, str] | None = None) -> Context:
-    key = (as_of, tuple(sorted((integrity or {}).items())))
+def build_context(dossier: Dossier, as_of: dt.date, integrity: dict[str, str] | None = None,
+                  late: tuple[tuple[str, str, dt.date], ...] = ()) -> Context:
+    """`late`: the pieces whose items collected after their due date do not count
+    (deadlines.late_pieces; they depend on the facts, so a what-if on a date gets its own index)."""
+    key = (as_of, tuple(sorted((integrity or {}).items())), *late)
     evidence = dossier.prepared.get(key)
     if evidence is None:
-        evidence = dossier.prepared[key] = _evidence_index(dossier, as_of, integrity)
+        evidence = dossier.prepared[key] = _evidence_index(dossier, as_of, integrity, late)
     return Context(dossier.facts, as_of, evidence)  # read-only for conditions: no copy
 
 
-def _evidence_index(dossier: Dossier, as_of: dt.date, integrity: dict[str, str] | None) -> EvidenceIndex:
+def _late_after(item: Any, late: tuple[tuple[str, str, dt.date], ...]) -> dt.date | None:
+    """The earliest due date of a piece the item stands for that takes no late piece."""
+    dues = [due for kind, cid, due in late if kind == item.kind and (not item.criteria or cid in item.criteria)]
+    return min(dues, default=None)
+
+
+def _evidence_index(dossier: Dossier, as_of: dt.date, integrity: dict[str, str] | None,
+                    late: tuple[tuple[str, str, dt.date], ...] = ()) -> EvidenceIndex:
     problems = integrity or {}
     evidence = dossier.file.evidence
+    late_kinds = {kind for kind, _, _ in late}
     valid: dict[str, bool | frozenset[str]] = {}
     members: dict[tuple[str, str], bool | frozenset[str]] = {}  # the same, per (kind, member) for items naming one
     for item in evidence:
-        if evidence_state(item.collected, item.expires, item.auditor.status, as_of, problems.get(item.id)) != VALID:
+        if evidence_state(item.collected, item.expires, item.auditor.status, as_of, problems.get(item.id),
+                          _late_after(item, late) if item.kind in late_kinds else None) != VALID:
             continue
         kind = intern(item.kind)  # the generated code looks kinds up by interned names (codegen.GeneratedCode.load)
         now = valid.get(kind)
@@ -120,10 +135,12 @@ def _evidence_index(dossier: Dossier, as_of: dt.date, integrity: dict[str, str] 
         by_kind: dict[str, list[EvidenceState]] = {}
         empty: frozenset[str] = frozenset()
         for item in sorted(evidence, key=lambda e: e.id):  # the register's order never shows in a trace
-            state = evidence_state(item.collected, item.expires, item.auditor.status, as_of, problems.get(item.id))
+            late_after = _late_after(item, late) if item.kind in late_kinds else None
+            state = evidence_state(item.collected, item.expires, item.auditor.status, as_of, problems.get(item.id),
+                                   late_after)
             by_kind.setdefault(item.kind, []).append(EvidenceState(
                 item.id, item.kind, frozenset(item.criteria) if item.criteria else empty, state, item.collected,
-                item.expires, item.member))
+                item.expires, item.member, late_after if state == EVIDENCE_LATE else None))
         return {kind: tuple(found) for kind, found in by_kind.items()}
 
     return EvidenceIndex(valid, items, members)
@@ -182,7 +199,8 @@ def evaluate_with(library: Library, dossier: Dossier, options: Options) -> Evalu
     check_references(library, dossier)
     order = library.closure(rulesets or None)
     as_of, assume, portfolio = options.as_of, options.assume or {}, options.portfolio
-    ctx = build_context(dossier, as_of, options.integrity)
+    late = deadlines.late_pieces(library.rulesets.values(), dossier.facts)
+    ctx = build_context(dossier, as_of, options.integrity, late)
     ctx.declined = dossier.file.declined
     ctx.windows = deadlines.Windows(ctx.facts, as_of, ctx.evidence_index)
     checks = options.portfolio_integrity or [None] * len(portfolio or ())

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import tri
 from .conditions import All, Count, CriterionTest, EvidenceTest, MemberEvidenceTest, OutcomeTest, Quantifier, _jsonable
-from .context import EXPIRED, REJECTED
+from .context import EVIDENCE_LATE, EXPIRED, REJECTED
 from .record import Record, record
 from .template import Trace, trace
 
@@ -77,8 +77,9 @@ def _explanation(cid: str, status: str, na_reason: str | None, assumed: bool, de
 @record(positional=True, slots=False)  # few objects: a cheaper class to define
 class EvidenceProblem(Record):
     """An item of an expected kind that does not count: its state is `expired`, `rejected`,
-    `not_yet_collected`, `too_old` (older than the test's `max_age_days`) or an integrity problem
-    named by the caller of `evaluate` (`missing_file`, `modified`, `outside_dossier`)."""
+    `not_yet_collected`, `too_old` (older than the test's `max_age_days`), `evidence_late` (collected
+    after its piece's own due date, `date`, where the source takes no late piece) or an integrity
+    problem named by the caller of `evaluate` (`missing_file`, `modified`, `outside_dossier`)."""
 
     id: str
     kind: str
@@ -89,6 +90,8 @@ class EvidenceProblem(Record):
 
     def as_dict(self) -> dict[str, str]:
         out = {"id": self.id, "kind": self.kind, "state": self.state}
+        if self.state == EVIDENCE_LATE and self.date is not None:
+            out["due"] = self.date.isoformat()  # the piece's due date it came after
         if self.reason is not None:
             out["reason"] = self.reason
             if self.by:
@@ -139,6 +142,11 @@ class Findings(Record):
     def expired(self) -> bool:
         """Whether an item of an expected kind does not count because it has expired."""
         return any(p.state == EXPIRED for p in self.evidence_problems)
+
+    @property
+    def late(self) -> bool:
+        """Whether an item of an expected kind does not count because it came after its piece's deadline."""
+        return any(p.state == EVIDENCE_LATE for p in self.evidence_problems)
 
     def as_dict(self) -> dict[str, Any]:
         """The findings keys of a criterion in the result document (raccord.result/1)."""
@@ -207,7 +215,7 @@ def findings_of(trace: CriterionTrace) -> Findings:
                 seen = node.seen
                 for item in seen.items:
                     if item.state != "valid":
-                        problems.append(EvidenceProblem(item.id, test.kind, item.state))
+                        problems.append(EvidenceProblem(item.id, test.kind, item.state, date=item.late_after))
                     elif value == tri.TRUE:
                         used.add(item.id)
                 if needed and value != tri.TRUE:

@@ -213,10 +213,37 @@ def _check_deadline(deadline, where: tuple, crit, catalogue: dict[str, FactDef],
     fact = catalogue.get(deadline.date)
     if fact is None:
         raise fail((*where, "date"), f"unknown fact '{deadline.date}'",
-                   did_you_mean(deadline.date, [n for n, f in catalogue.items() if f.type == "date"],
+                   did_you_mean(deadline.date, [n for n, f in catalogue.items() if f.type in ("date", "collection")],
                                 "a deadline counts from a date fact, e.g. dates.first_shooting_day"))
-    if fact.type != "date":
+    if deadline.field is not None or fact.type == "collection":
+        _check_roster_deadline(deadline, where, fact, catalogue, fail)
+    elif fact.type != "date":
         raise fail((*where, "date"), f"a deadline counts from a date fact; '{deadline.date}' is {fact.type}")
+
+
+def _check_roster_deadline(deadline, where: tuple, fact: FactDef, catalogue: dict[str, FactDef], fail) -> None:
+    """A deadline person by person: a collection fact, a date field of its members, and a date fact
+    for a dossier without the list (`otherwise_date`) when given."""
+    if fact.type != "collection":
+        raise fail((*where, "field"), f"`field` counts from the members of a list of persons; '{deadline.date}' is {fact.type}",
+                   "give a fact of type collection under `date` (e.g. roster.children)")
+    fields = fact.fields or {}
+    if deadline.field is None:
+        raise fail((*where, "date"), f"'{deadline.date}' is a list of persons: name the date field of its members",
+                   "add `field:` (" + ", ".join(n for n, f in fields.items() if f.type == "date") + ")")
+    declared = fields.get(deadline.field)
+    if declared is None:
+        raise fail((*where, "field"), f"unknown field '{deadline.field}' of {deadline.date}",
+                   did_you_mean(deadline.field, [n for n, f in fields.items() if f.type == "date"],
+                                f"the date fields of {deadline.date}"))
+    if declared.type != "date":
+        raise fail((*where, "field"), f"a deadline counts from a date field; '{deadline.date}.{deadline.field}' "
+                   f"is {declared.type}")
+    other = deadline.otherwise_date
+    if other is not None and (catalogue.get(other) is None or catalogue[other].type != "date"):
+        raise fail((*where, "otherwise_date"), f"`otherwise_date` is a date fact; '{other}' is "
+                   + (catalogue[other].type if other in catalogue else "not a fact"),
+                   "e.g. dates.first_shooting_day")
 
 
 def _check_deadlines(model: Ruleset, catalogue: dict[str, FactDef], fail) -> None:
@@ -224,7 +251,7 @@ def _check_deadlines(model: Ruleset, catalogue: dict[str, FactDef], fail) -> Non
     their evidence pieces'."""
     stages = {s.id: s for s in model.stages}
     for i, stage in enumerate(model.stages):
-        if stage.due is not None and stage.due.date is None:
+        if stage.due is not None and (stage.due.date is None or stage.due.field is not None):
             raise fail(("stages", i, "due"), f"the due date of stage {stage.id} counts from a date fact",
                        "give `date:` (e.g. dates.first_shooting_day) and `offset_days`")
         _check_deadline(stage.due, ("stages", i, "due"), None, catalogue, stages, fail)

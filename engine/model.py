@@ -202,9 +202,15 @@ class Deadline(Strict):
 
     `stage` instead of `date`: due by the end of that stage of the ruleset, the date its own `due`
     gives (`offset_days` then moves it). A stage's `due` is the implicit deadline of its criteria
-    and evidence pieces that give none."""
+    and evidence pieces that give none.
+
+    `field` with a collection fact as `date`: due person by person, counted from that date field of
+    each member (a child's hiring date); `otherwise_date`, a date fact, when the dossier gives no
+    list."""
 
     date: str | None = None
+    field: Annotated[str, Check(pattern=FIELD_NAME)] | None = None
+    otherwise_date: str | None = None
     stage: Ident | None = None
     every_months: Annotated[int, Check(ge=1, le=120)] | None = None
     evidence: Ident | None = None
@@ -219,6 +225,10 @@ class Deadline(Strict):
                              "(`every_months`): give one")
         if self.every_months is not None and self.evidence is None:
             raise ValueError("a periodic deadline names the evidence kind whose collection date it counts from")
+        if (self.field is not None or self.otherwise_date is not None) and self.date is None:
+            raise ValueError("`field` and `otherwise_date` go with `date`, a collection fact")
+        if self.otherwise_date is not None and self.field is None:
+            raise ValueError("`otherwise_date` is the date of a deadline over a list of persons (`field`)")
 
 
 @record

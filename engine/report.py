@@ -7,7 +7,7 @@ from typing import Any
 from . import status as st
 from .compiled import CompiledCriterion, CompiledRuleset
 from .conditions import All, AnyOf, CriterionTest, Not
-from .deadlines import CLOSED, DEADLINE_PASSED, OVERDUE
+from .deadlines import CLOSED, DEADLINE_PASSED, OVERDUE, member_done
 from .documents import CriterionEntry, ExplainDocument, MissingItem, ResultDocument, RulesetEntry
 from .evaluate import Evaluation
 from .findings import criterion_findings, members_failing
@@ -200,11 +200,37 @@ def missing_items(evaluation: Evaluation, documents: dict[str, RulesetEntry] | N
             for key in ("due", "status_reason"):
                 if key in entry and not entry.get("declined"):  # declined: nothing is due any more
                     item[key] = entry[key]
+            piece_due = pieces_due(evaluation, entry) if not entry.get("declined") else None
+            if piece_due:
+                item["piece_due"] = piece_due
+            members_due = persons_due(evaluation, rs, entry["id"]) if "due" in item else None
+            if members_due:
+                item["members_due"] = members_due
             # what can be done comes before what follows from it: a derived item has no action of its own
             items.append((*urgency(entry), 0 if item["blocking"] else 1, derived is not None, -gain, rank, entry["id"],
                           item))
     items.sort(key=lambda t: t[:-1])
     return [t[-1] for t in items]
+
+
+def pieces_due(evaluation: Evaluation, entry: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The own deadlines of the evidence pieces a criterion still lacks (kind -> window, as `due`):
+    a forecast footprint due with the budget while its criterion is due later."""
+    windows, cid = evaluation.ctx.windows, entry["id"]
+    found = ((kind, windows.get(f"{cid}#{kind}")) for kind in entry.get("missing_evidence", ()))
+    return {kind: window.as_dict() for kind, window in found if window is not None}
+
+
+def persons_due(evaluation: Evaluation, rs: CompiledRuleset, cid: str) -> list[dict[str, Any]]:
+    """A deadline over a list of persons: the window of each member not yet done (`member`: the
+    reference), most urgent first (by latest start; unknown dates last)."""
+    due = rs.due_by_key.get(cid)
+    if due is None or due.deadline.field is None:
+        return []
+    index = evaluation.ctx.evidence_index
+    pending = [w for w in evaluation.ctx.windows.members(cid) if not member_done(due, w.member, index)]
+    pending.sort(key=lambda w: (w.start_by is None, w.start_by or w.due, w.member))
+    return [w.as_dict() for w in pending]
 
 
 def urgency(entry: dict[str, Any]) -> tuple[int, str]:

@@ -250,8 +250,12 @@ def test_the_feature_film_ics_has_one_event_per_deadline_on_its_due_date(tmp_pat
     assert done.returncode == 0, done.stderr
     found = events(out.read_bytes())
     deadlines = [e for e in doc["entries"] if e["kind"] == "deadline"]
-    uids = {e["criterion"] + (f".{e['piece']}" if e.get("piece") else "") + "@les-heures-claires.raccord": e for e in deadlines}
-    assert len(uids) == len(deadlines) and set(uids) <= set(found)  # one event per deadline, pieces apart
+    uids = {e["criterion"] + (f".{e['piece']}" if e.get("piece") else "") + (f"@{e['member']}." if e.get("member") else "@")
+            + "les-heures-claires.raccord": e for e in deadlines}
+    assert len(uids) == len(deadlines) and set(uids) <= set(found)  # one event per deadline, pieces and persons apart
+    # the child's authorisation is dated from the child's own hiring (E-01, 24/02), by reference only
+    child = found["VHSS-T3-5.2-PREFECT-AUTHORISATION@E-01.les-heures-claires.raccord"]
+    assert child.decoded("DTSTART") == dt.date(2025, 2, 23) and "E-01" in str(child["SUMMARY"])
     assert len(found) == len(doc["entries"])
     for uid, entry in uids.items():
         start, end = found[uid].decoded("DTSTART"), found[uid].decoded("DTEND")

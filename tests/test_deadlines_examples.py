@@ -52,12 +52,12 @@ def test_without_a_declaration_date_only_proof_of_a_declaration_before_the_shoot
     items = {i["criterion"]: i for i in plan(evaluation)["items"]}
     assert items["AID-RSE-DECLARATION"]["proof_only"] is True  # to prove, not to do
     # The closed windows come first, earliest first: what the aid application (15/11/2024) had to
-    # describe; then the child's authorisation and medical exam (no proof in the example, due before
-    # hiring, taken as the first shooting day) share the declaration's due date; the authorisation,
-    # to be applied for a month earlier, leads.
+    # describe; then the child's authorisation and medical exam (no proof in the example), due the
+    # day before the child's hiring (E-01, 24/02/2025); the authorisation, to be applied for a month
+    # earlier, leads; then the declaration, due the day before the first shooting day.
     first = [(i["criterion"], i["due"]["due"]) for i in ENGINE.missing(evaluation)[:5]]
     assert first == [("AID-CNC-VHSS-122-17-STAFF-REPS-DOCTOR", "2024-11-15"), ("AID-CNC-VHSS-122-17-MEASURES", "2024-11-15"),
-                     ("VHSS-T3-5.2-PREFECT-AUTHORISATION", "2025-03-02"), ("VHSS-T3-5.3-MEDICAL-EXAM", "2025-03-02"),
+                     ("VHSS-T3-5.2-PREFECT-AUTHORISATION", "2025-02-23"), ("VHSS-T3-5.3-MEDICAL-EXAM", "2025-02-23"),
                      ("AID-RSE-DECLARATION", "2025-03-02")]
 
 
