@@ -143,8 +143,9 @@ def fact_reads(library: Library) -> dict[str, _Reads]:
                 _note(item, rid, get)
         for due in rs.due_by_key.values():
             deadline = due.deadline
-            if deadline.date:
-                entry = get(deadline.date, rid)
+            date = deadline.otherwise_date if deadline.field else deadline.date  # a list's: its date without the list
+            if date:
+                entry = get(date, rid)
                 entry.as_of.update({-deadline.offset_days, -deadline.offset_days + deadline.lead_days})
         for crit in rs.criteria:
             if crit.model.amount_due is not None:
@@ -389,4 +390,6 @@ def applicable_facts(library: Library, dossier: Dossier, options: Options | dt.d
         for due in rs.due_by_key.values():
             if due.criterion.id in live and due.deadline.date:
                 wanted.add(due.deadline.date)
+                if due.deadline.otherwise_date:
+                    wanted.add(due.deadline.otherwise_date)
     return [name for name in library.catalogue if name in wanted or name in dossier.facts]
