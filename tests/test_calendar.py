@@ -232,7 +232,7 @@ def test_markdown_and_json_carry_the_same_entries(toy):
 
 @pytest.mark.parametrize(("args", "message"), [
     (("--as-of", "2025-02-30"), "raccord : erreur : --as-of: « 2025-02-30 » n'est pas une date"),
-    (("--format", "pdf"), "Valeur invalide pour '--format'"),
+    (("--format", "pdf"), "--format: valeur invalide : 'pdf'"),  # click's usage error, one located line (cli/main.py usage_error)
     (("--ruleset", "ecoprod"), "raccord : erreur : --ruleset: référentiel inconnu : « ecoprod »"),
     (("-o", "."), "raccord: error: -o: cannot write '.'"),
 ])
