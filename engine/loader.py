@@ -240,10 +240,13 @@ def _check_roster_deadline(deadline, where: tuple, fact: FactDef, catalogue: dic
         raise fail((*where, "field"), f"a deadline counts from a date field; '{deadline.date}.{deadline.field}' "
                    f"is {declared.type}")
     other = deadline.otherwise_date
-    if other is not None and (catalogue.get(other) is None or catalogue[other].type != "date"):
-        raise fail((*where, "otherwise_date"), f"`otherwise_date` is a date fact; '{other}' is "
-                   + (catalogue[other].type if other in catalogue else "not a fact"),
-                   "e.g. dates.first_shooting_day")
+    if other is not None and other not in catalogue:
+        raise fail((*where, "otherwise_date"), f"unknown fact '{other}'",
+                   did_you_mean(other, [n for n, f in catalogue.items() if f.type == "date"],
+                                "a deadline counts from a date fact, e.g. dates.first_shooting_day"))
+    if other is not None and catalogue[other].type != "date":
+        raise fail((*where, "otherwise_date"), f"`otherwise_date` is a date fact; '{other}' is {catalogue[other].type}",
+                   "a deadline counts from a date fact, e.g. dates.first_shooting_day")
 
 
 def _check_deadlines(model: Ruleset, catalogue: dict[str, FactDef], fail) -> None:
