@@ -226,6 +226,42 @@ def _criterion_block(crit: CompiledCriterion, w: _Writer, dated: bool, marked: b
     return out + [f"    {line}" for line in inline]
 
 
+def _plain_blocks(criteria: list[CompiledCriterion], w: _Writer, dated: set[str]) -> list[str]:
+    """The unmarked runner's statements. Consecutive criteria whose `applies_if` is the same hoisted
+    sub-condition (the criteria of one section) share one test of it: not applicable together,
+    unknown together, or each its requirement, in order (a criterion may read the one before)."""
+    out: list[str] = []
+    i = 0
+    while i < len(criteria):
+        crit = criteria[i]
+        shared = _shared_applies(crit, w)
+        j = i + 1
+        while shared is not None and j < len(criteria) and _shared_applies(criteria[j], w) == shared:
+            j += 1
+        if j - i < 2:
+            out += _criterion_block(crit, w, crit.id in dated, marked=False)
+            i += 1
+            continue
+        group = [(c, w.const(c.id), c.id in dated) for c in criteria[i:j]]
+        out.append(f"if {shared} == 0:")
+        out += [f"    {line}" for _, cid, _ in group for line in (f"statuses[{cid}] = NA", f"reasons[{cid}] = NA_CONDITION")]
+        out.append(f"elif {shared} == 1:")
+        out += [f"    {line}" for _, cid, is_dated in group
+                for line in [f"statuses[{cid}] = UNKNOWN"] + ([f"opened({cid})"] if is_dated else [])]
+        out.append("else:")
+        out += [f"    {line}" for c, cid, is_dated in group
+                for line in _precedence(cid, None, _expression(c.requires_node, w), declared=False, dated=is_dated)]
+        i = j
+    return out
+
+
+def _shared_applies(crit: CompiledCriterion, w: _Writer) -> str | None:
+    """The hoisted name of the criterion's `applies_if`, when it has no dates of its own."""
+    if crit.applies_node is None or crit.model.valid_from is not None or crit.model.valid_until is not None:
+        return None
+    return w.hoisted.get(crit.applies_node)
+
+
 def _precedence(cid: str, applies: str | None, requires: str, declared: bool, dated: bool = False) -> list[str]:
     """Declared not applicable, then `applies_if` (false: not applicable; unknown: unknown, unless
     a plan assumes a status), then an assumed status, then declined (not met), then `requires`.
@@ -293,7 +329,7 @@ def generate_source(rs: CompiledRuleset) -> tuple[str, _Writer]:
     # Two variants: `run` for the usual dossier, which declares, declines and assumes nothing about
     # this ruleset's criteria (no `if ID in marked` per criterion), and `run_marked` for the others.
     ids = w.const(frozenset(crit.id for crit in rs.criteria))
-    plain = [line for crit in rs.criteria for line in _criterion_block(crit, w, crit.id in dated, marked=False)]
+    plain = _plain_blocks(rs.criteria, w, dated)
     source = _function("run(ctx, marked, declared_na, declined, assume)", [
         f"if marked and not marked.isdisjoint({ids}):", "    return run_marked(ctx, marked, declared_na, declined, assume)",
         *_prelude(head + plain), *head, *plain, "return found"])
