@@ -149,7 +149,7 @@ def render(doc: dict[str, Any], lang: str, notice: list[str] | None = None, titl
             if item.get("proof_only"):
                 lines.append(f"      {w('proof_only', lang, due=day_text(item['due']['due'], lang))}")
             elif item.get("due"):
-                lines.append(f"      {due_text(item['due'], None, lang)}")
+                lines.append(f"      {due_text(item['due'], None, lang, step=True)}")
     for note in doc["notes"]:
         lines.append(f"  ! {note}")
     after = doc["after"]

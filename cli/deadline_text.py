@@ -17,6 +17,10 @@ WORDS = {
     "overdue": {"fr": "en retard depuis le {due} ({ago}) : encore possible", "en": "overdue since {due} ({ago}): still possible"},
     "due_today": {"fr": "à faire au plus tard aujourd'hui ({due})", "en": "due today ({due})"},
     "due": {"fr": "à faire avant le {due} — dans {left}", "en": "due by {due} — in {left}"},
+    # a plan step: the plan counts on it, so say on what condition it still holds
+    "plan_due": {"fr": "encore possible si c'est fait avant le {due} — dans {left}", "en": "still possible if done by {due} — in {left}"},
+    "plan_due_today": {"fr": "encore possible si c'est fait aujourd'hui ({due}) au plus tard",
+                       "en": "still possible if done today ({due}) at the latest"},
     "start_by": {"fr": "à commencer au plus tard le {start}", "en": "to start by {start} at the latest"},
     "start_now": {"fr": "à commencer sans attendre ({lead} de délai)", "en": "start now ({lead} needed)"},
     "days": {"fr": "{n} jours", "en": "{n} days"},
@@ -35,8 +39,9 @@ def _days(n: int, lang: str) -> str:
     return w("day", lang) if abs(n) == 1 else w("days", lang, n=abs(n))
 
 
-def due_text(due: dict[str, Any] | None, status_reason: str | None, lang: str) -> str:
-    """The line under a missing item or a plan step with a deadline ("" without one)."""
+def due_text(due: dict[str, Any] | None, status_reason: str | None, lang: str, step: bool = False) -> str:
+    """The line under a missing item, or under a plan step (`step`: « encore possible si … avant
+    le … », since the plan counts on it), with a deadline ("" without one)."""
     if not due:
         return ""
     if due["window"] == "unknown_date":
@@ -49,7 +54,8 @@ def due_text(due: dict[str, Any] | None, status_reason: str | None, lang: str) -
         return w("proof_only", lang, due=when)
     if due["window"] == "overdue":
         return w("overdue", lang, due=when, ago=_days(left, lang))
-    out = w("due_today", lang, due=when) if left == 0 else w("due", lang, due=when, left=_days(left, lang))
+    today, ahead = ("plan_due_today", "plan_due") if step else ("due_today", "due")
+    out = w(today, lang, due=when) if left == 0 else w(ahead, lang, due=when, left=_days(left, lang))
     if due["lead_days"]:
         start = dt.date.fromisoformat(due["start_by"])
         lead = _days(due["lead_days"], lang)
