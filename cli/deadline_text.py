@@ -18,7 +18,8 @@ WORDS = {
     "due_today": {"fr": "à faire au plus tard aujourd'hui ({due})", "en": "due today ({due})"},
     "due": {"fr": "à faire avant le {due} — dans {left}", "en": "due by {due} — in {left}"},
     # a plan step: the plan counts on it, so say on what condition it still holds
-    "plan_due": {"fr": "encore possible si c'est fait avant le {due} — dans {left}", "en": "still possible if done by {due} — in {left}"},
+    "plan_due": {"fr": "encore possible si c'est fait avant le {due} — dans {left}",
+                 "en": "still possible if done by {due} — in {left}"},
     "plan_due_today": {"fr": "encore possible si c'est fait aujourd'hui ({due}) au plus tard",
                        "en": "still possible if done today ({due}) at the latest"},
     "start_by": {"fr": "à commencer au plus tard le {start}", "en": "to start by {start} at the latest"},

@@ -210,8 +210,8 @@ def test_the_cli_says_when_each_item_is_due_in_french(tmp_path):
     before = raccord("plan", "--target", "aid:prime", "--as-of", "2025-02-10")
     assert "(effort 0,25 jour-personne)" in before and "— cible atteinte" in before
     # the plan counts on steps still open: it says on what condition (issue 13)
-    assert "      encore possible si c'est fait avant le 02/03/2025 — dans 20 jours, à commencer sans attendre (30 jours de délai)" \
-        in before.splitlines()
+    assert ("      encore possible si c'est fait avant le 02/03/2025 — dans 20 jours, "
+            "à commencer sans attendre (30 jours de délai)") in before.splitlines()
     english = raccord("plan", "--target", "aid:prime", "--as-of", "2025-02-10", "--lang", "en")
     assert "      still possible if done by 2025-03-02 — in 20 days, start now (30 days needed)" in english.splitlines()
 
