@@ -47,6 +47,7 @@ from .bundle_zip import unsafe_name
 from .commands_evidence import expected_kinds
 from .context import common_as_of, common_lang, common_rulesets, document, library_from, library_options, run_evaluation
 from .integrity import MISSING_FILE, MODIFIED, OUTSIDE_DOSSIER, check_files
+from .integrity import WORDS as STATE_WORDS
 from .language import bi
 from .output import write_atomic_with
 from .render_html import evidence_register, href_for, render_report
@@ -219,11 +220,18 @@ def _checked_files(dossier, allow_problems: bool) -> dict:
     for i, item in enumerate(dossier.file.evidence):
         check = checks[item.id]
         where = dossier.located.where(("evidence", i, "path"))
+        state = STATE_WORDS.get(check.state, {})
         if check.state == OUTSIDE_DOSSIER:
-            raise InputError(where, f"evidence {item.id}: {check.detail}", "evidence files must live in the dossier folder")
+            raise InputError(where, Bilingual(f"la preuve {item.id} est hors du répertoire du dossier (« {item.path} »)",
+                                              f"evidence {item.id}: {check.detail}"),
+                             Bilingual("les fichiers de preuve doivent être dans le répertoire du dossier",
+                                       "evidence files must live in the dossier folder"))
         if check.state in (MISSING_FILE, MODIFIED) and not allow_problems:
-            raise InputError(where, f"evidence {item.id} is {check.state.replace('_', ' ')}: {check.detail}",
-                             "run `raccord verify` and fix the register, or pass --allow-problems to bundle it as is")
+            raise InputError(where, Bilingual(f"la preuve {item.id} : {state['fr']} (« {item.path} »)",
+                                              f"evidence {item.id} is {check.state.replace('_', ' ')}: {check.detail}"),
+                             Bilingual("lancez `raccord verify` et corrigez le registre, ou passez --allow-problems "
+                                       "pour l'empaqueter tel quel",
+                                       "run `raccord verify` and fix the register, or pass --allow-problems to bundle it as is"))
     return checks
 
 

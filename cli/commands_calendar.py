@@ -9,7 +9,6 @@ from pathlib import Path
 import click
 
 from raccord import __version__
-from raccord.engine import InputError
 from raccord.engine.calendar import calendar_document
 
 from .context import common_as_of, common_lang, common_rulesets, library_from, library_options, run_evaluation
@@ -44,7 +43,4 @@ def register(cli: click.Group) -> None:
         if not output:
             click.echo(content, nl=False)
             return
-        try:
-            write_atomic(Path(output), content)
-        except OSError as exc:
-            raise InputError("-o", f"cannot write '{output}': {exc.strerror or exc}", "give a writable file path") from None
+        write_atomic(Path(output), content)  # a WriteError says why, in both languages

@@ -18,6 +18,7 @@ import click
 import yaml
 
 from raccord.engine import InputError
+from raccord.engine.errors import Bilingual
 
 from .context import common_as_of, common_lang, library_options, parse_date
 from .i18n import t, words
@@ -77,7 +78,7 @@ def migrate_command(dossier, mapping_file, to, output, fmt, report, as_of, lang,
     une correspondance, et dire ce qui a été repris, ce qui ne l'a pas été et ce qui change dans le verdict."""
     from raccord.engine.api import Engine
     from raccord.engine.evaluate import Options, check_references
-    from raccord.engine.migrate import check_mapping, migrate_data, read_mapping
+    from raccord.engine.migrate import check_mapping, migrate_data, read_mapping, unknown_ruleset
     from raccord.engine.source_files import load_document
 
     from .integrity import compute_integrity
@@ -89,27 +90,33 @@ def migrate_command(dossier, mapping_file, to, output, fmt, report, as_of, lang,
     mapping = read_mapping(Path(mapping_file))
     before_engine = Engine.load(base_dir, files)
     if mapping.source not in before_engine.library.rulesets:
-        raise InputError(mapping.located.where(("from",)), f"référentiel inconnu « {mapping.source} »",
-                         "référentiels : " + ", ".join(before_engine.library.rulesets))
+        raise unknown_ruleset(mapping, "from", before_engine.library.rulesets)
     to_file = Path(to) if to and Path(to).is_file() else None
     after_engine = Engine.load(base_dir, [*files, to_file]) if to_file else before_engine
     target = after_engine.library.rulesets.get(mapping.target)
     if to and not to_file and to != mapping.target:
-        raise InputError("--to", f"« {to} » n'est ni un fichier ni le référentiel « {mapping.target} » de la correspondance",
-                         "donnez la grille importée (raccord grid import ... -o FICHIER)")
+        raise InputError("--to", Bilingual(f"« {to} » n'est ni un fichier ni le référentiel « {mapping.target} » "
+                                           "de la correspondance",
+                                           f"'{to}' is neither a file nor the mapping's ruleset '{mapping.target}'"),
+                         Bilingual("donnez la grille importée (raccord grid import ... -o FICHIER)",
+                                   "give the imported grid (raccord grid import ... -o FILE)"))
     if target is None or (to_file and Path(target.path).resolve() != to_file.resolve()):
         raise InputError(str(to_file) if to_file else mapping.located.where(("to",)),
-                         f"la correspondance mène à « {mapping.target} », que ce fichier ne définit pas" if to_file
-                         else f"référentiel inconnu « {mapping.target} »",
-                         "la grille importée doit porter l'id nommé par `to:` de la correspondance")
+                         Bilingual(f"la correspondance mène à « {mapping.target} », que ce fichier ne définit pas",
+                                   f"the mapping leads to '{mapping.target}', which this file does not define") if to_file
+                         else Bilingual(f"référentiel inconnu « {mapping.target} »", f"unknown ruleset '{mapping.target}'"),
+                         Bilingual("la grille importée doit porter l'id nommé par `to:` de la correspondance",
+                                   "the imported grid must carry the id named by the mapping's `to:`"))
     old_ids = {c.id for c in before_engine.library.rulesets[mapping.source].model.criteria}
     new_ids = {c.id for c in target.model.criteria}
     check_mapping(mapping, old_ids, new_ids)
 
     out = Path(output) if output else source_path.with_name(f"{source_path.stem}-{mapping.target}.yaml")
     if out.resolve() == source_path.resolve():
-        raise InputError(str(out), "le dossier migré remplacerait le dossier d'origine",
-                         "choisissez un autre fichier avec -o : l'original n'est jamais modifié")
+        raise InputError(str(out), Bilingual("le dossier migré remplacerait le dossier d'origine",
+                                             "the migrated dossier would replace the original"),
+                         Bilingual("choisissez un autre fichier avec -o : l'original n'est jamais modifié",
+                                   "choose another file with -o: the original is never modified"))
     before_dossier = before_engine.dossier(source_path)
     check_references(before_engine.library, before_dossier)
     data, changes = migrate_data(load_document(source_path).data, mapping, old_ids)
@@ -142,9 +149,11 @@ def _same_folder(data: dict[str, Any], source: Path, out: Path) -> None:
     if out.resolve().parent == source.resolve().parent:
         return
     if any(isinstance(i, dict) and i.get("path") for i in data.get("evidence") or []) or data.get("portfolio"):
-        raise InputError(str(out), "le dossier migré doit être écrit dans le dossier de l'original",
-                         f"ses pièces sont rangées par rapport à {source.resolve().parent} ; par exemple "
-                         f"-o {source.with_name(source.stem + '-' + out.stem + '.yaml')}")
+        example = source.with_name(source.stem + '-' + out.stem + '.yaml')
+        raise InputError(str(out), Bilingual("le dossier migré doit être écrit dans le répertoire de l'original",
+                                             "the migrated dossier must be written in the original's folder"),
+                         Bilingual(f"ses pièces sont rangées par rapport à {source.resolve().parent} ; par exemple -o {example}",
+                                   f"its files are placed relative to {source.resolve().parent}; e.g. -o {example}"))
 
 
 class _Dumper(yaml.SafeDumper):
@@ -238,15 +247,14 @@ def _outcome(outcome: dict[str, Any] | None, lang: str) -> str:
 def check_mapping_file(file: str, rulesets_dir: str | None, ruleset_files: tuple[str, ...]) -> None:
     """`raccord validate MAPPING.yaml`: its structure and its `from` ids against the library; its
     targets too when `--ruleset-file` gives the other grid."""
-    from raccord.engine.migrate import check_mapping, read_mapping
+    from raccord.engine.migrate import check_mapping, read_mapping, unknown_ruleset
 
     from .context import library_from
 
     mapping = read_mapping(Path(file))
     base = library_from(rulesets_dir, ())
     if mapping.source not in base.rulesets:
-        raise InputError(mapping.located.where(("from",)), f"référentiel inconnu « {mapping.source} »",
-                         "référentiels : " + ", ".join(base.rulesets))
+        raise unknown_ruleset(mapping, "from", base.rulesets)
     old = {c.id for c in base.rulesets[mapping.source].model.criteria}
     grid = library_from(rulesets_dir, ruleset_files).rulesets.get(mapping.target) if ruleset_files else None
     targets = {t for e in mapping.entries for t in e.targets} | set(mapping.new)

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from raccord.engine import InputError, Library, load_library
+from raccord.engine.errors import Bilingual
 from raccord.engine.source_files import parse_yaml
 
 from .grid_inherit import inherit_conditions, read_import_mapping
@@ -54,7 +55,8 @@ class _Criteria:
         cid, raw_id = self._id(row)
         title_fr = row.text("title")
         if not title_fr:
-            raise InputError(c["title"].where, f"the {self.words.criterion} wording is empty")
+            raise InputError(c["title"].where, Bilingual(f"{_fr(self.words.criterion).capitalize()} sans libellé",
+                                                         f"the {self.words.criterion} wording is empty"))
         scoring = {"points": self._points(c["points"])} if "points" in c else {}
         if "level" in c:
             scoring["level"] = self._level(c["level"])
@@ -82,7 +84,8 @@ class _Criteria:
         if row.filled("effort"):
             effort = cell_float(c["effort"])
             if effort is None or effort < 0:
-                raise InputError(c["effort"].where, f"effort must be a number of days ≥ 0, got '{c['effort'].value}'")
+                raise InputError(c["effort"].where, Bilingual(f"l'effort est un nombre de jours ≥ 0, pas « {c['effort'].value} »",
+                                                              f"effort must be a number of days ≥ 0, got '{c['effort'].value}'"))
             crit["effort"] = effort
         if row.filled("stage"):
             crit["stage"] = self._stage(c["stage"], cell_text(c["stage"]))
@@ -99,8 +102,11 @@ class _Criteria:
                 name = name[:1] + name[1:].lower()
         if not name:
             where = row.cells["group"].where if "group" in row.cells else row.where
-            raise InputError(where, f"the {self.words.group} ({self.grid.label('group')}) is empty",
-                             "fill the column, or put a section row above the criteria")
+            label = self.grid.label("group")
+            raise InputError(where, Bilingual(f"{_fr(self.words.group).capitalize()} non renseigné (colonne « {label} »)",
+                                              f"the {self.words.group} ({self.grid.label('group')}) is empty"),
+                             Bilingual("remplissez la colonne, ou mettez une ligne de section au-dessus des critères",
+                                       "fill the column, or put a section row above the criteria"))
         gid = self.group_names.get(norm(name))
         if gid is None:  # a group the ruleset does not have: named after the grid
             base = norm(self.grid.label("group")) or "group"
@@ -119,15 +125,22 @@ class _Criteria:
         word = self.words.criterion
         raw_id = cell_text(cell)
         if not raw_id:
-            raise InputError(cell.where, f"the {word} number ({self.grid.label('id')}) is empty")
+            raise InputError(cell.where, Bilingual(f"{_fr(word).capitalize()} sans numéro (colonne « {self.grid.label('id')} »)",
+                                                   f"the {word} number ({self.grid.label('id')}) is empty"))
         prefix = self.grid.file.ids.prefix
         cid = raw_id.upper() if raw_id.upper().startswith(prefix) else prefix + re.sub(r"[^A-Za-z0-9.]+", "-", raw_id)
         cid = re.sub(r"-+", "-", cid).strip("-")
         if not CRITERION_ID.match(cid):
-            raise InputError(cell.where, f"'{raw_id}' cannot be used as {_a(word)} number",
-                             f"use letters, digits, dots and dashes, e.g. {self.grid.file.ids.example}")
+            example = self.grid.file.ids.example
+            raise InputError(cell.where, Bilingual(f"« {raw_id} » ne peut pas servir de numéro",
+                                                   f"'{raw_id}' cannot be used as {_a(word)} number"),
+                             Bilingual(f"lettres, chiffres, points et tirets, par exemple {example.replace(' or ', ' ou ')}",
+                                       f"use letters, digits, dots and dashes, e.g. {example}"))
         if cid in self.seen_ids:
-            raise InputError(cell.where, f"{word} number '{raw_id}' is used twice", f"first at {self.seen_ids[cid].where}")
+            first = self.seen_ids[cid].where
+            raise InputError(cell.where, Bilingual(f"le numéro « {raw_id} » sert deux fois",
+                                                   f"{word} number '{raw_id}' is used twice"),
+                             Bilingual(f"la première fois en {first}", f"first at {first}"))
         self.seen_ids[cid] = row
         return cid, raw_id
 
@@ -147,8 +160,11 @@ class _Criteria:
                     continue
                 match = EVIDENCE_ITEM.match(part)
                 if not match:
-                    raise InputError(cell.where, f"'{part}' is not an evidence kind",
-                                     "lower_snake_case, e.g. bilan_carbone_definitif; separate kinds with ;")
+                    raise InputError(cell.where, Bilingual(f"« {part} » n'est pas une nature de preuve",
+                                                           f"'{part}' is not an evidence kind"),
+                                     Bilingual("minuscules et soulignés, par exemple bilan_carbone_definitif ; "
+                                               "séparez les natures par ;",
+                                               "lower_snake_case, e.g. bilan_carbone_definitif; separate kinds with ;"))
                 stage = match.group(2)
                 kinds.append((match.group(1), self._stage(cell, stage.strip()) if stage else None))
         if not kinds and row.filled("evidence"):  # « Justificatifs à fournir » naming a known document
@@ -159,14 +175,16 @@ class _Criteria:
     def _points(cell: Cell) -> float | int:
         points = cell_float(cell)
         if points is None or points <= 0:
-            raise InputError(cell.where, f"points must be a number above 0, got '{cell.value}'")
+            raise InputError(cell.where, Bilingual(f"les points sont un nombre supérieur à 0, pas « {cell.value} »",
+                                                   f"points must be a number above 0, got '{cell.value}'"))
         return cell_number(points)
 
     @staticmethod
     def _level(cell: Cell) -> int:
         level = cell_float(cell)
         if level is None or level < 1 or not float(level).is_integer():
-            raise InputError(cell.where, f"the level must be a whole number ≥ 1, got '{cell.value}'")
+            raise InputError(cell.where, Bilingual(f"le niveau est un nombre entier ≥ 1, pas « {cell.value} »",
+                                                   f"the level must be a whole number ≥ 1, got '{cell.value}'"))
         return int(level)
 
     def _mandatory(self, row: GridRow) -> bool:
@@ -177,7 +195,8 @@ class _Criteria:
         if word in TRUE_WORDS or word in self.grid.yes_words:
             return True
         if word not in FALSE_WORDS:
-            raise InputError(cell.where, f"'{cell.value}' is not yes or no", "write oui / non (or x, yes / no, 1 / 0)")
+            raise InputError(cell.where, Bilingual(f"« {cell.value} » n'est ni oui ni non", f"'{cell.value}' is not yes or no"),
+                             Bilingual("écrivez oui / non (ou x, 1 / 0)", "write oui / non (or x, yes / no, 1 / 0)"))
         return False
 
     def _applies(self, cell: Cell) -> dict[str, Any]:
@@ -187,18 +206,23 @@ class _Criteria:
         fact = self.grid.applies_keywords.get(norm(text), text)
         if fact not in self.catalogue:
             keywords = list(first_keywords(self.grid.file.applies_if).values())
-            raise InputError(cell.where, f"unknown applicability '{text}'",
-                             ", ".join([*keywords, "a boolean fact name, or a {condition}"]))
+            raise InputError(cell.where, Bilingual(f"applicabilité inconnue « {text} »", f"unknown applicability '{text}'"),
+                             Bilingual(", ".join([*keywords, "le nom d'un fait booléen, ou une {condition}"]),
+                                       ", ".join([*keywords, "a boolean fact name, or a {condition}"])))
         if self.catalogue[fact].type != "boolean":
-            raise InputError(cell.where, f"fact '{fact}' is not a boolean fact", "give a {condition} instead")
+            raise InputError(cell.where, Bilingual(f"le fait « {fact} » n'est pas booléen",
+                                                   f"fact '{fact}' is not a boolean fact"),
+                             Bilingual("donnez plutôt une {condition}", "give a {condition} instead"))
         return {"fact": fact}
 
     def _stage(self, cell: Cell, word: str) -> str:
         stage = word if word in self.stage_ids else self.grid.stage_keywords.get(norm(word))
         if stage not in self.stage_ids:
             keywords = " / ".join(first_keywords(self.grid.file.stages).values())
-            raise InputError(cell.where, f"unknown stage '{word}'",
-                             (f"{keywords}, or " if keywords else "") + ", ".join(sorted(self.stage_ids)))
+            ids = ", ".join(sorted(self.stage_ids))
+            raise InputError(cell.where, Bilingual(f"étape inconnue « {word} »", f"unknown stage '{word}'"),
+                             Bilingual((f"{keywords}, ou " if keywords else "") + ids,
+                                       (f"{keywords}, or " if keywords else "") + ids))
         return stage
 
     def _provenance(self, row: GridRow) -> str:
@@ -206,14 +230,24 @@ class _Criteria:
             return self.grid.file.provenance
         provenance = row.text("provenance")
         if provenance not in PROVENANCES:
-            raise InputError(row.cells["provenance"].where, f"unknown provenance '{provenance}'",
-                             "official_text, published_summary or reconstructed")
+            raise InputError(row.cells["provenance"].where, Bilingual(f"provenance inconnue « {provenance} »",
+                                                                      f"unknown provenance '{provenance}'"),
+                             Bilingual("official_text, published_summary ou reconstructed",
+                                       "official_text, published_summary or reconstructed"))
         return provenance
 
 
 def _slug(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
     return re.sub(r"_+", "_", re.sub(r"[^a-z0-9]", "_", ascii_text)).strip("_")
+
+
+# The grid's words for its groups and criteria (grid.yaml `words:`, in English) as a French sentence says them.
+_FR_WORDS = {"chapter": "chapitre", "criterion": "critère", "post": "poste", "action": "action", "group": "groupe"}
+
+
+def _fr(word: str) -> str:
+    return _FR_WORDS.get(word, word)
 
 
 def _a(word: str) -> str:

@@ -14,7 +14,8 @@ from typing import Any
 import yaml
 
 from raccord.engine import InputError, Library
-from raccord.engine.migrate import Mapping, check_mapping, read_mapping
+from raccord.engine.errors import Bilingual
+from raccord.engine.migrate import Mapping, check_mapping, read_mapping, unknown_ruleset
 
 from .grid_rows import GridRow, RowNote
 
@@ -23,11 +24,13 @@ def read_import_mapping(path: Path, library: Library, ruleset_id: str) -> tuple[
     """The mapping and the raw criteria of the ruleset it maps from, by id."""
     mapping = read_mapping(path)
     if mapping.source not in library.rulesets:
-        raise InputError(mapping.located.where(("from",)), f"référentiel inconnu « {mapping.source} »",
-                         "référentiels : " + ", ".join(library.rulesets))
+        raise unknown_ruleset(mapping, "from", library.rulesets)
     if mapping.target != ruleset_id:
-        raise InputError(mapping.located.where(("to",)), f"la correspondance mène à « {mapping.target} », "
-                         f"la grille importée est celle de « {ruleset_id} »", "corrigez `to:` ou --ruleset")
+        raise InputError(mapping.located.where(("to",)),
+                         Bilingual(f"la correspondance mène à « {mapping.target} », "
+                                   f"la grille importée est celle de « {ruleset_id} »",
+                                   f"the mapping leads to '{mapping.target}', the imported grid is that of '{ruleset_id}'"),
+                         Bilingual("corrigez `to:` ou --ruleset", "fix `to:` or --ruleset"))
     raw = yaml.safe_load(Path(library.rulesets[mapping.source].path).read_text(encoding="utf-8"))
     return mapping, {c["id"]: c for c in raw.get("criteria", [])}
 

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from raccord.engine import InputError
+from raccord.engine.errors import Bilingual
 
 from .grid_numbers import number_text
 from .grid_spec import LEVEL_MARK, GridFormat, norm
@@ -70,7 +71,9 @@ def grid_rows(path: Path, grid: GridFormat, warnings: list[str] | None = None,
     sheet = read_sheet(path, grid.file.sheet)
     table = sheet.rows
     if not any(not blank(v) for row in table for v in row):
-        raise InputError(sheet.place, "la grille est vide", "une ligne d'en-têtes de colonnes, puis un critère par ligne")
+        raise InputError(sheet.place, Bilingual("la grille est vide", "the grid is empty"),
+                         Bilingual("une ligne d'en-têtes de colonnes, puis un critère par ligne",
+                                   "a row of column headers, then one criterion per row"))
     header_index, header, depth = _header_row(sheet, grid)
     columns: dict[str, int] = {}
     for col, name in enumerate(header):
@@ -83,8 +86,9 @@ def grid_rows(path: Path, grid: GridFormat, warnings: list[str] | None = None,
                 warnings.append(f"{where}: column '{name}' ignored (not part of the grid format)")
             continue
         if field in columns:
-            raise InputError(where, f"column '{name}' repeats column {column_letter(columns[field])}",
-                             "keep one column per field")
+            raise InputError(where, Bilingual(f"la colonne « {name} » répète la colonne {column_letter(columns[field])}",
+                                              f"column '{name}' repeats column {column_letter(columns[field])}"),
+                             Bilingual("gardez une seule colonne par champ", "keep one column per field"))
         columns[field] = col
     reader = _Rows(sheet, grid, columns, header, notes if notes is not None else [])
     for r in range(header_index):
@@ -94,8 +98,10 @@ def grid_rows(path: Path, grid: GridFormat, warnings: list[str] | None = None,
     for r in range(header_index + depth, len(table)):
         reader.read(r)
     if not reader.rows:
-        raise InputError(sheet.place, "la grille a des en-têtes mais aucune ligne de critère",
-                         "chaque critère a son numéro dans la colonne " + grid.label("id"))
+        raise InputError(sheet.place, Bilingual("la grille a des en-têtes mais aucune ligne de critère",
+                                                "the grid has headers but no criterion row"),
+                         Bilingual(f"chaque critère a son numéro dans la colonne « {grid.label('id')} »",
+                                   f"each criterion has its number in column '{grid.label('id')}'"))
     return reader.rows
 
 
@@ -241,11 +247,16 @@ def _header_row(sheet: Sheet, grid: GridFormat) -> tuple[int, list[Any], int]:
     first = next(i for i, row in enumerate(table) if any(not blank(v) for v in row))
     found = {grid.headers.get(norm(v)) for v in table[first] if not blank(v)}
     missing = [grid.label(f) for f in grid.required if f not in found]
+    several = len(missing) > 1
     raise InputError(f"{sheet.place}, row {first + 1}",
-                     "aucune ligne d'en-tête trouvée : colonne" + ("s " if len(missing) > 1 else " ")
-                     + ", ".join(f"'{m}'" for m in missing) + (" absentes" if len(missing) > 1 else " absente"),
-                     f"la ligne d'en-tête (dans les {HEADER_SCAN_ROWS} premières lignes) doit nommer "
-                     + ", ".join(grid.label(f) for f in grid.required))
+                     Bilingual("aucune ligne d'en-tête trouvée : colonne" + ("s " if several else " ")
+                               + ", ".join(f"« {m} »" for m in missing) + (" absentes" if several else " absente"),
+                               "no header row found: missing column" + ("s " if several else " ")
+                               + ", ".join(f"'{m}'" for m in missing)),
+                     Bilingual(f"la ligne d'en-tête (dans les {HEADER_SCAN_ROWS} premières lignes) doit nommer "
+                               + ", ".join(grid.label(f) for f in grid.required),
+                               f"the header row (within the first {HEADER_SCAN_ROWS} rows) must name "
+                               + ", ".join(grid.label(f) for f in grid.required)))
 
 
 def _joined(top: Any, below: Any) -> Any:
@@ -263,18 +274,25 @@ def cell_text(cell: Cell) -> str | None:
     return str(cell.value).strip()
 
 
+CONDITION_EXAMPLE = Bilingual("par exemple {evidence: bilan_carbone_definitif}", "e.g. {evidence: bilan_carbone_definitif}")
+
+
+def not_a_number(value: Any) -> Bilingual:
+    return Bilingual(f"« {value} » n'est pas un nombre", f"'{value}' is not a number")
+
+
 def cell_float(cell: Cell) -> float | None:
     value = cell.value
     if value is None:
         return None
     if isinstance(value, bool):
-        raise InputError(cell.where, f"'{value}' is not a number")
+        raise InputError(cell.where, not_a_number(value))
     if isinstance(value, (int, float)):
         return float(value)
     try:
         return float(str(value).strip().replace(",", ".").replace("\u00a0", "").replace(" ", ""))
     except ValueError:
-        raise InputError(cell.where, f"'{value}' is not a number") from None
+        raise InputError(cell.where, not_a_number(value)) from None
 
 
 def cell_condition(cell: Cell) -> dict[str, Any]:
@@ -282,8 +300,8 @@ def cell_condition(cell: Cell) -> dict[str, Any]:
         value = yaml.safe_load(str(cell.value))
     except yaml.YAMLError as exc:
         problem = getattr(exc, "problem", None) or "syntax error"
-        raise InputError(cell.where, f"the condition is not valid YAML ({problem})",
-                         "e.g. {evidence: bilan_carbone_definitif}") from None
+        raise InputError(cell.where, Bilingual("la condition n'est pas du YAML valide",
+                                               f"the condition is not valid YAML ({problem})"), CONDITION_EXAMPLE) from None
     if not isinstance(value, dict):
-        raise InputError(cell.where, "a condition is a mapping, e.g. {evidence: bilan_carbone_definitif}")
+        raise InputError(cell.where, Bilingual("une condition est une table", "a condition is a mapping"), CONDITION_EXAMPLE)
     return value

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from raccord.engine import InputError, Library, load_library
+from raccord.engine.errors import Bilingual
 from raccord.engine.loader import bundled_rulesets_dir
 from raccord.engine.model import Check, Ident, NonEmpty, Provenance, Strict, Text, located_validation_error
 from raccord.engine.record import record
@@ -149,16 +150,22 @@ def load_grid(ruleset_id: str, rulesets_dir: Path | None = None, library: Librar
     base = rulesets_dir or bundled_rulesets_dir()
     library = library or load_library(rulesets_dir)
     if ruleset_id not in library.rulesets:
-        raise InputError(ruleset_id, f"unknown ruleset '{ruleset_id}'",
-                         "rulesets with a grid description: " + (", ".join(grid_rulesets(base)) or "none"))
+        known = ", ".join(grid_rulesets(base))
+        raise InputError(ruleset_id, Bilingual(f"référentiel inconnu « {ruleset_id} »", f"unknown ruleset '{ruleset_id}'"),
+                         Bilingual("référentiels ayant une description de grille : " + (known or "aucun"),
+                                   "rulesets with a grid description: " + (known or "none")))
     path = base / ruleset_id / GRID_FILE
     if not path.is_file():
-        raise InputError(str(path), f"ruleset '{ruleset_id}' has no grid description",
-                         f"write {ruleset_id}/{GRID_FILE} (docs/grid-import.md); with one: "
-                         + (", ".join(grid_rulesets(base)) or "none"))
+        known = ", ".join(grid_rulesets(base))
+        raise InputError(str(path), Bilingual(f"le référentiel « {ruleset_id} » n'a pas de description de grille",
+                                              f"ruleset '{ruleset_id}' has no grid description"),
+                         Bilingual(f"écrivez {ruleset_id}/{GRID_FILE} (docs/grid-import.md) ; en ont une : " + (known or "aucun"),
+                                   f"write {ruleset_id}/{GRID_FILE} (docs/grid-import.md); with one: " + (known or "none")))
     grid, located = read_grid_file(path, library)
     if grid.ruleset != ruleset_id:
-        raise InputError(located.where(("ruleset",)), f"ruleset '{grid.ruleset}' differs from its folder '{ruleset_id}'")
+        raise InputError(located.where(("ruleset",)),
+                         Bilingual(f"le référentiel « {grid.ruleset} » diffère de son répertoire « {ruleset_id} »",
+                                   f"ruleset '{grid.ruleset}' differs from its folder '{ruleset_id}'"))
     return grid
 
 
@@ -170,10 +177,12 @@ def read_grid_file(path: Path, library: Library) -> tuple[GridFormat, Located]:
     """Validate a grid description file and check it against the ruleset it names in `library`."""
     located = load_document(path)
     if not isinstance(located.data, dict):
-        raise InputError(located.where(), "a grid description is a mapping with format, ruleset, columns...",
-                         "see docs/grid-import.md")
+        raise InputError(located.where(), Bilingual("une description de grille est une table avec format, ruleset, columns…",
+                                                    "a grid description is a mapping with format, ruleset, columns..."),
+                         Bilingual("voir docs/grid-import.md", "see docs/grid-import.md"))
     if located.data.get("format") != FORMAT:
-        raise InputError(located.where(("format",)), f"format: expected '{FORMAT}'", "the first key of a grid.yaml")
+        raise InputError(located.where(("format",)), Bilingual(f"format : « {FORMAT} » attendu", f"format: expected '{FORMAT}'"),
+                         Bilingual("la première clé d'un grid.yaml", "the first key of a grid.yaml"))
     from pydantic_core import ValidationError
 
     global _validator

@@ -167,9 +167,12 @@ def check(dossier, rulesets, as_of, fmt, lang, output, verbose, portfolio, exit_
 def explain(dossier, criterion_id, as_of, lang, fmt, sources, rulesets_dir, ruleset_files):
     library = library_from(rulesets_dir, ruleset_files)
     if criterion_id not in library.criteria:
-        from raccord.engine.suggest import did_you_mean
+        from raccord.engine.suggest import suggested
 
-        raise InputError(criterion_id, "unknown criterion", did_you_mean(criterion_id, library.criteria))
+        raise InputError(criterion_id, Bilingual("critère inconnu", "unknown criterion"),
+                         suggested(criterion_id, library.criteria,
+                                   Bilingual("`raccord rulesets show RÉFÉRENTIEL` liste ses critères",
+                                             "`raccord rulesets show RULESET` lists its criteria")))
     rid = library.criteria[criterion_id].ruleset
     evaluation = run_evaluation(library, dossier, as_of, (rid,))
     from raccord.engine.report import explain_document
@@ -255,7 +258,9 @@ def rulesets_show(obj, ruleset_id):
     lang, rulesets_dir, ruleset_files = obj
     library = library_from(rulesets_dir, ruleset_files)
     if ruleset_id not in library.rulesets:
-        raise InputError(ruleset_id, "unknown ruleset", "known: " + ", ".join(library.rulesets))
+        known = ", ".join(library.rulesets)
+        raise InputError(ruleset_id, Bilingual("référentiel inconnu", "unknown ruleset"),
+                         Bilingual(f"référentiels connus : {known}", f"known: {known}"))
     model = library.rulesets[ruleset_id].model
     click.echo(f"{model.title.get(lang)} — {model.id} {model.version} ({model.policy.kind})")
     click.echo(f"valid_from: {model.valid_from or '-'}  valid_until: {model.valid_until or '-'}")

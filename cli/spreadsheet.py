@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import csv
 import io
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from raccord.engine import InputError
-from raccord.engine.source_files import CHECK_PATH, NOT_FOUND
+from raccord.engine.errors import Bilingual
+from raccord.engine.source_files import CHECK_PATH, IS_FOLDER, NOT_FOUND, NOT_REGULAR, NOT_REGULAR_HINT
 
 MAX_ROWS = 5000
 
@@ -53,11 +55,27 @@ def cell_number(value: float | None) -> float | int | None:
     return int(value) if value is not None and float(value).is_integer() else value
 
 
+SAVE_AS = Bilingual("enregistrez la grille en .xlsx ou .csv", "save the grid as .xlsx or .csv")
+TOO_MANY = Bilingual("plus de {n} lignes", "more than {n} rows")
+IS_IT_THE_GRID = Bilingual("est-ce bien la grille des critères ?", "is this the grid of criteria?")
+
+
+def _check_regular(path: Path) -> None:
+    """Refuse a missing path, a folder, or a special file (a named pipe would block the reader)."""
+    try:
+        info = path.stat()
+    except OSError:
+        raise InputError(str(path), NOT_FOUND, CHECK_PATH) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise InputError(str(path), IS_FOLDER)
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(str(path), NOT_REGULAR, NOT_REGULAR_HINT)
+
+
 def read_sheet(path: Path, prefer: str | None = None) -> Sheet:
     """The sheet named `prefer` of a workbook (the first sheet when it has none of that name), or a CSV
     file (`;` or `,` separated, UTF-8 or Windows-1252)."""
-    if not path.is_file():
-        raise InputError(str(path), NOT_FOUND, CHECK_PATH)
+    _check_regular(path)
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         return _read_xlsx(path, prefer)
@@ -68,18 +86,23 @@ def read_sheet(path: Path, prefer: str | None = None) -> Sheet:
         except UnicodeDecodeError:
             text = raw.decode("cp1252")
         if "\0" in text:
-            raise InputError(path.name, "ce n'est pas un fichier CSV (contenu binaire)", "enregistrez la grille en .csv ou .xlsx")
+            raise InputError(path.name, Bilingual("ce n'est pas un fichier CSV (contenu binaire)",
+                                                  "not a CSV file (binary content)"),
+                             SAVE_AS)
         head = text.splitlines()[:30]  # title rows above the header may hold a comma and no separator
         delimiter = ";" if max((line.count(";") for line in head), default=0) >= max(
             (line.count(",") for line in head), default=0) else ","
         try:
             rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
         except csv.Error as exc:
-            raise InputError(path.name, f"CSV illisible ({exc})", "enregistrez la grille en .csv ou .xlsx") from None
+            raise InputError(path.name, Bilingual(f"fichier CSV illisible ({exc})",
+                                                  f"unreadable CSV file ({exc})"), SAVE_AS) from None
         if len(rows) > MAX_ROWS:
-            raise InputError(path.name, f"plus de {MAX_ROWS} lignes", "est-ce bien la grille des critères ?")
+            raise InputError(path.name, TOO_MANY.format(n=MAX_ROWS), IS_IT_THE_GRID)
         return Sheet("csv", path.name, rows)
-    raise InputError(str(path), f"format de grille non pris en charge « {path.suffix} »", "donnez un fichier .xlsx ou .csv")
+    raise InputError(str(path), Bilingual(f"format de grille non pris en charge « {path.suffix} »",
+                                          f"grid format not supported '{path.suffix}'"),
+                     Bilingual("donnez un fichier .xlsx ou .csv", "give a .xlsx or .csv file"))
 
 
 def _read_xlsx(path: Path, prefer: str | None) -> Sheet:
@@ -88,13 +111,13 @@ def _read_xlsx(path: Path, prefer: str | None) -> Sheet:
     try:  # not read_only: merged ranges are only known to a fully loaded sheet (grids are small)
         workbook = openpyxl.load_workbook(path, data_only=True)
     except Exception as exc:  # openpyxl raises several unrelated types for a bad file
-        raise InputError(str(path), f"classeur xlsx illisible ({exc.__class__.__name__})",
-                         "enregistrez la grille en .xlsx ou .csv") from None
+        raise InputError(str(path), Bilingual(f"classeur xlsx illisible ({exc.__class__.__name__})",
+                                              f"unreadable xlsx workbook ({exc.__class__.__name__})"), SAVE_AS) from None
     try:
         sheet = next((s for s in workbook.worksheets if s.title == prefer), workbook.worksheets[0])
         place = f"{path.name}, sheet '{sheet.title}'"
         if sheet.max_row > MAX_ROWS:
-            raise InputError(place, f"plus de {MAX_ROWS} lignes", "est-ce bien la grille des critères ?")
+            raise InputError(place, TOO_MANY.format(n=MAX_ROWS), IS_IT_THE_GRID)
         rows: list[list[Any]] = []
         formats: list[list[str | None]] = []
         for row in sheet.iter_rows():

@@ -64,6 +64,14 @@ class Mapping:
 # ------------------------------------------------------------------------------------ reading
 
 
+def unknown_ruleset(mapping: Mapping, key: str, known: Any) -> InputError:
+    """The mapping's `from:` (or `to:`) names no ruleset of the library."""
+    rid = mapping.source if key == "from" else mapping.target
+    names = ", ".join(known)
+    return InputError(mapping.located.where((key,)), Bilingual(f"référentiel inconnu « {rid} »", f"unknown ruleset '{rid}'"),
+                      Bilingual(f"référentiels : {names}", f"rulesets: {names}"))
+
+
 def read_mapping(path: Path) -> Mapping:
     """A mapping file, its structure checked (every error at its `file:line:col`)."""
     located = load_document(path)
