@@ -222,8 +222,10 @@ def _checked_files(dossier, allow_problems: bool) -> dict:
         where = dossier.located.where(("evidence", i, "path"))
         state = STATE_WORDS.get(check.state, {})
         if check.state == OUTSIDE_DOSSIER:
-            raise InputError(where, Bilingual(f"la preuve {item.id} est hors du répertoire du dossier (« {item.path} »)",
-                                              f"evidence {item.id}: {check.detail}"),
+            from raccord.engine.messages_fr import french
+
+            reason = french(check.detail) or f"hors du répertoire du dossier (« {item.path} »)"
+            raise InputError(where, Bilingual(f"la preuve {item.id} : {reason}", f"evidence {item.id}: {check.detail}"),
                              Bilingual("les fichiers de preuve doivent être dans le répertoire du dossier",
                                        "evidence files must live in the dossier folder"))
         if check.state in (MISSING_FILE, MODIFIED) and not allow_problems:

@@ -107,7 +107,7 @@ def test_bundle_refuses_paths_leaving_the_dossier(film: Path, tmp_path: Path, ca
     evidence.unlink()
     evidence.symlink_to(outside)
     code, _, err = build(capsys, film, out, "--allow-problems")
-    assert code == 2 and "EV-004" in err and "resolves outside the dossier folder" in err and not out.exists()
+    assert code == 2 and "EV-004" in err and "mène hors du dossier" in err and not out.exists()
     assert "dossier.yaml:" in err  # located at the item's path in the dossier
 
 

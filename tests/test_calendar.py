@@ -234,7 +234,7 @@ def test_markdown_and_json_carry_the_same_entries(toy):
     (("--as-of", "2025-02-30"), "raccord : erreur : --as-of: « 2025-02-30 » n'est pas une date"),
     (("--format", "pdf"), "--format: valeur invalide : 'pdf'"),  # click's usage error, one located line (cli/main.py usage_error)
     (("--ruleset", "ecoprod"), "raccord : erreur : --ruleset: référentiel inconnu : « ecoprod »"),
-    (("-o", "."), "raccord: error: -o: cannot write '.'"),
+    (("-o", "."), "raccord : erreur : .: impossible d'écrire le fichier : c'est un dossier"),
 ])
 def test_bad_options_are_a_located_error_with_exit_2(args, message):
     done = raccord(str(FEATURE), *args)

@@ -193,17 +193,17 @@ def test_bad_grid_is_rejected_with_location(tmp_path, rules_dir, bad_row, where,
     grid = _xlsx(tmp_path, [HEADER, GOOD, bad_row])
     with pytest.raises(InputError) as info:
         import_grid(grid, RID, rules_dir)
-    text = str(info.value)
+    text = info.value.render("en")
     assert where in text and message in text, text
     assert text.startswith("grille.xlsx")
 
 
 def test_bad_headers_are_rejected(tmp_path, rules_dir):
     grid = _xlsx(tmp_path, [["Poste", "N°", "Action"], ["Bureaux", "4.1", "Électricité verte"]])
-    with pytest.raises(InputError, match=r"sheet 'Grille', row 1: aucune ligne d'en-tête trouvée : colonne 'Points' absente"):
+    with pytest.raises(InputError, match=r"sheet 'Grille', row 1: aucune ligne d'en-tête trouvée : colonne « Points » absente"):
         import_grid(grid, RID, rules_dir)
     grid = _xlsx(tmp_path, [HEADER + ["Points"], GOOD + [3]])
-    with pytest.raises(InputError, match=r"row 1, column J: column 'Points' repeats column D"):
+    with pytest.raises(InputError, match=r"row 1, column J: la colonne « Points » répète la colonne D"):
         import_grid(grid, RID, rules_dir)
 
 

@@ -194,7 +194,7 @@ def test_a_heading_merged_above_its_sub_columns_makes_a_two_row_header(tmp_path,
     ("grille.xlsx", b"ceci n'est pas un classeur", "classeur xlsx illisible"),
     ("grille.csv", b"", "la grille est vide"),
     ("grille.csv", "N°;Critère;Niveau\n1. GOUVERNANCE RSE\nTOTAL;;\n".encode(), "aucune ligne de critère"),
-    ("grille.csv", "Numéro;Intitulé\n1.1;Note RSE\n".encode(), "aucune ligne d'en-tête trouvée : colonne 'Niveau' absente"),
+    ("grille.csv", "Numéro;Intitulé\n1.1;Note RSE\n".encode(), "aucune ligne d'en-tête trouvée : colonne « Niveau » absente"),
     ("grille.ods", b"x", "format de grille non pris en charge"),
 ])
 def test_bad_files_get_a_located_french_error(tmp_path, rules_dir, name, content, message):
@@ -203,7 +203,7 @@ def test_bad_files_get_a_located_french_error(tmp_path, rules_dir, name, content
     result = _raccord("grid", "import", "--ruleset", AFNOR, str(path), "-o", str(tmp_path / "out.yaml"),
                       "--rulesets-dir", str(rules_dir), cwd=tmp_path)
     assert result.returncode == 2, result.stderr
-    assert result.stderr.startswith(f"raccord: error: {path}") or result.stderr.startswith(f"raccord: error: {name}")
+    assert result.stderr.startswith(f"raccord : erreur : {path}") or result.stderr.startswith(f"raccord : erreur : {name}")
     assert message in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "out.yaml").exists()
 

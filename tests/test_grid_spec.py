@@ -115,10 +115,10 @@ def test_a_toy_referential_imports_with_its_own_grid_yaml(tmp_path, toy_dir):
 def test_a_toy_grid_error_names_the_cell_with_the_grids_words(tmp_path, toy_dir):
     grid = tmp_path / "exigences.csv"
     grid.write_text(TOY_CSV.replace("Welcome;2;", "Welcome;1;"), encoding="utf-8")
-    with pytest.raises(InputError, match=r"^exigences.csv, row 3, column B \(Réf\): requirement number '1' is used twice"):
+    with pytest.raises(InputError, match=r"^exigences.csv, row 3, column B \(Réf\): le numéro « 1 » sert deux fois"):
         import_grid(grid, "toy_ref", toy_dir)
     grid.write_text(TOY_CSV.replace(";au debut", ";demain"), encoding="utf-8")
-    with pytest.raises(InputError, match=r"column E \(Moment\): unknown stage 'demain' \(hint: au début, or ouverture\)"):
+    with pytest.raises(InputError, match=r"column E \(Moment\): étape inconnue « demain » \(conseil : au début, ou ouverture\)"):
         import_grid(grid, "toy_ref", toy_dir)
 
 
@@ -178,7 +178,7 @@ def test_cli_grid_check_and_missing_grid(tmp_path, toy_dir):
     assert _raccord("validate", str(path), *common, cwd=tmp_path).stderr == bad.stderr
     path.unlink()
     missing = _raccord("grid", "import", "--ruleset", "toy_ref", str(tmp_path / "x.csv"), *common, cwd=tmp_path)
-    assert missing.returncode == 2 and "ruleset 'toy_ref' has no grid description" in missing.stderr
+    assert missing.returncode == 2 and "le référentiel « toy_ref » n'a pas de description de grille" in missing.stderr
 
 
 def test_a_levels_policy_needs_a_required_level_column(tmp_path):
@@ -273,5 +273,5 @@ def test_an_official_afnor_grid_imports_with_levels(tmp_path, afnor_dir):
     with pytest.raises(InputError, match=r"^spec2308.csv, row 3, column D \(Niveau\): .*level 4 is not declared"):
         import_grid(grid, AFNOR, afnor_dir)  # found by the policy's check, traced back to the cell
     grid.write_text(AFNOR_CSV.replace(";2;plan_mobilite", ";deux;plan_mobilite"), encoding="utf-8")
-    with pytest.raises(InputError, match=r"row 3, column D \(Niveau\): 'deux' is not a number"):
+    with pytest.raises(InputError, match=r"row 3, column D \(Niveau\): « deux » n'est pas un nombre"):
         import_grid(grid, AFNOR, afnor_dir)

@@ -183,10 +183,10 @@ def test_the_cli_refuses_an_inconsistent_mapping_and_writes_nothing(film, offici
 def test_the_input_is_never_the_output(film, official, rules_dir):
     before = _hashes(film)
     result = _migrate(str(film), "--mapping", str(MAPPING), "--to", str(official), "-o", str(film), rules_dir=rules_dir)
-    assert isinstance(result.exception, InputError) and "remplacerait le dossier d'origine" in result.exception.message
+    assert isinstance(result.exception, InputError) and "remplacerait le dossier d'origine" in result.exception.render()
     elsewhere = _migrate(str(film), "--mapping", str(MAPPING), "--to", str(official), "-o", str(film.parent.parent / "x.yaml"),
                          rules_dir=rules_dir)
-    assert "doit être écrit dans le dossier de l'original" in elsewhere.exception.message
+    assert "doit être écrit dans le répertoire de l'original" in elsewhere.exception.render()
     assert _hashes(film) == before
 
 
