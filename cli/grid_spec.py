@@ -199,20 +199,35 @@ def read_grid_file(path: Path, library: Library) -> tuple[GridFormat, Located]:
     return _Checker(grid_file, located, library).grid(path), located
 
 
+WHAT_FR = {"group": ("groupe inconnu", "groupes"), "stage": ("étape inconnue", "étapes"), "fact": ("fait inconnu", "faits")}
+ONE_COLUMN = Bilingual("chaque en-tête nomme une seule colonne", "each header names one column")
+
+
+def no_letter(text: str) -> Bilingual:
+    return Bilingual(f"« {text} » n'a ni lettre ni chiffre", f"'{text}' has no letter or digit")
+
+
+def also_named(header: str, column: str | None) -> Bilingual:
+    return Bilingual(f"l'en-tête « {header} » est aussi un nom de la colonne `{column}`",
+                     f"header '{header}' is also a name of column `{column}`")
+
+
 class _Checker:
     def __init__(self, grid_file: GridFile, located: Located, library: Library) -> None:
         self.file = grid_file
         self.located = located
         self.library = library
 
-    def fail(self, where: tuple, message: str, hint: str = "") -> InputError:
+    def fail(self, where: tuple, message: Bilingual, hint: Bilingual | str = "") -> InputError:
         return InputError(self.located.where(where), message, hint)
 
     def grid(self, path: Path) -> GridFormat:
         f = self.file
         rs = self.library.rulesets.get(f.ruleset)
         if rs is None:
-            raise self.fail(("ruleset",), f"unknown ruleset '{f.ruleset}'", "rulesets: " + ", ".join(self.library.rulesets))
+            names = ", ".join(self.library.rulesets)
+            raise self.fail(("ruleset",), Bilingual(f"référentiel inconnu « {f.ruleset} »", f"unknown ruleset '{f.ruleset}'"),
+                            Bilingual(f"référentiels : {names}", f"rulesets: {names}"))
         self._templates()
         headers = self._columns()
         self._scoring(rs.policy)
@@ -220,23 +235,27 @@ class _Checker:
         group_names = dict(groups)
         for key, gid in self._keywords("groups", f.groups, {g.id for g in rs.model.groups}, "group").items():
             if groups.get(key, gid) != gid:
-                raise self.fail(("groups", self._raw(f.groups, key)), f"'{self._raw(f.groups, key)}' names group "
-                                f"'{groups[key]}' in the ruleset", "remove it or rename the group")
+                raw = self._raw(f.groups, key)
+                raise self.fail(("groups", raw), Bilingual(f"« {raw} » nomme le groupe « {groups[key]} » dans le référentiel",
+                                                           f"'{raw}' names group '{groups[key]}' in the ruleset"),
+                                Bilingual("retirez-le ou renommez le groupe", "remove it or rename the group"))
             group_names[key] = gid
         stage_ids = {s.id for s in rs.model.stages}
         stage_keywords = self._keywords("stages", f.stages, stage_ids, "stage")
         applies = self._keywords("applies_if", f.applies_if, set(self.library.catalogue), "fact")
         for key, fact in applies.items():
             if self.library.catalogue[fact].type != "boolean":
-                raise self.fail(("applies_if", self._raw(f.applies_if, key)), f"fact '{fact}' is not a boolean fact",
-                                "an applicability keyword stands for a yes/no fact")
+                raise self.fail(("applies_if", self._raw(f.applies_if, key)),
+                                Bilingual(f"le fait « {fact} » n'est pas booléen", f"fact '{fact}' is not a boolean fact"),
+                                Bilingual("un mot d'applicabilité tient lieu d'un fait oui/non",
+                                          "an applicability keyword stands for a yes/no fact"))
         required = [name for name, col in f.columns.items()
                     if col.required or (col.required is None and name in ALWAYS_REQUIRED)]
         yes_words = {norm(w) for w in f.columns["mandatory"].yes_words} if "mandatory" in f.columns else set()
         evidence = []
         for keyword, kind in f.evidence_kinds.items():
             if words_of(keyword).strip() == "":
-                raise self.fail(("evidence_kinds", keyword), f"'{keyword}' has no letter or digit")
+                raise self.fail(("evidence_kinds", keyword), no_letter(keyword))
             evidence.append((words_of(keyword), kind))
         return GridFormat(f, path, headers, required, group_names, applies, stage_keywords, yes_words, evidence)
 
@@ -252,42 +271,55 @@ class _Checker:
             try:
                 out = text.format(**{k: values[k] for k in allowed})
             except (KeyError, IndexError, ValueError) as exc:
-                raise self.fail(where, f"bad placeholder in '{text}' ({exc})",
-                                "placeholders here: " + ", ".join("{" + k + "}" for k in allowed)) from None
+                allowed_text = ", ".join("{" + k + "}" for k in allowed)
+                raise self.fail(where, Bilingual(f"paramètre {exc} incorrect dans « {text} »",
+                                                 f"bad placeholder in '{text}' ({exc})"),
+                                Bilingual(f"paramètres possibles ici : {allowed_text}",
+                                          f"placeholders here: {allowed_text}")) from None
             if where == ("evidence", "kind") and not KIND.match(out):
-                raise self.fail(where, f"'{text}' does not give an evidence kind", "lower_snake_case, e.g. preuve_{number}")
+                raise self.fail(where, Bilingual(f"« {text} » ne donne pas une nature de preuve",
+                                                 f"'{text}' does not give an evidence kind"),
+                                Bilingual("minuscules et soulignés, par exemple preuve_{number}",
+                                          "lower_snake_case, e.g. preuve_{number}"))
 
     def _columns(self) -> dict[str, str]:
         columns = self.file.columns
         for name in ALWAYS_REQUIRED:
             if name not in columns:
-                raise self.fail(("columns",), f"the grid needs a `{name}` column", "group, id and title are always required")
+                raise self.fail(("columns",), Bilingual(f"la grille a besoin d'une colonne `{name}`",
+                                                        f"the grid needs a `{name}` column"),
+                                Bilingual("group, id et title sont toujours requises", "group, id and title are always required"))
         headers: dict[str, str] = {}
         for name, col in columns.items():
             for i, header in enumerate([col.label, *col.names]):
                 where = ("columns", name, "label") if i == 0 else ("columns", name, "names", i - 1)
                 key = norm(header)
                 if not key:
-                    raise self.fail(where, f"'{header}' has no letter or digit", "headers are matched on letters and digits")
+                    raise self.fail(where, no_letter(header), Bilingual("les en-têtes se comparent sur leurs lettres et chiffres",
+                                                                        "headers are matched on letters and digits"))
                 if headers.get(key, name) != name:
-                    raise self.fail(where, f"header '{header}' is also a name of column `{headers[key]}`",
-                                    "each header names one column")
+                    raise self.fail(where, also_named(header, headers[key]), ONE_COLUMN)
                 headers[key] = name
             if col.yes_words and name != "mandatory":
-                raise self.fail(("columns", name, "yes_words"), "`yes_words` belong to the mandatory column")
+                raise self.fail(("columns", name, "yes_words"), Bilingual("`yes_words` appartient à la colonne mandatory",
+                                                                          "`yes_words` belong to the mandatory column"))
             if col.required is False and name in ALWAYS_REQUIRED[1:]:
-                raise self.fail(("columns", name, "required"), f"column `{name}` is always required",
-                                "only the group may be left to section rows")
+                raise self.fail(("columns", name, "required"), Bilingual(f"la colonne `{name}` est toujours requise",
+                                                                         f"column `{name}` is always required"),
+                                Bilingual("seul le groupe peut être laissé aux lignes de section",
+                                          "only the group may be left to section rows"))
         if self.file.level_columns and "level" not in columns:
-            raise self.fail(("level_columns",), "level columns need a `level` column declared",
-                            "declare `level` (the export writes it; a grid may give the level by marks instead)")
+            raise self.fail(("level_columns",), Bilingual("les colonnes de niveau demandent une colonne `level` déclarée",
+                                                          "level columns need a `level` column declared"),
+                            Bilingual("déclarez `level` (l'export l'écrit ; une grille peut aussi donner le niveau "
+                                      "par des marques)",
+                                      "declare `level` (the export writes it; a grid may give the level by marks instead)"))
         for level, names in self.file.level_columns.items():
             for i, header in enumerate(names):
                 key = norm(header)
                 if not key or headers.get(key, f"{LEVEL_MARK}{level}") != f"{LEVEL_MARK}{level}":
-                    raise self.fail(("level_columns", level, i), f"header '{header}' is also a name of column "
-                                    f"`{headers.get(key)}`" if key else f"'{header}' has no letter or digit",
-                                    "each header names one column")
+                    problem = also_named(header, headers.get(key)) if key else no_letter(header)
+                    raise self.fail(("level_columns", level, i), problem, ONE_COLUMN)
                 headers[key] = f"{LEVEL_MARK}{level}"
         return headers
 
@@ -296,31 +328,45 @@ class _Checker:
         attributes: dict[str, bool] = policy.criterion_attributes
         for name in SCORING:
             if name in self.file.columns and name not in attributes:
-                raise self.fail(("columns", name), f"column `{name}` has no meaning under the ruleset's {policy.kind} policy",
-                                "its policy reads: " + (", ".join(attributes) or "no criterion attribute"))
+                read = ", ".join(attributes)
+                raise self.fail(("columns", name),
+                                Bilingual(f"la colonne `{name}` n'a pas de sens pour la politique {policy.kind} du référentiel",
+                                          f"column `{name}` has no meaning under the ruleset's {policy.kind} policy"),
+                                Bilingual("sa politique lit : " + (read or "aucun attribut de critère"),
+                                          "its policy reads: " + (read or "no criterion attribute")))
         for name, needed in attributes.items():
             if not needed:
                 continue
             if name not in SCORING:
-                raise self.fail(("columns",), f"the ruleset's policy needs `{name}` on every criterion, "
-                                "which no grid column can fill", "import into a ruleset of another policy")
+                raise self.fail(("columns",), Bilingual(f"la politique du référentiel demande `{name}` sur chaque critère, "
+                                                        "ce qu'aucune colonne de grille ne peut remplir",
+                                                        f"the ruleset's policy needs `{name}` on every criterion, "
+                                                        "which no grid column can fill"),
+                                Bilingual("importez dans un référentiel d'une autre politique",
+                                          "import into a ruleset of another policy"))
             if name not in self.file.columns or not self.file.columns[name].required:
                 raise self.fail(("columns", name) if name in self.file.columns else ("columns",),
-                                f"the ruleset's {policy.kind} policy needs `{name}` on every criterion",
-                                f"declare a `{name}` column with required: true")
+                                Bilingual(f"la politique {policy.kind} du référentiel demande `{name}` sur chaque critère",
+                                          f"the ruleset's {policy.kind} policy needs `{name}` on every criterion"),
+                                Bilingual(f"déclarez une colonne `{name}` avec required: true",
+                                          f"declare a `{name}` column with required: true"))
 
     def _keywords(self, section: str, mapping: dict[str, str], targets: set[str], what: str) -> dict[str, str]:
         out: dict[str, str] = {}
         for keyword, target in mapping.items():
             key = norm(keyword)
             if not key:
-                raise self.fail((section, keyword), f"'{keyword}' has no letter or digit")
+                raise self.fail((section, keyword), no_letter(keyword))
             if key in out:
-                raise self.fail((section, keyword), f"'{keyword}' is the same keyword as '{self._raw(mapping, key)}'",
-                                "keywords are matched without case, accents or punctuation")
+                same = self._raw(mapping, key)
+                raise self.fail((section, keyword), Bilingual(f"« {keyword} » est le même mot-clé que « {same} »",
+                                                              f"'{keyword}' is the same keyword as '{same}'"),
+                                Bilingual("les mots-clés se comparent sans casse, accents ni ponctuation",
+                                          "keywords are matched without case, accents or punctuation"))
             if target not in targets:
-                raise self.fail((section, keyword), f"unknown {what} '{target}'",
-                                f"{what}s: " + ", ".join(sorted(targets)[:12]) + ("..." if len(targets) > 12 else ""))
+                shown = ", ".join(sorted(targets)[:12]) + ("…" if len(targets) > 12 else "")
+                raise self.fail((section, keyword), Bilingual(f"{WHAT_FR[what][0]} : « {target} »", f"unknown {what} '{target}'"),
+                                Bilingual(f"{WHAT_FR[what][1]} : {shown}", f"{what}s: {shown}"))
             out[key] = target
         return out
 

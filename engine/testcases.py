@@ -14,7 +14,7 @@ from typing import Any
 
 from .compiled import Library
 from .dossier import Dossier, build_dossier
-from .errors import InputError
+from .errors import Bilingual, InputError
 from .evaluate import evaluate
 from .model import NonEmpty, Strict, validate_model
 from .record import record
@@ -59,7 +59,7 @@ class Case(DossierSpec):
 def load_cases(path: Path) -> list[Case]:
     located = load_document(path)
     if not isinstance(located.data, list):
-        raise InputError(located.where(), "a test file is a list of cases")
+        raise InputError(located.where(), Bilingual("un fichier de tests est une liste de cas", "a test file is a list of cases"))
     return [validate_model(Case, located, (i,)) for i in range(len(located.data))]
 
 
