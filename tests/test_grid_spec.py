@@ -187,7 +187,7 @@ def test_a_levels_policy_needs_a_required_level_column(tmp_path):
     path = tmp_path / "grid.yaml"
     path.write_text(text.replace("    names: [level, niveau d'engagement, niv]\n    required: true\n",
                                  "    names: [level, niveau d'engagement, niv]\n"), encoding="utf-8")
-    with pytest.raises(InputError, match=r"levels policy needs `level` on every criterion"):
+    with pytest.raises(InputError, match=r"la politique levels du référentiel demande `level` sur chaque critère"):
         read_grid_file(path, library)
 
 
