@@ -45,8 +45,18 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*/dossier.yaml"))
 RULESETS = sorted((ROOT / "rulesets").glob("*/ruleset.yaml"))
+DOSSIER, OUT = "{dossier}", "{out}"  # where the mutant's path and an output file go in a command line
+# Every command that reads a dossier; one without DOSSIER gets it right after its name. Outputs go
+# into the mutant's folder (named mutant.*, removed before the next mutant, like the auditor's file
+# `review` writes and the journal `watch` reads), so a mutant never sees what an earlier one left.
 COMMANDS = [["check"], ["check", "--format", "json"], ["missing"], ["eligibility"], ["verify"], ["validate"],
-            ["calendar"], ["plan", "--target", "afnor_spec_2308:2"], ["explain", "AFN-INC-03"]]
+            ["calendar"], ["plan", "--target", "afnor_spec_2308:2"], ["explain", "AFN-INC-03"],
+            ["evidence", "list", DOSSIER], ["export", "checklist", DOSSIER, "-o", OUT + ".xlsx"],
+            ["dossier", DOSSIER, "--out", OUT + ".zip"], ["watch", DOSSIER],
+            ["review", DOSSIER, "EV-001", "--reject", "illisible", "--by", "auditeur", "--date", "2025-10-15"],
+            ["audit", "finding", "add", DOSSIER, "--type", "observation", "--text", "à revoir", "--by", "auditeur",
+             "--date", "2025-10-15"]]
+NO_AS_OF = {"validate", "evidence", "review", "audit"}  # commands without --as-of
 ALLOWED = {0, 2, 3, 4, 5}
 HANG_SECONDS = 10  # of CPU time: the promise
 WALL_LIMIT = 60  # a run still going after this much wall time is stopped and counted a hang (the machine is shared)
@@ -341,8 +351,10 @@ def dossier_mutant(index: int, seed: int, workdir: Path) -> tuple[Path, list[str
     path = folder / ("mutant.json" if as_json else "mutant.yaml")
     path.write_bytes(mutated.encode("utf-8", errors="surrogateescape"))
     command = rnd.choice(COMMANDS)
-    args = [command[0], str(path), *command[1:]]
-    if command[0] != "validate":
+    if DOSSIER not in command:
+        command = [command[0], DOSSIER, *command[1:]]
+    args = [str(path) if part == DOSSIER else part.replace(OUT, str(folder / "mutant.out")) for part in command]
+    if command[0] not in NO_AS_OF:
         args += ["--as-of", rnd.choice(["2025-10-15", "2025-09-01", "2026-06-30", "9999-12-31", "0001-01-01", "2025-02-30"])]
     return path, args
 

@@ -58,7 +58,7 @@ _FR: list[tuple[str, str]] = [
     (r"'(?P<t>.*)' is not a level of (?P<id>\S+)", "« {t} » n'est pas un niveau de {id}"),
     (r"ruleset (?P<id>\S+) has levels: name one", "le référentiel {id} a des niveaux : nommez-en un"),
     (r"e\.g\. (?P<ex>\S+)", "par exemple {ex}"),
-    (r"levels: (?P<list>.*)", "niveaux : {list}"),
+    (r"levels: (?P<list>[\d, ]+)", "niveaux : {list}"),  # the hint of --target: the level numbers
     (r"ruleset (?P<id>\S+) has schemes: name one", "le référentiel {id} a des dispositifs : nommez-en un"),
     (r"(?P<id>\S+):SCHEME \((?P<list>.*)\)", "{id}:DISPOSITIF ({list})"),
     (r"unknown scheme '(?P<s>.*)' in (?P<id>\S+)", "dispositif inconnu « {s} » dans {id}"),
@@ -194,6 +194,9 @@ _FR += [
     (r"Input should be a valid date.*", "une date AAAA-MM-JJ est attendue"),
     (r"Input should be (?P<values>'.*)", "valeur non permise (attendu : {values})"),
     (r"String should have at least 1 character", "un texte non vide est attendu"),
+    (r"List should have at least (?P<n>\d+) items? after validation, not (?P<got>\d+)",
+     "une liste d'au moins {n} élément(s) est attendue (elle en a {got})"),
+    (r"kinds: (?P<list>.*)", "types possibles : {list}"),
     (r"identifiers use lower_snake_case; criterion ids look like ECO-PROD-01",
      "identifiants en minuscules_avec_tirets_bas ; un identifiant de critère ressemble à ECO-PROD-01"),
     (r"a citation's url is a web page: https://\.\.\.", "l'adresse d'une citation est une page web : https://…"),

@@ -180,8 +180,11 @@ def test_an_unknown_policy_kind_is_a_located_error(tmp_path):
     (rulesets / "toy_majority" / "ruleset.yaml").write_text(RULESET.replace("kind: majority", "kind: majorty"))
     result = raccord("rulesets", "--rulesets-dir", str(rulesets))
     assert result.returncode == 2 and not result.stdout
-    assert "ruleset.yaml:7:" in result.stderr and "unknown policy kind 'majorty'" in result.stderr
-    assert "eligibility, levels, obligations, threshold" in result.stderr
+    assert "ruleset.yaml:7:" in result.stderr and "type de politique inconnu : 'majorty'" in result.stderr
+    assert "types possibles : eligibility, levels, obligations, threshold" in result.stderr
+    english = raccord("rulesets", "--rulesets-dir", str(rulesets), "--lang", "en")
+    assert "ruleset.yaml:7:" in english.stderr and "unknown policy kind 'majorty'" in english.stderr
+    assert "kinds: eligibility, levels, obligations, threshold" in english.stderr
 
 
 def test_a_policy_parameter_error_is_located_in_the_file(tmp_path):
@@ -192,7 +195,9 @@ def test_a_policy_parameter_error_is_located_in_the_file(tmp_path):
     (rulesets / "toy_majority" / "ruleset.yaml").write_text(levels)
     result = raccord("rulesets", "--rulesets-dir", str(rulesets))
     assert result.returncode == 2 and "ruleset.yaml:7:" in result.stderr
-    assert "levels: List should have at least 1 item" in result.stderr
+    assert "levels : une liste d'au moins 1 élément(s) est attendue (elle en a 0)" in result.stderr  # the key, as written
+    english = raccord("rulesets", "--rulesets-dir", str(rulesets), "--lang", "en")
+    assert "levels: List should have at least 1 item" in english.stderr
 
 
 def test_no_policy_kind_is_named_outside_the_policies():
