@@ -323,9 +323,13 @@ def _check_members(evidence: list[EvidenceItem], facts: dict[str, Any], located:
         return []
     refs = frozenset().union(*(value.refs for value in facts.values() if isinstance(value, Roster)))
     return [InputError(located.where(("evidence", i, "member")),
-                       f"la pièce {item.id} concerne le membre « {item.member} », "
-                       "absent des listes de personnes du dossier",
-                       "une référence interne d'un membre (par exemple P-014), listée sous les faits de type collection")
+                       Bilingual(f"la pièce {item.id} concerne le membre « {item.member} », "
+                                 "absent des listes de personnes du dossier",
+                                 f"evidence {item.id} concerns member '{item.member}', "
+                                 "who is in none of the dossier's lists of persons"),
+                       Bilingual("une référence interne d'un membre (par exemple P-014), listée sous les faits "
+                                 "de type collection",
+                                 "a member's internal reference (e.g. P-014), listed under the facts of type collection"))
             for i, item in named if item.member not in refs]
 
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 from typing import Any, NamedTuple
 
-from .errors import InputError
+from .errors import Bilingual, InputError
 from .model import FactDef
 from .source_files import Located
+from .suggest import suggested
 
 
 class Member(dict):
@@ -52,18 +53,25 @@ class Roster(NamedTuple):
 
 
 def coerce_roster(name: str, value: Any, fact: FactDef, located: Located, path: tuple) -> Roster:
-    """A dossier's roster checked against its declaration; located errors in French."""
+    """A dossier's roster checked against its declaration; located errors in French and English."""
     if not isinstance(value, dict) or set(value) - {"complete", "members"} or "members" not in value:
-        raise InputError(located.where(path), f"« {name} » : une liste de personnes s'écrit "
-                         "{complete: true|false, members: [...]}",
-                         "complete : la liste nomme-t-elle toutes les personnes concernées ?")
+        raise InputError(located.where(path), Bilingual(f"« {name} » : une liste de personnes s'écrit "
+                                                        "{complete: true|false, members: [...]}",
+                                                        f"'{name}': a list of persons is written "
+                                                        "{complete: true|false, members: [...]}"),
+                         Bilingual("complete : la liste nomme-t-elle toutes les personnes concernées ?",
+                                   "complete: does the list name every person concerned?"))
     complete = value.get("complete")
     if not isinstance(complete, bool):
-        raise InputError(located.where(path + ("complete",)), f"« {name} » : `complete` vaut true ou false (obligatoire)",
-                         "true si la liste nomme toutes les personnes concernées, sinon false")
+        raise InputError(located.where(path + ("complete",)),
+                         Bilingual(f"« {name} » : `complete` vaut true ou false (obligatoire)",
+                                   f"'{name}': `complete` is true or false (required)"),
+                         Bilingual("true si la liste nomme toutes les personnes concernées, sinon false",
+                                   "true if the list names every person concerned, else false"))
     members = value["members"]
     if not isinstance(members, list):
-        raise InputError(located.where(path + ("members",)), f"« {name} » : `members` est une liste de personnes")
+        raise InputError(located.where(path + ("members",)), Bilingual(f"« {name} » : `members` est une liste de personnes",
+                                                                       f"'{name}': `members` is a list of persons"))
     pattern = re.compile(fact.ref_pattern)
     fields = fact.fields or {}
     seen: dict[str, int] = {}
@@ -71,30 +79,41 @@ def coerce_roster(name: str, value: Any, fact: FactDef, located: Located, path: 
     for i, raw in enumerate(members):
         where = path + ("members", i)
         if not isinstance(raw, dict):
-            raise InputError(located.where(where), f"« {name} » : chaque membre est une table {{ref: ..., ...}}")
+            raise InputError(located.where(where), Bilingual(f"« {name} » : chaque membre est une table {{ref: ..., ...}}",
+                                                             f"'{name}': each member is a mapping {{ref: ..., ...}}"))
         ref = raw.get("ref")
         if not isinstance(ref, str) or not pattern.fullmatch(ref):
-            raise InputError(located.where(where + ("ref",)), f"« {name} » : référence interne « {ref} » invalide",
-                             f"une référence pseudonyme (motif {fact.ref_pattern}, par exemple P-014), jamais un nom")
+            raise InputError(located.where(where + ("ref",)),
+                             Bilingual(f"« {name} » : référence interne « {ref} » invalide",
+                                       f"'{name}': invalid internal reference '{ref}'"),
+                             Bilingual(f"une référence pseudonyme (motif {fact.ref_pattern}, par exemple P-014), jamais un nom",
+                                       f"a pseudonymous reference (pattern {fact.ref_pattern}, e.g. P-014), never a name"))
         if ref in seen:
-            raise InputError(located.where(where + ("ref",)), f"« {name} » : la référence « {ref} » figure deux fois",
-                             f"déjà au membre n° {seen[ref] + 1}")
+            raise InputError(located.where(where + ("ref",)),
+                             Bilingual(f"« {name} » : la référence « {ref} » figure deux fois",
+                                       f"'{name}': reference '{ref}' appears twice"),
+                             Bilingual(f"déjà au membre n° {seen[ref] + 1}", f"already at member {seen[ref] + 1}"))
         seen[ref] = i
         values: dict[str, Any] = {}
         for key, item in raw.items():
             if key == "ref":
                 continue
             if key not in fields:
-                raise InputError(located.where(where + (key,)), f"« {name} », membre {ref} : champ « {key} » inconnu",
-                                 _close(str(key), fields, "champs admis : " + ", ".join(sorted(fields))))
-            coerced = coerce_field(item, fields[key], located.where(where + (key,)), f"« {name} », membre {ref}, champ « {key} »")
+                allowed = ", ".join(sorted(fields))
+                raise InputError(located.where(where + (key,)),
+                                 Bilingual(f"« {name} », membre {ref} : champ « {key} » inconnu",
+                                           f"'{name}', member {ref}: unknown field '{key}'"),
+                                 suggested(str(key), fields, Bilingual(f"champs admis : {allowed}",
+                                                                       f"fields allowed: {allowed}")))
+            label = Bilingual(f"« {name} », membre {ref}, champ « {key} »", f"'{name}', member {ref}, field '{key}'")
+            coerced = coerce_field(item, fields[key], located.where(where + (key,)), label)
             if coerced is not None:
                 values[key] = coerced
         out.append(Member(ref, values))
     return Roster(tuple(out), complete)
 
 
-def coerce_field(value: Any, spec: FactDef, where: str, label: str) -> Any:
+def coerce_field(value: Any, spec: FactDef, where: str, label: Bilingual) -> Any:
     """A member's field value checked against its type (None: unknown)."""
     from .dossier import as_date
 
@@ -105,33 +124,38 @@ def coerce_field(value: Any, spec: FactDef, where: str, label: str) -> Any:
         return value
     if kind in ("integer", "number") and isinstance(value, (int, float)) and not isinstance(value, bool):
         if kind == "integer" and not float(value).is_integer():
-            raise InputError(where, f"{label} : {value!r} n'est pas un nombre entier")
+            raise InputError(where, _said(label, f"{value!r} n'est pas un nombre entier", f"{value!r} is not a whole number"))
         if (spec.min is not None and value < spec.min) or (spec.max is not None and value > spec.max):
-            bounds = f"entre {_num(spec.min)} et {_num(spec.max)}" if spec.min is not None and spec.max is not None else (
-                f"au moins {_num(spec.min)}" if spec.min is not None else f"au plus {_num(spec.max)}")
-            raise InputError(where, f"{label} : {value!r} hors des bornes ({bounds})")
+            low, high = spec.min, spec.max
+            bounds = Bilingual(f"entre {_num(low)} et {_num(high)}", f"between {_num(low)} and {_num(high)}") \
+                if low is not None and high is not None else (
+                Bilingual(f"au moins {_num(low)}", f"at least {_num(low)}") if low is not None
+                else Bilingual(f"au plus {_num(high)}", f"at most {_num(high)}"))
+            raise InputError(where, _said(label, f"{value!r} hors des bornes ({bounds.fr})",
+                                          f"{value!r} out of bounds ({bounds.en})"))
         return int(value) if kind == "integer" else value
     if kind == "date" and as_date(value) is not None:
         return as_date(value)
     if kind == "enum" and value in (spec.values or []):
         return value
     if kind == "enum":
-        raise InputError(where, f"{label} : valeur « {value} » inconnue",
-                         _close(str(value), spec.values or [], "valeurs admises : " + ", ".join(spec.values or [])))
+        allowed = ", ".join(spec.values or [])
+        raise InputError(where, _said(label, f"valeur « {value} » inconnue", f"unknown value '{value}'"),
+                         suggested(str(value), spec.values or [], Bilingual(f"valeurs admises : {allowed}",
+                                                                            f"values allowed: {allowed}")))
     if kind == "set" and isinstance(value, list) and all(v in (spec.values or []) for v in value):
         return frozenset(value)
     if kind == "string" and isinstance(value, str):
         return value
-    expected = {"boolean": "true ou false", "integer": "un nombre entier", "number": "un nombre", "date": "une date AAAA-MM-JJ",
-                "set": "une liste parmi " + ", ".join(spec.values or []), "string": "un texte"}[kind]
-    raise InputError(where, f"{label} : {value!r} n'est pas {expected}")
+    choices = ", ".join(spec.values or [])
+    expected = {"boolean": ("true ou false", "true or false"), "integer": ("un nombre entier", "a whole number"),
+                "number": ("un nombre", "a number"), "date": ("une date AAAA-MM-JJ", "a date YYYY-MM-DD"),
+                "set": ("une liste parmi " + choices, "a list among " + choices), "string": ("un texte", "a text")}[kind]
+    raise InputError(where, _said(label, f"{value!r} n'est pas {expected[0]}", f"{value!r} is not {expected[1]}"))
 
 
-def _close(word: str, known: Any, otherwise: str) -> str:
-    import difflib  # only on an error path
-
-    close = difflib.get_close_matches(word, list(known), n=1, cutoff=0.6)
-    return f"vouliez-vous dire « {close[0]} » ?" if close else otherwise
+def _said(label: Bilingual, fr: str, en: str) -> Bilingual:
+    return Bilingual(f"{label.fr} : {fr}", f"{label.en}: {en}")
 
 
 def _num(value: float | None) -> str:

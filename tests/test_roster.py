@@ -132,6 +132,8 @@ def test_a_bad_roster_is_one_located_french_error(tmp_path, old, new, message, w
     assert result.returncode == 2 and "Traceback" not in result.stderr
     (line,) = result.stderr.strip().splitlines()
     assert message in line and where in line, line
+    english = raccord("validate", str(tmp_path / "dossier.yaml"), "--lang", "en").stderr.strip()
+    assert english.startswith("raccord: error: ") and where in english and "«" not in english and "membre" not in english, english
 
 
 RULESET = """\
