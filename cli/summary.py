@@ -69,8 +69,9 @@ AT_STAKE = {"fr": "{amount} en jeu", "en": "{amount} at stake"}
 
 def scheme_amount(item: dict[str, Any], lang: str) -> str:
     """The amount beside a scheme's decision: obtained once eligible, at stake while undetermined,
-    and none beside a negative decision (« non éligible — 28 000 € » read as if it were granted)."""
-    if not item.get("amount") or item.get("decision") == "not_eligible":
+    and none beside a negative decision (« non éligible — 28 000 € » read as if it were granted) or
+    a scheme that does not apply to the production (it pays nothing, even at best)."""
+    if not item.get("amount") or item.get("decision") in ("not_eligible", "not_applicable"):
         return ""
     amount = money(item["amount"], lang)
     if item.get("decision") == "eligible":

@@ -89,8 +89,8 @@ def test_a_scheme_whose_conditions_all_do_not_apply_is_not_applicable():
     assert out["outcome"]["amount"] == [10, 10]  # a scheme that does not apply pays nothing, even at best
     assert out["outcome"]["scheme.av"] == "not_applicable"
     lines = [statement_text(s, "fr") for s in statements(out) if s["kind"] == "scheme"]
-    assert lines[0] == ("Audiovisuel : non applicable — 1\u202f000\u202f€ "
-                        "(aucune de ses conditions ne s'applique à cette production)")
+    # no amount beside a scheme that does not apply: it pays nothing (issue 16, « en jeu » only while undetermined)
+    assert lines[0] == "Audiovisuel : non applicable (aucune de ses conditions ne s'applique à cette production)"
     out = aid({"work.type": "court_metrage", "team.total": 3})  # a short: the conditions apply again
     assert out["outcome"]["schemes"]["av"]["decision"] == "undetermined"
     assert aid({"team.total": 3})["outcome"]["schemes"]["av"]["decision"] == "undetermined"  # type unknown: it may apply
