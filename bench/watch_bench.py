@@ -2,7 +2,8 @@
 
 A synthetic shooting journal (seeded, so runs are reproducible): N days, N people a day (children,
 performers, extras, crew), each working day with a start, one to three pauses (some too short, some
-missing, so that alerts fire), an end; per day a few children's arrivals, an intimacy scene, a report
+missing, so that alerts fire), an end; per day a few children's arrivals, an intimacy scene (with its
+list of indispensable people most days, someone not on it now and then), a report
 now and then, training certificates. Measured, in the same run:
 
 1. events per second through the watcher on durable-rules (what `raccord watch` runs): the journal
@@ -73,7 +74,11 @@ def journal(days: int, people: int, seed: int = 19) -> list[dict]:
                 out.append({"v": 1, "at": at(day + dt.timedelta(days=rng.randrange(1, 20))), "type": "training.recorded",
                             "person": ref, "module": "vhss_module2"})
         scene = day.replace(hour=15)
-        out.append({"v": 1, "at": at(scene), "type": "intimacy.start", "scene": f"S-{d}", "present": ["P-001", "P-002"],
+        if rng.random() > 0.1:  # the scene's list of indispensable people, most days (format 2)
+            out.append({"v": 2, "at": at(day.replace(hour=14)), "type": "intimacy.agreed", "scene": f"S-{d}",
+                        "agreed": ["P-001", "P-002"]})
+        present = ["P-001", "P-002"] + (["P-003"] if rng.random() < 0.1 else [])
+        out.append({"v": 1, "at": at(scene), "type": "intimacy.start", "scene": f"S-{d}", "present": present,
                     "closed_set": rng.random() > 0.1})
         out.append({"v": 1, "at": at(scene + dt.timedelta(minutes=40)), "type": "intimacy.end", "scene": f"S-{d}"})
         if rng.random() < 0.2:

@@ -1,5 +1,9 @@
 """The scripted shooting day of the TV series (examples/serie_tv/journal): exactly the expected alerts,
-at the expected times, each citing its clause; the same day with the breaks given: none."""
+at the expected times, each citing its clause; the same day with the breaks given: none.
+
+The intimacy scene S-14 has its list of indispensable people (`intimacy.agreed`, format 2) logged at
+14:30: without P-040 on the day without breaks (one more alert at 15:00, LIVE-INTIMACY-NOT-LISTED),
+with everyone present on the day with the breaks (none). The seven alerts of before are unchanged."""
 
 from __future__ import annotations
 
@@ -22,12 +26,14 @@ EXPECTED = [  # local time (+01:00), monitor, who, stage, since
     ("2025-11-12T12:00", "LIVE-MINOR-BREAK", "E-01", "warning", "2025-11-12T08:00"),
     ("2025-11-12T12:30", "LIVE-MINOR-BREAK", "E-01", "breach", "2025-11-12T08:00"),
     ("2025-11-12T15:00", "LIVE-INTIMACY-CLOSED-SET", "S-14", "breach", "2025-11-12T15:00"),
+    ("2025-11-12T15:00", "LIVE-INTIMACY-NOT-LISTED", "S-14/P-040", "breach", "2025-11-12T15:00"),
     ("2025-11-12T18:30", "LIVE-WT-AMPLITUDE-12", "P-021", "warning", "2025-11-12T07:00"),
     ("2025-11-12T19:00", "LIVE-WT-AMPLITUDE-12", "P-021", "breach", "2025-11-12T07:00"),
     ("2025-11-12T19:30", "LIVE-WT-AMPLITUDE-13", "P-021", "warning", "2025-11-12T07:00"),
     ("2025-11-13T06:00", "LIVE-WT-REST", "P-021", "breach", "2025-11-12T20:00"),
 ]
-CLAUSES = {"LIVE-MINOR-BREAK": "5425, 5833", "LIVE-INTIMACY-CLOSED-SET": "6018", "LIVE-WT-AMPLITUDE-12": "5406-5407",
+CLAUSES = {"LIVE-MINOR-BREAK": "5425, 5833", "LIVE-INTIMACY-CLOSED-SET": "6018", "LIVE-INTIMACY-NOT-LISTED": "6040, 6058",
+           "LIVE-WT-AMPLITUDE-12": "5406-5407",
            "LIVE-WT-AMPLITUDE-13": "5407-5411", "LIVE-WT-REST": "5413"}
 
 
@@ -70,7 +76,7 @@ def test_watch_prints_the_alerts_in_french_and_english():
     journal = str(DAY / "jour-12-sans-pauses.jsonl")
     fr = raccord("watch", "examples/serie_tv/dossier.yaml", "--journal", journal, "--as-of", "2025-11-13")
     assert fr.returncode == 0, fr.stderr
-    assert "7 alerte(s)" in fr.stdout and "[ALERTE] 2025-11-12 12:30  E-01" in fr.stdout
+    assert "8 alerte(s)" in fr.stdout and "[ALERTE] 2025-11-12 12:30  E-01" in fr.stdout
     assert "À faire : Arrêter l'enfant" in fr.stdout and "l. 5425, 5833" in fr.stdout
     en = raccord("watch", "examples/serie_tv/dossier.yaml", "--journal", journal, "--as-of", "2025-11-13", "--lang", "en")
     assert "[ALERT] 2025-11-12 12:30  E-01" in en.stdout and "To do: Stop the child" in en.stdout

@@ -1,8 +1,9 @@
 """Differential property: for generated journals (random days, people, breaks, clock skew, events out
-of order, duplicates), the alerts the streaming watcher fires on durable-rules equal those of the
-plain-Python reference check of the whole journal (engine/live/reference.py). Limits are drawn too,
-so that every monitor kind fires often. `raccord check` reads the reference, `raccord watch` the
-watcher: this is what keeps them from disagreeing."""
+of order, duplicates, intimacy scenes with their lists of agreed people set, changed or missing), the
+alerts the streaming watcher fires on durable-rules equal those of the plain-Python reference check of
+the whole journal (engine/live/reference.py). Limits are drawn too, so that every monitor kind fires
+often. `raccord check` reads the reference, `raccord watch` the watcher: this is what keeps them from
+disagreeing."""
 
 from __future__ import annotations
 
@@ -29,11 +30,13 @@ MONITORS = load_monitors()
 
 minutes = st.integers(min_value=0, max_value=3 * 24 * 60)
 person = st.sampled_from(PEOPLE)
+crowd = st.lists(st.sampled_from(["P-001", "P-002", "P-003", "P-040"]), max_size=5)  # repeats included
 work = st.tuples(st.sampled_from(["work.start", "work.pause", "work.resume", "work.end"]), person)
 other = st.one_of(
     st.tuples(st.just("child.arrive"), st.sampled_from(["E-01", "E-02"]), st.booleans()),
     st.tuples(st.just("child.supervision"), st.sampled_from(["E-01", "E-02"]), st.booleans()),
-    st.tuples(st.just("intimacy.start"), st.sampled_from(["S-1", "S-2"]), st.booleans()),
+    st.tuples(st.just("intimacy.start"), st.sampled_from(["S-1", "S-2"]), st.booleans(), crowd),
+    st.tuples(st.just("intimacy.agreed"), st.sampled_from(["S-1", "S-2"]), crowd),
     st.tuples(st.just("report.received"), st.sampled_from(["R-1", "R-2"]), st.sampled_from(["referent_vhss", "employeur",
                                                                                             "chef_de_poste"])),
     st.tuples(st.just("report.forwarded"), st.sampled_from(["R-1", "R-2"]), st.none()),
@@ -54,7 +57,9 @@ def event(at: int, item: tuple, zone: dt.timezone, skew: int) -> dict:
     elif kind in ("child.arrive", "child.supervision"):
         data |= {"person": item[1], "supervised": item[2]}
     elif kind == "intimacy.start":
-        data |= {"scene": item[1], "present": ["P-001"], "closed_set": item[2]}
+        data |= {"scene": item[1], "present": item[3], "closed_set": item[2]}
+    elif kind == "intimacy.agreed":
+        data |= {"v": 2, "scene": item[1], "agreed": item[2]}
     elif kind == "report.received":
         data |= {"report": item[1], "by": item[2]}
     elif kind == "report.forwarded":

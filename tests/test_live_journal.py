@@ -35,7 +35,11 @@ def dossier(tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize("line, message", [
     ('{"v": 1, "at": "2025-11-12T08:00:00", "type": "day.open"}', "n'a pas de fuseau horaire"),
-    ('{"v": 2, "at": "2025-11-12T08:00:00Z", "type": "day.open"}', "version d'événement 2 inconnue"),
+    ('{"v": 3, "at": "2025-11-12T08:00:00Z", "type": "day.open"}', "version d'événement 3 inconnue"),
+    ('{"v": 1, "at": "2025-11-12T08:00:00Z", "type": "intimacy.agreed", "scene": "S-1", "agreed": ["P-021"]}',
+     "intimacy.agreed est un événement de la version 2 du format"),
+    ('{"v": 2, "at": "2025-11-12T08:00:00Z", "type": "intimacy.agreed", "scene": "S-1", "agreed": ["Léa B."]}',
+     "n'est pas une référence interne"),
     ('{"v": 1, "at": "2025-11-12T08:00:00Z", "type": "work.start", "person": "Marie Dupont", "role": "enfant"}',
      "n'est pas une référence interne"),
     ('{"v": 1, "at": "2025-11-12T08:00:00Z", "type": "report.received", "report": "R-1", "by": "referent_vhss", "text": "x"}',
@@ -64,7 +68,8 @@ def test_journal_add_appends_beside_the_dossier(dossier):
                                                                         v in e.items() if k != "role"} for e in events]))
     assert second.returncode == 0, second.stderr
     assert [e.type for e in read_journal(journal)] == ["work.start", "work.pause", "work.resume"]
-    assert all(e.data["v"] == 1 for e in read_journal(journal))  # the version is written
+    # the version is written when left out (format 2); the first event's explicit 1 stays valid
+    assert [e.data["v"] for e in read_journal(journal)] == [1, 2, 2]
 
 
 def test_a_bad_event_is_refused_whole(dossier, tmp_path):

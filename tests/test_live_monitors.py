@@ -30,7 +30,7 @@ def cited(lines: str) -> list[int]:
 
 
 def test_every_kind_is_used_and_every_folder_has_its_monitors():
-    assert {m.kind for m in MONITORS.monitors} == {"continuous_work", "span", "rest", "on_event", "response"}
+    assert {m.kind for m in MONITORS.monitors} == {"continuous_work", "span", "rest", "on_event", "response", "allowed_list"}
     assert {m.ruleset for m in MONITORS.monitors} == {"vhss_ccnpc", "aid_schemes", "ccnpc_working_time"}
 
 
@@ -62,9 +62,12 @@ def test_served_criteria_derived_facts_and_evidence_kinds_exist():
     ("kind: continuous_work", "kind: timer", "genre de moniteur inconnu 'timer'"),
     ("lead: PT30M\n    severity: high", "lead: PT5H\n    severity: high", "le préavis doit être plus court que la limite"),
     ("severity: high", "severity: urgent", "gravité : high, medium, low"),
+    ("alert_when: no_list", "alert_when: absent", "alert_when : not_listed, no_list"),
+    ("check: {event: intimacy.start, field: present}\n    alert_when: no_list",
+     "check: {event: intimacy.start, field: scene}\n    alert_when: no_list", "son champ qui liste des références"),
     ("{document: ccnpc, section: \"Titre III sous", "{document: cnc, section: \"Titre III sous",
      "source : {document: ID de « sources »"),
-], ids=["duration", "kind", "lead", "severity", "source"])
+], ids=["duration", "kind", "lead", "severity", "alert_when", "list_field", "source"])
 def test_a_bad_monitor_file_is_refused_with_a_located_error(tmp_path, old, new, expected):
     text = (ROOT / "rulesets/vhss_ccnpc/monitors.yaml").read_text(encoding="utf-8")
     assert old in text

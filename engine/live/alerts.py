@@ -58,10 +58,13 @@ def _duration(ms: int, lang: str) -> str:
 
 
 def wording(alert: Alert, monitor: Monitor, lang: str) -> str:
-    """The alert's sentence from the monitor's text: {who}, {since}, {at}, {limit} are filled in."""
+    """The alert's sentence from the monitor's text: {who}, {since}, {at}, {limit} are filled in, and for a
+    key `<key>/<member>` (an allowed_list monitor: a scene and a person present) {key} and {member}."""
     text = monitor.warning if alert.stage == WARNING and monitor.warning else monitor.alert
     template = text.en if lang == "en" else text.fr
-    return template.format(who=alert.key, since=_clock(alert.since), at=_clock(alert.at), limit=_duration(monitor.limit_ms, lang))
+    key, _, member = alert.key.partition("/")
+    return template.format(who=alert.key, key=key, member=member, since=_clock(alert.since), at=_clock(alert.at),
+                           limit=_duration(monitor.limit_ms, lang))
 
 
 def alert_document(

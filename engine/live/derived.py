@@ -46,6 +46,8 @@ def _cases(monitor: Monitor, events: list[Event], days: dict[str, list[Any]]) ->
                                                                                                       day.start.data))
     if monitor.kind == "on_event":
         return sum(1 for e in events if any(e.type == pattern.event for pattern in monitor.events))
+    if monitor.kind == "allowed_list":
+        return sum(1 for e in events if monitor.check is not None and _matches(monitor.check, e))
     return len({str(e.data.get(monitor.key)) for e in events if monitor.opens is not None and _matches(monitor.opens, e)})
 
 

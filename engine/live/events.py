@@ -1,4 +1,5 @@
-"""The shooting journal: one JSON event per line (format `raccord.journal/1`, docs/journal.md).
+"""The shooting journal: one JSON event per line (format `raccord.journal/2`, docs/journal.md; the events
+of version 1 stay valid, version 2 adds `intimacy.agreed`).
 
 Persons appear only as a pseudonymous reference and a role, reports only as a reference with dates:
 the format has no field where a name or the content of a report could go (unknown keys are refused).
@@ -18,7 +19,8 @@ from typing import Any
 
 from ..errors import Bilingual, InputError
 
-VERSION = 1
+VERSION = 2  # what `journal add` writes; version 1 events stay valid (docs/journal.md §2)
+VERSIONS = (1, 2)
 MAX_LINE_BYTES = 4096
 MAX_EVENTS = 2_000_000
 
@@ -66,6 +68,7 @@ FIELDS: dict[str, dict[str, str]] = {
     "child.leave": {"person": "ref"},
     "intimacy.start": {"scene": "scene", "present": "refs", "closed_set": "bool"},
     "intimacy.end": {"scene": "scene"},
+    "intimacy.agreed": {"scene": "scene", "agreed": "refs"},
     "training.recorded": {"person": "ref", "module": "module"},
     "report.received": {"report": "ref", "by": "role"},
     "report.forwarded": {"report": "ref"},
@@ -73,6 +76,7 @@ FIELDS: dict[str, dict[str, str]] = {
     "alert.ack": {"alert": "alert", "comment": "comment", "by": "role"},
 }
 OPTIONAL = {"day", "by", "source"}
+SINCE = {"intimacy.agreed": 2}  # event types a later version of the format added: their first version
 EXTRA = {"source": "source"}  # allowed on every event: which device or person (role) logged it
 
 
@@ -212,13 +216,14 @@ def check_event(data: Any, where: str) -> Event:
             'par exemple {"v": 1, "at": "2025-11-12T08:00:00+01:00", "type": "day.open"}',
             'for example {"v": 1, "at": "2025-11-12T08:00:00+01:00", "type": "day.open"}',
         )
-    if data.get("v") != VERSION or isinstance(data.get("v"), bool):
+    version = data.get("v")
+    if version not in VERSIONS or isinstance(version, bool):
         raise _fail(
             where,
-            f"version d'événement {data.get('v')!r} inconnue (« v » : 1 attendu)",
-            f"unknown event version {data.get('v')!r} (`v`: 1 expected)",
-            "format raccord.journal/1, docs/journal.md",
-            "format raccord.journal/1, docs/journal.md",
+            f"version d'événement {version!r} inconnue (« v » : 1 ou 2 attendu)",
+            f"unknown event version {version!r} (`v`: 1 or 2 expected)",
+            "format raccord.journal/2, docs/journal.md",
+            "format raccord.journal/2, docs/journal.md",
         )
     kind = data.get("type")
     if kind not in FIELDS:
@@ -228,6 +233,14 @@ def check_event(data: Any, where: str) -> Event:
             f"unknown event type {kind!r}",
             "types : " + ", ".join(FIELDS),
             "types: " + ", ".join(FIELDS),
+        )
+    if SINCE.get(kind, 1) > version:
+        raise _fail(
+            where,
+            f"{kind} est un événement de la version {SINCE[kind]} du format (« v » : {version} lu)",
+            f"{kind} is an event of version {SINCE[kind]} of the format (`v`: {version} given)",
+            f"écrivez « \"v\": {SINCE[kind]} » (raccord journal add l'écrit quand il manque)",
+            f"write `\"v\": {SINCE[kind]}` (raccord journal add writes it when left out)",
         )
     ms, tz = parse_instant(data.get("at"), where)
     allowed = FIELDS[kind] | EXTRA

@@ -1,7 +1,7 @@
 """Monitors: the live checks of a shooting day, as data beside the criteria they serve.
 
 Each ruleset folder may hold a `monitors.yaml` (format `raccord.monitors/1`, docs/ruleset-format.md
-§ "Monitors"). The engine knows five monitor kinds, not any referential: the file says which events
+§ "Monitors"). The engine knows six monitor kinds, not any referential: the file says which events
 a monitor reads, its limit, its lead time, its wording and its source clause.
 """
 
@@ -17,7 +17,8 @@ from ..source_files import Located, load_document
 from .events import FIELDS
 
 FORMAT = "raccord.monitors/1"
-KINDS = ("continuous_work", "span", "rest", "on_event", "response")
+KINDS = ("continuous_work", "span", "rest", "on_event", "response", "allowed_list")
+LIST_ALERTS = ("not_listed", "no_list")  # allowed_list: someone present not on the list / no list at all
 SEVERITIES = ("high", "medium", "low")
 PROVENANCES = ("official_text", "published_summary", "reconstructed")
 DURATION = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?$")
@@ -29,6 +30,7 @@ PARAMS: dict[str, tuple[set[str], set[str]]] = {
     "rest": ({"where", "min_rest", "after_long"}, {"min_rest"}),
     "on_event": ({"events", "where", "key"}, {"events", "key"}),
     "response": ({"key", "opens", "closes", "within", "lead", "from"}, {"key", "opens", "closes", "within"}),
+    "allowed_list": ({"key", "list", "check", "alert_when"}, {"key", "list", "check", "alert_when"}),
 }
 COMMON = {
     "id",
@@ -98,6 +100,11 @@ class Monitor:
     opens: Pattern | None = None  # response
     closes: Pattern | None = None
     anchor: str | None = None  # response: the deadline counts from the first event of this type
+    list_event: str | None = None  # allowed_list: the event that sets a key's list (the latest one holds) ...
+    list_field: str = ""  # ... and its field holding the list of references
+    check: Pattern | None = None  # allowed_list: the event whose references are checked against the list ...
+    check_field: str = ""  # ... its field holding them
+    alert_when: str = "not_listed"  # allowed_list: not_listed | no_list
     derives: str | None = None  # the boolean fact the journal gives this monitor's verdict to
     evidence: str | None = None  # the evidence kind the journal's record is for this monitor
     assumption: Bilingual | None = None
@@ -167,6 +174,28 @@ class _Reader:
                 "a pattern is {event: TYPE, where: [...]} with a known event type",
             )
         return Pattern(value["event"], self.tests(value.get("where"), path + ("where",)))
+
+    def list_field(self, value: Any, path: tuple, where: bool) -> tuple[Pattern, str]:
+        """{event: TYPE, field: NAME[, where: [...]]}: an event type and its field holding a list of references."""
+        keys = {"event", "field", "where"} if where else {"event", "field"}
+        kind = value.get("event") if isinstance(value, dict) else None
+        if not isinstance(value, dict) or set(value) - keys or FIELDS.get(kind, {}).get(value.get("field")) != "refs":
+            raise self.fail(
+                path,
+                "{event: TYPE, field: CHAMP} : un type d'événement connu et son champ qui liste des références",
+                "{event: TYPE, field: FIELD}: a known event type and its field that lists references",
+            )
+        return Pattern(kind, self.tests(value.get("where"), path + ("where",))), str(value["field"])
+
+    def allowed_list(self, raw: dict, path: tuple) -> dict[str, Any]:
+        listed, list_field = self.list_field(raw["list"], path + ("list",), where=False)
+        check, check_field = self.list_field(raw["check"], path + ("check",), where=True)
+        if raw["alert_when"] not in LIST_ALERTS:
+            raise self.fail(
+                path + ("alert_when",), f"alert_when : {', '.join(LIST_ALERTS)}", f"alert_when: {', '.join(LIST_ALERTS)}"
+            )
+        return {"list_event": listed.event, "list_field": list_field, "check": check, "check_field": check_field,
+                "alert_when": raw["alert_when"]}
 
     def monitor(self, raw: Any, path: tuple, sources: set[str]) -> Monitor:
         if not isinstance(raw, dict):
@@ -249,7 +278,9 @@ class _Reader:
             if anchor is not None and anchor not in FIELDS:
                 raise self.fail(path + ("from",), f"type d'événement inconnu {anchor!r}", f"unknown event type {anchor!r}")
             fields["anchor"] = anchor
-        if kind in ("on_event", "response"):
+        if kind == "allowed_list":
+            fields.update(self.allowed_list(raw, path))
+        if kind in ("on_event", "response", "allowed_list"):
             fields["key"] = str(raw["key"])
         derives = raw.get("derives")
         if derives is not None and not (isinstance(derives, dict) and set(derives) == {"fact"}):

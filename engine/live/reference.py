@@ -10,6 +10,7 @@ docs/journal.md §4.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from dataclasses import dataclass, field
 from typing import Any
@@ -173,6 +174,35 @@ def _response(monitor: Monitor, events: list[Event], until: int) -> list[Alert]:
     return out
 
 
+def _allowed_list(monitor: Monitor, events: list[Event]) -> list[Alert]:
+    """Each checked event against the list in force for its key: the last list event before it in the
+    journal's order (none: `no_list`); with `not_listed`, one alert per distinct reference not on it."""
+    assert monitor.check is not None
+    lists: dict[str, list[int]] = {}  # key -> positions of its list events, in order
+    for position, event in enumerate(events):
+        if event.type == monitor.list_event:
+            lists.setdefault(str(event.data.get(monitor.key)), []).append(position)
+    out = []
+    for position, event in enumerate(events):
+        if not _matches(monitor.check, event):
+            continue
+        key = str(event.data.get(monitor.key))
+        before = bisect.bisect_left(lists.get(key, []), position)  # list events strictly before this one
+        if monitor.alert_when == "no_list":
+            if before == 0:
+                out.append(Alert(event.ms, monitor.id, key, BREACH, event.ms, event.tz))
+            continue
+        if before == 0:
+            continue
+        agreed = set(events[lists[key][before - 1]].data[monitor.list_field])
+        seen: set[str] = set()
+        for person in event.data[monitor.check_field]:
+            if person not in agreed and person not in seen:
+                seen.add(person)
+                out.append(Alert(event.ms, monitor.id, f"{key}/{person}", BREACH, event.ms, event.tz))
+    return out
+
+
 def check(events: list[Event], monitors: MonitorSet, until_ms: int) -> list[Alert]:
     """The alerts of an ordered journal (events.ordered) up to `until_ms`, in time order."""
     by_person = days_of(events)
@@ -188,6 +218,8 @@ def check(events: list[Event], monitors: MonitorSet, until_ms: int) -> list[Aler
                     out += (_continuous_work if monitor.kind == "continuous_work" else _span)(monitor, day, until_ms)
         elif monitor.kind == "on_event":
             out += _on_event(monitor, events)
+        elif monitor.kind == "allowed_list":
+            out += _allowed_list(monitor, events)
         else:
             out += _response(monitor, events, until_ms)
     return sorted(out)

@@ -245,12 +245,44 @@ class Response(_Kind):
         self.alert(stage, key, at, opened.ms, opened.tz)
 
 
+class AllowedList(_Kind):
+    """The people present at an event (an intimacy scene's start) checked against the list set for its key
+    (the scene's agreed people, the latest `list` event before it): `not_listed` alerts for each one
+    present and not on it (key `<key>/<person>`), `no_list` when no list was set for the key."""
+
+    def __init__(self, monitor: Monitor, watcher: Watcher) -> None:
+        super().__init__(monitor, watcher)
+        self.lists: dict[str, frozenset[str]] = {}
+
+    def routes(self) -> list[tuple[str, tuple[Test, ...], Handler]]:
+        check = self.monitor.check
+        assert check is not None and self.monitor.list_event is not None
+        return [(self.monitor.list_event, (), self.on_list), (check.event, check.where, self.on_check)]
+
+    def on_list(self, event: Event) -> None:
+        self.lists[str(event.data.get(self.monitor.key))] = frozenset(event.data[self.monitor.list_field])
+
+    def on_check(self, event: Event) -> None:
+        key = str(event.data.get(self.monitor.key))
+        allowed = self.lists.get(key)
+        if self.monitor.alert_when == "no_list":
+            if allowed is None:
+                self.alert(BREACH, key, event.ms, event.ms, event.tz)
+            return
+        if allowed is None:
+            return
+        for person in dict.fromkeys(event.data[self.monitor.check_field]):  # once each, in their order
+            if person not in allowed:
+                self.alert(BREACH, f"{key}/{person}", event.ms, event.ms, event.tz)
+
+
 KINDS: dict[str, type[_Kind]] = {
     "continuous_work": ContinuousWork,
     "span": Span,
     "rest": Rest,
     "on_event": OnEvent,
     "response": Response,
+    "allowed_list": AllowedList,
 }
 
 
