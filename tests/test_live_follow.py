@@ -45,9 +45,10 @@ def test_follow_prints_alerts_as_lines_come_and_time_passes(tmp_path):
         added = subprocess.run([sys.executable, "-m", "raccord", "journal", "add", str(dossier), json.dumps(scene)], cwd=ROOT,
                                capture_output=True, text=True, timeout=60)
         assert added.returncode == 0, added.stderr
-        live = [json.loads(watcher.stdout.readline()) for _ in range(2)]  # one alert per line while following
+        live = [json.loads(watcher.stdout.readline()) for _ in range(3)]  # one alert per line while following
     finally:
         watcher.terminate()
         watcher.wait(timeout=30)
     assert sorted((a["monitor"], a["stage"], a["who"]) for a in live) == [
-        ("LIVE-INTIMACY-CLOSED-SET", "breach", "S-3"), ("LIVE-MINOR-BREAK", "breach", "E-01")]
+        ("LIVE-INTIMACY-CLOSED-SET", "breach", "S-3"), ("LIVE-INTIMACY-NO-LIST", "breach", "S-3"),
+        ("LIVE-MINOR-BREAK", "breach", "E-01")]
