@@ -86,7 +86,8 @@ class CompiledRuleset(_Lazy):
     depends_on: set[str] = field(default_factory=set)
     generated: GeneratedCode | None = None
     _transient = ("functions", "runner", "tally", "scope", "policy_conditions", "deadlines", "piece_deadlines", "references",
-                  "final_by_nature", "pendable", "due_by_key", "dated", "losable", "window_token")
+                  "final_by_nature", "pendable", "due_by_key", "dated", "losable", "losable_rulesets",
+                  "window_token")
     _positions = ("located",)
 
     @cached_property
@@ -161,6 +162,11 @@ class CompiledRuleset(_Lazy):
         dated = set(self.dated)
         return [(c.id, *self.references[c.id]) for c in self.criteria
                 if c.id in dated or self.references[c.id][0] or self.references[c.id][1]]
+
+    @cached_property
+    def losable_rulesets(self) -> set[str]:
+        """The rulesets whose outcomes the losable criteria read (a lost outcome makes them lost)."""
+        return {rid for _, _, rulesets in self.losable for rid in rulesets}
 
     @cached_property
     def references(self) -> dict[str, tuple[set[str], set[str]]]:

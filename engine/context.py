@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, MutableMapping
 from typing import Any, NamedTuple
 
 VALID = "valid"
@@ -52,6 +52,72 @@ class EvidenceIndex:
         return self._items
 
 
+_PENDING = object()  # an outcome not built yet (Outcomes)
+
+
+class Outcomes(MutableMapping):
+    """`ctx.outcomes`: each evaluated ruleset's outcome by id, in evaluation order (a mapping).
+
+    evaluate.py defers an outcome (`defer`) once its ruleset's statuses are final: it is built
+    the first time anything reads it (a later ruleset's condition, a renderer, a plan), from the
+    statuses, facts and outcomes it depends on, none of which change after its ruleset has been
+    evaluated (a ruleset reads only the outcomes of the rulesets it depends on, evaluated before
+    it). An evaluation whose caller reads two outcomes builds two documents, not four. The
+    builder gets a context of its own over the same objects (`_inputs`): a reference back to the
+    evaluation's context would make every evaluation a reference cycle."""
+
+    __slots__ = ("_build", "_inputs", "_pending", "_values")
+
+    def __init__(self) -> None:
+        self._values: dict[str, Any] = {}
+        self._pending: dict[str, tuple] = {}
+        self._inputs: tuple | None = None
+        self._build: Callable[..., Any] | None = None
+
+    def defer(self, rid: str, build: Callable[..., Any], args: tuple, ctx: Context) -> None:
+        """Ruleset `rid`'s outcome will be `build(context, *args)` (`ctx`'s inputs, read when built)."""
+        if self._inputs is None:
+            self._inputs, self._build = ctx.inputs(), build
+        self._values[rid] = _PENDING
+        self._pending[rid] = args
+
+    def _built(self, rid: str) -> Any:
+        ctx = Context.__new__(Context)
+        ctx.restore(self._inputs, self)
+        value = self._values[rid] = self._build(ctx, *self._pending.pop(rid))
+        if not self._pending:
+            self._inputs = self._build = None  # nothing left to build: let the inputs go
+        return value
+
+    def __getitem__(self, rid: str) -> Any:
+        value = self._values[rid]
+        return self._built(rid) if value is _PENDING else value
+
+    def get(self, rid: str, default: Any = None) -> Any:
+        value = self._values.get(rid, default)
+        return self._built(rid) if value is _PENDING else value
+
+    def __setitem__(self, rid: str, value: Any) -> None:
+        self._pending.pop(rid, None)
+        self._values[rid] = value
+
+    def __delitem__(self, rid: str) -> None:
+        self._pending.pop(rid, None)
+        del self._values[rid]
+
+    def __contains__(self, rid: object) -> bool:
+        return rid in self._values
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __repr__(self) -> str:
+        return repr(dict(self.items()))
+
+
 class Context:
     """Facts, evidence and the results computed so far. Conditions only read it."""
 
@@ -65,7 +131,7 @@ class Context:
         self.valid_evidence = evidence.valid
         self.statuses: dict[str, str] = {}
         self.na_reasons: dict[str, str] = {}
-        self.outcomes: dict[str, Any] = {}
+        self.outcomes: Outcomes = Outcomes()
         self.portfolio: dict[str, list[tuple[str, Any]]] = {}
         self.declined: dict[str, str] = {}
         self.windows: dict[str, Any] = {}  # criterion id -> deadlines.Window, for criteria with a deadline
@@ -75,6 +141,16 @@ class Context:
     def evidence(self) -> dict[str, tuple[EvidenceState, ...]]:
         """Every evidence item by kind, with its state at the evaluation date."""
         return self.evidence_index.items
+
+    def inputs(self) -> tuple:
+        """Everything but the outcomes (Outcomes builds a deferred outcome on a context over them)."""
+        return (self.as_of, self.declined, self.evidence_index, self.facts, self.na_reasons, self.portfolio,
+                self.status_reasons, self.statuses, self.valid_evidence, self.windows)
+
+    def restore(self, inputs: tuple, outcomes: Outcomes) -> None:
+        (self.as_of, self.declined, self.evidence_index, self.facts, self.na_reasons, self.portfolio,
+         self.status_reasons, self.statuses, self.valid_evidence, self.windows) = inputs
+        self.outcomes = outcomes
 
 
 def evidence_state(

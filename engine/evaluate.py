@@ -251,7 +251,9 @@ def _lost(rs: CompiledRuleset, ctx: Context) -> set[str]:
     lost: set[str] = set()
     if deadlines.DEADLINE_PASSED not in reasons.values():
         return lost  # nothing anywhere is lost yet (an outcome is lost only through a criterion): nothing can be
-    lost_rulesets = {rid for rid, out in ctx.outcomes.items() if deadlines.DEADLINE_PASSED in out.get("reasons", ())}
+    outcomes = ctx.outcomes  # only those the ruleset reads: the others may not be built yet (context.Outcomes)
+    lost_rulesets = {rid for rid in rs.losable_rulesets
+                     if rid in outcomes and deadlines.DEADLINE_PASSED in outcomes[rid].get("reasons", ())}
     for cid, criteria, rulesets in rs.losable:  # dependencies first
         if statuses[cid] != st.NOT_MET:
             continue
@@ -281,12 +283,18 @@ def _evaluate_ruleset(rs: CompiledRuleset, dossier: Dossier, ctx: Context, assum
         marked = marked | frozenset(assume)
     opened = rs.runner(ctx, marked, declared_na, declined, assume)
     _apply_deadlines(rs, ctx, opened, marked, declared_na, declined, assume)
+    # the lost criteria now (their reasons are read by the criteria entries and by later rulesets), the
+    # outcome when first read: its statuses and what it reads are final (context.Outcomes)
+    ctx.outcomes.defer(rs.id, _outcome, (rs, scope, _lost(rs, ctx) if ctx.status_reasons else None), ctx)
+
+
+def _outcome(ctx: Context, rs: CompiledRuleset, scope: int, lost: set[str] | None) -> dict[str, Any]:
+    """A ruleset's outcome from its final statuses (`lost`: its criteria lost to a deadline)."""
     outcome = rs.policy.outcome(rs, ctx)
-    lost = _lost(rs, ctx) if ctx.status_reasons else set()
     if lost:
         rs.policy.note_lost(outcome, lost)
     if scope == tri.UNKNOWN:
         outcome["reasons"].append("scope_undetermined")
         if outcome.get("decision") in (st.ELIGIBLE, st.COMPLIANT):
             outcome["decision"] = st.UNDETERMINED
-    ctx.outcomes[rs.id] = outcome
+    return outcome
