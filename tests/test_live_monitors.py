@@ -50,6 +50,9 @@ def test_served_criteria_derived_facts_and_evidence_kinds_exist():
             assert cid in library.criteria, (monitor.id, cid)
         if monitor.derives:
             assert library.catalogue[monitor.derives].type == "boolean"
+    for count in MONITORS.counts:  # the journal's counts are integer facts some criterion reads
+        assert library.catalogue[count.fact].type == "integer", count.fact
+        assert any(count.fact in str(crit.model) for crit in library.criteria.values()), count.fact
         if monitor.evidence:
             for cid in monitor.serves:
                 crit = library.criteria[cid]

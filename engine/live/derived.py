@@ -14,7 +14,8 @@ journal makes `false` even if the dossier says `true`; the dossier's `false` sta
 the journal does not). Each monitor with `evidence: {kind: K}` that watched a complete case adds an
 evidence item of kind K: the journal itself (its path, its SHA-256 at loading, the date of its last
 event), with the number of days, alerts and acknowledgements in its note. Evidence ids are
-`JOURNAL-<monitor id>`.
+`JOURNAL-<monitor id>`. The `counts:` of the monitor files give integer facts (how many reports were
+received, handled), a floor under the dossier's stated numbers.
 """
 
 from __future__ import annotations
@@ -37,18 +38,48 @@ def _monitors() -> MonitorSet:
     return _MONITORS[0]
 
 
-def _cases(monitor: Monitor, events: list[Event], days: dict[str, list[Any]]) -> int:
-    """How many complete cases the monitor watched in the journal."""
+def _cases(monitor: Monitor, events: list[Event], days: dict[str, list[Any]], breached: set[str]) -> int:
+    """How many complete cases the monitor watched in the journal. A response's case is complete when
+    its key was closed after it opened, or was late (`breached`): one still pending at the journal's
+    end gives no verdict yet (the deadline may still be kept)."""
     from .reference import _matches, _passes
+
+    if monitor.kind == "response":
+        assert monitor.opens is not None and monitor.closes is not None
+        opened: set[str] = set()
+        closed: set[str] = set()
+        for e in events:
+            key = str(e.data.get(monitor.key))
+            if key in opened and _matches(monitor.closes, e):
+                closed.add(key)
+            if _matches(monitor.opens, e):
+                opened.add(key)
+        return len(closed | breached)
 
     if monitor.kind in ("continuous_work", "span", "rest"):
         return sum(1 for person in days.values() for day in person if day.end is not None and _passes(monitor.where,
                                                                                                       day.start.data))
     if monitor.kind == "on_event":
         return sum(1 for e in events if any(e.type == pattern.event for pattern in monitor.events))
-    if monitor.kind == "allowed_list":
-        return sum(1 for e in events if monitor.check is not None and _matches(monitor.check, e))
-    return len({str(e.data.get(monitor.key)) for e in events if monitor.opens is not None and _matches(monitor.opens, e)})
+    return sum(1 for e in events if monitor.check is not None and _matches(monitor.check, e))  # allowed_list
+
+
+def journal_counts(events: list[Event], monitors: MonitorSet | None = None) -> dict[str, int]:
+    """The `counts:` of the monitor files over the journal: per fact, how many keys have a first event
+    of the pattern's type that passes its tests (a report received by the employer counts once, as
+    received directly, whatever is logged after)."""
+    from .reference import _matches
+
+    monitors = monitors or _monitors()
+    timeline = ordered(events)
+    out: dict[str, int] = {}
+    for count in monitors.counts:
+        first: dict[str, Event] = {}
+        for event in timeline:
+            if event.type == count.pattern.event:
+                first.setdefault(str(event.data.get(count.key)), event)
+        out[count.fact] = sum(1 for event in first.values() if _matches(count.pattern, event))
+    return out
 
 
 def journal_findings(events: list[Event], monitors: MonitorSet | None = None) -> list[dict[str, Any]]:
@@ -68,7 +99,7 @@ def journal_findings(events: list[Event], monitors: MonitorSet | None = None) ->
         if monitor.derives is None and monitor.evidence is None:
             continue
         fired = [a for a in alerts if a.monitor == monitor.id and a.stage == BREACH]
-        out.append({"monitor": monitor, "cases": _cases(monitor, timeline, days), "breaches": len(fired),
+        out.append({"monitor": monitor, "cases": _cases(monitor, timeline, days, {a.key for a in fired}), "breaches": len(fired),
                     "acknowledged": sum(1 for a in fired if a.id in acks), "last": from_ms(until, timeline[-1].tz).date()})
     return out
 
@@ -100,6 +131,11 @@ def add_journal(dossier: Any, journal: Path, catalogue: dict[str, Any]) -> None:
             evidence.append(EvidenceItem(id=f"JOURNAL-{monitor.id}", kind=monitor.evidence, criteria=list(monitor.serves),
                                          path=path, sha256=digest if path else None, collected=finding["last"], note=note,
                                          author="raccord journal"))
+    for name, counted in journal_counts(events).items():
+        # a floor: the dossier may count reports the journal does not list (before it was kept)
+        if counted and name in catalogue and catalogue[name].type == "integer":
+            stated = facts.get(name)
+            facts[name] = counted if stated is None else max(stated, counted)
     object.__setattr__(dossier.file, "evidence", evidence)
     object.__setattr__(dossier.file, "facts", facts)
 

@@ -311,23 +311,65 @@ class _Reader:
 
 
 @dataclass(frozen=True, slots=True)
+class Count:
+    """An integer fact the journal gives `check`: how many keys (reports) have a first event of the
+    pattern's type that passes its tests (`counts:` of a monitor file, docs/journal.md § 6)."""
+
+    fact: str
+    key: str
+    pattern: Pattern
+    ruleset: str
+
+
+@dataclass(frozen=True, slots=True)
 class MonitorSet:
     monitors: tuple[Monitor, ...]
     sources: dict[str, dict[str, Any]]  # "<folder>/<source id>" -> the source's entry
+    counts: tuple[Count, ...] = ()
 
     def source_of(self, monitor: Monitor) -> dict[str, Any]:
         return self.sources.get(f"{monitor.ruleset}/{monitor.source['document']}", {})
 
 
+def _counts(reader: _Reader, data: Any) -> list[Count]:
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        raise reader.fail(("counts",), "« counts » : une liste", "`counts`: a list")
+    out = []
+    for i, item in enumerate(data):
+        if not (isinstance(item, dict) and set(item) == {"fact", "key", "event"} and isinstance(item["fact"], str)
+                and isinstance(item["key"], str)):
+            raise reader.fail(
+                ("counts", i),
+                "un compte est {fact: NOM_DU_FAIT, key: CHAMP, event: {event: TYPE, where: [...]}}",
+                "a count is {fact: FACT_NAME, key: FIELD, event: {event: TYPE, where: [...]}}",
+            )
+        pattern = reader.pattern(item["event"], ("counts", i, "event"))
+        if item["key"] not in FIELDS[pattern.event]:
+            raise reader.fail(
+                ("counts", i, "key"),
+                f"{pattern.event} n'a pas de champ « {item['key']} »",
+                f"{pattern.event} has no field `{item['key']}`",
+            )
+        out.append(Count(item["fact"], item["key"], pattern, reader.folder))
+    return out
+
+
 def load_monitor_file(path: Path) -> tuple[list[Monitor], dict[str, dict[str, Any]]]:
+    monitors, sources, _ = load_monitor_document(path)
+    return monitors, sources
+
+
+def load_monitor_document(path: Path) -> tuple[list[Monitor], dict[str, dict[str, Any]], list[Count]]:
     located = load_document(path)
     data = located.data
     reader = _Reader(located, path.parent.name)
-    if not isinstance(data, dict) or data.get("format") != FORMAT or set(data) - {"format", "sources", "monitors"}:
+    if not isinstance(data, dict) or data.get("format") != FORMAT or set(data) - {"format", "sources", "monitors", "counts"}:
         raise reader.fail(
             (),
-            f"un fichier de moniteurs a format: {FORMAT}, sources et monitors",
-            f"a monitor file has format: {FORMAT}, sources and monitors",
+            f"un fichier de moniteurs a format: {FORMAT}, sources, monitors et counts (facultatif)",
+            f"a monitor file has format: {FORMAT}, sources, monitors and counts (optional)",
         )
     sources = {}
     for i, item in enumerate(data.get("sources") or []):
@@ -336,7 +378,7 @@ def load_monitor_file(path: Path) -> tuple[list[Monitor], dict[str, dict[str, An
         sources[f"{path.parent.name}/{item['id']}"] = dict(item)
     ids = {key.split("/", 1)[1] for key in sources}
     monitors = [reader.monitor(raw, ("monitors", i), ids) for i, raw in enumerate(data.get("monitors") or [])]
-    return monitors, sources
+    return monitors, sources, _counts(reader, data.get("counts"))
 
 
 def load_monitors(rulesets_dir: Path | None = None) -> MonitorSet:
@@ -346,9 +388,11 @@ def load_monitors(rulesets_dir: Path | None = None) -> MonitorSet:
     base = rulesets_dir or bundled_rulesets_dir()
     monitors: list[Monitor] = []
     sources: dict[str, dict[str, Any]] = {}
+    counts: list[Count] = []
     seen: dict[str, str] = {}
     for path in sorted(base.glob("*/monitors.yaml")):
-        found, more = load_monitor_file(path)
+        found, more, counted = load_monitor_document(path)
+        counts += counted
         for monitor in found:
             if monitor.id in seen:
                 raise InputError(
@@ -361,4 +405,4 @@ def load_monitors(rulesets_dir: Path | None = None) -> MonitorSet:
             seen[monitor.id] = str(path)
         monitors += found
         sources.update(more)
-    return MonitorSet(tuple(monitors), sources)
+    return MonitorSet(tuple(monitors), sources, tuple(counts))
