@@ -104,10 +104,13 @@ class Engine:
         the figure an attestation rests on. The evaluation itself when nothing is pending."""
         return review.validated(evaluation)
 
-    def summary(self, evaluation: Evaluation) -> list[dict]:
+    def summary(self, evaluation: Evaluation, reasons: bool = True) -> list[dict]:
         """Each evaluated ruleset's entry without its groups and criteria (decision, outcome, counts,
-        the policy's fields): what a dashboard line needs, without explaining any criterion."""
-        return [report.ruleset_summary(evaluation, rid) for rid in evaluation.selected]
+        the policy's fields): what a dashboard line needs, without explaining any criterion.
+        `reasons=False`: the outcomes' reasons without those that say why a decision is undetermined
+        (`missing_fact:NAME`, `evidence_expired`, `evidence_late`), which cost the findings of every
+        unknown criterion: the decisions, scores and figures alone, for a page that shows no reason."""
+        return [report.ruleset_summary(evaluation, rid, reasons) for rid in evaluation.selected]
 
     def explain(self, evaluation: Evaluation, criterion: str) -> ExplainDocument:
         if criterion not in self.library.criteria:

@@ -106,12 +106,18 @@ def ruleset_entry(evaluation: Evaluation, rid: str, complete: bool = True) -> Ru
             "criteria": criteria, **{key: value for key, value in summary.items() if key not in head}}
 
 
-def ruleset_summary(evaluation: Evaluation, rid: str) -> dict[str, Any]:
+# The reasons Evaluation.outcome adds on request (each needs the findings of unknown criteria).
+COMPLETED_REASONS = ("missing_fact:", "evidence_expired", "evidence_late")
+
+
+def ruleset_summary(evaluation: Evaluation, rid: str, reasons: bool = True) -> dict[str, Any]:
     """A ruleset entry without its groups and criteria: what a summary line needs (decision,
     outcome, counts, the policy's own fields), at a fraction of the entry's cost (no criterion is
-    explained). Same values as in `ruleset_entry`."""
+    explained). Same values as in `ruleset_entry`; `reasons=False`: the outcome's reasons are the
+    policy's own, without COMPLETED_REASONS (a decision line does not show them)."""
     rs = evaluation.library.rulesets[rid]
-    outcome = evaluation.outcome(rid)  # with its complete reasons (Evaluation.outcome)
+    # with its complete reasons (Evaluation.outcome), or as the evaluation left it
+    outcome = evaluation.outcome(rid) if reasons else evaluation.ctx.outcomes[rid]
     counts = {s: 0 for s in st.STATUSES}
     for crit in rs.display_order:
         counts[evaluation.status(crit.id)] += 1
@@ -124,6 +130,8 @@ def ruleset_summary(evaluation: Evaluation, rid: str) -> dict[str, Any]:
         "outcome": jsonable(outcome),
         "counts": counts,
     }
+    if not reasons and "reasons" in outcome:  # the same whether or not another caller completed them
+        out["outcome"]["reasons"] = [r for r in outcome["reasons"] if not r.startswith(COMPLETED_REASONS)]
     reason = not_applicable_reason(evaluation, rs, outcome) if outcome.get("decision") == st.NOT_APPLICABLE else None
     if reason:
         out["not_applicable_reason"] = reason

@@ -224,3 +224,51 @@ def test_worker_processes_share_one_journal(tmp_path):
         assert sorted(journal_values(running.url)) == list(range(100, 124))
     finally:
         running.kill()
+
+
+def test_writers_of_one_process_queue_on_its_write_lock(tmp_path, monkeypatch):
+    """SQLite: the writers of one process wait on the workspace's lock (woken at the previous commit),
+    never in SQLite's busy handler: with that handler's wait at zero, eight threads writing at once
+    all succeed, and the versions stay contiguous."""
+    from raccord.web import db, store
+    from raccord.web.app import create_app
+    from raccord.web.config import Settings, session_key
+    from raccord.web.models import Production
+    from tests.web_helpers import add_user, shared_engine
+
+    monkeypatch.setattr(db, "BUSY_TIMEOUT", 0.0)  # a writer reaching SQLite's busy handler fails at once
+    folder = tmp_path / "data"
+    folder.mkdir()
+    app = create_app(Settings(f"sqlite:///{tmp_path / 'raccord.db'}", folder, session_key(folder)), engine=shared_engine())
+    ws = app.state.workspace
+    owner = add_user(app, "producer@film.test")
+    with ws.transaction(writing=True) as session:
+        pid = store.create_production(session, owner, "film", "Le Film").id
+        session.commit()
+    failures: list[str] = []
+
+    def writer(k: int) -> None:
+        for i in range(10):
+            try:
+                with ws.transaction(writing=True) as session:
+                    production = session.get(Production, pid)
+                    store.append(session, production, None, [("fact.set", {"name": "work.shooting_days", "value": k * 10 + i})],
+                                 None)
+                    time.sleep(0.002)  # the transaction open a while: the others arrive meanwhile
+                    session.commit()
+            except Exception as error:  # noqa: BLE001 - what failed is the test's message
+                failures.append(repr(error))
+
+    threads = [threading.Thread(target=writer, args=(k,)) for k in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    try:
+        assert failures == []
+        with ws.sessions() as session:
+            entries = store.entries(session, pid)
+        assert [e.seq for e in entries] == list(range(1, 82))
+        assert sorted(e.payload["value"] for e in entries[1:]) == list(range(80))
+    finally:
+        ws.dispose()

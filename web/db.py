@@ -9,13 +9,16 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# Seconds a SQLite writer waits for another process's write lock (sqlite3's busy handler, which polls
+# with sleeps); writers of one process queue on Workspace.write_lock instead and never reach it.
+BUSY_TIMEOUT = 30.0
 
 
 def make_engine(url: str, writer: bool = False) -> Engine:
     """On SQLite, a writer's transactions begin IMMEDIATE (they take the write lock at once and queue
     instead of failing half-way); readers begin deferred and read the last committed state (WAL)."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT})
 
         @event.listens_for(engine, "connect")
         def _pragmas(connection, _record) -> None:

@@ -29,7 +29,7 @@ def examples_folder() -> Path | None:
 def load(workspace) -> list[str]:
     """Create the demo accounts and productions once (a second start finds them)."""
     lines = []
-    with workspace.writer() as db:
+    with workspace.transaction(writing=True) as db:
         users = {}
         hashed = hash_password(PASSWORD)
         for email, name, role in ACCOUNTS:

@@ -115,8 +115,9 @@ class Evaluator:
         return self._cached(("evaluation", *key, as_of), make)
 
     def summary(self, key: tuple, evaluation) -> list[dict[str, Any]]:
-        """The ruleset entries without criteria (Engine.summary): the decision lines, cheaply."""
-        return self._cached(("summary", *key, evaluation.as_of), lambda: self.engine.summary(evaluation))
+        """The ruleset entries without criteria (Engine.summary): the decision lines, cheaply (no page
+        shows an outcome's reasons: left uncompleted)."""
+        return self._cached(("summary", *key, evaluation.as_of), lambda: self.engine.summary(evaluation, reasons=False))
 
     def result(self, key: tuple, evaluation) -> dict[str, Any]:
         """For pages: met criteria unexplained (most of the document's cost); downloads take the complete one."""

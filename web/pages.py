@@ -70,7 +70,7 @@ def handler(workspace: Workspace, login: bool = True):
 
         def run(request: Request, form, upload, upload_error) -> Response:
             writing = request.method == "POST"
-            with (workspace.writer if writing else workspace.sessions)() as db:
+            with workspace.transaction(writing) as db:
                 ctx = context(workspace, request, db)
                 ctx.form, ctx.upload, ctx.upload_error = form or {}, upload, upload_error
                 if login and ctx.user is None:

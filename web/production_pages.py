@@ -4,6 +4,7 @@ calendar, criteria, history and past states, team, downloads, import."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -30,17 +31,21 @@ CHART_POINTS = 40
 
 @dataclass
 class View:
-    """A production as one page sees it: its state at a version, evaluated at a date (the result
-    document is made when a page first asks for it)."""
+    """A production as one page sees it: its state at a version, evaluated at a date. The evaluation
+    and the result document are made when a page first asks for them (a form's POST reads the state
+    and writes; the page it redirects to evaluates)."""
 
     production: Production
     role: str
     state: dict[str, Any]
     version: int
     as_of: dt.date
-    evaluation: Any
     evaluator: Any
     readonly: bool = False
+
+    @functools.cached_property
+    def evaluation(self) -> Any:
+        return self.evaluator.evaluation((self.production.id, self.version), self.state, self.as_of)
 
     @property
     def result(self) -> dict[str, Any]:
@@ -70,9 +75,7 @@ def view_of(ws: Workspace, ctx: Context, slug: str, action: str = "view", upto: 
     role = require(ctx, production, action, role)
     version = production.version if upto is None else max(0, min(upto, production.version))
     state = store.state_at(ctx.db, production, version)
-    as_of = as_of_of(ws, ctx)
-    evaluation = ws.evaluator.evaluation((production.id, version), state, as_of)
-    return View(production, role, state, version, as_of, evaluation, ws.evaluator, readonly=upto is not None)
+    return View(production, role, state, version, as_of_of(ws, ctx), ws.evaluator, readonly=upto is not None)
 
 
 def summary_of(ws: Workspace, ctx: Context, production: Production) -> list[dict[str, Any]]:
