@@ -256,7 +256,7 @@ def test_writers_of_one_process_queue_on_its_write_lock(tmp_path, monkeypatch):
                                  None)
                     time.sleep(0.002)  # the transaction open a while: the others arrive meanwhile
                     session.commit()
-            except Exception as error:  # noqa: BLE001 - what failed is the test's message
+            except Exception as error:  # what failed is the test's message
                 failures.append(repr(error))
 
     threads = [threading.Thread(target=writer, args=(k,)) for k in range(8)]
