@@ -4,13 +4,21 @@ the journal write, the re-evaluation of the new version and the page render with
 1, 10 and 50 concurrent users, on SQLite and on PostgreSQL (a throwaway server, as in the tests).
 Prints p50 and p95 per level, the server's CPU time per edit (its processes' user + system time:
 what bounds the throughput, 2 cores / CPU per edit, and what a loaded machine changes least) and
-its resident memory per production held.
+its resident memory per production held, then the same as a Markdown table for the README.
 
-    .venv/bin/python bench/web_latency.py [--rounds 8] [--backends sqlite,postgresql] [--workers 2] [--think 0]
+    .venv/bin/python bench/web_latency.py [--rounds 8] [--backends sqlite,postgresql] [--workers 2] [--think 5]
 
-The server is `python -m raccord serve --workers N` on a loopback port. `--think S`: each user waits
-a random 0..2S seconds between two edits (people reading the page); 0, the default, is the worst
-case: every user edits again the moment the page arrives, so N users keep N requests in flight.
+Two load models, both always printed:
+- « team » (the goal's model): each user edits, reads the page that comes back, and thinks before
+  the next edit: a pause drawn uniformly in [0.5 T, 1.5 T] seconds, T = `--think` (5 s by default:
+  a person filling in a form saves a field, reads the decisions that changed and moves to the next,
+  which takes seconds, not milliseconds; 50 people of one team all doing that at the same moment is
+  already more than a production's team does in a day). 50 users then send about 50 / (T + latency)
+  = 10 edits a second.
+- « back to back »: no pause, each user edits again the moment the page arrives: N requests always
+  in flight, the worst case. By Little's law p95 ≤ 100 ms with 50 edits in flight needs 500 edits a
+  second, so on 2 cores under 2 × 1000 / 500 = 4 ms of server CPU per edit; the figure shows how far
+  from that the server is.
 """
 
 from __future__ import annotations
@@ -31,6 +39,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 LEVELS = (1, 10, 50)
+
+
+def models(think: float) -> list[tuple[str, float]]:
+    """(name, mean pause in seconds): the team's model first, then back to back."""
+    return [(f"team, think {think:g} s", think), ("back to back", 0.0)] if think else [("back to back", 0.0)]
 PASSWORD = "bench-password-0"
 
 
@@ -89,9 +102,11 @@ async def run_level(base: str, clients: list, level: int, rounds: int, think: fl
 
     async def user(i: int) -> None:
         client, token = clients[i]
+        if think:  # users do not all start at the same instant
+            await asyncio.sleep(random.uniform(0, think))
         for r in range(rounds):
-            if think:
-                await asyncio.sleep(random.uniform(0, 2 * think))
+            if think and r:
+                await asyncio.sleep(random.uniform(0.5 * think, 1.5 * think))
             started = time.perf_counter()
             response = await client.post(f"/p/film-{i}/facts/work", data={
                 "csrf": token, "present:work.shooting_days": "1", "work.shooting_days": str(30 + (r + level) % 20)})
@@ -124,12 +139,13 @@ async def measure(backend: str, base: str, pid: int, users: int, rounds: int, th
     clients = await log_in(base, users)
     after = rss_kb(pid)
     results = {"backend": backend, "memory_per_production_kb": (after - before) / users, "levels": {}}
-    for level in LEVELS:
-        spent = cpu_ms(pid)
-        latencies = sorted(await run_level(base, clients, level, rounds, think))
-        spent = (cpu_ms(pid) - spent) / len(latencies)
-        nearest_rank = max(0, math.ceil(0.95 * len(latencies)) - 1)
-        results["levels"][level] = (statistics.median(latencies), latencies[nearest_rank], len(latencies), spent)
+    for model, pause in models(think):
+        for level in LEVELS:
+            spent = cpu_ms(pid)
+            latencies = sorted(await run_level(base, clients, level, rounds, pause))
+            spent = (cpu_ms(pid) - spent) / len(latencies)
+            nearest_rank = max(0, math.ceil(0.95 * len(latencies)) - 1)
+            results["levels"][model, level] = (statistics.median(latencies), latencies[nearest_rank], len(latencies), spent)
     for client, _ in clients:
         await client.aclose()
     return results
@@ -163,9 +179,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=8, help="edits per user at each level")
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--workers", type=int, default=2, help="server processes (raccord serve --workers)")
-    parser.add_argument("--think", type=float, default=0.0, help="mean seconds a user waits between edits")
+    parser.add_argument("--think", type=float, default=5.0,
+                        help="mean seconds a user pauses between edits in the team model (0: back to back only)")
     args = parser.parse_args()
-    print(f"workers {args.workers}, think {args.think} s, load average {os.getloadavg()[0]:.1f}")
+    started = os.getloadavg()[0]
+    print(f"workers {args.workers}, {os.cpu_count()} cores, load average {started:.1f}")
+    rows = []
     for backend in args.backends.split(","):
         with tempfile.TemporaryDirectory() as folder:
             os.environ["RACCORD_DATA_DIR"] = folder
@@ -184,9 +203,17 @@ def main() -> None:
                 if server:
                     server.stop()
         print(f"{backend}: memory per production held {result['memory_per_production_kb']:.0f} KB")
-        for level, (p50, p95, n, spent) in result["levels"].items():
-            print(f"  {level:>2} users: p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  ({n} edits, server CPU {spent:.0f} ms per edit)")
-    print(f"load average at the end {os.getloadavg()[0]:.1f}")
+        for (model, level), (p50, p95, n, spent) in result["levels"].items():
+            print(f"  {model:>17}, {level:>2} users: p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  ({n} edits, "
+                  f"server CPU {spent:.0f} ms per edit)")
+            rows.append(f"| {backend} | {model} | {level} | {p50:.0f} ms | {p95:.0f} ms | {spent:.0f} ms |")
+    ended = os.getloadavg()[0]
+    print(f"load average at the end {ended:.1f}")
+    print(f"\nMarkdown (load average {started:.1f} at the start, {ended:.1f} at the end; {args.workers} workers, "
+          f"{args.rounds} edits per user and level):\n")
+    print("| database | load model | users | p50 | p95 | server CPU per edit |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    print("\n".join(rows))
 
 
 if __name__ == "__main__":
