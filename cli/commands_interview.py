@@ -14,7 +14,7 @@ import click
 from raccord.engine import InputError
 from raccord.engine.api import Engine
 from raccord.engine.errors import Bilingual, in_language
-from raccord.engine.fact_values import expected, fold
+from raccord.engine.fact_values import answer_error, expected, fold
 from raccord.engine.questions import Question
 from raccord.engine.source_files import read_text
 
@@ -177,7 +177,7 @@ def run(engine: Engine, path: Path, as_of: dt.date, rulesets: tuple[str, ...], l
                 known = {question.fact: None} if question.fact in dossier.file.unanswered else {}
                 text, dossier = _write(engine, path, text, {question.fact: value}, known)
             except InputError as exc:
-                click.echo(say("again", lang, error=_error(exc, lang)))
+                click.echo(say("again", lang, error=answer_error(exc, lang)))
                 continue
             history.append((question.fact, True))
             answered += 1
@@ -193,14 +193,6 @@ def _next(engine: Engine, dossier, options, skipped: list[str], again: str | Non
             if question.fact == again:
                 return question
     return found[0] if found else None
-
-
-def _error(exc: InputError, lang: str) -> str:
-    """An answer's error without its location (the question is on screen)."""
-    text = in_language(exc.message, lang)
-    hint = in_language(exc.hint, lang) if exc.hint else ""
-    label = "hint: " if lang == "en" else "conseil : "
-    return f"{text} ({label}{hint})" if hint else text
 
 
 def _write(engine: Engine, path: Path, text: str, values: dict,

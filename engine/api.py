@@ -36,7 +36,8 @@ from .fact_values import coerce_fact
 from .loader import load_library
 from .policies import Target
 from .questions import Question
-from .source_files import parse_json, parse_yaml
+from .roster import coerce_roster
+from .source_files import Located, parse_json, parse_yaml
 
 
 def _version() -> str:
@@ -157,11 +158,14 @@ class Engine:
     def fact_value(self, name: str, answer: Any, where: str = "") -> Any:
         """A fact's typed value from an answer as a user writes it (« oui », « 02/03/2026 »,
         « 3 200 000 », « Île-de-France »: engine/fact_values.py), the same forms a dossier file
-        accepts; None for None. InputError (French and English, the expected form as hint) otherwise."""
+        accepts, a roster (`collection`: {complete, members}) included; None for None. InputError
+        (French and English, the expected form as hint) otherwise."""
         fact = self.library.catalogue.get(name)
         if fact is None:
             raise InputError(where or name, Bilingual(f"fait inconnu « {name} »", f"unknown fact '{name}'"),
                              Bilingual("`raccord schema` liste tous les faits", "`raccord schema` lists every fact"))
+        if fact.type == "collection":  # a roster: {complete, members: [{ref, fields...}]}, checked as in a dossier
+            return None if answer is None else coerce_roster(name, answer, fact, Located(answer, where or name), ())
         return coerce_fact(name, answer, fact, where or name)
 
     def applicable_facts(self, dossier: Dossier, options: Options | dt.date) -> list[str]:

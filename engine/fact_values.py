@@ -24,7 +24,7 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .errors import Bilingual, InputError
+from .errors import Bilingual, InputError, in_language
 from .model import FactDef
 
 MONTHS = {"janvier": 1, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7, "aout": 8,
@@ -212,3 +212,12 @@ def natural_date(value: Any) -> dt.date | None:
     except ValueError:
         return None
     return None
+
+
+def answer_error(error: InputError, lang: str) -> str:
+    """A refused answer's message without its location (the question or the field is beside it), its
+    hint after it: how `raccord interview` and the workspace's forms show Engine.fact_value's errors."""
+    text = in_language(error.message, lang)
+    hint = in_language(error.hint, lang) if error.hint else ""
+    label = "hint: " if lang == "en" else "conseil : "
+    return f"{text} ({label}{hint})" if hint else text

@@ -7,6 +7,7 @@ import io
 import re
 import zipfile
 
+import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
@@ -230,6 +231,17 @@ def test_roster_member_added_edited_removed(workspace):  # noqa: F811
         state = store.state_at(db, db.scalar(select(Production).where(Production.slug == "film")))
     roster = ws.evaluator.dossier(state).facts["roster.children"]
     assert roster.complete and [(m.ref, dict(m)) for m in roster.members] == [("E-01", {"age": 13})]
+    # the edited version's dossier (the previous one with the list typed by Engine.fact_value) is the rebuilt one's
+    assert producer.get("/p/film/facts/work").status_code == 200
+    with ws.sessions() as db:
+        production = db.scalar(select(Production).where(Production.slug == "film"))
+    edited = ws.evaluator._peek(("dossier", production.id, production.version))
+    assert edited is not None and edited.facts["roster.children"] == roster
+    from raccord.engine import InputError
+
+    with pytest.raises(InputError) as refused_name:
+        ws.engine.fact_value("roster.children", {"complete": True, "members": [{"ref": "Lucie Martin"}]})
+    assert "jamais un nom" in refused_name.value.render("fr")
     assert "a renseigné roster.children = 1 personne(s)" in producer.get("/p/film/history").text
     page = producer.get("/p/film/roster/roster.children")
     assert producer.post("/p/film/roster/roster.children", data={"csrf": csrf_of(page.text), "version": version_of(page.text),

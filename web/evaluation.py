@@ -80,7 +80,7 @@ class Evaluator:
             if previous is not None and before is not None and _only_facts_differ(before, state):
                 names = set(before["facts"]) | set(state["facts"])
                 changed = {n: state["facts"].get(n) for n in names if before["facts"].get(n) != state["facts"].get(n)}
-                dossier = self.engine.with_facts(previous, {n: self.typed(state, n, v) for n, v in changed.items()})
+                dossier = self.engine.with_facts(previous, {n: self.typed(n, v) for n, v in changed.items()})
             else:
                 dossier = self.dossier(state)
             with self._lock:
@@ -89,14 +89,8 @@ class Evaluator:
 
         return self._cached(("dossier", *key), make)
 
-    def typed(self, state: dict[str, Any], name: str, value: Any) -> Any:
-        """A journal value typed by the engine, as a dossier file's value is (Engine.fact_value; a
-        roster, which fact_value does not read, through a dossier holding that fact alone)."""
-        if value is None:
-            return None
-        if self.catalogue[name].type == "collection":
-            trial = {**journal.empty_state(), "production": state["production"], "facts": {name: value}}
-            return self.dossier(trial).facts.get(name)
+    def typed(self, name: str, value: Any) -> Any:
+        """A journal value typed by the engine, as a dossier file's value is (Engine.fact_value, a roster included)."""
         return self.engine.fact_value(name, value)
 
     def questions(self, key: tuple, state: dict[str, Any], as_of: dt.date, skip: tuple[str, ...] = ()) -> list:

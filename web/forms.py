@@ -11,7 +11,7 @@ from typing import Any
 
 from raccord.engine import InputError
 from raccord.engine.errors import in_language
-from raccord.engine.fact_values import coerce_fact, expected, natural_date
+from raccord.engine.fact_values import answer_error, coerce_fact, expected, natural_date
 
 from .journal import jsonable
 
@@ -126,9 +126,7 @@ def submitted(engine, name: str, fact, form_values: list[str]) -> Any:
 
 def error_text(error: InputError, lang: str) -> str:
     """The engine's message for a refused answer, as `raccord interview` prints it (the field is beside it)."""
-    from raccord.cli.commands_interview import _error
-
-    return _error(error, lang)
+    return answer_error(error, lang)
 
 
 _DATE = SimpleNamespace(type="date", values=None)
