@@ -274,7 +274,7 @@ def list_items(dossier: Dossier) -> list[dict[str, Any]]:
     for item in dossier.file.evidence:
         entry = {"id": item.id, "kind": item.kind, "criteria": list(item.criteria), "path": item.path, "url": item.url,
                  "seen": item.seen, "sha256": item.sha256, "size": item.size, "collected": _plain(item.collected),
-                 "expires": _plain(item.expires), "author": item.author, "member": item.member,
+                 "expires": _plain(item.expires), "author": item.author, "member": item.member, "note": item.note,
                  "review": held[item.id].as_dict(), "versions": len(item.history) + 1,
                  "history": [_plain(to_data(h, exclude_none=True)) for h in item.history]}
         out.append({k: v for k, v in entry.items() if v not in (None, [])})

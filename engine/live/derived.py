@@ -14,7 +14,8 @@ journal makes `false` even if the dossier says `true`; the dossier's `false` sta
 the journal does not). Each monitor with `evidence: {kind: K}` that watched a complete case adds an
 evidence item of kind K: the journal itself (its path, its SHA-256 at loading, the date of its last
 event), with the number of days, alerts and acknowledgements in its note. Evidence ids are
-`JOURNAL-<monitor id>`. The `counts:` of the monitor files give integer facts (how many reports were
+`JOURNAL-<monitor id>`; each acknowledged alert is an item of its own, `JOURNAL-ACK-…`
+(engine/live/acknowledged.py). The `counts:` of the monitor files give integer facts (how many reports were
 received, handled), a floor under the dossier's stated numbers.
 """
 
@@ -24,7 +25,8 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from .alerts import BREACH
+from .acknowledged import acknowledgement_items
+from .alerts import BREACH, Alert
 from .events import Event, from_ms, ordered, read_journal
 from .monitors import Monitor, MonitorSet, load_monitors
 from .reference import check, days_of
@@ -82,16 +84,22 @@ def journal_counts(events: list[Event], monitors: MonitorSet | None = None) -> d
     return out
 
 
-def journal_findings(events: list[Event], monitors: MonitorSet | None = None) -> list[dict[str, Any]]:
+def _replayed(events: list[Event], monitors: MonitorSet) -> tuple[list[Event], list[Alert]]:
+    """The journal in the monitors' order and its alerts up to its last event (the reference check)."""
+    timeline = ordered(events)
+    return timeline, check(timeline, monitors, timeline[-1].ms) if timeline else []
+
+
+def journal_findings(events: list[Event], monitors: MonitorSet | None = None,
+                     replayed: tuple[list[Event], list[Alert]] | None = None) -> list[dict[str, Any]]:
     """Per monitor that derives a fact or gives evidence: cases watched, alerts, acknowledged alerts."""
     from . import acknowledgements
 
     monitors = monitors or _monitors()
-    timeline = ordered(events)
+    timeline, alerts = replayed or _replayed(events, monitors)
     if not timeline:
         return []
     until = timeline[-1].ms
-    alerts = check(timeline, monitors, until)
     acks = acknowledgements(events)
     days = days_of(timeline)
     out = []
@@ -112,7 +120,9 @@ def add_journal(dossier: Any, journal: Path, catalogue: dict[str, Any]) -> None:
     digest = hashlib.sha256(journal.read_bytes()).hexdigest()
     facts = dossier.facts
     evidence = list(dossier.file.evidence)
-    for finding in journal_findings(events):
+    monitors = _monitors()
+    replayed = _replayed(events, monitors)
+    for finding in journal_findings(events, monitors, replayed):
         monitor: Monitor = finding["monitor"]
         if finding["cases"] == 0 and finding["breaches"] == 0:
             continue
@@ -131,6 +141,7 @@ def add_journal(dossier: Any, journal: Path, catalogue: dict[str, Any]) -> None:
             evidence.append(EvidenceItem(id=f"JOURNAL-{monitor.id}", kind=monitor.evidence, criteria=list(monitor.serves),
                                          path=path, sha256=digest if path else None, collected=finding["last"], note=note,
                                          author="raccord journal"))
+    evidence += acknowledgement_items(*replayed, monitors, journal.name)
     for name, counted in journal_counts(events).items():
         # a floor: the dossier may count reports the journal does not list (before it was kept)
         if counted and name in catalogue and catalogue[name].type == "integer":
