@@ -16,7 +16,6 @@ from pathlib import Path, PurePosixPath
 
 from raccord.engine import Bilingual, Dossier, InputError
 from raccord.engine.dossier import EvidenceItem, confined_relative_path
-from raccord.engine.messages_fr import bilingual
 from raccord.engine.record import Record, record
 from raccord.engine.source_files import note_input
 
@@ -202,6 +201,8 @@ def relative_to_dossier(base_dir: Path, file: Path) -> str:
     try:
         confine(root, text)
     except ValueError as exc:
+        from raccord.engine.messages_fr import bilingual  # only when an error is shown
+
         raise InputError(str(file), bilingual(str(exc)), Bilingual(f"les fichiers de preuve sont rangés sous {root}",
                                                          f"evidence files must live under {root}")) from None
     return text

@@ -14,7 +14,6 @@ import click
 from raccord import __version__
 from raccord.engine import InputError
 from raccord.engine.errors import Bilingual
-from raccord.engine.messages_fr import translated
 from raccord.engine.source_files import load_document, track_inputs
 
 from . import (
@@ -348,6 +347,8 @@ def error_line(exc: InputError, lang: str) -> str:
     message the engine words in English (a ruleset file's, a --target's) gets its French from
     engine/messages_fr.py, at the same place."""
     if type(exc).render is InputError.render:  # not one that words itself (several problems at once)
+        from raccord.engine.messages_fr import translated  # only when an error is shown
+
         exc = translated(exc)
     shown = lang if isinstance(exc.message, Bilingual) else "en"
     return ERROR_PREFIX[shown] + exc.render(shown)
