@@ -300,3 +300,44 @@ def test_replacing_a_file_keeps_its_versions(workspace):  # noqa: F811
     assert producer.get(f"/p/film/evidence/EV-001/file?sha256={'0' * 64}").status_code == 404
     history = html.unescape(producer.get("/p/film/history").text)
     assert "a remplacé le fichier de la preuve EV-001 (evidence/menus-v1.txt → evidence/menus-v2.txt)" in history
+
+
+def test_auditor_closes_a_finding_as_the_cli_does(workspace, tmp_path):  # noqa: F811
+    """A finding closed in the workspace, with a comment: the exported auditor's file is the one
+    `raccord audit finding close` makes of the same file; the comment is in the history, a closing
+    without one is refused beside its field and changes nothing."""
+    import html
+
+    from click.testing import CliRunner
+
+    from raccord.cli.main import cli
+    from raccord.engine.review import load_audit
+
+    clients = team(workspace)
+    producer, auditor = clients["producer"], clients["auditor"]
+    assert import_example(workspace, producer, "film", "long_metrage").status_code == 303
+    page = auditor.get("/p/film/review")
+    assert auditor.post("/p/film/findings", data={"csrf": csrf_of(page.text), "text": "Registre des déchets incomplet",
+                                                  "type": "minor", "criteria": "AFN-GOV-01"}).status_code == 303
+    page = auditor.get("/p/film/review")
+    fid = re.search(r'action="/p/film/findings/(F-[0-9A-F]+)/close"', page.text)[1]
+    zipfile.ZipFile(io.BytesIO(producer.get("/p/film/export.zip").content)).extractall(tmp_path / "cli")
+    closed = CliRunner().invoke(cli, ["audit", "finding", "close", str(tmp_path / "cli" / "dossier.yaml"), fid])
+    assert closed.exit_code == 0, closed.output
+
+    data = {"csrf": csrf_of(page.text), "version": version_of(page.text)}
+    refused = auditor.post(f"/p/film/findings/{fid}/close", data={**data, "comment": "ok"})
+    assert refused.status_code == 400 and f'id="comment-{fid}-error"' in refused.text
+    assert "Dites en quelques mots pourquoi le constat est clos." in html.unescape(refused.text)
+    assert f"/findings/{fid}/close" in auditor.get("/p/film/review").text  # still open
+    closing = {**data, "comment": "Registre complété le 12/10"}
+    assert auditor.post(f"/p/film/findings/{fid}/close", data=closing).status_code == 303
+
+    review = html.unescape(auditor.get("/p/film/review").text)
+    assert f"{fid} — non-conformité mineure (clos)" in review and f"/findings/{fid}/close" not in review
+    assert f"a clos le constat {fid} — Registre complété le 12/10" in html.unescape(producer.get("/p/film/history").text)
+    zipfile.ZipFile(io.BytesIO(producer.get("/p/film/export.zip").content)).extractall(tmp_path / "web")
+    from_web, from_cli = load_audit(tmp_path / "web" / "dossier.audit.yaml"), load_audit(tmp_path / "cli" / "dossier.audit.yaml")
+    assert [f.status for f in from_web.findings] == ["closed"]
+    assert from_web.findings == from_cli.findings
+    assert auditor.post("/p/film/findings/F-000000000000/close", data={**data, "comment": "Inconnu"}).status_code == 404

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import stat
 import subprocess
 
@@ -65,6 +66,12 @@ def act(client, action: str, version: int, slug: str = "film"):
     if action == "finding":
         return client.post(f"{base}/findings", data={"csrf": csrf, "text": "Registre incomplet", "type": "minor",
                                                      "criteria": "AFN-GOV-01"})
+    if action == "close_finding":  # an open finding (the auditor's own, written just before), or any finding
+        review = client.get(f"{base}/review").text
+        found = re.search(r'/findings/(F-[0-9A-F]+)/close"', review) or re.search(r'id="finding-(F-[0-9A-F]+)"', review)
+        fid = found[1] if found else "F-000000000000"
+        return client.post(f"{base}/findings/{fid}/close", data={"csrf": csrf, "version": version,
+                                                                 "comment": "Registre complété"})
     if action == "sign_off":
         return client.post(f"{base}/sign-off", data={"csrf": csrf, "text": "Audit clos", "stage": "intermediate",
                                                      "decision": "favorable"})
@@ -118,6 +125,7 @@ STATE_CHANGING = [("/p/film/facts/work", {"present:work.shooting_days": "1", "wo
                   ("/p/film/evidence/EV-001/remove", {}),
                   ("/p/film/review/EV-001", {"decision": "accepted"}),
                   ("/p/film/findings", {"text": "Constat"}), ("/p/film/sign-off", {"text": "Signé"}),
+                  ("/p/film/findings/F-000000000000/close", {"comment": "Clos"}),
                   ("/p/film/team", {"email": "x@y.test", "role": "viewer"}),
                   ("/productions", {"slug": "autre", "title": "Autre"}), ("/logout", {})]
 

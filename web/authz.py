@@ -13,6 +13,7 @@ ACTIONS = (
     "declare",          # declare a criterion not applicable or declined
     "review",           # accept or reject a piece of evidence with a reason
     "finding",          # write an audit finding
+    "close_finding",    # close an audit finding, with a comment (`raccord audit finding close`)
     "sign_off",         # sign the audit off
     "manage_team",      # invite people, assign and remove roles
     "import",           # replace the dossier by an imported folder or bundle
@@ -22,7 +23,7 @@ _ALLOWED: dict[str, frozenset[str]] = {
     "producer": frozenset({"view", "edit_facts", "manage_evidence", "declare", "manage_team", "import"}),
     "coordinator": frozenset({"view", "edit_facts", "manage_evidence", "declare", "import"}),
     "vhss_referent": frozenset({"view", "edit_facts", "manage_evidence"}),
-    "auditor": frozenset({"view", "review", "finding", "sign_off"}),
+    "auditor": frozenset({"view", "review", "finding", "close_finding", "sign_off"}),
     "viewer": frozenset({"view"}),
 }
 

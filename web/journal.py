@@ -17,7 +17,7 @@ AUDIT_FORMAT = "raccord.audit/1"
 
 KINDS = ("production.created", "production.updated", "fact.set", "fact.cleared", "evidence.registered",
          "evidence.replaced", "evidence.removed", "declaration.set", "declaration.cleared", "review", "finding",
-         "sign_off", "import", "team.role", "team.removed")
+         "finding.closed", "sign_off", "import", "team.role", "team.removed")
 
 
 def empty_state() -> dict[str, Any]:
@@ -66,6 +66,8 @@ def apply(state: dict[str, Any], kind: str, payload: dict[str, Any], author: str
                                   "criteria": list(payload.get("criteria") or ([payload["criterion"]] if payload.get("criterion")
                                                                                 else [])),
                                   "evidence": list(payload.get("evidence") or []), "status": payload.get("status", "open")})
+    elif kind == "finding.closed":  # the engine's model: `status: closed` (raccord audit finding close)
+        state["findings"] = [{**f, "status": "closed"} if f["id"] == payload["id"] else f for f in state["findings"]]
     elif kind == "sign_off":
         entry = {"stage": payload.get("stage"), "decision": payload.get("decision"), "by": author or "?",
                  "date": at.date().isoformat()}
@@ -184,6 +186,8 @@ def event_key(kind: str, payload: dict[str, Any]) -> str:
         return f"fact:{payload['name']}"
     if kind.startswith("evidence.") or kind == "review":
         return f"evidence:{payload.get('id') or payload.get('evidence') or payload['item']['id']}"
+    if kind == "finding.closed":
+        return f"finding:{payload['id']}"
     if kind.startswith("declaration."):
         return f"criterion:{payload['criterion']}"
     if kind == "import":

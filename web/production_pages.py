@@ -314,6 +314,26 @@ def routes(ws: Workspace, h) -> list[Route]:
         return redirect(f"/p/{slug}/review")
 
     @h()
+    def close_finding(ctx: Context, slug: str, fid: str) -> Response:
+        """The auditor closes an open finding with a comment: `status: closed` in the auditor's file, as
+        `raccord audit finding close` sets it; the comment is the history's (the file has no field for it)."""
+        view = view_of(ws, ctx, slug, "close_finding")
+        form = check_csrf(ctx)
+        found = next((f for f in view.state["findings"] if f["id"] == fid), None)
+        if found is None:
+            raise NotFoundError()
+        comment = str(form.get("comment", "")).strip()[:2000]
+        if len(comment) < 3:
+            return review_page(ws, ctx, view, {f"close:{fid}": w("comment_required", ctx.lang)}, status=400)
+        if found.get("status") != "closed":
+            try:
+                store.append(ctx.db, view.production, ctx.user, [("finding.closed", {"id": fid, "comment": comment})],
+                             int_field(form, "version"))
+            except store.StaleError as error:
+                return stale_page(ws, ctx, view, error)
+        return redirect(f"/p/{slug}/review")
+
+    @h()
     def sign_off(ctx: Context, slug: str) -> Response:
         view = view_of(ws, ctx, slug, "sign_off")
         form = check_csrf(ctx)
@@ -482,6 +502,7 @@ def routes(ws: Workspace, h) -> list[Route]:
         Route("/p/{slug}/review", review_queue),
         Route("/p/{slug}/review/{eid}", review_item, methods=["POST"]),
         Route("/p/{slug}/findings", finding, methods=["POST"]),
+        Route("/p/{slug}/findings/{fid}/close", close_finding, methods=["POST"]),
         Route("/p/{slug}/sign-off", sign_off, methods=["POST"]),
         Route("/p/{slug}/criteria/{cid}", criterion),
         Route("/p/{slug}/criteria/{cid}/declare", declare, methods=["POST"]),
@@ -715,7 +736,7 @@ def review_page(ws, ctx, view, errors, status=200) -> Response:
     done = [i for i in items if i not in queue]
     document = view.result.get("review") or {}
     return page(ws, ctx, "review.html", view, status=status, queue=queue, done=done, errors=errors,
-                counts=document.get("counts"), findings=[finding_text(f, ctx.lang) for f in document.get("findings", [])],
+                counts=document.get("counts"), findings=[(f, finding_text(f, ctx.lang)) for f in document.get("findings", [])],
                 sign_offs=[signoff_text(s, ctx.lang) for s in document.get("signoffs", [])],
                 finding_types=FINDING_TYPES, stages=STAGES, decisions=SIGNOFF_DECISIONS)
 

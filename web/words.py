@@ -70,6 +70,10 @@ WORDS: Words = {
     "reject": {"fr": "Refuser", "en": "Reject"},
     "reason": {"fr": "Motif", "en": "Reason"},
     "reason_required": {"fr": "Un refus doit être motivé.", "en": "A rejection needs a reason."},
+    "comment_required": {"fr": "Dites en quelques mots pourquoi le constat est clos.",
+                         "en": "Say in a few words why the finding is closed."},
+    "closing_comment": {"fr": "Commentaire de clôture", "en": "Closing comment"},
+    "close_finding": {"fr": "Clore le constat", "en": "Close the finding"},
     "queue_empty": {"fr": "Aucune pièce en attente de revue.", "en": "No evidence awaiting review."},
     "pending": {"fr": "en attente", "en": "pending"},
     "accepted": {"fr": "acceptée", "en": "accepted"},
@@ -159,6 +163,7 @@ EVENT_WORDS: Words = {
     "declaration.cleared": {"fr": "a retiré la déclaration sur {criterion}", "en": "withdrew the declaration on {criterion}"},
     "review": {"fr": "a {status} la preuve {id}", "en": "{status} evidence {id}"},
     "finding": {"fr": "a écrit un constat", "en": "wrote a finding"},
+    "finding.closed": {"fr": "a clos le constat {id}", "en": "closed finding {id}"},
     "sign_off": {"fr": "a signé l'audit", "en": "signed the audit off"},
     "import": {"fr": "a importé un dossier", "en": "imported a dossier"},
     "team.role": {"fr": "a donné le rôle {role} à {email}", "en": "gave {email} the role {role}"},
@@ -182,6 +187,6 @@ def describe_event(kind: str, payload: dict, lang: str) -> str:
               "status": {"accepted": {"fr": "accepté", "en": "accepted"}, "rejected": {"fr": "refusé", "en": "rejected"}}
               .get(payload.get("status", ""), {}).get(lang, payload.get("status", ""))}
     text = lookup((EVENT_WORDS,), kind, lang, **values)
-    if payload.get("reason"):
-        text += f" — {payload['reason']}"
+    if payload.get("reason") or payload.get("comment"):
+        text += f" — {payload.get('reason') or payload['comment']}"
     return text
