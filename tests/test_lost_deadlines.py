@@ -70,3 +70,21 @@ def test_plan_steps_come_by_their_latest_start_date_and_say_which_can_only_be_pr
     assert list(items) == ["T-AUTH", "T-DECL", "T-MOD2"]
     assert items["T-AUTH"]["proof_only"] is True and items["T-DECL"]["proof_only"] is True  # done before, or never
     assert "proof_only" not in items["T-MOD2"]  # a late module still counts: still a step to do
+
+
+def test_a_criterion_reading_a_lost_outcome_is_lost_too():
+    """A criterion that reads only an outcome (no criterion, no deadline of its own) is lost with it:
+    the kids' authorisation came after its deadline, so the aid that needs the kids' compliance can
+    no longer be obtained either (and says so), while before the deadline it is still open."""
+    aid = ruleset_yaml("kid_aid", "{kind: obligations}", [
+        "- id: A-KIDS\n  title: {fr: 'A-KIDS', en: 'A-KIDS'}\n  group: g\n"
+        "  requires: {outcome: kids.decision, eq: compliant}\n"
+        "  source: {document: src, section: '§1'}\n  provenance: reconstructed\n  mandatory: true"])
+    library = library_of(ruleset_yaml("kids", "{kind: obligations}", [crit("K-AUTH", "kid.authorised", True, True)], FACTS),
+                         aid)
+    dossier = dossier_of(library, {"dates": {"first_shooting_day": FIRST_DAY.isoformat()}, "kid": {"authorised": False}})
+    late = evaluate(library, dossier, dt.date(2025, 4, 1))
+    assert late.status("A-KIDS") == "not_met" and late.ctx.status_reasons.get("A-KIDS") == "deadline_passed"
+    assert late.outcome("kid_aid")["reasons"] == ["mandatory_not_met", "deadline_passed"]
+    early = evaluate(library, dossier, dt.date(2025, 2, 1))
+    assert early.status("A-KIDS") == "unknown" and "A-KIDS" not in early.ctx.status_reasons
