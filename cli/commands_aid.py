@@ -84,7 +84,7 @@ def render(doc: dict[str, Any], lang: str, notice: list[str] | None = None, libr
     for scheme in doc["schemes"]:
         lines.append(f"== {text(scheme['title'], lang)} ({scheme['id']}){colon(lang)}{t(scheme['decision'], lang).upper()} ==")
         lines.append(f"{w('amount', lang)}{colon(lang)}{amount_text(scheme['amount'], lang)}")
-        if scheme.get("validated_decision", scheme["decision"]) != scheme["decision"]:
+        if "validated_decision" in scheme and scheme["decision"] != "not_applicable":  # both, always (issue 15)
             lines.append(f"{rw('validated_status', lang).capitalize()}{colon(lang)}{t(scheme['validated_decision'], lang)}")
         if verbose:
             lines += _scheme_details(scheme, lang)
@@ -104,6 +104,8 @@ def render(doc: dict[str, Any], lang: str, notice: list[str] | None = None, libr
         lines.append("")
     low, high = doc["amount"]
     lines.append(f"{w('total', lang)}{colon(lang)}{money(low, lang)} – {money(high, lang)}")
+    if any("validated_decision" in s for s in doc["schemes"]):
+        lines.append(rw("attestation_note", lang))
     if not verbose and any(s["not_met"] or s["unknown"] for s in doc["schemes"]):
         lines.append(w("verbose_hint", lang))
     return "\n".join(lines) + "\n"

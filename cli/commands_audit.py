@@ -21,9 +21,10 @@ from .context import common_lang, library_from, library_options
 from .evidence_register import item_index
 from .ids import new_id
 from .integrity import sha256_file
-from .language import bi
+from .language import bi, current_lang
 from .output import write_atomic
-from .review_text import review_lines
+from .review_text import finding_confirmation, item_line, review_lines, signoff_text
+from .review_text import w as rw
 
 # The commands' help in English (cli/language.py: the French docstrings are the source).
 bi("Constats et clôtures d'étape de l'auditeur (fichier <dossier>.audit.yaml).",
@@ -72,7 +73,7 @@ def register(cli: click.Group) -> None:
                  "criteria": _split_criteria(criteria), "evidence": _split_criteria(evidence),
                  "by": auditor_name(by), "date": decision_date(when), "status": "open"}
         path = append_to_audit(library, loaded, "findings", entry)
-        click.echo(f"{entry['id']} → {path}")
+        click.echo(f"{finding_confirmation(entry, current_lang())} → {path}")
 
     @finding.command("close")
     @click.argument("dossier", type=click.Path(dir_okay=False))
@@ -96,7 +97,7 @@ def register(cli: click.Group) -> None:
                 "impossible de clore ce constat sans toucher au reste ; le modifier à la main",
                 "could not close it without changing something else; edit it by hand"))
         write_atomic(path, new_text, replaces_input=True)  # the auditor's file, rewritten on purpose
-        click.echo(f"{finding_id} : clos → {path}")
+        click.echo(f"{rw('finding_closed', current_lang(), id=finding_id)} → {path}")
 
     @audit.command("signoff")
     @click.argument("dossier", type=click.Path(dir_okay=False))
@@ -119,7 +120,7 @@ def register(cli: click.Group) -> None:
         entry = {"stage": stage, "decision": decision, "by": auditor_name(by), "date": decision_date(when), "note": note,
                  "dossier_sha256": sha256_file(Path(dossier))[0]}
         path = append_to_audit(library, loaded, "signoffs", entry)
-        click.echo(f"{stage} : {decision} → {path}")
+        click.echo(f"{signoff_text(entry, current_lang())} → {path}")
 
     @audit.command("show")
     @click.argument("dossier", type=click.Path(dir_okay=False))
@@ -135,8 +136,7 @@ def register(cli: click.Group) -> None:
             return
         click.echo("\n".join(review_lines(doc, lang)))
         for eid, held in doc["review"]["items"].items():
-            why = f" — {held['reason']}" if held.get("reason") else ""
-            click.echo(f"  {eid} : {held['status']} ({held.get('by', '-')}, {held.get('date', '-')}){why}")
+            click.echo(item_line(eid, held, lang))
 
 
 def _set_status(text: str, audit: rv.AuditFile, index: int, where: str) -> str:

@@ -155,7 +155,8 @@ def build_bundle(library, dossier_path: str, as_of: str | None, lang: str, rules
     by_id = {e["id"]: e for e in register}
     dossier_sha = _sha(dossier_bytes)
     entries["evaluation.json"], roles["evaluation.json"] = _json_bytes(doc), "evaluation"
-    entries["index.html"] = render_report(doc, lang, register, dossier_sha).encode("utf-8")
+    audit_sha = _sha(entries[audit_entry]) if audit is not None else None
+    entries["index.html"] = render_report(doc, lang, register, dossier_sha, audit_sha).encode("utf-8")
     roles["index.html"] = "report"
     if pdf:
         from .render_pdf import html_to_pdf

@@ -21,7 +21,7 @@ from raccord.engine.model import to_data
 
 from .context import EXIT_VERIFY_FAILED, common_as_of, common_lang, library_from, library_options, parse_date, reviewed
 from .evidence_register import add_evidence, expected_kinds, list_items, remove_evidence, replace_evidence
-from .i18n import colon, label, t
+from .i18n import MESSAGES, colon, label, singular, t, words
 from .integrity import (
     MISSING_FILE,
     MODIFIED,
@@ -53,6 +53,41 @@ def _date_option(value: str | None, option: str) -> dt.date | None:
     return None if value is None else parse_date(value, option)
 
 
+HISTORY = {
+    "version": {"fr": "version {n}", "en": "version {n}"},
+    "bytes": {"fr": "{size} octets", "en": "{size} bytes"},
+    "collected_on": {"fr": "recueillie le {date}", "en": "collected on {date}"},
+    "replaced_on": {"fr": "remplacée le {date}", "en": "replaced on {date}"},
+    "one_item": {"fr": "élément", "en": "item"},
+}
+hw = words(HISTORY, MESSAGES)
+
+
+def history_lines(item: dict[str, Any], lang: str) -> list[str]:
+    """The earlier versions of an item, oldest first: where, hash, size, when, who, and the auditor's
+    inline decision on it (the full hashes are in `--format json` and in the dossier)."""
+    out = []
+    for n, old in enumerate(item.get("history", []), start=1):
+        parts = [old.get("path") or old.get("url") or "-"]
+        if old.get("sha256"):
+            parts.append(f"sha256 {old['sha256'][:16]}…")
+        if old.get("size") is not None:
+            parts.append(hw("bytes", lang, size=old["size"]))
+        if old.get("collected"):
+            parts.append(hw("collected_on", lang, date=old["collected"]))
+        if old.get("author"):
+            parts.append(old["author"])
+        if old.get("replaced"):
+            by = f" ({old['replaced_by']})" if old.get("replaced_by") else ""
+            parts.append(hw("replaced_on", lang, date=old["replaced"]) + by)
+        if (old.get("auditor") or {}).get("status") not in (None, "pending"):
+            decision = old["auditor"]
+            parts.append(f"{w('auditor', lang)}{colon(lang)}{w(decision['status'], lang)}"
+                         + (f"{colon(lang)}{decision['reason']}" if decision.get("reason") else ""))
+        out.append(f"    {hw('version', lang, n=n)}{colon(lang)}{', '.join(parts)}")
+    return out
+
+
 def render_list(items: list[dict[str, Any]], lang: str) -> str:
     """One line per item: id, kind, file or address, date, versions, the auditor's decision (and why)."""
     out = []
@@ -63,12 +98,13 @@ def render_list(items: list[dict[str, Any]], lang: str) -> str:
         if review.get("reason"):
             decision += f"{colon(lang)}{review['reason']}"
         if review.get("stale"):
-            decision += f" ({rw('stale_reviews', lang, stale=1)})"
+            decision += f" ({rw('item_stale', lang)})"
         versions = f", {item['versions']} versions" if item["versions"] > 1 else ""
         seen = f" — « {item['seen']} »" if item.get("seen") else ""
         out.append(f"{item['id']} {item['kind']} — {where}{seen} ({item.get('collected', '-')}{versions}) "
                    f"→ {', '.join(item.get('criteria', [])) or '*'} [{w('auditor', lang)}{colon(lang)}{decision}]")
-    out.append(f"{len(items)} {w('items', lang)}")
+        out += history_lines(item, lang)
+    out.append(f"{len(items)} {hw('one_item', lang) if singular(len(items), lang) else w('items', lang)}")
     return "\n".join(out) + "\n"
 
 

@@ -21,8 +21,9 @@ from raccord.engine.source_files import parse_yaml, read_text
 
 from .context import library_from, library_options, parse_date
 from .evidence_register import item_index
-from .language import bi
+from .language import bi, current_lang
 from .output import write_atomic
+from .review_text import review_confirmation
 from .yaml_edit import insert_yaml_item
 
 HEADER = """# Fichier de l'auditeur (raccord.audit/1) : revues des preuves, constats et clôtures d'étape.
@@ -101,5 +102,4 @@ def register(cli: click.Group) -> None:
         entry = {"evidence": evidence_id, "decision": decision, "reason": reason, "by": auditor_name(by),
                  "date": decision_date(when), "sha256": item.sha256}
         path = append_to_audit(library, loaded, "reviews", entry)
-        word = {"accepted": "acceptée", "rejected": "rejetée", "pending": "remise en attente"}[decision]
-        click.echo(f"{evidence_id} : preuve {word} par {entry['by']} le {entry['date']} → {path}")
+        click.echo(f"{review_confirmation(entry, current_lang())} → {path}")

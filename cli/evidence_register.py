@@ -78,12 +78,25 @@ def _check_kind_and_criteria(library: Library, kind: str, criteria: list[str]) -
                                        "it expects: " + (", ".join(wanted) or "no evidence")))
 
 
+NOT_REGULAR = Bilingual("ce n'est pas un fichier ordinaire (un dossier, un tube nommé ou un périphérique)",
+                        "not a regular file (a folder, a named pipe or a device)")
+NOT_REGULAR_HINT = Bilingual("enregistrez le document lui-même, un fichier ordinaire",
+                             "register the document itself, a regular file")
+
+
+def _regular_file(file: Path) -> None:
+    """A file to hash: there, and a regular file (a named pipe would wait for a writer forever)."""
+    if not file.exists():
+        raise InputError(str(file), NOT_FOUND, CHECK_PATH)
+    if not file.is_file():
+        raise InputError(str(file), NOT_REGULAR, NOT_REGULAR_HINT)
+
+
 def _file_in_dossier(dossier: Dossier, file: Path) -> str:
     if not file.exists():
         raise InputError(str(file), NOT_FOUND, CHECK_PATH)
     rel = relative_to_dossier(dossier.base_dir, file)
-    if not file.is_file():
-        raise InputError(str(file), Bilingual("pas un fichier ordinaire", "is not a regular file"))
+    _regular_file(file)
     return rel
 
 
@@ -158,8 +171,7 @@ def add_evidence(library: Library, dossier_path: Path, file: Path | None, kind: 
                                                  "say what was seen at this address (--seen '…')"))
         item["url"] = url
         if copy is not None:  # a saved copy kept elsewhere: its hash ties the record to what was seen
-            if not copy.is_file():
-                raise InputError(str(copy), NOT_FOUND, CHECK_PATH)
+            _regular_file(copy)
             item["sha256"], item["size"] = sha256_file(copy)
     else:
         if file is None:

@@ -182,6 +182,9 @@ def explain(dossier, criterion_id, as_of, lang, fmt, sources, rulesets_dir, rule
     validated = review.validated(evaluation).status(criterion_id)  # counting only the evidence the auditor accepted
     if validated != doc["status"]:
         doc["validated_status"] = validated
+    seen = [*doc.get("evidence_used", []), *(p["id"] for p in doc.get("evidence_problems", []))]
+    if findings := review.criterion_findings(evaluation.dossier, criterion_id, seen):  # the auditor's, on this criterion
+        doc["findings"] = findings
     if fmt == "json":
         click.echo(json.dumps(doc, ensure_ascii=False, indent=2, default=str))
     else:

@@ -17,6 +17,7 @@ import jinja2
 
 from raccord.engine.model import to_data
 from raccord.engine.policies import policy_class
+from raccord.engine.review import audit_path
 
 from .citations import WORDS as CITATION_WORDS
 from .citations import citation_parts, notice
@@ -24,7 +25,7 @@ from .deadline_text import due_text
 from .i18n import MESSAGES, colon, count, money, percent, reason, t, text, words
 from .integrity import OK, PROBLEMS, FileCheck, check_files, date_state, w
 from .integrity import WORDS as REGISTER_WORDS
-from .review_text import figures_line, review_lines, validated_line
+from .review_text import figures_line, findings_by_criterion, review_lines, validated_line
 from .review_text import w as rw
 from .summary import STATUS_MARK, headline, members_lines, scheme_amount, statement_text, statements
 
@@ -74,6 +75,7 @@ WORDS: dict[str, dict[str, str]] = {
     "on": {"fr": "le", "en": "on"},
     # the print layout (cli/print_layout.py, templates/print.css.j2)
     "dossier_sha256": {"fr": "Empreinte du dossier (SHA-256)", "en": "Dossier fingerprint (SHA-256)"},
+    "audit_sha256": {"fr": "Empreinte du fichier de l'auditeur (SHA-256)", "en": "Auditor's file fingerprint (SHA-256)"},
     "sources_appendix": {"fr": "Annexe : textes cités", "en": "Appendix: texts cited"},
     "sources_intro": {"fr": "Les tableaux renvoient à ces textes par leur numéro entre crochets, suivi de l'article.",
                       "en": "The tables refer to these texts by their number in brackets, followed by the article."},
@@ -152,9 +154,11 @@ def _environment() -> jinja2.Environment:
     )
 
 
-def render_report(doc: dict[str, Any], lang: str, register: list[dict[str, Any]], dossier_sha256: str | None = None) -> str:
+def render_report(doc: dict[str, Any], lang: str, register: list[dict[str, Any]], dossier_sha256: str | None = None,
+                  audit_sha256: str | None = None) -> str:
     """The HTML page for a result document and its evidence register (and the dossier file's
-    sha256, shown on the first page and in every printed footer)."""
+    sha256, shown on the first page and in every printed footer; the auditor's file's too, on the
+    first page: the reviews, findings and sign-offs the report shows come from that version)."""
     from .print_layout import print_context
 
     by_id = {e["id"]: e for e in register}
@@ -191,7 +195,8 @@ def render_report(doc: dict[str, Any], lang: str, register: list[dict[str, Any]]
         sep=colon(lang), due=lambda item: due_text(item.get("due"), item.get("status_reason"), lang),
         members=lambda entries: members_lines(entries, lang),
         figures_line=lambda rs: figures_line(rs, lang), validated_line=lambda rs: validated_line(rs, lang),
-        review_lines=review_lines(doc, lang), rv=lambda key: rw(key, lang), **print_context(doc, lang, dossier_sha256),
+        review_lines=review_lines(doc, lang), rv=lambda key: rw(key, lang), findings_of=findings_by_criterion(doc, lang),
+        audit_sha256=audit_sha256, **print_context(doc, lang, dossier_sha256),
     )
 
 
@@ -239,5 +244,6 @@ def render_for_check(evaluation, doc: dict[str, Any], lang: str, output: str | N
     links = {} if doc.get("bundle") else evidence_links(dossier, checks, Path(output).parent if output else None)
     from .print_layout import dossier_fingerprint
 
+    audit = audit_path(dossier.path) if dossier.path is not None and getattr(dossier, "audit", None) is not None else None
     return render_report(doc, lang, evidence_register(dossier, checks, evaluation.as_of, doc, links),
-                         dossier_fingerprint(dossier.path))
+                         dossier_fingerprint(dossier.path), dossier_fingerprint(audit))

@@ -8,7 +8,7 @@ from .citations import citation_text, cited_texts, notice_lines
 from .citations import w as cw
 from .deadline_text import due_text, same_date
 from .i18n import colon, count, decimal, label, money, t, text
-from .review_text import figures_line, problem_text, review_lines, validated_line
+from .review_text import figures_line, finding_text, problem_text, review_lines, validated_line
 from .review_text import w as rw
 from .summary import STATUS_MARK, decision_line, detail_lines, label_of, members_lines, reasons_text
 
@@ -158,6 +158,9 @@ def render_explain(trace: dict[str, Any], entry: dict[str, Any], lang: str, sour
         lines.append(amount_due_text(entry["amount_due"], lang))
     lines.append(f"{label('evidence_used', lang)}{', '.join(entry.get('evidence_used', [])) or '-'}")
     lines += [f"  {problem_text(p, lang)}" for p in entry.get("evidence_problems", []) if p.get("reason") or p.get("due")]
+    if entry.get("findings"):
+        lines.append(f"{rw('findings', lang)}{colon(lang).rstrip()}")
+        lines += [f"  {finding_text(f, lang)}" for f in entry["findings"]]
     for e in entry["evidence_expected"]:
         lines.append(f"{label('evidence_expected', lang)}{text(e['description'], lang)} [{e['kind']}]")
     source = entry["source"]

@@ -3,10 +3,11 @@ versus validated figures, the reason of a rejected item, findings and sign-offs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from .deadline_text import day_text
-from .i18n import MESSAGES, colon, label, percent, words
+from .i18n import MESSAGES, colon, joined, label, percent, words
 from .summary import STATUS_MARK, counts_text, decision_line, statement_text, statements
 
 WORDS = {
@@ -24,6 +25,7 @@ WORDS = {
     "review_file": {"fr": "fichier de l'auditeur", "en": "auditor's file"},
     "no_review_file": {"fr": "aucun fichier de l'auditeur", "en": "no auditor's file"},
     "findings": {"fr": "Constats de l'auditeur", "en": "Auditor's findings"},
+    "finding": {"fr": "Constat de l'auditeur", "en": "Auditor's finding"},
     "signoffs": {"fr": "Clôtures d'étape", "en": "Stage sign-offs"},
     "major": {"fr": "non-conformité majeure", "en": "major non-conformity"},
     "minor": {"fr": "non-conformité mineure", "en": "minor non-conformity"},
@@ -40,6 +42,21 @@ WORDS = {
     "evidence_of": {"fr": "preuves", "en": "evidence"},
     "reason": {"fr": "motif", "en": "reason"},
     "validated_status": {"fr": "validé par l'auditeur", "en": "validated by the auditor"},
+    "attestation_note": {
+        "fr": "« Validé par l'auditeur » ne compte que les preuves qu'il a acceptées : c'est la décision sur laquelle repose "
+              "une attestation. La décision déclarée compte aussi les preuves en attente de sa revue.",
+        "en": "\"Validated by the auditor\" counts only the evidence the auditor accepted: an attestation rests on that "
+              "decision. The declared one also counts evidence awaiting review."},
+    # the confirmations of `raccord review` and `raccord audit`, and the items of `audit show`
+    "item_accepted": {"fr": "acceptée", "en": "accepted"},
+    "item_rejected": {"fr": "rejetée", "en": "rejected"},
+    "item_pending": {"fr": "en attente", "en": "pending"},
+    "item_reopened": {"fr": "remise en attente", "en": "back to pending"},
+    "item_stale": {"fr": "revue d'une version remplacée depuis", "en": "review of a version since replaced"},
+    "reviewed": {"fr": "{id} : preuve {decision} par {by} le {date}", "en": "{id}: evidence {decision} by {by} on {date}"},
+    "finding_recorded": {"fr": "{id} : {type} enregistrée", "en": "{id}: {type} recorded"},
+    "observation_recorded": {"fr": "{id} : observation enregistrée", "en": "{id}: observation recorded"},
+    "finding_closed": {"fr": "{id} : constat clos", "en": "{id}: finding closed"},
 }
 w = words(WORDS, MESSAGES)
 
@@ -118,7 +135,7 @@ def finding_text(finding: dict[str, Any], lang: str) -> str:
         refs.append(f"{w('criteria_of', lang)} {', '.join(finding['criteria'])}")
     if finding["evidence"]:
         refs.append(f"{w('evidence_of', lang)} {', '.join(finding['evidence'])}")
-    ref = f" [{'; '.join(refs)}]" if refs else ""
+    ref = f" [{joined(refs, lang)}]" if refs else ""
     return (f"{finding['id']} — {w(finding['type'], lang)} ({w(finding['status'], lang)}){colon(lang)}{finding['text']}{ref} "
             f"— {w('by_on', lang, by=finding['by'], date=finding['date'])}")
 
@@ -127,3 +144,45 @@ def signoff_text(signoff: dict[str, Any], lang: str) -> str:
     note = f" — {signoff['note']}" if signoff.get("note") else ""
     return (f"{w(signoff['stage'], lang)}{colon(lang)}{w(signoff['decision'], lang)}, "
             f"{w('by_on', lang, by=signoff['by'], date=signoff['date'])}{note}")
+
+
+def review_confirmation(entry: dict[str, Any], lang: str) -> str:
+    """`EV-004 : preuve rejetée par Auditrice le 2025-08-20 — motif : …`: what `raccord review` wrote."""
+    decision = {"accepted": "item_accepted", "rejected": "item_rejected", "pending": "item_reopened"}[entry["decision"]]
+    out = w("reviewed", lang, id=entry["evidence"], decision=w(decision, lang), by=entry["by"], date=entry["date"])
+    if entry.get("reason"):
+        out += f" — {w('reason', lang)}{colon(lang)}{entry['reason']}"
+    return out
+
+
+def finding_confirmation(entry: dict[str, Any], lang: str) -> str:
+    """`F-… : non-conformité mineure enregistrée [critères ECO-DEP-03]`: what `audit finding add` wrote."""
+    if entry["type"] == "observation":
+        out = w("observation_recorded", lang, id=entry["id"])
+    else:
+        out = w("finding_recorded", lang, id=entry["id"], type=w(entry["type"], lang))
+    refs = [f"{w(key, lang)} {', '.join(entry[field])}"
+            for key, field in (("criteria_of", "criteria"), ("evidence_of", "evidence")) if entry.get(field)]
+    return out + (f" [{joined(refs, lang)}]" if refs else "")
+
+
+def item_line(eid: str, held: dict[str, Any], lang: str) -> str:
+    """One item of `raccord audit show`: its decision in words, who, when, why."""
+    status = w(f"item_{held['status']}", lang)
+    if held.get("stale"):
+        status += f" ({w('item_stale', lang)})"
+    who = ", ".join(str(held[k]) for k in ("by", "date") if held.get(k))
+    why = f" — {w('reason', lang)}{colon(lang)}{held['reason']}" if held.get("reason") else ""
+    return f"  {eid}{colon(lang)}{status}{f' ({who})' if who else ''}{why}"
+
+
+def findings_by_criterion(doc: dict[str, Any], lang: str) -> Callable[[dict[str, Any]], list[str]]:
+    """For a report: a criterion entry -> its findings in short (« F-… — non-conformité majeure
+    (ouvert) : … »), those naming it or one of the items it used or set aside."""
+    findings = (doc.get("review") or {}).get("findings") or []
+
+    def of(entry: dict[str, Any]) -> list[str]:
+        items = {*entry.get("evidence_used", []), *(p["id"] for p in entry.get("evidence_problems", []))}
+        return [f"{f['id']} — {w(f['type'], lang)} ({w(f['status'], lang)}){colon(lang)}{f['text']}" for f in findings
+                if entry.get("id") in f["criteria"] or items.intersection(f["evidence"])]
+    return of

@@ -57,6 +57,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import field
 from pathlib import Path
 from typing import Any
@@ -388,6 +389,15 @@ def summary(dossier: Dossier) -> Summary:
     for held in items.values():
         counts[held.status] += 1
     return Summary(counts["accepted"], counts["rejected"], counts["pending"], sum(h.stale for h in items.values()), items)
+
+
+def criterion_findings(dossier: Dossier, criterion: str, evidence: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """The findings of the dossier's auditor's file that name `criterion`, or one of the items in
+    `evidence` (those the criterion used or set aside): shown where the criterion is explained."""
+    audit = dossier.audit
+    items = set(evidence)
+    return [_finding_json(f) for f in (audit.findings if audit else ())
+            if criterion in f.criteria or items.intersection(f.evidence)]
 
 
 def review_document(dossier: Dossier) -> dict[str, Any]:
