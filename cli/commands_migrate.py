@@ -118,6 +118,7 @@ def migrate_command(dossier, mapping_file, to, output, fmt, report, as_of, lang,
                          Bilingual("choisissez un autre fichier avec -o : l'original n'est jamais modifié",
                                    "choose another file with -o: the original is never modified"))
     before_dossier = before_engine.dossier(source_path)
+    _not_an_evidence_file(before_dossier, out)
     check_references(before_engine.library, before_dossier)
     data, changes = migrate_data(load_document(source_path).data, mapping, old_ids)
     _same_folder(data, source_path, out)
@@ -141,6 +142,19 @@ def migrate_command(dossier, mapping_file, to, output, fmt, report, as_of, lang,
         click.echo(content, nl=False)
     click.echo(w("summary", lang, mapped=len(doc["mapped"]), changed=doc["changed"], dropped=len(doc["dropped"]),
                  unmapped=len(doc["unmapped"]), new=len(doc["new"]), unmatched=len(doc["unmatched"])), err=True)
+
+
+def _not_an_evidence_file(dossier: Any, out: Path) -> None:
+    """`-o` naming one of the dossier's evidence files, or an earlier version of one, is refused
+    before anything is evaluated: every writer of raccord refuses to overwrite evidence."""
+    target = out.resolve()
+    for item in dossier.file.evidence:
+        for path in [item.path, *(old.path for old in item.history)]:
+            if path and (dossier.base_dir / path).resolve() == target:
+                raise InputError(str(out), Bilingual(
+                    f"ce fichier est une preuve du dossier ({item.id}), il serait écrasé",
+                    f"this file is evidence of the dossier ({item.id}), it would be overwritten"),
+                    Bilingual("choisissez un autre fichier avec -o", "choose another file with -o"))
 
 
 def _same_folder(data: dict[str, Any], source: Path, out: Path) -> None:

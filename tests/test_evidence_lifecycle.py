@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -223,3 +224,77 @@ def test_audit_findings_and_signoff_in_the_file_the_reports_and_the_json(film: P
     ok(capsys, "check", str(film), "--as-of", AS_OF, "--format", "html", "-o", str(html))
     page = html.read_text(encoding="utf-8")
     assert "Menus non datés" in page and "avis favorable avec réserves" in page
+
+
+def test_list_shows_each_earlier_version_with_its_hash_size_date_and_author(film: Path, capsys) -> None:
+    folder = film.parent / "evidence"
+    old = (folder / "bilan_carbone_previsionnel.txt").read_bytes()
+    (folder / "bilan_v2.txt").write_text("Bilan carbone prévisionnel, version 2 : 412 t CO2e\n", encoding="utf-8")
+    ok(capsys, "evidence", "replace", str(film), "EV-004", str(folder / "bilan_v2.txt"), "--collected", "2025-03-10",
+       "--author", "Régie")
+    text = ok(capsys, "evidence", "list", str(film), "--kind", "bilan_carbone_previsionnel")
+    head, version, total = text.splitlines()
+    assert head.startswith("EV-004 bilan_carbone_previsionnel — evidence/bilan_v2.txt (2025-03-10, 2 versions)")
+    sha = hashlib.sha256(old).hexdigest()
+    assert version.startswith(f"    version 1 : evidence/bilan_carbone_previsionnel.txt, sha256 {sha[:16]}…, {len(old)} octets, "
+                              "recueillie le 2025-02-24, Coordinatrice écoproduction, remplacée le ")
+    assert version.endswith("(Régie)") and total == "1 élément"
+    english = ok(capsys, "evidence", "list", str(film), "--kind", "bilan_carbone_previsionnel", "--lang", "en")
+    line = (f"    version 1: evidence/bilan_carbone_previsionnel.txt, sha256 {sha[:16]}…, {len(old)} bytes, "
+            "collected on 2025-02-24")
+    assert line in english and english.endswith("1 item\n")
+
+
+def test_review_and_audit_answer_in_the_run_language_with_the_reason(film: Path, capsys) -> None:
+    out = ok(capsys, "review", str(film), "EV-004", "--reject", "Calculateur non homologué", "--by", "Auditrice AFNOR",
+             "--date", "2025-08-20", "--lang", "en")
+    assert out.startswith("EV-004: evidence rejected by Auditrice AFNOR on 2025-08-20 — reason: Calculateur non homologué → ")
+    out = ok(capsys, "review", str(film), "EV-044", "--accept", "--by", "Auditrice AFNOR", "--date", "2025-08-21")
+    assert out.startswith("EV-044 : preuve acceptée par Auditrice AFNOR le 2025-08-21 → ")
+    out = ok(capsys, "audit", "finding", "add", str(film), "--type", "minor", "--text", "Menus non datés",
+             "--criteria", "ECO-DEP-03", "--evidence", "EV-069", "--by", "Auditrice AFNOR")
+    assert re.match(r"F-\w+ : non-conformité mineure enregistrée \[critères ECO-DEP-03 ; preuves EV-069\] → ", out)
+    out = ok(capsys, "audit", "signoff", str(film), "--stage", "final", "--decision", "favorable_with_reservations",
+             "--by", "Auditrice AFNOR", "--date", "2025-08-22")
+    assert out.startswith("audit final : avis favorable avec réserves, par Auditrice AFNOR, le 2025-08-22 → ")
+    shown = ok(capsys, "audit", "show", str(film))
+    assert "  EV-004 : rejetée (Auditrice AFNOR, 2025-08-20) — motif : Calculateur non homologué" in shown
+    assert "  EV-044 : acceptée (Auditrice AFNOR, 2025-08-21)" in shown and "accepted" not in shown
+    assert "  EV-004: rejected (Auditrice AFNOR, 2025-08-20) — reason: Calculateur non homologué" \
+        in ok(capsys, "audit", "show", str(film), "--lang", "en")
+
+
+def test_a_finding_is_shown_at_the_criteria_it_names_and_the_report_names_the_auditor_file(film: Path, capsys) -> None:
+    ok(capsys, "audit", "finding", "add", str(film), "--type", "major", "--text", "Aucun menu daté sur la période",
+       "--criteria", "ECO-DEP-03", "--by", "Auditrice AFNOR", "--date", "2025-08-20")
+    ok(capsys, "audit", "finding", "add", str(film), "--type", "observation", "--text", "Factures bien classées",
+       "--evidence", "EV-069", "--by", "Auditrice AFNOR", "--date", "2025-08-20")  # EV-069: a menu ECO-DEP-04 sets aside
+    text = ok(capsys, "explain", str(film), "ECO-DEP-03", "--as-of", AS_OF)
+    assert "Constats de l'auditeur :\n  F-" in text and "non-conformité majeure (ouvert) : Aucun menu daté sur la période" in text
+    doc = json.loads(ok(capsys, "explain", str(film), "ECO-DEP-04", "--as-of", AS_OF, "--format", "json"))
+    assert [f["text"] for f in doc["findings"]] == ["Factures bien classées"]  # through the item it names
+    assert "findings" not in json.loads(ok(capsys, "explain", str(film), "ECO-PROD-01", "--as-of", AS_OF, "--format", "json"))
+    html = film.parent / "rapport.html"
+    ok(capsys, "check", str(film), "--as-of", AS_OF, "--format", "html", "-o", str(html))
+    page = html.read_text(encoding="utf-8")
+    row = page[page.index('id="crit-ECO-DEP-03"'):page.index('id="crit-ECO-DEP-04"')]
+    assert "Constat de l&#39;auditeur : F-" in row and "Aucun menu daté sur la période" in row
+    audit_sha = hashlib.sha256(film.with_name("dossier.audit.yaml").read_bytes()).hexdigest()
+    assert f'id="audit-sha256">{audit_sha}<' in page
+
+
+def test_eligibility_gives_the_validated_decision_of_every_scheme(film: Path, capsys) -> None:
+    text = ok(capsys, "eligibility", str(film), "--as-of", AS_OF)
+    rse = text[text.index("== Prime RSE+ du CNC"):].split("\n\n")[0]
+    assert "Validé par l'auditeur : non éligible" in rse  # the same decision as declared, said all the same
+    assert "c'est la décision sur laquelle repose une attestation" in text
+    english = ok(capsys, "eligibility", str(film), "--as-of", AS_OF, "--lang", "en")
+    assert "Validated by the auditor: not eligible" in english and "an attestation rests on that decision" in english
+
+
+def test_a_saved_copy_that_is_a_named_pipe_is_not_a_regular_file(film: Path, tmp_path: Path, capsys) -> None:
+    pipe = tmp_path / "copie.html"
+    os.mkfifo(pipe)
+    code, _, err = run(capsys, "evidence", "add", str(film), "--url", "https://exemple.fr/charte", "--seen", "Charte",
+                       "--copy", str(pipe), "--kind", "note_intention_rse", "--criteria", "AFN-GOV-01")
+    assert code == 2 and "ce n'est pas un fichier ordinaire" in err and "introuvable" not in err

@@ -240,3 +240,20 @@ def test_validate_checks_a_mapping_file(official, tmp_path):
     against_itself = _raccord("validate", str(MAPPING), "--ruleset-file", str(ROOT / "rulesets" / AFNOR / "ruleset.yaml"),
                               cwd=tmp_path)
     assert against_itself.returncode == 2 and "« AFN-1.1 » n'est pas dans la grille afnor_spec_2308" in against_itself.stderr
+
+
+def test_an_evidence_file_of_the_dossier_is_never_the_output(film, official, rules_dir):
+    """Refused before anything is evaluated, with the item named; an earlier version's file too."""
+    shutil.copy(film.parent / "evidence" / "menus_restauration.txt", film.parent / "menus_mars.txt")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["evidence", "add", str(film), str(film.parent / "menus_mars.txt"), "--kind", "menus_restauration",
+                               "--criteria", "ECO-DEP-03", "--id", "EV-200"]).exit_code == 0
+    (film.parent / "menus_avril.txt").write_text("Menus datés d'avril\n", encoding="utf-8")
+    assert runner.invoke(cli, ["evidence", "replace", str(film), "EV-200", str(film.parent / "menus_avril.txt")]).exit_code == 0
+    before = _hashes(film.parent)
+    for name in ("menus_avril.txt", "menus_mars.txt"):  # the file of the item, then the file of its version 1
+        result = _migrate(str(film), "--mapping", str(MAPPING), "--to", str(official), "-o", str(film.parent / name),
+                          rules_dir=rules_dir)
+        assert isinstance(result.exception, InputError), result.output
+        assert "ce fichier est une preuve du dossier (EV-200), il serait écrasé" in result.exception.render()
+    assert _hashes(film.parent) == before

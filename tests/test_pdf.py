@@ -82,6 +82,9 @@ def test_feature_film_report_prints_in_at_most_30_pages(pdf: Path, tmp_path: Pat
     appendix = text[text.rindex("Annexe : textes cités"):]
     name = "Convention collective nationale de la production cinématographique du 19 janvier 2012"
     assert name in appendix and text.count(name) <= 2  # the appendix, and at most the notice on page 1
+    # declared versus validated, and the auditor's reason at the rejected item (EV-069, rejected in the example)
+    assert "Validé par l'auditeur (seules les preuves acceptées comptent) : Niveau 0 atteint" in text
+    assert re.search(r"preuve rejetée — Menus non\s+datés", re.sub(r"\s+", " ", text))
     links = subprocess.run(["pdfinfo", "-url", str(pdf)], check=True, capture_output=True, text=True).stdout
     assert "file:" not in links and "https://www.legifrance.gouv.fr" in links  # no local path, web sources kept
 

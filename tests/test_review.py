@@ -143,7 +143,7 @@ signoffs:
                                           "by": "Auditrice AFNOR", "date": "2025-10-12",
                                           "note": "Réserve levée si les menus datés sont fournis"}]
     _, text, _ = run(capsys, "check", str(film), "--as-of", AS_OF)
-    assert "non-conformité majeure (ouvert) : Les menus ne sont pas datés [critères ECO-DEP-03; preuves EV-069]" in text
+    assert "non-conformité majeure (ouvert) : Les menus ne sont pas datés [critères ECO-DEP-03 ; preuves EV-069]" in text
     assert "audit intermédiaire : avis favorable avec réserves, par Auditrice AFNOR, le 2025-10-12" in text
 
 
