@@ -207,10 +207,13 @@ def test_worker_processes_share_one_journal(tmp_path):
         failures: list[str] = []
 
         def writer(offset: int) -> None:
+            # each writer its own fact: the page after a write shows that write unless the same fact was
+            # written again since, which only the other writer could do if they shared one
+            fact = ("work.shooting_days", "work.budget")[offset]
             client, token = logged_in(running.base)
             for i in range(offset, offset + 24, 2):
-                response = client.post("/p/film/facts/work", data={"csrf": token, "present:work.shooting_days": "1",
-                                                                   "work.shooting_days": str(100 + i)})
+                response = client.post("/p/film/facts/work", data={"csrf": token, f"present:{fact}": "1",
+                                                                   fact: str(100 + i)})
                 page = client.get(response.headers.get("location", "/"))
                 if response.status_code != 303 or f'value="{100 + i}"' not in page.text:
                     failures.append(f"{i}: {response.status_code}")
