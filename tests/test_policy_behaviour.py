@@ -216,6 +216,11 @@ def test_levels_ranges_reasons_and_the_target_decision(tmp_path):
           expect:
             outcome: {level: [1, 3], project_level: [1, 3], decision: undetermined, reasons: [level_undetermined],
                       blocking: [L2-A], gaps: {2: [L2-A]}}
+        - name: the target is the best level still possible -> undetermined, not refused
+          as_of: 2025-06-01
+          facts: {work.live_action: true, a.m: true, a.n: true, a.p: false}
+          expect:
+            outcome: {level: [1, 2], decision: undetermined, reasons: [level_undetermined], blocking: [L2-A]}
         - name: levels are cumulative -> level 3 met on its own counts for nothing
           as_of: 2025-06-01
           facts: {work.live_action: true, a.m: true, a.n: true, a.o: false, a.p: true}
