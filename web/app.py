@@ -85,6 +85,7 @@ class Workspace:
         self.engine = engine or Engine.load()
         self.evaluator = Evaluator(self.engine)
         self.today = today or dt.date.today  # the server's date, passed to the engine
+        self.clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)  # the server's instant, for the live alerts
         self.cookies = security.Cookies(settings.secret)
         self.templates = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
                                             undefined=jinja2.ChainableUndefined, trim_blocks=True, lstrip_blocks=True,

@@ -1,6 +1,12 @@
 """Who may do what on a production: the whole matrix, role × action, declared once and enforced on
 the server (`require`). The auditor is external: it reviews evidence, writes findings and signs off,
-and never edits facts or evidence; the producer owns the production and manages its team."""
+and never edits facts or evidence; the producer owns the production and manages its team.
+
+The shooting journal (set events, alerts): the production's people on set log what happens and answer
+the alerts (the producer as employer, the coordinator for the régie, the VHSS referent, who receives
+reports and watches minors and intimacy scenes). The auditor never does: the journal is evidence it
+judges, and an acknowledgement becomes an item of the register (JOURNAL-ACK-…) it reviews; the viewer
+only reads."""
 
 from __future__ import annotations
 
@@ -17,12 +23,15 @@ ACTIONS = (
     "sign_off",         # sign the audit off
     "manage_team",      # invite people, assign and remove roles
     "import",           # replace the dossier by an imported folder or bundle
+    "log_event",        # log a set event in the shooting journal, or import a JSON Lines journal (web/live_pages.py)
+    "acknowledge",      # acknowledge a set alert with a comment (an `alert.ack` event: evidence in the register)
 )
 
 _ALLOWED: dict[str, frozenset[str]] = {
-    "producer": frozenset({"view", "edit_facts", "manage_evidence", "declare", "manage_team", "import"}),
-    "coordinator": frozenset({"view", "edit_facts", "manage_evidence", "declare", "import"}),
-    "vhss_referent": frozenset({"view", "edit_facts", "manage_evidence"}),
+    "producer": frozenset({"view", "edit_facts", "manage_evidence", "declare", "manage_team", "import", "log_event",
+                           "acknowledge"}),
+    "coordinator": frozenset({"view", "edit_facts", "manage_evidence", "declare", "import", "log_event", "acknowledge"}),
+    "vhss_referent": frozenset({"view", "edit_facts", "manage_evidence", "log_event", "acknowledge"}),
     "auditor": frozenset({"view", "review", "finding", "close_finding", "sign_off"}),
     "viewer": frozenset({"view"}),
 }

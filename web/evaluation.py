@@ -13,7 +13,7 @@ from raccord.engine import Engine, build_dossier
 from raccord.engine.review import parse_audit
 from raccord.engine.source_files import Located
 
-from . import journal
+from . import journal, live
 
 AUDIT_FILE = "dossier.audit.yaml"  # the name an export gives it, and what its messages point to
 
@@ -50,6 +50,7 @@ class Evaluator:
         the auditor's decisions applied by the engine's review model (Engine.reviewed), as `raccord
         check` applies the auditor's file beside a dossier."""
         dossier = build_dossier(Located(journal.dossier_data(state), "dossier.yaml"), self.catalogue, None)
+        live.add_to_dossier(dossier, state, self.catalogue)  # the shooting journal's facts and evidence, as check reads them
         return self.engine.reviewed(dossier, self.audit(state))
 
     def audit(self, state: dict[str, Any]):
@@ -119,7 +120,9 @@ class Evaluator:
 
 
 def _only_facts_differ(before: dict[str, Any], after: dict[str, Any]) -> bool:
-    return all(before[key] == after[key] for key in ("production", "evidence", "not_applicable", "declined", *journal.AUDIT_KEYS))
+    keys = ("production", "evidence", "not_applicable", "declined", *journal.AUDIT_KEYS)
+    return (all(before[key] == after[key] for key in keys) and before.get("live") == after.get("live")
+            and (not after.get("live") or live.derived_unchanged(before, after)))
 
 
 def summary(entries: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:

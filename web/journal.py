@@ -17,12 +17,12 @@ AUDIT_FORMAT = "raccord.audit/1"
 
 KINDS = ("production.created", "production.updated", "fact.set", "fact.cleared", "evidence.registered",
          "evidence.replaced", "evidence.removed", "declaration.set", "declaration.cleared", "review", "finding",
-         "finding.closed", "sign_off", "import", "team.role", "team.removed")
+         "finding.closed", "sign_off", "import", "team.role", "team.removed", "live.event")
 
 
 def empty_state() -> dict[str, Any]:
     return {"production": {}, "facts": {}, "evidence": {}, "not_applicable": {}, "declined": {}, "reviews": [],
-            "findings": [], "sign_offs": []}
+            "findings": [], "sign_offs": [], "live": []}
 
 
 # What the auditor records, kept apart from the producer's dossier as the CLI keeps it in its own
@@ -79,8 +79,10 @@ def apply(state: dict[str, Any], kind: str, payload: dict[str, Any], author: str
         production = {**imported.get("production", {}), "id": state["production"].get("id")}
         state.update(empty_state())
         state.update({key: imported.get(key, state[key]) for key in ("facts", "evidence", "not_applicable", "declined",
-                                                                   *AUDIT_KEYS)})
+                                                                   *AUDIT_KEYS, "live")})
         state["production"] = production
+    elif kind == "live.event":  # a set event of the shooting journal (web/live.py), in the order logged
+        state["live"].append(payload["event"])
     elif kind in ("team.role", "team.removed"):
         pass  # the team is not part of the dossier; the event is in the journal for the history
     else:

@@ -17,7 +17,7 @@ from raccord.cli.review_text import figures_line, finding_text, signoff_text, va
 from raccord.engine import InputError
 from raccord.engine.review import FINDING_TYPES, SIGNOFF_DECISIONS, STAGES, item_reviews
 
-from . import forms, journal, store, transfer, uploads
+from . import forms, journal, live_pages, store, transfer, uploads
 from .app import Context, ForbiddenError, NotFoundError, Workspace, check_csrf, production_and_role, redirect, require
 from .authz import ROLES, allowed
 from .chart import score_chart
@@ -518,6 +518,7 @@ def routes(ws: Workspace, h) -> list[Route]:
         Route("/p/{slug}/export.zip", export),
         Route("/p/{slug}/bundle.zip", bundle),
         Route("/p/{slug}/import", import_dossier, methods=["POST"]),
+        *live_pages.routes(ws, h),
     ]
 
 
@@ -532,6 +533,7 @@ def dashboard_page(ws: Workspace, ctx: Context, view: View) -> Response:
                for rs in result["rulesets"]}
     return page(ws, ctx, "dashboard.html", view, rows=summary(view.summary, ctx.lang), figures=figures,
                 urgent=result["missing"][:5], chart=chart_of(ws, ctx, view),
+                live=None if view.readonly else live_pages.block(ws, ctx, view),
                 sign_offs=[signoff_text(s, ctx.lang) for s in result.get("review", {}).get("signoffs", [])])
 
 
@@ -618,6 +620,7 @@ def reviewed_items(view: View) -> list[dict[str, Any]]:
 def evidence_register(ws, ctx, view, errors, status=200) -> Response:
     items = reviewed_items(view)
     return page(ws, ctx, "evidence.html", view, status=status, items=items, errors=errors,
+                derived=live_pages.derived_items(view),
                 kinds=evidence_kinds(view.result, ctx.lang), max_upload=size_text(ws.settings.max_upload))
 
 

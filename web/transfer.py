@@ -14,10 +14,11 @@ import yaml
 
 from raccord.engine import InputError
 from raccord.engine.errors import Bilingual
+from raccord.engine.live.events import parse_lines
 from raccord.engine.review import parse_audit
 from raccord.engine.source_files import parse_yaml
 
-from . import journal, uploads
+from . import journal, live, uploads
 from .evaluation import AUDIT_FILE
 
 MAX_ENTRIES = 2000
@@ -42,6 +43,8 @@ def export_files(ws, state: dict[str, Any]) -> dict[str, bytes]:
     audit = journal.audit_data(state)
     if audit:  # the auditor's records in their own file beside the dossier, as the CLI keeps them
         files[AUDIT_FILE] = yaml.safe_dump(audit, allow_unicode=True, sort_keys=False).encode("utf-8")
+    if state.get("live"):  # the shooting journal beside the dossier, where `raccord check` and `watch` read it
+        files[live.JOURNAL_FILE] = live.journal_bytes(state)
     return files
 
 
@@ -134,10 +137,18 @@ def import_zip(ws, data: bytes) -> dict[str, Any]:
         located = parse_yaml(audit_text, AUDIT_FILE)
         parse_audit(located)
         audit = journal.audit_state(located.data)
+    journal_name = str(base / live.JOURNAL_FILE) if str(base) != "." else live.JOURNAL_FILE
+    events = []
+    if journal_name in files:  # the shooting journal beside the dossier: every line checked as `journal add` does
+        try:
+            journal_text = archive.read(files[journal_name]).decode("utf-8")
+        except UnicodeDecodeError:
+            raise _problem(f"{live.JOURNAL_FILE} : texte non UTF-8", f"{live.JOURNAL_FILE}: not UTF-8 text") from None
+        events = [e.data for e in parse_lines(journal_text.splitlines(), live.JOURNAL_FILE)]
     return {"production": journal.jsonable(raw.get("production") or {}),
             "facts": journal.flatten(raw.get("facts") or {}, ws.evaluator.catalogue),
             "evidence": evidence, "not_applicable": dict(raw.get("not_applicable") or {}),
-            "declined": dict(raw.get("declined") or {}), **audit}
+            "declined": dict(raw.get("declined") or {}), **audit, "live": events}
 
 
 def import_folder(ws, folder: Path) -> dict[str, Any]:

@@ -28,6 +28,12 @@ WORDS: Words = {
     "facts": {"fr": "Faits", "en": "Facts"},
     "interview": {"fr": "Questions", "en": "Interview"},
     "evidence": {"fr": "Preuves", "en": "Evidence"},
+    "live": {"fr": "Tournage", "en": "Set"},
+    "journal_evidence": {"fr": "Pièces tirées du journal de tournage", "en": "Evidence derived from the shooting journal"},
+    "journal_evidence_help": {"fr": "Lues dans le journal comme raccord check les lit (docs/journal.md § 6) : elles "
+                                    "changent avec lui, on ne les dépose pas.",
+                              "en": "Read from the journal as raccord check reads them (docs/journal.md § 6): they "
+                                    "change with it, they are not uploaded."},
     "review": {"fr": "Revue", "en": "Review"},
     "missing": {"fr": "Manques", "en": "Missing"},
     "plan": {"fr": "Plan", "en": "Plan"},
@@ -176,6 +182,10 @@ def w(key: str, lang: str, **values) -> str:
 
 
 def describe_event(kind: str, payload: dict, lang: str) -> str:
+    if kind == "live.event":
+        from .live_words import describe
+
+        return describe(payload["event"], lang)
     shown = payload.get("value", "")
     if isinstance(shown, dict) and "members" in shown:  # a roster: its size, not its members
         shown = lookup((WORDS,), "members_count", lang, count=len(shown["members"]))

@@ -114,10 +114,27 @@ def journal_findings(events: list[Event], monitors: MonitorSet | None = None,
 
 def add_journal(dossier: Any, journal: Path, catalogue: dict[str, Any]) -> None:
     """Give the dossier (just built, not yet seen by anyone) the journal's facts and evidence."""
-    from ..dossier import EvidenceItem
-
     events = read_journal(journal)
     digest = hashlib.sha256(journal.read_bytes()).hexdigest()
+    try:
+        path = journal.resolve().relative_to(dossier.base_dir.resolve()).as_posix()
+    except ValueError:
+        path = None
+    add_events(dossier, events, digest, path, journal.name, catalogue)
+
+
+def derived_facts(monitors: MonitorSet | None = None) -> frozenset[str]:
+    """The names of the facts a journal can give (`derives` and `counts` of the monitor files)."""
+    monitors = monitors or _monitors()
+    return frozenset({m.derives for m in monitors.monitors if m.derives} | {c.fact for c in monitors.counts})
+
+
+def add_events(dossier: Any, events: list[Event], digest: str, path: str | None, name: str, catalogue: dict[str, Any]) -> None:
+    """`add_journal` on events already read (the workspace keeps them in its database): `digest` the
+    SHA-256 of the journal's bytes, `path` the file relative to the dossier (None: no file), `name`
+    the journal's name in the acknowledgements' notes."""
+    from ..dossier import EvidenceItem
+
     facts = dossier.facts
     evidence = list(dossier.file.evidence)
     monitors = _monitors()
@@ -126,27 +143,23 @@ def add_journal(dossier: Any, journal: Path, catalogue: dict[str, Any]) -> None:
         monitor: Monitor = finding["monitor"]
         if finding["cases"] == 0 and finding["breaches"] == 0:
             continue
-        name = monitor.derives
-        if name is not None and name in catalogue and catalogue[name].type == "boolean":
+        fact = monitor.derives
+        if fact is not None and fact in catalogue and catalogue[fact].type == "boolean":
             verdict = finding["breaches"] == 0
-            stated = facts.get(name)
-            facts[name] = verdict if stated is None else (stated and verdict)
+            stated = facts.get(fact)
+            facts[fact] = verdict if stated is None else (stated and verdict)
         if monitor.evidence is not None and finding["cases"]:
             note = (f"journal des tournages ({monitor.id}) : {finding['cases']} cas suivis, {finding['breaches']} alerte(s), "
                     f"{finding['acknowledged']} acquittée(s)")
-            try:
-                path = journal.resolve().relative_to(dossier.base_dir.resolve()).as_posix()
-            except ValueError:
-                path = None
             evidence.append(EvidenceItem(id=f"JOURNAL-{monitor.id}", kind=monitor.evidence, criteria=list(monitor.serves),
                                          path=path, sha256=digest if path else None, collected=finding["last"], note=note,
                                          author="raccord journal"))
-    evidence += acknowledgement_items(*replayed, monitors, journal.name)
-    for name, counted in journal_counts(events).items():
+    evidence += acknowledgement_items(*replayed, monitors, name)
+    for fact, counted in journal_counts(events).items():
         # a floor: the dossier may count reports the journal does not list (before it was kept)
-        if counted and name in catalogue and catalogue[name].type == "integer":
-            stated = facts.get(name)
-            facts[name] = counted if stated is None else max(stated, counted)
+        if counted and fact in catalogue and catalogue[fact].type == "integer":
+            stated = facts.get(fact)
+            facts[fact] = counted if stated is None else max(stated, counted)
     object.__setattr__(dossier.file, "evidence", evidence)
     object.__setattr__(dossier.file, "facts", facts)
 

@@ -207,7 +207,21 @@ def _check_value(kind: str, name: str, value: Any, where: str) -> None:
 
 
 def check_event(data: Any, where: str) -> Event:
-    """A decoded JSON value -> a valid Event, or a located InputError."""
+    """A decoded JSON value -> a valid Event, or a located InputError whose `field` names the event's
+    field it is about (None for the whole event), so a form can show it beside that field."""
+    try:
+        return _check_event(data, where)
+    except InputError as error:
+        error.field = getattr(error, "field", None)  # type: ignore[attr-defined]
+        raise
+
+
+def _about(name: str, error: InputError) -> InputError:
+    error.field = name  # type: ignore[attr-defined]
+    return error
+
+
+def _check_event(data: Any, where: str) -> Event:
     if not isinstance(data, dict):
         raise _fail(
             where,
@@ -218,22 +232,22 @@ def check_event(data: Any, where: str) -> Event:
         )
     version = data.get("v")
     if version not in VERSIONS or isinstance(version, bool):
-        raise _fail(
+        raise _about("v", _fail(
             where,
             f"version d'événement {version!r} inconnue (« v » : 1 ou 2 attendu)",
             f"unknown event version {version!r} (`v`: 1 or 2 expected)",
             "format raccord.journal/2, docs/journal.md",
             "format raccord.journal/2, docs/journal.md",
-        )
+        ))
     kind = data.get("type")
     if kind not in FIELDS:
-        raise _fail(
+        raise _about("type", _fail(
             where,
             f"type d'événement inconnu {kind!r}",
             f"unknown event type {kind!r}",
             "types : " + ", ".join(FIELDS),
             "types: " + ", ".join(FIELDS),
-        )
+        ))
     if SINCE.get(kind, 1) > version:
         raise _fail(
             where,
@@ -242,23 +256,29 @@ def check_event(data: Any, where: str) -> Event:
             f"écrivez « \"v\": {SINCE[kind]} » (raccord journal add l'écrit quand il manque)",
             f"write `\"v\": {SINCE[kind]}` (raccord journal add writes it when left out)",
         )
-    ms, tz = parse_instant(data.get("at"), where)
+    try:
+        ms, tz = parse_instant(data.get("at"), where)
+    except InputError as error:
+        raise _about("at", error) from None
     allowed = FIELDS[kind] | EXTRA
     for name in data:
         if name not in allowed and name not in COMMON:
-            raise _fail(
+            raise _about(name, _fail(
                 where,
                 f"champ « {name} » inconnu pour {kind}",
                 f"unknown field `{name}` for {kind}",
                 "champs : " + ", ".join(allowed) if allowed else "aucun autre champ",
                 "fields: " + ", ".join(allowed) if allowed else "no other field",
-            )
+            ))
     for name, field_kind in allowed.items():
         if name not in data:
             if name in OPTIONAL:
                 continue
-            raise _fail(where, f"champ « {name} » manquant pour {kind}", f"missing field `{name}` for {kind}")
-        _check_value(field_kind, name, data[name], where)
+            raise _about(name, _fail(where, f"champ « {name} » manquant pour {kind}", f"missing field `{name}` for {kind}"))
+        try:
+            _check_value(field_kind, name, data[name], where)
+        except InputError as error:
+            raise _about(name, error) from None
     return Event(data, ms, 0, tz)
 
 

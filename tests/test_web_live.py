@@ -1,0 +1,226 @@
+"""The shooting journal in the workspace (issue 19): set events logged from a form or imported as JSON
+Lines, checked by the engine's code; the dashboard's live alerts are `raccord watch`'s for the same
+journal; an acknowledgement is an `alert.ack` event and its JOURNAL-ACK item in the register; and the
+workspace's evaluation equals `raccord check` on the exported dossier and its journal. Each runs on
+SQLite and on PostgreSQL (tests/web_helpers.py)."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import html
+import io
+import json
+import re
+import zipfile
+
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from tests.web_helpers import (  # noqa: F401
+    EXAMPLES,
+    csrf_of,
+    database_url,
+    import_example,
+    postgres_server,
+    requires_web,
+    shared_engine,
+    team,
+    workspace,
+)
+
+pytestmark = requires_web
+PARIS = dt.timezone(dt.timedelta(hours=1))
+DAY = EXAMPLES / "serie_tv" / "journal" / "jour-12-sans-pauses.jsonl"
+WITH_BREAKS = EXAMPLES / "serie_tv" / "journal" / "jour-12-avec-pauses.jsonl"
+ALERT = re.compile(r'id="alert-(A-[0-9a-f]{10})"')
+
+
+def on_set(app, now: dt.datetime, today: dt.date = dt.date(2025, 11, 14)) -> None:
+    """The server's clock and date during the scripted day (the engine reads neither)."""
+    ws = app.state.workspace
+    ws.clock, ws.today = (lambda: now), (lambda: today)
+
+
+def import_journal(client, path, slug: str = "film"):
+    page = client.get(f"/p/{slug}/live")
+    return client.post(f"/p/{slug}/live/import", data={"csrf": csrf_of(page.text)},
+                       files={"file": (path.name, path.read_bytes(), "application/jsonl")})
+
+
+def log(client, data: dict, slug: str = "film"):
+    page = client.get(f"/p/{slug}/live?type={data['type']}")
+    return client.post(f"/p/{slug}/live", data={"csrf": csrf_of(page.text), **data})
+
+
+def events_count(app) -> int:
+    from raccord.web.models import Event
+
+    with app.state.workspace.sessions() as db:
+        return db.scalar(select(func.count()).select_from(Event))
+
+
+def exported(client, folder):
+    zipfile.ZipFile(io.BytesIO(client.get("/p/film/export.zip").content)).extractall(folder)
+    return folder / "dossier.yaml"
+
+
+def watch_json(dossier, as_of: str) -> list[dict]:
+    from raccord.cli.main import cli
+
+    result = CliRunner().invoke(cli, ["watch", str(dossier), "--as-of", as_of, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)["alerts"]
+
+
+def comparable(result: dict) -> dict:
+    out = copy.deepcopy(result)
+    out["dossier"].pop("path", None)
+    out["dossier"].pop("id", None)
+    return out
+
+
+def workspace_result(app, slug: str = "film"):
+    """The result document the workspace's pages read, for the production's current version."""
+    from raccord.web import store
+    from raccord.web.models import Production
+
+    ws = app.state.workspace
+    with ws.sessions() as db:
+        production = db.scalar(select(Production).where(Production.slug == slug))
+        state = store.state_at(db, production)
+        evaluation = ws.evaluator.evaluation((production.id, production.version), state, ws.today())
+    return ws.engine.result(evaluation)
+
+
+def test_scripted_day_alerts_are_watchs_and_the_acknowledgement_is_evidence(workspace, tmp_path):  # noqa: F811
+    """Issue 19's "Must show" day on the TV series: the dashboard shows exactly the alerts `raccord watch
+    --format json` gives for the exported journal; acknowledging one puts its JOURNAL-ACK item in the
+    register and marks it for everyone; the workspace's evaluation equals check on the export."""
+    engine = shared_engine()
+    now = dt.datetime(2025, 11, 13, 12, 0, tzinfo=PARIS)
+    on_set(workspace, now)
+    clients = team(workspace)
+    producer, referent, viewer = clients["producer"], clients["vhss_referent"], clients["viewer"]
+    assert import_example(workspace, producer, "film", "serie_tv").status_code == 303
+    assert import_journal(producer, DAY).status_code == 303
+    dossier = exported(producer, tmp_path / "before")
+    assert (tmp_path / "before" / "dossier.journal.jsonl").read_bytes() == DAY.read_bytes()  # byte for byte
+    expected = watch_json(dossier, now.isoformat())
+    monitors = {a["monitor"] for a in expected}
+    assert {"LIVE-MINOR-BREAK", "LIVE-INTIMACY-CLOSED-SET", "LIVE-WT-REST"} <= monitors, monitors
+    dashboard = html.unescape(producer.get("/p/film").text)
+    assert set(ALERT.findall(dashboard)) == {a["id"] for a in expected}
+    for alert in expected:  # what, who, since, the clause, what to do: watch's words
+        block = dashboard[dashboard.index(f'id="alert-{alert["id"]}"'):]
+        block = block[:block.index("</article>")]
+        for part in (alert["message"], alert["who"], alert["action"], alert["source"]["section"], alert["since"][:16].replace("T", " ")):
+            assert part in block, (alert["id"], part)
+    assert 'hx-get="/p/film/alerts"' in dashboard and 'hx-trigger="every 30s"' in dashboard
+    viewer.get("/lang?to=en&next=/")
+    english = viewer.get("/p/film/alerts").text
+    viewer.get("/lang?to=fr&next=/")
+    assert html.unescape(next(a for a in watch_json_lang(dossier, now, "en") if a["monitor"] == "LIVE-WT-REST")["message"]) \
+        in html.unescape(english)
+    assert comparable(workspace_result(workspace)) == comparable(engine.result(engine.evaluate(engine.dossier(dossier),
+                                                                                                 workspace.state.workspace.today())))
+
+    # acknowledge the child's missed break, as the VHSS referent, from the dashboard
+    minor = next(a for a in expected if a["monitor"] == "LIVE-MINOR-BREAK" and a["stage"] == "breach")
+    page = referent.get("/p/film")
+    empty = referent.post(f"/p/film/alerts/{minor['id']}/ack", data={"csrf": csrf_of(page.text), "comment": "  "})
+    assert empty.status_code == 400 and f'id="comment-{minor["id"]}-error"' in empty.text
+    assert "commentaire" in html.unescape(empty.text).lower() or "texte non vide" in html.unescape(empty.text)
+    done = referent.post(f"/p/film/alerts/{minor['id']}/ack", data={"csrf": csrf_of(page.text), "back": "dashboard",
+                                                                       "comment": "Pause donnée à 12 h 35, planning revu",
+                                                                       "by": "referent_vhss"})
+    assert done.status_code == 303 and done.headers["location"] == "/p/film"
+    seen = html.unescape(viewer.get("/p/film/alerts").text)  # the whole team sees it acknowledged
+    block = seen[seen.index(f'id="alert-{minor["id"]}"'):]
+    assert "Acquittée le" in block[:block.index("</article>")] and "Pause donnée à 12 h 35" in block
+    item = "JOURNAL-ACK-" + minor["id"][2:]
+    register = html.unescape(viewer.get("/p/film/evidence").text)
+    assert f'id="ev-{item}"' in register and "referent_vhss" in register
+
+    dossier = exported(producer, tmp_path / "after")
+    again = watch_json(dossier, now.isoformat())
+    assert [a["id"] for a in again] == [a["id"] for a in expected]
+    assert next(a for a in again if a["id"] == minor["id"])["acknowledged"]["comment"] == "Pause donnée à 12 h 35, planning revu"
+    cli_dossier = engine.dossier(dossier)
+    assert item in {i.id for i in cli_dossier.file.evidence}
+    assert comparable(workspace_result(workspace)) == comparable(engine.result(engine.evaluate(cli_dossier,
+                                                                                                 workspace.state.workspace.today())))
+
+
+def watch_json_lang(dossier, now: dt.datetime, lang: str) -> list[dict]:
+    from raccord.cli.main import cli
+
+    result = CliRunner().invoke(cli, ["watch", str(dossier), "--as-of", now.isoformat(), "--format", "json", "--lang", lang])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)["alerts"]
+
+
+def test_breaks_given_no_alert_and_import_export_keeps_the_journal(workspace, tmp_path):  # noqa: F811
+    """The same day with the breaks given: no alert of the minors' break; an imported dossier with its
+    journal beside it exports the same journal and evaluates identically."""
+    engine = shared_engine()
+    on_set(workspace, dt.datetime(2025, 11, 13, 12, 0, tzinfo=PARIS))
+    producer = team(workspace)["producer"]
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "dossier.yaml").write_bytes((EXAMPLES / "serie_tv" / "dossier.yaml").read_bytes())
+    (folder / "dossier.journal.jsonl").write_bytes(WITH_BREAKS.read_bytes())
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as out:
+        for path in folder.iterdir():
+            out.write(path, path.name)
+    page = producer.get("/p/film/downloads")
+    assert producer.post("/p/film/import", data={"csrf": csrf_of(page.text)},
+                         files={"file": ("d.zip", archive.getvalue(), "application/zip")}).status_code == 303
+    fragment = producer.get("/p/film/alerts").text
+    assert 'data-monitor="LIVE-MINOR-BREAK"' not in fragment
+    dossier = exported(producer, tmp_path / "out")
+    assert (tmp_path / "out" / "dossier.journal.jsonl").read_bytes() == WITH_BREAKS.read_bytes()
+    original = engine.dossier(folder / "dossier.yaml")
+    assert original.facts.get("vhss.minors.breaks_granted") is True  # the journal gave it
+    day = dt.date(2025, 11, 14)
+    assert comparable(engine.result(engine.evaluate(engine.dossier(dossier), day))) == \
+        comparable(engine.result(engine.evaluate(original, day)))
+    assert comparable(workspace_result(workspace)) == comparable(engine.result(engine.evaluate(original, day)))
+
+
+def test_event_from_the_form_fires_at_once_and_bad_ones_are_refused_beside_the_field(workspace):  # noqa: F811
+    now = dt.datetime(2025, 11, 12, 9, 0, tzinfo=PARIS)
+    on_set(workspace, now)
+    clients = team(workspace)
+    coordinator = clients["coordinator"]
+    before = events_count(workspace)
+    bad = log(coordinator, {"type": "work.start", "person": "Jean Dupont", "role": "enfant", "at": "2025-11-12T08:00",
+                            "zone": "Europe/Paris"})
+    assert bad.status_code == 400
+    text = html.unescape(bad.text)
+    error = re.search(r'<p class="field-error" id="f-person-error" role="alert">([^<]+)</p>', text)
+    assert error and "'Jean Dupont' n'est pas une référence interne" in error[1] and "jamais un nom" in error[1], text[-3000:]
+    assert 'aria-invalid="true"' in text and 'value="Jean Dupont"' in text  # kept for correcting
+    missing = log(coordinator, {"type": "child.arrive", "person": "E-01"})
+    assert missing.status_code == 400 and "champ « supervised » manquant" in html.unescape(missing.text)
+    assert 'id="f-supervised-error"' in missing.text
+    assert events_count(workspace) == before  # nothing written
+    bad_file = '{"v": 1, "at": "2025-11-12T08:00:00", "type": "day.open"}\n'  # line 2: no time zone
+    page = coordinator.get("/p/film/live")
+    refused = coordinator.post("/p/film/live/import", data={"csrf": csrf_of(page.text)},
+                               files={"file": ("tablette.jsonl", ('{"v": 1, "at": "2025-11-12T07:00:00+01:00", "type": "day.open"}\n'
+                                                                  + bad_file).encode(), "application/jsonl")})
+    assert refused.status_code == 400 and "tablette.jsonl:2" in refused.text and "n'a pas de fuseau horaire" in html.unescape(refused.text)
+    assert 'id="journal-file-error"' in refused.text
+    assert events_count(workspace) == before
+
+    ok = log(coordinator, {"type": "child.arrive", "person": "E-01", "supervised": "false", "at": "2025-11-12T08:55",
+                           "zone": "Europe/Paris", "source": "regie"})
+    assert ok.status_code == 303
+    fragment = html.unescape(coordinator.get("/p/film/alerts").text)
+    assert 'data-monitor="LIVE-MINOR-SUPERVISOR"' in fragment and "E-01" in fragment, fragment
+    page = html.unescape(coordinator.get("/p/film/live").text)
+    assert "Arrivée d'un enfant" in page and "2025-11-12 08:55" in page and "Coordinator" in page
+    history = html.unescape(coordinator.get("/p/film/history").text)
+    assert "a noté : Arrivée d'un enfant — E-01" in history
