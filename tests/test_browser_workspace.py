@@ -181,3 +181,68 @@ def test_producer_and_auditor_in_the_browser(server, browser, tmp_path):
     assert ics.ok and ics.text().startswith("BEGIN:VCALENDAR")
     producer.close()
     auditor.close()
+
+
+def test_set_event_alert_and_acknowledgement_in_the_browser(server, browser, tmp_path, monkeypatch):
+    """Issue 19 on a phone: the producer logs a child arriving without the supervisor from the form; the
+    VHSS referent's dashboard, open beforehand, shows the alert by itself (htmx polling, here every
+    second) and the referent acknowledges it with a comment; the register then holds its JOURNAL-ACK item."""
+    import datetime as dt
+
+    from raccord.web import live_pages
+    from tests.web_helpers import add_member
+
+    app, base = server
+    monkeypatch.setattr(live_pages, "POLL_SECONDS", 1)
+    app.state.workspace.clock = lambda: dt.datetime(2025, 11, 12, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=1)))
+    add_user(app, "prod@serie.test", "Paula Productrice")
+    add_user(app, "ref@serie.test", "Rémi Référent")
+    folder = shots(tmp_path)
+    producer = browser.new_context(viewport={"width": 390, "height": 844}, locale="fr-FR")
+    page = producer.new_page()
+    log_in(page, base, "prod@serie.test")
+    page.get_by_label("Identifiant (minuscules, chiffres, tirets)").fill("la-serie")
+    page.get_by_label("Titre").fill("La Série")
+    page.get_by_role("button", name="Créer").click()
+    page.wait_for_url(f"{base}/p/la-serie")
+    add_member(app, "ref@serie.test", "la-serie", "vhss_referent")
+
+    referent = browser.new_context(viewport={"width": 390, "height": 844}, locale="fr-FR")
+    ref_page = referent.new_page()
+    log_in(ref_page, base, "ref@serie.test")
+    ref_page.goto(f"{base}/p/la-serie")
+    assert "Aucun événement de tournage" in ref_page.locator("#alerts").inner_text()
+
+    page.goto(f"{base}/p/la-serie/live")
+    page.get_by_role("link", name="Arrivée d'un enfant").click()
+    page.get_by_label("Date et heure (vide : maintenant)").fill("2025-11-12T08:55")
+    page.get_by_label("Personne (référence)").fill("Emma")  # a name: refused beside the field
+    page.get_by_label("non").check()
+    page.get_by_role("button", name="Noter").click()
+    error = page.locator("#f-person-error")
+    assert "n'est pas une référence interne" in error.inner_text()
+    page.screenshot(path=str(folder / "live-error-phone.png"), full_page=True)
+    page.get_by_label("Personne (référence)").fill("E-01")
+    page.get_by_label("non").check()
+    page.get_by_role("button", name="Noter").click()
+    page.wait_for_url(re.compile(r".*/live\?type=child.arrive&logged=1"))
+    assert "1 événement(s) noté(s)" in page.content()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+    alert = ref_page.locator("article[data-monitor='LIVE-MINOR-SUPERVISOR']")
+    alert.wait_for(timeout=15000)  # no reload: the block polled itself
+    assert "E-01" in alert.inner_text() and "Titre III" in alert.inner_text()
+    ref_page.wait_for_timeout(1500)  # a refresh while the comment is typed keeps it (hx-preserve)
+    alert.get_by_label("Commentaire (ce qui a été fait)").fill("Responsable enfants rappelé sur le plateau à 09 h 05")
+    ref_page.wait_for_timeout(1500)
+    assert "09 h 05" in alert.get_by_label("Commentaire (ce qui a été fait)").input_value()
+    alert.get_by_role("button", name="Acquitter").click()
+    ref_page.wait_for_url(f"{base}/p/la-serie")
+    acked = ref_page.locator("article[data-monitor='LIVE-MINOR-SUPERVISOR']")
+    assert "Acquittée le" in acked.inner_text() and "09 h 05" in acked.inner_text()
+    ref_page.screenshot(path=str(folder / "alerts-phone.png"), full_page=True)
+    page.goto(f"{base}/p/la-serie/evidence")
+    assert page.locator("table.derived tr[id^='ev-JOURNAL-ACK-']").count() == 1
+    page.screenshot(path=str(folder / "register-journal-phone.png"), full_page=True)
+    producer.close()
+    referent.close()

@@ -114,7 +114,8 @@ def test_scripted_day_alerts_are_watchs_and_the_acknowledgement_is_evidence(work
     for alert in expected:  # what, who, since, the clause, what to do: watch's words
         block = dashboard[dashboard.index(f'id="alert-{alert["id"]}"'):]
         block = block[:block.index("</article>")]
-        for part in (alert["message"], alert["who"], alert["action"], alert["source"]["section"], alert["since"][:16].replace("T", " ")):
+        since = alert["since"][:16].replace("T", " ")
+        for part in (alert["message"], alert["who"], alert["action"], alert["source"]["section"], since):
             assert part in block, (alert["id"], part)
     assert 'hx-get="/p/film/alerts"' in dashboard and 'hx-trigger="every 30s"' in dashboard
     viewer.get("/lang?to=en&next=/")
@@ -206,12 +207,13 @@ def test_event_from_the_form_fires_at_once_and_bad_ones_are_refused_beside_the_f
     assert missing.status_code == 400 and "champ « supervised » manquant" in html.unescape(missing.text)
     assert 'id="f-supervised-error"' in missing.text
     assert events_count(workspace) == before  # nothing written
-    bad_file = '{"v": 1, "at": "2025-11-12T08:00:00", "type": "day.open"}\n'  # line 2: no time zone
+    lines = ('{"v": 1, "at": "2025-11-12T07:00:00+01:00", "type": "day.open"}\n'
+             '{"v": 1, "at": "2025-11-12T08:00:00", "type": "day.open"}\n')  # line 2: no time zone
     page = coordinator.get("/p/film/live")
     refused = coordinator.post("/p/film/live/import", data={"csrf": csrf_of(page.text)},
-                               files={"file": ("tablette.jsonl", ('{"v": 1, "at": "2025-11-12T07:00:00+01:00", "type": "day.open"}\n'
-                                                                  + bad_file).encode(), "application/jsonl")})
-    assert refused.status_code == 400 and "tablette.jsonl:2" in refused.text and "n'a pas de fuseau horaire" in html.unescape(refused.text)
+                               files={"file": ("tablette.jsonl", lines.encode(), "application/jsonl")})
+    assert refused.status_code == 400 and "tablette.jsonl:2" in refused.text
+    assert "n'a pas de fuseau horaire" in html.unescape(refused.text)
     assert 'id="journal-file-error"' in refused.text
     assert events_count(workspace) == before
 
@@ -224,3 +226,27 @@ def test_event_from_the_form_fires_at_once_and_bad_ones_are_refused_beside_the_f
     assert "Arrivée d'un enfant" in page and "2025-11-12 08:55" in page and "Coordinator" in page
     history = html.unescape(coordinator.get("/p/film/history").text)
     assert "a noté : Arrivée d'un enfant — E-01" in history
+
+
+def test_alerts_replayed_once_per_version_and_minute_by_either_engine(workspace, monkeypatch):  # noqa: F811
+    """A page view in the same minute and version does not replay; a new minute or a new event does.
+    Without durable-rules the reference check gives the same alerts."""
+    from raccord.web import live
+
+    calls = []
+    real = live.replay
+    monkeypatch.setattr(live, "replay", lambda *args, **kwargs: calls.append(kwargs["engine"]) or real(*args, **kwargs))
+    on_set(workspace, dt.datetime(2025, 11, 12, 9, 0, 10, tzinfo=PARIS))
+    referent = team(workspace)["vhss_referent"]
+    assert log(referent, {"type": "work.start", "person": "E-01", "role": "enfant", "at": "2025-11-12T08:00"}).status_code == 303
+    first = referent.get("/p/film/alerts").text
+    referent.get("/p/film/alerts")
+    referent.get("/p/film")
+    assert len(calls) == 1
+    on_set(workspace, dt.datetime(2025, 11, 12, 12, 30, tzinfo=PARIS))  # 4 h 30 of work without a break
+    durable = ALERT.findall(referent.get("/p/film/alerts").text)
+    assert len(calls) == 2 and not ALERT.findall(first) and durable
+    monkeypatch.setattr(live, "durable_available", lambda: False)
+    assert log(referent, {"type": "day.open", "at": "2025-11-12T07:00"}).status_code == 303
+    fragment = referent.get("/p/film/alerts").text
+    assert calls[-1] == "reference" and "moteur reference" in fragment and ALERT.findall(fragment) == durable

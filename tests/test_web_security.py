@@ -5,6 +5,7 @@ Each runs on SQLite and on PostgreSQL (tests/web_helpers.py)."""
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import re
 import stat
@@ -79,7 +80,18 @@ def act(client, action: str, version: int, slug: str = "film"):
         return client.post(f"{base}/team", data={"csrf": csrf, "email": "nouveau@film.test", "role": "viewer"})
     if action == "import":
         return import_example(None, client, slug, "film_publicitaire", csrf, version)
+    if action == "log_event":  # a child on set without the supervisor (a new child each time: a new alert)
+        return client.post(f"{base}/live", data={"csrf": csrf, "type": "child.arrive", "person": f"E-{next(CHILDREN)}",
+                                                 "supervised": "false"})
+    if action == "acknowledge":  # the first alert not yet acknowledged (forms are shown to those who may)
+        alerts = client.get(f"{base}/alerts").text
+        found = re.search(r'/alerts/(A-[0-9a-f]{10})/ack"', alerts) or re.search(r'id="alert-(A-[0-9a-f]{10})"', alerts)
+        return client.post(f"{base}/alerts/{found[1] if found else 'A-0000000000'}/ack",
+                           data={"csrf": csrf, "comment": "Responsable enfants rappelé", "by": "regisseur_general"})
     raise AssertionError(action)
+
+
+CHILDREN = itertools.count(1)
 
 
 def test_authorization_matrix(workspace):  # noqa: F811
@@ -127,6 +139,8 @@ STATE_CHANGING = [("/p/film/facts/work", {"present:work.shooting_days": "1", "wo
                   ("/p/film/findings", {"text": "Constat"}), ("/p/film/sign-off", {"text": "Signé"}),
                   ("/p/film/findings/F-000000000000/close", {"comment": "Clos"}),
                   ("/p/film/team", {"email": "x@y.test", "role": "viewer"}),
+                  ("/p/film/live", {"type": "day.open"}),
+                  ("/p/film/alerts/A-0000000000/ack", {"comment": "Vu"}),
                   ("/productions", {"slug": "autre", "title": "Autre"}), ("/logout", {})]
 
 
@@ -146,7 +160,7 @@ def test_csrf_on_every_state_changing_route(workspace, token):  # noqa: F811
         assert "Formulaire expiré" in response.text
         assert snapshot(workspace) == before, url
     # uploads (evidence, import) are multipart: same rule
-    for url in ("/p/film/evidence", "/p/film/import"):
+    for url in ("/p/film/evidence", "/p/film/import", "/p/film/live/import"):
         before = snapshot(workspace)
         data = {"kind": "menus_restauration", "version": "99"}
         if token:

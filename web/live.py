@@ -17,6 +17,8 @@ import hashlib
 import json
 import re
 import threading
+import weakref
+from collections import OrderedDict
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -84,9 +86,10 @@ def minute_of(moment: dt.datetime) -> dt.datetime:
 
 
 def alerts(evaluator, key: tuple, state: dict[str, Any], now: dt.datetime) -> tuple[list[Alert], dict[str, dict]]:
-    """(alerts up to `now`'s minute, acknowledgements) of a production's version; kept per (version,
-    minute): a page view within the same minute does not replay."""
-    until = minute_of(now)
+    """(alerts up to `now`, acknowledgements) of a production's version, kept per (version, minute): a
+    page view within the same minute does not replay (a timer falling due within it shows at the next
+    minute; a new event is a new version, replayed at once)."""
+    until = now
 
     def make():
         events = events_of(state)
@@ -100,7 +103,25 @@ def alerts(evaluator, key: tuple, state: dict[str, Any], now: dt.datetime) -> tu
             found = replay(events, monitors(), until, engine="reference")
         return found, acknowledgements(events)
 
-    return evaluator.cached(("alerts", *key, until), make)
+    cache = _CACHES.setdefault(evaluator, OrderedDict())
+    entry = (*key, minute_of(now))
+    with _CACHE_LOCK:
+        if entry in cache:
+            cache.move_to_end(entry)
+            return cache[entry]
+    value = make()
+    with _CACHE_LOCK:
+        cache[entry] = value
+        while len(cache) > CACHE_SIZE:
+            cache.popitem(last=False)
+    return value
+
+
+# Kept apart from the evaluator's cache (evaluations cost far more than a replay: a polled block must
+# not push them out), one per workspace's evaluator.
+CACHE_SIZE = 256
+_CACHES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_CACHE_LOCK = threading.Lock()
 
 
 SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}

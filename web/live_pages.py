@@ -22,6 +22,7 @@ from .live_words import w as lw
 from .models import Event, User
 
 RECENT = 30
+POLL_SECONDS = 30  # how often the dashboard's alerts block asks for itself again (htmx)
 
 
 def server_now(ws: Workspace) -> dt.datetime:
@@ -118,10 +119,10 @@ def block(ws: Workspace, ctx: Context, view, ack_errors: dict | None = None, val
     """What the alerts block shows: the alerts of the journal up to the server's time, in the page's language."""
     now = server_now(ws)
     found, acks = live.alerts(ws.evaluator, (view.production.id, view.version), view.state, now)
-    return {"alerts": live.documents(found, acks, ctx.lang), "now": live.minute_of(now), "engine": live.engine_name(),
+    return {"alerts": live.documents(found, acks, ctx.lang), "now": now.astimezone(dt.UTC), "engine": live.engine_name(),
             "events": len(view.state.get("live") or []), "ack_errors": ack_errors or {}, "typed": values or {},
             "by_default": live.DEFAULT_BY.get(view.role, "autre"), "roles": sorted(ROLES),
-            "may_ack": view.may("acknowledge"), "w": lambda key, **v: lw(key, ctx.lang, **v)}
+            "may_ack": view.may("acknowledge"), "poll": POLL_SECONDS, "w": lambda key, **v: lw(key, ctx.lang, **v)}
 
 
 def recent(ctx: Context, view) -> list[dict[str, Any]]:

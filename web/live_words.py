@@ -16,8 +16,8 @@ WORDS: Words = {
                    "en": "What happens on set, logged as it happens: the referentials' monitors warn before a limit is "
                          "reached. Internal references (P-014, E-01), never names."},
     "alerts": {"fr": "Alertes du tournage", "en": "Set alerts"},
-    "alerts_as_of": {"fr": "Au {at} (heure du serveur), moteur {engine}, actualisé toutes les 30 s.",
-                     "en": "As of {at} (server time), {engine} engine, refreshed every 30 s."},
+    "alerts_as_of": {"fr": "Au {at} (heure du serveur), moteur {engine}, actualisé toutes les {poll} s.",
+                     "en": "As of {at} (server time), {engine} engine, refreshed every {poll} s."},
     "no_alert": {"fr": "Aucune alerte.", "en": "No alert."},
     "no_journal": {"fr": "Aucun événement de tournage pour l'instant.", "en": "No set event yet."},
     "add_event": {"fr": "Noter un événement", "en": "Log an event"},
@@ -41,6 +41,7 @@ WORDS: Words = {
     "acknowledged": {"fr": "Acquittée le {at} ({by}) : « {comment} »", "en": "Acknowledged on {at} ({by}): “{comment}”"},
     "ack_evidence": {"fr": "au registre des preuves : {id}", "en": "in the evidence register: {id}"},
     "who": {"fr": "Qui", "en": "Who"},
+    "since": {"fr": "Depuis", "en": "Since"},
     "fired": {"fr": "Déclenchée", "en": "Fired"},
     "high": {"fr": "gravité haute", "en": "high severity"},
     "medium": {"fr": "gravité moyenne", "en": "medium severity"},
