@@ -21,7 +21,9 @@ import ast
 import copy
 import hashlib
 import json
+import math
 import os
+import random
 import re
 import shutil
 import signal
@@ -414,6 +416,18 @@ def _forget_caches():
 
 
 @pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector):
+    # a test module's import (its module-level rulesets and dossiers) is recorded as that module's
+    # collection, so a line run only there is killed by that module's tests, not by every test
+    if not isinstance(collector, pytest.Module):
+        yield
+        return
+    _current[0] = "<collect>" + collector.nodeid
+    yield
+    _current[0] = "<collect>"
+
+
+@pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item, nextitem):
     if TRACE:
         _forget_caches()
@@ -645,6 +659,7 @@ class Runner:
         self.order: list[str] = []
         self.times: dict[str, float] = {}
         self.coverage: dict[tuple[str, int], list[str]] = {}
+        self.imported_by: dict[tuple[str, int], list[str]] = {}
         self.timeout = 60.0
         self.stopping = False
 
@@ -674,8 +689,12 @@ class Runner:
         self.order = sorted(self.times, key=lambda n: (self.times[n], n))
         real_to_rel = {str((space.dir / t).resolve()): t for t in TARGET_FILES}
         cover: dict[tuple[str, int], set[str]] = {}
+        modules: dict[tuple[str, int], set[str]] = {}  # line -> test files whose import ran it
         for nodeid, lines in data["lines"].items():
-            if nodeid == "<collect>":
+            if nodeid.startswith("<collect>"):
+                if nodeid != "<collect>":
+                    for real, line in lines:
+                        modules.setdefault((real_to_rel[real], line), set()).add(nodeid[len("<collect>"):])
                 continue
             for real, line in lines:
                 cover.setdefault((real_to_rel[real], line), set()).add(nodeid)
@@ -683,6 +702,10 @@ class Runner:
         # lines run while importing and collecting (module constants, decorators, class bodies):
         # every test depends on them
         self.at_import = {(real_to_rel[real], line) for real, line in data["lines"].get("<collect>", ())}
+        # a line run while importing a test module: that module's tests depend on it (objects it
+        # built at import and shared with other modules make this a lower bound, never an excess)
+        self.imported_by = {key: sorted(n for n in self.order if n.split("::", 1)[0] in files)
+                            for key, files in modules.items()}
         self.lethal_check()
         return seconds
 
@@ -703,6 +726,7 @@ class Runner:
         tests: set[str] = set()
         for key in lines:
             tests.update(self.coverage.get(key, ()))
+            tests.update(self.imported_by.get(key, ()))
         ordered = sorted(tests, key=lambda n: (self.times.get(n, 0), n))
         if any(key in self.at_import for key in lines):
             ordered += [n for n in self.order if n not in tests]
@@ -814,8 +838,17 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
+def wilson(hits: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """The 95 % Wilson score interval of a proportion, in per cent (sound for small samples and p near 1)."""
+    if not n:
+        return 0.0, 100.0
+    p = hits / n
+    centre, half = p + z * z / (2 * n), z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return 100 * (centre - half) / (1 + z * z / n), 100 * (centre + half) / (1 + z * z / n)
+
+
 def report(results: list[Result], hints: dict[tuple, str], command: str, wall: float, baseline: float,
-           thorough: bool) -> str:
+           thorough: bool, sampled: tuple[int, int] | None = None) -> str:
     reviewed = load_equivalents()
     files = sorted({r.mutant.file for r in results}, key=lambda f: TARGET_FILES.index(f))
     timing = (f"{wall:.0f} s on this machine (the selected tests alone: {baseline:.1f} s)" if wall
@@ -841,6 +874,11 @@ def report(results: list[Result], hints: dict[tuple, str], command: str, wall: f
         totals[2] += equivalent
         lines.append(_score_line(name, len(mine), killed, equivalent))
     lines.append(_score_line("total", *totals))
+    if sampled:
+        low, high = wilson(totals[1], totals[0])
+        low2, high2 = wilson(totals[1], totals[0] - totals[2])
+        lines.append(f"a random sample of {totals[0]} of the {sampled[0]} mutants (seed {sampled[1]}): the score of all of them "
+                     f"lies in {low:.1f}-{high:.1f} % (95 %), {low2:.1f}-{high2:.1f} % without the reviewed equivalents")
     runs = [r.seconds for r in results]
     kills = sorted(r.seconds for r in results if r.verdict == "killed")
     if runs:
@@ -880,6 +918,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--lines", default=None, help="only mutants starting in FROM-TO (with one file)")
     parser.add_argument("--operator", default=None, help="only this operator (compare, boolean, not, constant, ...)")
+    parser.add_argument("--sample", type=int, default=None, metavar="N",
+                        help="a random sample of N mutants (the score is then an estimate with its 95 %% interval)")
+    parser.add_argument("--seed", type=int, default=2026, help="the sample's seed (the same seed, the same sample)")
     parser.add_argument("--list", action="store_true", help="print the mutants and stop")
     parser.add_argument("--thorough", action="store_true",
                         help="when the tests that run the mutated lines pass, run every other selected test too")
@@ -904,6 +945,11 @@ def main(argv: list[str] | None = None) -> int:
         mutants = [m for m in mutants if int(low) <= m.line <= int(high or low)]
     if args.operator:
         mutants = [m for m in mutants if m.operator == args.operator]
+    population = len(mutants)
+    if args.sample is not None and args.sample < population:
+        chosen = set(random.Random(args.seed).sample(range(population), args.sample))
+        mutants = [m for i, m in enumerate(mutants) if i in chosen]
+    sampled = (population, args.seed) if len(mutants) < population else None
     if args.list:
         for m in mutants:
             print(f"{m.file}:{m.line} {m.operator}: {mutated_line(m)[1]}")
@@ -918,7 +964,7 @@ def main(argv: list[str] | None = None) -> int:
             sys.exit(f"mutation: {len(absent)} of these mutants are not in the log ({log}): run them first")
         results = [Result(m, known[log_key(m)]["verdict"], known[log_key(m)]["seconds"], known[log_key(m)]["covered"],
                           known[log_key(m)]["runs"]) for m in mutants]
-        text = report(results, hints, command, 0.0, 0.0, args.thorough)
+        text = report(results, hints, command, 0.0, 0.0, args.thorough, sampled)
         Path(args.report).write_text(text, encoding="utf-8")
         print(text.split("\nsurvivors")[0])
         return 0
@@ -938,7 +984,7 @@ def main(argv: list[str] | None = None) -> int:
         raise
     runner.close()
     wall = time.perf_counter() - start
-    text = report(results, hints, command, wall, baseline, args.thorough)
+    text = report(results, hints, command, wall, baseline, args.thorough, sampled)
     Path(args.report).write_text(text, encoding="utf-8")
     print(text.split("\nsurvivors")[0])
     print(f"report: {args.report}")
