@@ -14,7 +14,7 @@ import stat
 from dataclasses import field
 from pathlib import Path, PurePosixPath
 
-from raccord.engine import Bilingual, Dossier, InputError
+from raccord.engine import Bilingual, Dossier, InputError, cache
 from raccord.engine.dossier import EvidenceItem, confined_relative_path
 from raccord.engine.record import Record, record
 from raccord.engine.source_files import note_input
@@ -107,6 +107,23 @@ def sha256_file(path: str | Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
+def remembered_sha256(path: str) -> tuple[str, int]:
+    """`sha256_file`, taken from the cache's digests when the file is the one an earlier run read,
+    unchanged since (engine/cache.py says when a change could go unseen); `raccord evidence verify`
+    reads every file."""
+    info = os.stat(path)
+    regular = stat.S_ISREG(info.st_mode)
+    if regular and os.access(path, os.R_OK):
+        found = cache.known_digest(path, info)
+        if found is not None:
+            note_input(info)
+            return found, info.st_size
+    digest, size = sha256_file(path)
+    if regular:
+        cache.remember_digest(path, info, digest)
+    return digest, size
+
+
 class Confinement:
     """Resolves the paths a dossier names inside its folder, refusing `..`, absolute paths and
     symlinks that leave it. Resolving costs a system call per path component, so each folder is
@@ -136,7 +153,7 @@ def confine(base_dir: Path, relative: str) -> Path:
     return Path(Confinement(base_dir).resolve(relative))
 
 
-def check_file(item: EvidenceItem, folder: Confinement) -> FileCheck:
+def check_file(item: EvidenceItem, folder: Confinement, remembered: bool = False) -> FileCheck:
     if item.path is None:
         return FileCheck(item.id, URL if item.url else NO_FILE)
     try:
@@ -144,7 +161,7 @@ def check_file(item: EvidenceItem, folder: Confinement) -> FileCheck:
     except ValueError as exc:
         return FileCheck(item.id, OUTSIDE_DOSSIER, str(exc))
     try:
-        digest, actual_size = sha256_file(target)
+        digest, actual_size = (remembered_sha256 if remembered else sha256_file)(target)
     except (FileNotFoundError, NotADirectoryError):
         return FileCheck(item.id, MISSING_FILE, f"{item.path}: file not found", path=Path(target))
     except IsADirectoryError:
@@ -162,9 +179,14 @@ def check_file(item: EvidenceItem, folder: Confinement) -> FileCheck:
     return FileCheck(item.id, state, "", digest, actual_size, Path(target))
 
 
-def check_files(dossier: Dossier) -> dict[str, FileCheck]:
+def check_files(dossier: Dossier, remembered: bool = False) -> dict[str, FileCheck]:
+    """Each evidence item's file checked; `remembered` takes the digests of files unchanged since an
+    earlier run from the cache (an evaluation's integrity) instead of reading every file."""
     folder = Confinement(dossier.base_dir)
-    return {item.id: check_file(item, folder) for item in dossier.file.evidence}
+    checks = {item.id: check_file(item, folder, remembered) for item in dossier.file.evidence}
+    if remembered:
+        cache.save_digests()
+    return checks
 
 
 def integrity_problems(checks: dict[str, FileCheck]) -> dict[str, str]:
@@ -173,7 +195,7 @@ def integrity_problems(checks: dict[str, FileCheck]) -> dict[str, str]:
 
 
 def compute_integrity(dossier: Dossier) -> dict[str, str]:
-    return integrity_problems(check_files(dossier))
+    return integrity_problems(check_files(dossier, remembered=True))
 
 
 def date_state(item: EvidenceItem, as_of: dt.date) -> str:

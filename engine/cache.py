@@ -6,7 +6,13 @@ of the engine's source, of the PyYAML and pydantic-core versions and of the file
 from; an entry that cannot be read is rebuilt, and a cache directory that cannot be written is
 simply not used. Each kind of entry keeps its `KEEP` most recently used builds (so alternating
 `--ruleset-file grille.yaml` with the bundled rulesets hits both), older ones are removed.
-`RACCORD_CACHE_DIR` chooses the directory (empty: no cache); the default is the platform's cache
+The digests of files read on every run (the engine's source, the rulesets, a dossier's evidence)
+are kept too, like git's index: by path, with the file's device, inode, size, modification and
+change times, and used again only while all five are the same (`known_digest`). A program can set a
+file's modification time back, not its change time (only the system clock can), so a rewritten file
+is read again; an entry younger than `RACY_NS` is not kept (two writes within one tick of the file
+system's clock would look the same). On Windows the "change time" is the creation time, so digests
+are not kept there. `RACCORD_CACHE_DIR` chooses the directory (empty: no cache); the default is the platform's cache
 folder: `$XDG_CACHE_HOME/raccord` or `~/.cache/raccord` on Linux and other Unixes,
 `~/Library/Caches/raccord` on macOS, `%LOCALAPPDATA%\\raccord\\Cache` on Windows. Entries are
 pickles written by this user for this user (mode 0600): do not point the cache at a directory
@@ -28,6 +34,12 @@ from typing import Any
 _FORMAT = b"raccord-cache/1"
 KEEP = 8
 _code_fingerprint: str | None = None
+RACY_NS = 2_000_000_000  # a file changed this recently may change again within its timestamp's tick (FAT: 2 s)
+MAX_DIGESTS = 20_000
+_DIGESTS = "digests.marshal"
+_digests: dict[str, tuple] | None = None  # path -> (device, inode, size, mtime_ns, ctime_ns, sha256 hex)
+_digests_used: set[str] = set()  # read or recorded by this run
+_digests_new: set[str] = set()  # recorded by this run, not yet saved
 
 
 def directory() -> Path | None:
@@ -79,9 +91,84 @@ def code_fingerprint() -> str:
     if _code_fingerprint is None:
         digest = hashlib.sha256(_FORMAT + sys.version.encode() + dependency_versions().encode())
         for path in sorted(Path(__file__).parent.rglob("*.py")):
-            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+            digest.update(path.name.encode() + b"\0" + file_digest(str(path)).encode())
+        save_digests()
         _code_fingerprint = digest.hexdigest()
     return _code_fingerprint
+
+
+def _trusted(info: os.stat_result, now_ns: int) -> bool:
+    return os.name != "nt" and now_ns - max(info.st_mtime_ns, info.st_ctime_ns) > RACY_NS
+
+
+def known_digest(path: str, info: os.stat_result) -> str | None:
+    """The sha256 of the file at `path` (`info` its `os.stat`) recorded by an earlier run, if the file
+    is still the same one, unchanged since (see the module); None otherwise."""
+    global _digests
+    if _digests is None:
+        _digests = _read_digests()
+    entry = _digests.get(path)
+    if entry is None or entry[:5] != (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns):
+        return None
+    _digests_used.add(path)  # kept when the store is trimmed
+    return entry[5]
+
+
+def remember_digest(path: str, info: os.stat_result, digest: str) -> None:
+    """Record the sha256 of the file at `path`, read while its `os.stat` was `info` (call
+    `save_digests` once done)."""
+    global _digests
+    if _digests is None:
+        _digests = _read_digests()
+    if _trusted(info, time.time_ns()) and directory() is not None:
+        _digests[path] = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns, digest)
+        _digests_used.add(path)
+        _digests_new.add(path)
+
+
+def file_digest(path: str) -> str:
+    """The sha256 of a file the engine reads on every run, from the digests store when it is unchanged."""
+    info = os.stat(path)
+    found = known_digest(path, info)
+    if found is None:
+        with open(path, "rb") as handle:
+            found = hashlib.sha256(handle.read()).hexdigest()
+        remember_digest(path, info, found)
+    return found
+
+
+def _read_digests() -> dict[str, tuple]:
+    folder = directory()
+    if folder is None:
+        return {}
+    import marshal
+
+    try:
+        with open(folder / _DIGESTS, "rb") as handle:
+            if handle.read(len(_FORMAT)) != _FORMAT:
+                return {}
+            found = marshal.load(handle)
+    except Exception:
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def save_digests() -> None:
+    """Write the digests store if this run recorded new digests (the last writer wins: it is a cache)."""
+    global _digests
+    folder = directory()
+    if _digests is None or not _digests_new or folder is None:
+        return
+    import marshal
+
+    if len(_digests) > MAX_DIGESTS:  # keep those this run used
+        _digests = {path: _digests[path] for path in _digests_used if path in _digests}
+    data = _FORMAT + marshal.dumps(_digests)
+    with contextlib.suppress(Exception):  # an optimisation only
+        from .atomic import replace_file
+
+        replace_file(folder / _DIGESTS, lambda handle: handle.write(data), mode=0o600)
+    _digests_new.clear()
 
 
 def fingerprint(*parts: bytes | str) -> str:

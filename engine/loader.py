@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import importlib.util
+import os
 import stat
 import sys
 from pathlib import Path
@@ -13,7 +15,7 @@ from .compiled import CompiledCriterion, CompiledRuleset, CompiledStage, Library
 from .errors import InputError
 from .model import FactCatalogueFile, FactDef, Ruleset, validate_model
 from .policies import BUILT_IN, POLICIES, policy_class
-from .source_files import MAX_FILE_BYTES, NOT_REGULAR, NOT_REGULAR_HINT, Located, load_document, read_bytes
+from .source_files import MAX_FILE_BYTES, NOT_REGULAR, NOT_REGULAR_HINT, Located, load_document, note_input, read_bytes
 from .suggest import did_you_mean
 
 
@@ -61,10 +63,23 @@ def _files_fingerprint(files: list[Path]) -> str | None:
                 raise InputError(str(path), NOT_REGULAR, NOT_REGULAR_HINT)
             if info.st_size > MAX_FILE_BYTES or stat.S_ISDIR(info.st_mode):
                 return None
-            parts += [str(path), read_bytes(path, MAX_FILE_BYTES)]  # recorded as an input, as a cold load would
+            parts += [str(path), _digest(path, info)]
     except OSError:
         return None
+    cache.save_digests()
     return cache.fingerprint(*parts)
+
+
+def _digest(path: Path, info: os.stat_result) -> str:
+    """The file's sha256, from the cache's digests when it is unchanged since an earlier run; the file
+    is recorded as an input either way, as a cold load would."""
+    found = cache.known_digest(str(path), info) if os.access(path, os.R_OK) else None
+    if found is None:
+        found = hashlib.sha256(read_bytes(path, MAX_FILE_BYTES)).hexdigest()
+        cache.remember_digest(str(path), info, found)
+    else:
+        note_input(info)
+    return found
 
 
 def _load_library(base: Path, ruleset_files: list[Path], extra_files: list[Path]) -> Library:
