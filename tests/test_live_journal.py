@@ -106,3 +106,28 @@ def test_acknowledging_an_alert_records_it_in_the_journal(dossier):
     again = json.loads(raccord("watch", str(dossier), "--as-of", "2025-11-13", "--format", "json").stdout)
     assert again["alerts"][1]["acknowledged"]["comment"] == "pause donnée à 12 h 35, plan de travail revu"
     assert "acknowledged" not in again["alerts"][0]
+
+
+@pytest.mark.parametrize("change, field", [
+    ({"person": "Jean Dupont"}, "person"), ({"role": "vedette"}, "role"), ({"at": "2025-11-12T08:00:00"}, "at"),
+    ({"v": 7}, "v"), ({"type": "work.sieste"}, "type"), ({"name": "Jean"}, "name"), ({"person": None}, "person"),
+])
+def test_an_error_names_the_field_it_is_about(change, field):
+    """A form (the workspace's) shows the engine's message beside the field: `error.field` names it."""
+    from raccord.engine.live.events import check_event
+
+    data = {**START, **change}
+    if change.get("person", "") is None:
+        del data["person"]
+    with pytest.raises(InputError) as caught:
+        check_event(data, "formulaire")
+    assert caught.value.field == field
+    assert caught.value.where == "formulaire"
+
+
+def test_an_error_about_the_whole_event_names_no_field():
+    from raccord.engine.live.events import check_event
+
+    with pytest.raises(InputError) as caught:
+        check_event(["pas", "un", "objet"], "formulaire")
+    assert caught.value.field is None

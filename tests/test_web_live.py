@@ -77,6 +77,8 @@ def comparable(result: dict) -> dict:
     out = copy.deepcopy(result)
     out["dossier"].pop("path", None)
     out["dossier"].pop("id", None)
+    if out.get("review", {}).get("file"):  # where the auditor's file was read from (the workspace has none)
+        out["review"]["file"] = "dossier.audit.yaml"
     return out
 
 
@@ -250,3 +252,38 @@ def test_alerts_replayed_once_per_version_and_minute_by_either_engine(workspace,
     assert log(referent, {"type": "day.open", "at": "2025-11-12T07:00"}).status_code == 303
     fragment = referent.get("/p/film/alerts").text
     assert calls[-1] == "reference" and "moteur reference" in fragment and ALERT.findall(fragment) == durable
+
+
+def test_auditor_reviews_an_acknowledgement_as_the_cli_records_it(workspace, tmp_path):  # noqa: F811
+    """The auditor accepts the JOURNAL-ACK item of an acknowledged alert (or rejects it, with a reason
+    required); the exported auditor's file holds the review of its hash, which `check` applies."""
+    from raccord.engine.review import item_reviews
+
+    engine = shared_engine()
+    on_set(workspace, dt.datetime(2025, 11, 12, 9, 0, tzinfo=PARIS), today=dt.date(2025, 11, 12))
+    clients = team(workspace)
+    referent, auditor, producer = clients["vhss_referent"], clients["auditor"], clients["producer"]
+    arrived = {"type": "child.arrive", "person": "E-02", "supervised": "false", "at": "2025-11-12T08:40"}
+    assert log(referent, arrived).status_code == 303
+    aid = ALERT.findall(referent.get("/p/film/alerts").text)[0]
+    page = referent.get("/p/film/live")
+    assert referent.post(f"/p/film/alerts/{aid}/ack", data={"csrf": csrf_of(page.text), "comment": "Responsable arrivé à 08 h 50",
+                                                           "by": "referent_vhss"}).status_code == 303
+    item = "JOURNAL-ACK-" + aid[2:]
+    register = auditor.get("/p/film/evidence").text
+    assert f'action="/p/film/evidence/journal/{item}/review"' in register
+    assert f"/evidence/journal/{item}/review" not in producer.get("/p/film/evidence").text  # the auditor's act only
+    refused = auditor.post(f"/p/film/evidence/journal/{item}/review", data={"csrf": csrf_of(register), "decision": "rejected"})
+    assert refused.status_code == 400 and f'id="reason-{item}-error"' in refused.text
+    assert producer.post(f"/p/film/evidence/journal/{item}/review", data={"csrf": csrf_of(register),
+                                                                         "decision": "accepted"}).status_code == 403
+    done = auditor.post(f"/p/film/evidence/journal/{item}/review", data={"csrf": csrf_of(register), "decision": "accepted"})
+    assert done.status_code == 303
+    row = html.unescape(producer.get("/p/film/evidence").text)
+    row = row[row.index(f'id="ev-{item}"'):]
+    assert "acceptée" in row[:row.index("</tr>")]
+    dossier = engine.reviewed(engine.dossier(exported(producer, tmp_path / "out")))  # with the auditor's file, as check
+    assert (tmp_path / "out" / "dossier.audit.yaml").exists()
+    assert item_reviews(dossier)[item].status == "accepted"
+    day = dt.date(2025, 11, 12)
+    assert comparable(workspace_result(workspace)) == comparable(engine.result(engine.evaluate(dossier, day)))

@@ -141,6 +141,7 @@ STATE_CHANGING = [("/p/film/facts/work", {"present:work.shooting_days": "1", "wo
                   ("/p/film/team", {"email": "x@y.test", "role": "viewer"}),
                   ("/p/film/live", {"type": "day.open"}),
                   ("/p/film/alerts/A-0000000000/ack", {"comment": "Vu"}),
+                  ("/p/film/evidence/journal/JOURNAL-ACK-0000000000/review", {"decision": "accepted"}),
                   ("/productions", {"slug": "autre", "title": "Autre"}), ("/logout", {})]
 
 

@@ -54,6 +54,8 @@ def apply(state: dict[str, Any], kind: str, payload: dict[str, Any], author: str
         state["declined"].pop(payload["criterion"], None)
     elif kind == "review":
         item = state["evidence"].get(payload["evidence"])
+        if item is None and payload["evidence"].startswith("JOURNAL-") and payload.get("sha256"):
+            item = {"sha256": payload["sha256"]}  # an item the shooting journal gives (web/live.py): its hash then
         if item is not None:  # the review of this version of the file (a replaced file is pending again)
             review = {"evidence": payload["evidence"], "decision": payload["status"], "by": author or "?",
                       "date": at.date().isoformat()}

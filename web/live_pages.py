@@ -107,7 +107,31 @@ def routes(ws: Workspace, h) -> list[Route]:
         target = str(form.get("back", ""))
         return redirect(f"/p/{slug}" if target == "dashboard" else f"/p/{slug}/live")
 
+    @h()
+    def review_derived(ctx: Context, slug: str, eid: str) -> Response:
+        """The auditor's decision on an item the journal gives (an acknowledgement, the journal's record),
+        of its hash now, as `raccord review DOSSIER JOURNAL-ACK-… --accept` records it."""
+        from .production_pages import evidence_register
+        from .words import w
+
+        view = view_of(ws, ctx, slug, "review")
+        form = check_csrf(ctx)
+        item = next((i for i in derived_items(view) if i["id"] == eid), None)
+        if item is None:
+            raise NotFoundError()
+        decision, reason = str(form.get("decision", "")), str(form.get("reason", "")).strip()[:2000]
+        if decision not in ("accepted", "rejected"):
+            raise NotFoundError()
+        if decision == "rejected" and len(reason) < 3:
+            return evidence_register(ws, ctx, view, {f"review:{eid}": w("reason_required", ctx.lang)}, status=400)
+        payload = {"evidence": eid, "status": decision, "sha256": item["sha256"]}
+        if reason:
+            payload["reason"] = reason
+        store.append(ctx.db, view.production, ctx.user, [("review", payload)], None)
+        return redirect(f"/p/{slug}/evidence#ev-{eid}")
+
     return [
+        Route("/p/{slug}/evidence/journal/{eid}/review", review_derived, methods=["POST"]),
         Route("/p/{slug}/live", journal_page, methods=["GET", "POST"]),
         Route("/p/{slug}/live/import", import_journal, methods=["POST"]),
         Route("/p/{slug}/alerts", alerts_fragment),
@@ -158,5 +182,5 @@ def derived_items(view) -> list[dict[str, Any]]:
     dossier = view.evaluation.dossier
     held = item_reviews(dossier)
     return [{"id": i.id, "kind": i.kind, "criteria": list(i.criteria), "collected": i.collected, "note": i.note,
-             "author": i.author, "path": i.path, "review": held.get(i.id)}
+             "author": i.author, "path": i.path, "sha256": i.sha256, "review": held.get(i.id)}
             for i in dossier.file.evidence if i.id.startswith("JOURNAL-")]
