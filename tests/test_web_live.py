@@ -105,7 +105,14 @@ def test_scripted_day_alerts_are_watchs_and_the_acknowledgement_is_evidence(work
     clients = team(workspace)
     producer, referent, viewer = clients["producer"], clients["vhss_referent"], clients["viewer"]
     assert import_example(workspace, producer, "film", "serie_tv").status_code == 303
+    before = events_count(workspace)
     assert import_journal(producer, DAY).status_code == 303
+    assert events_count(workspace) == before + 1  # the file is one change of the journal (one version to evaluate)
+    history = html.unescape(producer.get("/p/film/history").text)
+    assert "a importé 21 événement(s) de tournage (jour-12-sans-pauses.jsonl)" in history
+    recent = html.unescape(producer.get("/p/film/live").text)
+    recent = recent[recent.index('class="live-events"'):]
+    assert recent.index("2025-11-13 10:30") < recent.index("2025-11-12 07:00")  # newest first
     dossier = exported(producer, tmp_path / "before")
     assert (tmp_path / "before" / "dossier.journal.jsonl").read_bytes() == DAY.read_bytes()  # byte for byte
     expected = watch_json(dossier, now.isoformat())

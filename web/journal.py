@@ -83,8 +83,8 @@ def apply(state: dict[str, Any], kind: str, payload: dict[str, Any], author: str
         state.update({key: imported.get(key, state[key]) for key in ("facts", "evidence", "not_applicable", "declined",
                                                                    *AUDIT_KEYS, "live")})
         state["production"] = production
-    elif kind == "live.event":  # a set event of the shooting journal (web/live.py), in the order logged
-        state["live"].append(payload["event"])
+    elif kind == "live.event":  # set events of the shooting journal (web/live.py): one logged, or a file imported
+        state["live"].extend(payload["events"] if "events" in payload else [payload["event"]])
     elif kind in ("team.role", "team.removed"):
         pass  # the team is not part of the dossier; the event is in the journal for the history
     else:

@@ -1,8 +1,9 @@
 """The production's shooting journal kept in the workspace (docs/journal.md, `raccord.journal/2`).
 
-Each set event (a child arrives, a break starts, an alert is acknowledged...) is one row of the
-production's journal, kind `live.event`, with its author and the time it was recorded; its payload is
-the event as `raccord journal add` writes it, checked by the same code (engine/live/events.py). The
+Each set event (a child arrives, a break starts, an alert is acknowledged...) is a row of the
+production's journal, kind `live.event`, with its author and the time it was recorded, its payload
+`{"event": …}`, the event as `raccord journal add` writes it (an imported file is one row, `{"events":
+[…], "file": …}`: one version, not hundreds), checked by the same code (engine/live/events.py). The
 state keeps them in order (`state["live"]`); as a file they are `dossier.journal.jsonl`, the journal
 the CLI reads beside `dossier.yaml`, byte for byte what an export writes. So the workspace's dossier
 gets the same derived facts and evidence as `raccord check` (engine/live/derived.py `add_events`),

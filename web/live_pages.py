@@ -77,8 +77,9 @@ def routes(ws: Workspace, h) -> list[Route]:
             return live_page(ws, ctx, view, "", errors={"file": message}, status=400)
         except InputError as error:
             return live_page(ws, ctx, view, "", errors={"file": error.render(ctx.lang)}, status=400)
-        if events:
-            store.append(ctx.db, view.production, ctx.user, [(live.KIND, {"event": e.data}) for e in events], None)
+        if events:  # one row (one version) for the file: a day's journal is not hundreds of changes to evaluate
+            store.append(ctx.db, view.production, ctx.user, [(live.KIND, {"events": [e.data for e in events],
+                                                                          "file": name[:200]})], None)
         return redirect(f"/p/{slug}/live?logged={len(events)}")
 
     @h()
@@ -154,8 +155,12 @@ def recent(ctx: Context, view) -> list[dict[str, Any]]:
     query = (select(Event, User.name).outerjoin(User, User.id == Event.author_id)
              .where(Event.production_id == view.production.id, Event.kind == live.KIND, Event.seq <= view.version)
              .order_by(Event.seq.desc()).limit(RECENT))
-    return [{"event": e.payload["event"], "by": name, "recorded": store._aware(e.at),
-             "title": type_title(e.payload["event"].get("type", ""), ctx.lang)} for e, name in ctx.db.execute(query)]
+    out = []
+    for row, name in ctx.db.execute(query):
+        for event in reversed(row.payload["events"] if "events" in row.payload else [row.payload["event"]]):
+            out.append({"event": event, "by": name, "recorded": store._aware(row.at),
+                        "title": type_title(event.get("type", ""), ctx.lang)})
+    return out[:RECENT]
 
 
 def live_page(ws: Workspace, ctx: Context, view, kind: str, errors: dict | None = None, values=None,

@@ -115,6 +115,11 @@ def field_title(name: str, lang: str) -> str:
     return lookup((FIELD_TITLES,), name, lang)
 
 
+def imported(payload: dict[str, Any], lang: str) -> str:
+    n, name = len(payload["events"]), payload.get("file", "")
+    return f"a importé {n} événement(s) de tournage ({name})" if lang == "fr" else f"imported {n} set event(s) ({name})"
+
+
 def describe(event: dict[str, Any], lang: str) -> str:
     """A journal event in the history's words: « a noté : Début de travail — P-021 (interprete), 12/11 08:00 »."""
     who = event.get("person") or event.get("scene") or event.get("report") or event.get("alert") or ""

@@ -183,9 +183,9 @@ def w(key: str, lang: str, **values) -> str:
 
 def describe_event(kind: str, payload: dict, lang: str) -> str:
     if kind == "live.event":
-        from .live_words import describe
+        from .live_words import describe, imported
 
-        return describe(payload["event"], lang)
+        return imported(payload, lang) if "events" in payload else describe(payload["event"], lang)
     shown = payload.get("value", "")
     if isinstance(shown, dict) and "members" in shown:  # a roster: its size, not its members
         shown = lookup((WORDS,), "members_count", lang, count=len(shown["members"]))
