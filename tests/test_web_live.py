@@ -294,3 +294,23 @@ def test_auditor_reviews_an_acknowledgement_as_the_cli_records_it(workspace, tmp
     assert item_reviews(dossier)[item].status == "accepted"
     day = dt.date(2025, 11, 12)
     assert comparable(workspace_result(workspace)) == comparable(engine.result(engine.evaluate(dossier, day)))
+
+
+def test_the_polled_alerts_after_the_session_ended_send_the_whole_page_to_the_login(workspace):  # noqa: F811
+    """The dashboard polls its alerts block; once the session has ended (logged out elsewhere,
+    expired), the login page must not be swapped into that block: htmx is told to take the whole
+    browser to the login (HX-Redirect), and back to the dashboard after it."""
+    from tests.web_helpers import client_for
+
+    clients = team(workspace)
+    producer = clients["producer"]
+    page = producer.get("/p/film")
+    assert producer.post("/logout", data={"csrf": csrf_of(page.text)}).status_code == 303
+    for client in (producer, client_for(workspace)):  # logged out, and never logged in
+        polled = client.get("/p/film/alerts", headers={"HX-Request": "true", "HX-Current-URL": "http://127.0.0.1/p/film"})
+        assert polled.status_code == 200 and polled.text == ""
+        assert polled.headers["HX-Redirect"] == "/login?next=/p/film"
+        elsewhere = client.get("/p/film/alerts", headers={"HX-Request": "true", "HX-Current-URL": "http://evil.test//evil"})
+        assert elsewhere.headers["HX-Redirect"] == "/login?next=/"  # never back to another site
+        plain = client.get("/p/film/alerts")  # a browser without htmx: the usual redirect
+        assert plain.status_code == 303 and plain.headers["location"] == "/login?next=/p/film/alerts"

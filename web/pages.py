@@ -7,7 +7,7 @@ import datetime as dt
 import functools
 import re
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
@@ -36,6 +36,16 @@ from .words import w
 
 MAX_FORM = 1024 * 1024  # bytes of a plain form (a file goes through the streaming upload)
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+
+
+def login_redirect(request: Request) -> Response:
+    """To the login page, then back. A fragment htmx asked for (the dashboard's polled alerts) after
+    the session ended must not get the login page swapped into the block: htmx sends the whole
+    browser there instead (HX-Redirect), and back to the page the person was on."""
+    if request.headers.get("HX-Request") != "true":
+        return redirect("/login?next=" + quote(request.url.path))
+    page = urlsplit(request.headers.get("HX-Current-URL", "")).path
+    return Response(status_code=200, headers={"HX-Redirect": "/login?next=" + quote(local_path(page or request.url.path))})
 
 
 def handler(workspace: Workspace, login: bool = True):
@@ -74,7 +84,7 @@ def handler(workspace: Workspace, login: bool = True):
                 ctx = context(workspace, request, db)
                 ctx.form, ctx.upload, ctx.upload_error = form or {}, upload, upload_error
                 if login and ctx.user is None:
-                    return redirect("/login?next=" + quote(request.url.path))
+                    return login_redirect(request)
                 try:
                     response = function(ctx, **request.path_params)
                 except ForbiddenError:
