@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import importlib
-import json
 import os
-import pkgutil
 import sys
 from pathlib import Path
 
@@ -53,6 +51,8 @@ class PluginGroup(LangGroup):
         if not self._loaded:
             self._loaded = True
             package = Path(__file__).parent
+            import pkgutil  # only when a command is not a built-in one
+
             for info in pkgutil.iter_modules([str(package)]):
                 if info.name.startswith("commands_"):
                     importlib.import_module(f"{__package__}.{info.name}").register(self)
@@ -132,6 +132,8 @@ def check(dossier, rulesets, as_of, fmt, lang, output, verbose, portfolio, exit_
     evaluation = run_evaluation(library, dossier, as_of, rulesets, portfolio)
     doc = document(evaluation, complete=fmt in ("json", "html", "pdf"))
     if fmt == "json":
+        import json  # imported where used: a text `raccord check` never loads it
+
         content = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
     elif fmt == "md":
         from . import render_md
@@ -164,6 +166,7 @@ def check(dossier, rulesets, as_of, fmt, lang, output, verbose, portfolio, exit_
                                                  "Also show the maintainers' provenance (seed file and lines)."))
 @library_options
 def explain(dossier, criterion_id, as_of, lang, fmt, sources, rulesets_dir, ruleset_files):
+    import json  # imported where used: a text `raccord check` never loads it
     library = library_from(rulesets_dir, ruleset_files)
     if criterion_id not in library.criteria:
         from raccord.engine.suggest import suggested
@@ -222,6 +225,7 @@ def document_header(evaluation) -> dict:
                       "Also list items that can no longer change an outcome (recommendations...)."))
 @library_options
 def missing(dossier, rulesets, as_of, lang, fmt, limit, show_all, rulesets_dir, ruleset_files):
+    import json  # imported where used: a text `raccord check` never loads it
     library = library_from(rulesets_dir, ruleset_files)
     evaluation = run_evaluation(library, dossier, as_of, rulesets)
     doc = document(evaluation)
@@ -336,6 +340,7 @@ VALIDATED_RULESET = {"fr": "{file} : valide — référentiel {rid}, {n} critèr
               help=bi("Écrire le schéma dans FICHIER.", "Write the schema to FILE."))
 @library_options
 def schema(output, rulesets_dir, ruleset_files):
+    import json  # imported where used: a text `raccord check` never loads it
     library = library_from(rulesets_dir, ruleset_files)
     from .schema import dossier_schema
 

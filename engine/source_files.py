@@ -21,7 +21,6 @@ from typing import Any
 import yaml
 
 from .errors import Bilingual, InputError, LimitError, Message
-from .json_reader import JsonReader
 from .record import Record, record
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -29,7 +28,28 @@ MAX_VALUES = 1_000_000
 ALIAS_ALLOWANCE = 10_000
 MAX_DEPTH = 100
 # libyaml when PyYAML has it (10x faster to compose; same nodes and marks), pure Python otherwise.
-SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class SafeLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """The safe loader with PyYAML's resolution of plain scalars in one call: libyaml calls `resolve`
+    back for each of a dossier's thousands of nodes. Same tags as PyYAML's (the safe loader has no
+    path resolvers, no wildcard resolver; tests/test_source_files.py compares)."""
+
+    _implicit = _BaseLoader.yaml_implicit_resolvers
+
+    def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode:
+            if implicit[0]:
+                for tag, regexp in self._implicit.get(value[:1], ()):
+                    if regexp.match(value):
+                        return tag
+            return _STR
+        if self.yaml_path_resolvers:
+            return super().resolve(kind, value, implicit)
+        return _MAP if kind is yaml.MappingNode else _SEQ
+
+
 DUPLICATE_HINT = Bilingual("une clé ne peut figurer qu'une fois dans un même bloc", "each key may appear once in a mapping")
 SPLIT_HINT = Bilingual("vérifiez que c'est le bon fichier ; un référentiel peut être découpé en plusieurs, un dossier "
                        "chacun (docs/ruleset-format.md, limites de taille)",
@@ -46,6 +66,7 @@ TOO_DEEP = Bilingual(f"imbriqué sur plus de {MAX_DEPTH} niveaux", f"nested more
 FLATTEN = Bilingual("aplatissez le document", "flatten the document")
 
 Path_ = tuple[str | int, ...]
+_STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
 
 
 @record(positional=True)
@@ -187,7 +208,6 @@ def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
     return _decode(read_bytes(path, max_bytes), path)
 
 
-_STR = "tag:yaml.org,2002:str"
 _SCALAR_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("null", "bool", "int", "float", "binary", "timestamp")}
 
 
@@ -333,7 +353,7 @@ def _reader_error(exc: yaml.reader.ReaderError, text: str, file: str) -> InputEr
     """A character YAML does not accept, located: the reader gives its offset (in UTF-8 bytes from
     libyaml, in characters from the pure-Python reader)."""
     offset = exc.position
-    if SafeLoader is not yaml.SafeLoader:
+    if _BaseLoader is not yaml.SafeLoader:
         offset = len(text.encode("utf-8")[:offset].decode("utf-8", errors="ignore"))
     line = text.count("\n", 0, offset) + 1
     column = offset - text.rfind("\n", 0, offset)
@@ -347,6 +367,8 @@ def _reader_error(exc: yaml.reader.ReaderError, text: str, file: str) -> InputEr
 def parse_json(text: str, file: str) -> Located:
     """A JSON document with positions (engine/json_reader.py): the same data as `json.loads`, the
     same limits and refusals as YAML."""
+    from .json_reader import JsonReader  # imports the json package, which a YAML dossier's check never needs
+
     reader = JsonReader(text, file, MAX_DEPTH, MAX_VALUES)
     data = reader.read()
     return Located(data, file, reader.positions, Source(True, text))

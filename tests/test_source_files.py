@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from raccord.engine import InputError, build_dossier, load_dossier, load_library
 from raccord.engine import source_files as sf
@@ -116,3 +117,17 @@ def test_aliases_may_repeat_values_within_the_allowance():
 def test_equal_values_of_one_document_share_one_object():
     data = parse_yaml("a: [Régie Films, Régie Films, 2025-03-01, 2025-03-01]\n", "x.yaml").data["a"]
     assert data[0] is data[1] and data[2] is data[3]
+
+
+def test_scalars_resolve_as_pyyamls_safe_loader_does():
+    """source_files.SafeLoader resolves plain scalars itself: the same values as PyYAML's own loader."""
+    text = ("a: 1\nb: -2.5e3\nc: .inf\nd: ~\ne: ''\nf: yes\ng: No\nh: 0x1F\ni: 1_000\nj: 2025-10-15\n"
+            "k: 2025-10-15T10:00:00Z\nl: '12'\nm: \"true\"\nn: !!str 3\no: [null, Null, +1, 0o17, <<x]\n"
+            "p: {q: 1:20, r: -.5, s: .NaN}\nt:\nu: 'x: y'\nv: 0b101\nw: 190:20:30\n")
+    got = parse_yaml(text, "t.yaml").data
+    want = yaml.load(text, Loader=yaml.SafeLoader)
+    assert repr(got) == repr(want)  # repr: nan != nan
+    assert type(got["a"]) is int and got["f"] is True and got["l"] == "12" and got["n"] == "3"
+    for path in [ROOT / "examples" / "long_metrage" / "dossier.yaml", ROOT / "rulesets" / "facts.yaml"]:
+        text = path.read_text(encoding="utf-8")
+        assert parse_yaml(text, str(path)).data == yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
