@@ -120,6 +120,18 @@ def test_producer_and_auditor_in_the_browser(server, browser, tmp_path):
     page.wait_for_url(f"{base}/p/le-film")
     assert "15/10/2025" in page.locator("#as-of").inner_text()  # the evaluation date on every page
 
+    # a save on the facts page goes through htmx: no navigation, the notice and the decisions come
+    # back in place, and the form's version with them (the second save of the same fact is not stale)
+    page.goto(f"{base}/p/le-film/facts/work")
+    afnor = page.locator("#facts-status li").first
+    for answer, expected in (("non", "non applicable"), ("oui", "Niveau 0 atteint")):
+        page.get_by_label("Prises de vues réelles").select_option(label=answer)
+        page.get_by_role("button", name="Enregistrer").click()
+        page.locator("#facts-status .notice").wait_for()
+        assert page.url == f"{base}/p/le-film/facts/work" and expected in afnor.inner_text()
+        page.evaluate("document.querySelector('#facts-status .notice').remove()")  # the next save brings its own
+    page.screenshot(path=str(folder / "facts-saved.png"), full_page=True)
+
     page.goto(f"{base}/p/le-film/interview")
     answered = [answer_question(page) for _ in range(3)]
     assert len(set(answered)) == 3  # each answer brought the next question

@@ -250,3 +250,63 @@ def test_roster_member_added_edited_removed(workspace):  # noqa: F811
     page = viewer.get("/p/film/roster/roster.children")
     assert "member-form" not in page.text
     assert viewer.post("/p/film/roster/roster.children", data={"csrf": csrf_of(page.text), "ref": "E-02"}).status_code == 403
+
+
+def decisions_block(html: str) -> str:
+    return re.search(r'<details class="decisions-now".*?</details>', html, re.S)[0].replace(" open>", ">")
+
+
+def test_a_save_through_htmx_gets_back_only_what_changed(workspace):  # noqa: F811
+    """What a browser running htmx asks for a save (the form's hx-post): one request, answered with
+    the notice and the decisions at the new version and the form's new version (an out-of-band
+    swap), the same decisions the whole page then shows; errors give the panel with the fields; a
+    stale form, the stale page's <main>; without a session, a navigation to the login page."""
+    producer = team(workspace)["producer"]
+    assert import_example(workspace, producer, "film", "long_metrage").status_code == 303
+    page = producer.get("/p/film/facts/work")
+    assert 'hx-post="/p/film/facts/work" hx-target="#facts-status"' in page.text
+    before, version = decisions_block(page.text), version_of(page.text)
+    htmx = {"HX-Request": "true", "HX-Target": "facts-status"}
+    data = {"csrf": csrf_of(page.text), "version": version, "present:work.live_action": "1",
+            "work.live_action": "false"}  # an animation: AFNOR SPEC 2308 not applicable
+    response = producer.post("/p/film/facts/work", data=data, headers=htmx)
+    assert response.status_code == 200 and "<html" not in response.text and "<form" not in response.text
+    assert "Enregistré." in response.text
+    assert f'id="facts-version" name="version" value="{version + 1}" hx-swap-oob="true"' in response.text
+    after = producer.get("/p/film/facts/work")
+    assert version_of(after.text) == version + 1
+    assert decisions_block(response.text) == decisions_block(after.text) != before  # the page's own decisions, changed
+    # the next save carries the version the fragment gave
+    data.update({"version": version + 1, "work.live_action": "true"})
+    assert producer.post("/p/film/facts/work", data=data, headers=htmx).status_code == 200
+    assert decisions_block(producer.get("/p/film/facts/work").text) == before
+    # an error: the whole panel, with the message beside its field, in place of the panel
+    bad = {**data, "version": version + 2, "present:work.shooting_days": "1", "work.shooting_days": "beaucoup"}
+    response = producer.post("/p/film/facts/work", data=bad, headers=htmx)
+    assert response.status_code == 400 and response.headers["HX-Retarget"] == "#facts-panel"
+    assert 'class="field-error"' in response.text and "<html" not in response.text
+    assert 'hx-target="#facts-panel"' in response.text  # its next save replaces the panel, errors gone
+    fixed = producer.post("/p/film/facts/work", data={**bad, "work.shooting_days": "40"},
+                          headers={"HX-Request": "true", "HX-Target": "facts-panel"})
+    assert fixed.status_code == 200 and 'class="field-error"' not in fixed.text and 'value="40"' in fixed.text
+    # a stale form: the stale page, put in the page's <main>
+    stale = producer.post("/p/film/facts/work", headers=htmx, data={
+        "csrf": data["csrf"], "version": version, "present:work.shooting_days": "1", "work.shooting_days": "41"})
+    assert stale.status_code == 409 and stale.headers["HX-Retarget"] == "#main" and stale.headers["HX-Reselect"] == "#main"
+    # no session any more: htmx is told to navigate to the login page (not to swap it into the form)
+    producer.cookies.clear()
+    gone = producer.post("/p/film/facts/work", data=data, headers=htmx)
+    assert gone.status_code == 204 and gone.headers["HX-Redirect"].startswith("/login?next=")
+
+
+def test_static_files_are_kept_by_the_browser_pages_are_not(workspace):  # noqa: F811
+    """A page names its CSS and script by their content's hash: the browser keeps them (one year,
+    immutable) instead of fetching them again with every page; the pages themselves are never stored."""
+    producer = team(workspace)["producer"]
+    page = producer.get("/")
+    assert page.headers["Cache-Control"] == "no-store"
+    for name in ("style.css", "htmx.min.js"):
+        url = re.search(rf'"(/static/{re.escape(name)}\?v=[0-9a-f]{{12}})"', page.text)[1]
+        response = producer.get(url)
+        assert response.status_code == 200 and response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"

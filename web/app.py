@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 from starlette.applications import Starlette
 from starlette.datastructures import MutableHeaders
@@ -29,12 +29,30 @@ from . import security
 from .authz import ROLE_TITLES, allowed
 from .config import Settings
 from .evaluation import Evaluator
-from .models import LoginSession, Production, User
+from .models import LoginSession, User
 from .words import describe_event, w
 
 HERE = Path(__file__).parent
 LANG_COOKIE = "raccord_lang"
 PRE_COOKIE = "raccord_pre"  # CSRF token of the forms shown before logging in (double-submit cookie)
+
+
+@dataclass(frozen=True)
+class Account:
+    """The logged-in user as the pages read it (a Core row: no ORM instance per request)."""
+
+    id: int
+    email: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Login:
+    """The request's login session (models.LoginSession's row)."""
+
+    token: str
+    user_id: int
+    csrf: str
 
 
 @dataclass
@@ -43,8 +61,8 @@ class Context:
 
     request: Request
     db: Session
-    user: User | None
-    session: LoginSession | None
+    user: Account | None
+    session: Login | None
     lang: str
     app: Workspace
     form: Any = None
@@ -57,6 +75,27 @@ class Context:
         if self.session:
             return self.session.csrf
         return self.request.state.pre_token
+
+
+class AfterCommit:
+    """A response made once the request's transaction is committed: a page showing the version the
+    request wrote (so that nothing derived from a version that may yet be rolled back is cached)."""
+
+    def __init__(self, make: Callable[[], Response]) -> None:
+        self.make = make
+
+
+def is_htmx(request: Request) -> bool:
+    """A request htmx sent for a part of the page (the form's hx-post): it gets a fragment back."""
+    return request.headers.get("hx-request") == "true"
+
+
+def whole_page(request: Request, response: Response) -> Response:
+    """A whole page answering an htmx request (an error, a stale write): htmx puts its <main> in
+    place of the page's, instead of the fragment it asked for."""
+    if is_htmx(request):
+        response.headers.update({"HX-Retarget": "#main", "HX-Reselect": "#main", "HX-Reswap": "outerHTML"})
+    return response
 
 
 class ForbiddenError(Exception):
@@ -90,6 +129,7 @@ class Workspace:
         self.templates = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
                                             undefined=jinja2.ChainableUndefined, trim_blocks=True, lstrip_blocks=True,
                                             auto_reload=False)  # templates ship with the package: no stat per page
+        self.templates.globals["static"] = static_urls()
 
     @property
     def sqlite(self) -> bool:
@@ -121,6 +161,15 @@ class Workspace:
         return HTMLResponse(html, status_code=status)
 
 
+def static_urls() -> dict[str, str]:
+    """Each static file's URL with its content's hash: a browser keeps it (STATIC_CACHE) and asks
+    again only when the file changed, instead of on every page."""
+    import hashlib
+
+    return {path.name: f"/static/{path.name}?v={hashlib.sha256(path.read_bytes()).hexdigest()[:12]}"
+            for path in (HERE / "static").iterdir() if path.is_file()}
+
+
 def format_date(value, lang: str) -> str:
     if value is None:
         return ""
@@ -147,6 +196,7 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",  # the private calendar feed URL never leaks in a Referer
     "Cache-Control": "no-store",
 }
+STATIC_CACHE = "public, max-age=31536000, immutable"  # /static/NAME?v=HASH: a new file is a new address
 
 
 def create_app(settings: Settings, engine=None, today: Callable[[], dt.date] | None = None, migrate: bool = True) -> Starlette:
@@ -188,9 +238,13 @@ class SecurityHeaders:
         token = given if given and len(given) >= 32 else security.secrets.token_urlsafe(32)
         scope.setdefault("state", {})["pre_token"] = token
 
+        static = scope["path"].startswith("/static/")
+
         async def sending(message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
+                if static and message["status"] == 200:
+                    headers["Cache-Control"] = STATIC_CACHE
                 for key, value in SECURITY_HEADERS.items():
                     if key not in headers:
                         headers[key] = value
@@ -202,14 +256,20 @@ class SecurityHeaders:
         await self.app(scope, receive, sending)
 
 
+_LS, _US = LoginSession.__table__, User.__table__
+# Built once (every request runs it): the login session and its user in one query (each query is a
+# round trip on PostgreSQL), Core columns (no ORM instances: ~0.08 ms instead of ~0.7 ms).
+LOGIN_QUERY = (select(_LS.c.token, _LS.c.user_id, _LS.c.csrf, _US.c.email, _US.c.name)
+               .join(_US, _US.c.id == _LS.c.user_id).where(_LS.c.token == bindparam("token")))
+
+
 def context(workspace: Workspace, request: Request, db: Session) -> Context:
     token = workspace.cookies.load(request.cookies.get(security.COOKIE))
     session = user = None
-    if token:  # the login session and its user in one query (each query is a round trip on PostgreSQL)
-        found = db.execute(select(LoginSession, User).join(User, User.id == LoginSession.user_id)
-                           .where(LoginSession.token == token)).first()
+    if token:
+        found = db.connection().execute(LOGIN_QUERY, {"token": token}).first()
         if found:
-            session, user = found
+            session, user = Login(found[0], found[1], found[2]), Account(found[1], found[3], found[4])
     return Context(request, db, user, session, language(request), workspace)
 
 
@@ -224,7 +284,7 @@ class CsrfError(Exception):
     pass
 
 
-def require(ctx: Context, production: Production, action: str, role: str | None = None) -> str:
+def require(ctx: Context, production, action: str, role: str | None = None) -> str:
     """The user's role on `production` (given, or read), if it allows `action`."""
     from .store import role_of
 
@@ -237,16 +297,15 @@ def require(ctx: Context, production: Production, action: str, role: str | None 
     return role
 
 
-def production_and_role(ctx: Context, slug: str) -> tuple[Production, str | None]:
-    """The production named `slug` and the user's role on it, in one query (NotFoundError: no such production)."""
-    from .models import Membership
+def production_and_role(ctx: Context, slug: str):
+    """The production named `slug` (store.ProductionRecord) and the user's role on it, in one query
+    (NotFoundError: no such production)."""
+    from . import store
 
-    found = ctx.db.execute(select(Production, Membership.role).outerjoin(
-        Membership, (Membership.production_id == Production.id) & (Membership.user_id == ctx.user.id))
-        .where(Production.slug == slug)).first()
+    found = store.production_and_role(ctx.db, slug, ctx.user.id)
     if found is None:
         raise NotFoundError()
-    return found[0], found[1]
+    return found
 
 
 def redirect(url: str) -> RedirectResponse:

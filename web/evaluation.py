@@ -18,11 +18,28 @@ from . import journal, live
 AUDIT_FILE = "dossier.audit.yaml"  # the name an export gives it, and what its messages point to
 
 
+PRODUCTIONS = 256  # productions whose latest dossier an Evaluator keeps (Evaluator(productions=...))
+
+
 class Evaluator:
-    def __init__(self, engine: Engine, size: int = 256) -> None:
+    """The engine's objects per (production, version), kept in memory. Three bounds, by what they cost:
+    - each production's newest dossier built (its « head », up to `productions` of them, the least
+      recently used dropped first): the base an edit's new version is made from (Engine.with_facts),
+      whatever other pages did meanwhile: a dashboard's chart or the history evaluate dozens of past
+      versions, which would push it out of a cache shared by everything;
+    - result documents (the dashboard's, the missing items'...: about 0.8 MB each for the feature
+      film), `productions // 4` of them;
+    - everything else (states, dossiers, evaluations, summaries, questions: 10-130 KB each), 8 per
+      production: the versions a team is looking at."""
+
+    def __init__(self, engine: Engine, productions: int = PRODUCTIONS) -> None:
         self.engine = engine
         self._cache: OrderedDict[tuple, Any] = OrderedDict()
-        self._size = size
+        self._results: OrderedDict[tuple, Any] = OrderedDict()
+        self._heads: OrderedDict[Any, tuple[int, dict[str, Any], Any]] = OrderedDict()
+        self._productions = productions
+        self._size = 8 * productions
+        self._result_size = max(16, productions // 4)
         self._lock = threading.Lock()
 
     @property
@@ -34,15 +51,16 @@ class Evaluator:
         return self._cached(key, make)
 
     def _cached(self, key: tuple, make):
+        cache, size = (self._results, self._result_size) if key[0] == "result" else (self._cache, self._size)
         with self._lock:
-            if key in self._cache:
-                self._cache.move_to_end(key)
-                return self._cache[key]
+            if key in cache:
+                cache.move_to_end(key)
+                return cache[key]
         value = make()
         with self._lock:
-            self._cache[key] = value
-            while len(self._cache) > self._size:
-                self._cache.popitem(last=False)
+            cache[key] = value
+            while len(cache) > size:
+                cache.popitem(last=False)
         return value
 
     def dossier(self, state: dict[str, Any]):
@@ -65,30 +83,47 @@ class Evaluator:
 
     def _peek(self, key: tuple):
         with self._lock:
-            return self._cache.get(key)
+            return (self._results if key[0] == "result" else self._cache).get(key)
 
     def dossier_of(self, key: tuple, state: dict[str, Any]):
-        """The engine's dossier of a version. After a change of facts only (the common edit), the
-        previous version's dossier with those facts replaced (Engine.with_facts), each value typed by
-        the engine alone, instead of validating the whole dossier again."""
+        """The engine's dossier of a version. After a change of facts only (the common edit), an
+        earlier version's dossier (the production's head, or the newest earlier one kept) with those
+        facts replaced (Engine.with_facts), each value typed by the engine alone, instead of
+        validating the whole dossier again."""
         def make():
             pid, version = key
-            with self._lock:
-                kept = [k[2] for k in self._cache if k[0] == "state" and k[1] == pid and k[2] < version
-                        and ("dossier", pid, k[2]) in self._cache]
-            base = max(kept, default=None)
-            previous, before = self._peek(("dossier", pid, base)), self._peek(("state", pid, base))
-            if previous is not None and before is not None and _only_facts_differ(before, state):
-                names = set(before["facts"]) | set(state["facts"])
-                changed = {n: state["facts"].get(n) for n in names if before["facts"].get(n) != state["facts"].get(n)}
-                dossier = self.engine.with_facts(previous, {n: self.typed(n, v) for n, v in changed.items()})
+            base = self._base(pid, version)
+            if base is not None and _only_facts_differ(base[1], state):
+                before = base[1]["facts"]
+                changed = {n: state["facts"].get(n) for n in set(before) | set(state["facts"])
+                           if before.get(n) != state["facts"].get(n)}
+                dossier = self.engine.with_facts(base[2], {n: self.typed(n, v) for n, v in changed.items()})
             else:
                 dossier = self.dossier(state)
             with self._lock:
                 self._cache[("state", pid, version)] = state
+                head = self._heads.get(pid)
+                if head is None or head[0] <= version:
+                    self._heads[pid] = (version, state, dossier)
+                    self._heads.move_to_end(pid)
+                    while len(self._heads) > self._productions:
+                        self._heads.popitem(last=False)
             return dossier
 
         return self._cached(("dossier", *key), make)
+
+    def _base(self, pid, version: int) -> tuple[int, dict[str, Any], Any] | None:
+        """(version, state, dossier) of the newest earlier version at hand: the head, else the cache's."""
+        with self._lock:
+            head = self._heads.get(pid)
+            if head is not None and head[0] < version:
+                return head
+            kept = [k[2] for k in self._cache if k[0] == "state" and k[1] == pid and k[2] < version
+                    and ("dossier", pid, k[2]) in self._cache]
+            if not kept:
+                return None
+            best = max(kept)
+            return best, self._cache[("state", pid, best)], self._cache[("dossier", pid, best)]
 
     def typed(self, name: str, value: Any) -> Any:
         """A journal value typed by the engine, as a dossier file's value is (Engine.fact_value, a roster included)."""
@@ -125,13 +160,14 @@ def _only_facts_differ(before: dict[str, Any], after: dict[str, Any]) -> bool:
             and (not after.get("live") or live.derived_unchanged(before, after)))
 
 
-def summary(entries: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
+def summary(entries: list[dict[str, Any]], lang: str, details: bool = True) -> list[dict[str, Any]]:
     """Each referential's decision line and details (the CLI's own wording), for the portfolio and
-    the dashboard; `entries`: Engine.summary, or a result document's rulesets."""
+    the dashboard; `entries`: Engine.summary, or a result document's rulesets. `details=False`: the
+    lines alone (the facts page shows no details)."""
     from raccord.cli.summary import decision_line, detail_lines
 
     return [{"id": rs["id"], "title": rs["title"], "decision": rs["outcome"].get("decision"),
-             "line": decision_line(rs, lang), "details": detail_lines(rs, lang)} for rs in entries]
+             "line": decision_line(rs, lang), "details": detail_lines(rs, lang) if details else []} for rs in entries]
 
 
 def score_points(entries: list[dict[str, Any]]) -> dict[str, float]:

@@ -19,6 +19,7 @@ from . import security, store, uploads
 from .app import (
     LANG_COOKIE,
     PRE_COOKIE,
+    AfterCommit,
     Context,
     CsrfError,
     ForbiddenError,
@@ -27,8 +28,10 @@ from .app import (
     check_csrf,
     context,
     error_page,
+    is_htmx,
     local_path,
     redirect,
+    whole_page,
 )
 from .authz import ROLES, allowed
 from .models import Invitation, Membership, User
@@ -79,6 +82,15 @@ def handler(workspace: Workspace, login: bool = True):
                     upload.discard()
 
         def run(request: Request, form, upload, upload_error) -> Response:
+            response = transact(request, form, upload, upload_error)
+            if isinstance(response, AfterCommit):  # made out of the transaction (SQLite: out of the write lock too)
+                response = response.make()
+            if is_htmx(request) and response.status_code in (301, 302, 303, 307, 308):
+                # htmx would follow it and put the whole page in the fragment's place: a navigation instead
+                return Response(status_code=204, headers={"HX-Redirect": response.headers["location"]})
+            return response
+
+        def transact(request: Request, form, upload, upload_error) -> Response:
             writing = request.method == "POST"
             with workspace.transaction(writing) as db:
                 ctx = context(workspace, request, db)
@@ -89,13 +101,13 @@ def handler(workspace: Workspace, login: bool = True):
                     response = function(ctx, **request.path_params)
                 except ForbiddenError:
                     db.rollback()
-                    return error_page(workspace, ctx, 403, "forbidden")
+                    return whole_page(request, error_page(workspace, ctx, 403, "forbidden"))
                 except NotFoundError:
                     db.rollback()
-                    return error_page(workspace, ctx, 404, "not_found")
+                    return whole_page(request, error_page(workspace, ctx, 404, "not_found"))
                 except CsrfError:
                     db.rollback()
-                    return error_page(workspace, ctx, 403, "csrf")
+                    return whole_page(request, error_page(workspace, ctx, 403, "csrf"))
                 db.commit()
                 return response
         return endpoint

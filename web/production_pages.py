@@ -3,6 +3,7 @@ calendar, criteria, history and past states, team, downloads, import."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import secrets
@@ -18,7 +19,19 @@ from raccord.engine import InputError
 from raccord.engine.review import FINDING_TYPES, SIGNOFF_DECISIONS, STAGES, item_reviews
 
 from . import forms, journal, live_pages, store, transfer, uploads
-from .app import Context, ForbiddenError, NotFoundError, Workspace, check_csrf, production_and_role, redirect, require
+from .app import (
+    AfterCommit,
+    Context,
+    ForbiddenError,
+    NotFoundError,
+    Workspace,
+    check_csrf,
+    is_htmx,
+    production_and_role,
+    redirect,
+    require,
+    whole_page,
+)
 from .authz import ROLES, allowed
 from .chart import score_chart
 from .evaluation import score_points, summary
@@ -76,6 +89,12 @@ def view_of(ws: Workspace, ctx: Context, slug: str, action: str = "view", upto: 
     version = production.version if upto is None else max(0, min(upto, production.version))
     state = store.state_at(ctx.db, production, version)
     return View(production, role, state, version, as_of_of(ws, ctx), ws.evaluator, readonly=upto is not None)
+
+
+def written_view(ctx: Context, view: View) -> View:
+    """`view` at the version this request's committed append made (store.state_after: no re-read)."""
+    state = store.state_after(ctx.db, view.production, view.state, view.version)
+    return dataclasses.replace(view, state=state, version=view.production.version)
 
 
 def summary_of(ws: Workspace, ctx: Context, production: Production) -> list[dict[str, Any]]:
@@ -142,14 +161,20 @@ def routes(ws: Workspace, h) -> list[Route]:
             if value != before:
                 changes.append(("fact.set", {"name": name, "value": value}) if value is not None
                                else ("fact.cleared", {"name": name}))
+        fragment = is_htmx(ctx.request)
         if errors:
-            return facts_form(ws, ctx, view, group, names, errors, raw, status=400)
+            return facts_form(ws, ctx, view, group, names, errors, raw, status=400, fragment=fragment)
         if changes:
             try:
                 store.append(ctx.db, view.production, ctx.user, changes, int_field(form, "version"))
             except store.StaleError as error:
-                return stale_page(ws, ctx, view, error)
-        return redirect(f"/p/{slug}/facts/{group}?saved={len(changes)}")
+                return whole_page(ctx.request, stale_page(ws, ctx, view, error))
+        if not fragment:
+            return redirect(f"/p/{slug}/facts/{group}?saved={len(changes)}")
+        # htmx's request: the panel at the new version, once committed (what the browser shows
+        # after a save: the notice, the decisions now, the fields and the form's new version)
+        return AfterCommit(lambda: facts_form(ws, ctx, written_view(ctx, view) if changes else view, group, names, {}, {},
+                                              saved=str(len(changes)), fragment=True))
 
     @h()
     def roster(ctx: Context, slug: str, name: str) -> Response:
@@ -563,14 +588,30 @@ def chart_of(ws: Workspace, ctx: Context, view: View) -> str:
     return score_chart(points, titles, w("score_over_time", ctx.lang))
 
 
-def facts_form(ws, ctx, view, group, names, errors, raw, status=200) -> Response:
+def facts_form(ws, ctx, view, group, names, errors, raw, status=200, saved: str | None = None,
+               fragment: bool = False) -> Response:
+    """The facts page of `group`; for an htmx request (`fragment`), only what its save changes: the
+    notice and decisions with the form's new version (_facts_status.html), or the whole panel
+    (_facts_panel.html) when there are errors to show or a form showing errors asked for it."""
+    rows = summary(view.summary, ctx.lang, details=False)
+    saved = saved if saved is not None else ctx.request.query_params.get("saved")
+    if fragment and not errors and ctx.request.headers.get("hx-target") == "facts-status":
+        return page(ws, ctx, "_facts_status.html", view, status=status, rows=rows, saved=saved, oob=True)
     catalogue = ws.evaluator.catalogue
     fields = [forms.field_of(n, catalogue[n], view.state["facts"].get(n), ctx.lang, errors.get(n), raw.get(n)) for n in names]
+    values = {"fields": fields, "rows": rows, "saved": saved, "errors": errors,
+              "action": f"/p/{view.production.slug}/facts/{group}"}
+    if fragment:
+        return whole_panel(page(ws, ctx, "_facts_panel.html", view, status=status, **values))
     all_groups = [(g, forms.group_title(g, ctx.lang)) for g in forms.groups(catalogue)]
     return page(ws, ctx, "facts.html", view, status=status, group=group, group_title=forms.group_title(group, ctx.lang),
-                rosters=forms.rosters(catalogue, ctx.lang),
-                fields=fields, groups=all_groups, saved=ctx.request.query_params.get("saved"),
-                rows=summary(view.summary, ctx.lang))
+                rosters=forms.rosters(catalogue, ctx.lang), groups=all_groups, **values)
+
+
+def whole_panel(response: Response) -> Response:
+    """The facts panel in place of the fragment the form targets (its errors, or the fields as saved)."""
+    response.headers.update({"HX-Retarget": "#facts-panel", "HX-Reswap": "outerHTML"})
+    return response
 
 
 def roster_page(ws, ctx, view, name, ref, errors, raw, status=200) -> Response:
