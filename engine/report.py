@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import weakref
 from typing import TYPE_CHECKING, Any
 
 from . import status as st
@@ -18,7 +20,12 @@ if TYPE_CHECKING:  # TypedDicts cost a cold `raccord check` about 20 ms to defin
 RESULT_FORMAT = "raccord.result/1"
 
 
+_PLAIN = (str, int, bool, type(None))
+
+
 def jsonable(value: Any) -> Any:
+    if type(value) in _PLAIN:  # most values: returned as they are, before the checks below
+        return value
     if isinstance(value, dict):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -137,11 +144,25 @@ def ruleset_summary(evaluation: Evaluation, rid: str, reasons: bool = True) -> d
     reason = not_applicable_reason(evaluation, rs, outcome) if outcome.get("decision") == st.NOT_APPLICABLE else None
     if reason:
         out["not_applicable_reason"] = reason
-    out.update(jsonable(rs.policy.describe()))
+    out.update(policy_fields(rs))
     if rs.stages:
         out["stage"] = evaluation.current_stage(rid)
         out["stages"] = [{"id": s.model.id, "title": to_data(s.model.title)} for s in rs.stages]
     return out
+
+
+_POLICY_FIELDS: dict[int, tuple[weakref.ref, str]] = {}
+
+
+def policy_fields(rs: CompiledRuleset) -> dict[str, Any]:
+    """`rs.policy.describe()` as JSON values. They are the policy's parameters, the same for every
+    evaluation: made once per compiled ruleset (a workspace makes a summary at every edit), kept as
+    JSON text and read back, so that each entry has its own values to change."""
+    kept = _POLICY_FIELDS.get(id(rs))
+    if kept is None or kept[0]() is not rs:
+        kept = (weakref.ref(rs), json.dumps(jsonable(rs.policy.describe())))
+        _POLICY_FIELDS[id(rs)] = kept
+    return json.loads(kept[1])
 
 
 def not_applicable_reason(evaluation: Evaluation, rs: CompiledRuleset, outcome: dict[str, Any]) -> dict[str, str] | None:
