@@ -1,23 +1,24 @@
 """Server CPU per fact edit of the workspace, measured in one process so that the machine's load
 changes it little (run by hand, not a test): the Starlette application driven through its ASGI
-interface (httpx's ASGI transport, no HTTP server, no sockets), `--productions` users each on their
+interface (a minimal client, class Client: no HTTP server, no sockets), `--productions` users each on their
 own copy of the feature film, editing in turn as bench/web_latency.py's users do.
 
     .venv/bin/python bench/web_cpu.py [--backend sqlite|postgresql] [--edits 200] [--productions 50]
-                                      [--instructions] [--profile FILE]
+                                      [--browser htmx|plain] [--profile FILE]
 
 An edit is what the user's browser requests for it (`--browser`):
 - « htmx » (default, what the pages ask since 2026-12-02): the form's POST sent by htmx, answered
-  with the fragment that replaces the form (saved notice, decisions, fields at the new version);
+  with the fragment htmx swaps in (saved notice, decisions, the form's new version);
 - « plain » (a browser without JavaScript): the POST, its 303 redirect and the whole facts page.
 The client is a few lines (bench's Client: the ASGI messages, cookies kept), so the figure is
 the server's work less uvicorn's HTTP parsing and socket writes.
 
 Printed: processor time per edit (this process's user + system time, time.process_time: the
-server's and the in-process client's work, not PostgreSQL's own process) and, with
-`--instructions`, the instructions per edit counted by valgrind (callgrind): two child runs of N and
-2N edits, the difference divided by N, start-up and warm-up excluded — a figure that does not move
-with the machine's load, to compare two versions of the code.
+server's work and the few lines of client, not PostgreSQL's own process), which a loaded machine
+changes much less than the wall time (take the lowest of a few runs); `--profile` writes a cProfile
+of the measured edits in processor time (the handlers run inline there, one thread).
+(Instruction counts under valgrind were tried: the difference of a run of N and of 2N edits was
+dominated by the start-up's variations, even negative: not a usable figure for this bench.)
 """
 
 from __future__ import annotations
@@ -26,10 +27,7 @@ import argparse
 import asyncio
 import os
 import re
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -156,7 +154,7 @@ def run(backend: str, productions: int, count: int, browser: str, profile: str |
     import datetime as dt
 
     from argon2 import PasswordHasher
-    from web_latency import prepare
+    from web_latency import database, prepare
 
     from raccord.web import security
     from raccord.web.app import create_app
@@ -164,50 +162,19 @@ def run(backend: str, productions: int, count: int, browser: str, profile: str |
 
     # the logins before the measure at argon2's lowest cost (as the tests do): an edit checks no password
     security._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    with tempfile.TemporaryDirectory() as folder:
-        os.environ["RACCORD_DATA_DIR"] = folder
-        server = None
-        if backend == "postgresql":
-            from tests.web_helpers import PostgresServer
-
-            server = PostgresServer()
-            server.start()
-            url = server.new_database()
-        else:
-            url = f"sqlite:///{folder}/raccord.db"
-        try:
-            prepare(url, productions)
-            settings = Settings(normalise_url(url), Path(folder), session_key(Path(folder)))
-            app = create_app(settings, today=lambda: dt.date.fromisoformat(TODAY), migrate=False)
-            before = rss_kb()
-            cpu, wall = asyncio.run(edits(app, productions, count, browser, profile))
-            memory = (rss_kb() - before) // max(1, productions)
-            app.state.workspace.dispose()
-        finally:
-            if server:
-                server.stop()
+    with database(backend) as (folder, url):
+        prepare(url, productions)
+        settings = Settings(normalise_url(url), Path(folder), session_key(Path(folder)))
+        app = create_app(settings, today=lambda: dt.date.fromisoformat(TODAY), migrate=False)
+        before = rss_kb()
+        cpu, wall = asyncio.run(edits(app, productions, count, browser, profile))
+        memory = (rss_kb() - before) // max(1, productions)
+        app.state.workspace.dispose()
     return cpu, wall, memory
 
 
 def rss_kb() -> int:
     return int(re.search(r"VmRSS:\s+(\d+)", Path("/proc/self/status").read_text())[1])
-
-
-def instructions(args: argparse.Namespace) -> float:
-    """Instructions per edit: callgrind counts of a run of N edits and of 2N, difference over N."""
-    if not shutil.which("valgrind"):
-        raise SystemExit("valgrind is not installed (apt-get install valgrind)")
-    counts = []
-    for n in (args.edits, 2 * args.edits):
-        command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, __file__,
-                   "--backend", args.backend, "--productions", str(args.productions), "--edits", str(n),
-                   "--browser", args.browser]
-        done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"})
-        found = re.search(r"Collected : (\d+)", done.stderr)
-        if done.returncode or not found:
-            raise SystemExit(f"valgrind run failed:\n{done.stderr[-3000:]}\n{done.stdout[-2000:]}")
-        counts.append(int(found[1]))
-    return (counts[1] - counts[0]) / args.edits
 
 
 def main() -> None:
@@ -217,7 +184,6 @@ def main() -> None:
     parser.add_argument("--productions", type=int, default=50, help="users, each on their own production")
     parser.add_argument("--browser", default="htmx", choices=("htmx", "plain"),
                         help="what the browser requests for an edit: htmx's fragment, or POST + redirect + page")
-    parser.add_argument("--instructions", action="store_true", help="also count instructions per edit with valgrind")
     parser.add_argument("--profile", help="write a cProfile of the measured edits to this file")
     args = parser.parse_args()
     load = os.getloadavg()[0]
@@ -225,8 +191,6 @@ def main() -> None:
     print(f"{args.backend}, {args.browser}, {args.productions} productions, {args.edits} edits, load average {load:.1f}: "
           f"processor {cpu * 1000 / max(1, args.edits):.2f} ms per edit, wall {wall * 1000 / max(1, args.edits):.2f} ms, "
           f"memory {memory} KB per production held")
-    if args.instructions:
-        print(f"instructions per edit (callgrind): {instructions(args) / 1e6:.1f} M")
 
 
 if __name__ == "__main__":

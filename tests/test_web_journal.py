@@ -341,3 +341,45 @@ def test_auditor_closes_a_finding_as_the_cli_does(workspace, tmp_path):  # noqa:
     assert [f.status for f in from_web.findings] == ["closed"]
     assert from_web.findings == from_cli.findings
     assert auditor.post("/p/film/findings/F-000000000000/close", data={**data, "comment": "Inconnu"}).status_code == 404
+
+
+def test_old_layout_sign_offs_are_listed_on_the_review_page(workspace):  # noqa: F811
+    """A sign-off of the journal's first layout (no stage nor decision) is not in the auditor's file;
+    the review page lists it under a notice that says so and asks for a new sign-off, which the
+    file then carries."""
+    import html
+
+    from sqlalchemy import select
+
+    from raccord.web import store
+    from raccord.web.models import Production, User
+
+    clients = team(workspace)
+    producer, auditor = clients["producer"], clients["auditor"]
+    assert import_example(workspace, producer, "film", "long_metrage").status_code == 303
+    notice = "Signatures de l'ancienne forme, absentes du fichier de l'auditeur"
+    assert notice not in html.unescape(auditor.get("/p/film/review").text)
+    with workspace.state.workspace.sessions() as db:  # the first layout's event, as it was written then
+        production = db.scalar(select(Production).where(Production.slug == "film"))
+        author = db.scalar(select(User).where(User.email == "auditor@film.test"))
+        store.append(db, production, author, [("sign_off", {"text": "Audit terminé, RAS"})], None)
+        db.commit()
+    for client in (auditor, producer):
+        page = html.unescape(client.get("/p/film/review").text)
+        old = re.search(r'<div class="notice" id="old-signoffs".*?</div>', page, re.S)[0]
+        assert notice in old and "signez à nouveau avec une étape et une décision" in old
+        assert "par Auditor, le" in old and "Audit terminé, RAS" in old
+    export = zipfile.ZipFile(io.BytesIO(producer.get("/p/film/export.zip").content))
+    assert "signoffs" not in yaml.safe_load(export.read("dossier.audit.yaml") if "dossier.audit.yaml" in export.namelist()
+                                            else "{}")
+    page = auditor.get("/p/film/review")
+    assert auditor.post("/p/film/sign-off", data={"csrf": csrf_of(page.text), "stage": "final", "decision": "favorable",
+                                                  "text": "Signé à nouveau"}).status_code == 303
+    export = zipfile.ZipFile(io.BytesIO(producer.get("/p/film/export.zip").content))
+    signoffs = yaml.safe_load(export.read("dossier.audit.yaml"))["signoffs"]
+    assert [(s["stage"], s["decision"], s.get("note")) for s in signoffs] == [("final", "favorable", "Signé à nouveau")]
+    page = html.unescape(auditor.get("/p/film/review").text)
+    assert notice in page  # the old one is still listed: the journal keeps it
+    lang = auditor.get("/lang?to=en&next=/p/film/review")
+    assert lang.status_code == 303
+    assert "Sign-offs of the old form, left out of the auditor's file" in html.unescape(auditor.get("/p/film/review").text)

@@ -118,6 +118,16 @@ def stale_page(ws: Workspace, ctx: Context, view: View, error: store.StaleError)
     return page(ws, ctx, "stale.html", view, status=409, changes=error.changes)
 
 
+def append_or_stale(ws: Workspace, ctx: Context, view: View, changes: list[tuple[str, dict[str, Any]]]) -> Response | None:
+    """Append `changes` after the version the form was read from; the stale page (409, what changed)
+    when someone changed the same things since, else None (the route answers as it does)."""
+    try:
+        store.append(ctx.db, view.production, ctx.user, changes, int_field(ctx.form, "version"))
+    except store.StaleError as error:
+        return whole_page(ctx.request, stale_page(ws, ctx, view, error))
+    return None
+
+
 def routes(ws: Workspace, h) -> list[Route]:
     @h()
     def dashboard(ctx: Context, slug: str) -> Response:
@@ -165,10 +175,9 @@ def routes(ws: Workspace, h) -> list[Route]:
         if errors:
             return facts_form(ws, ctx, view, group, names, errors, raw, status=400, fragment=fragment)
         if changes:
-            try:
-                store.append(ctx.db, view.production, ctx.user, changes, int_field(form, "version"))
-            except store.StaleError as error:
-                return whole_page(ctx.request, stale_page(ws, ctx, view, error))
+            stale = append_or_stale(ws, ctx, view, changes)
+            if stale is not None:
+                return stale
         if not fragment:
             return redirect(f"/p/{slug}/facts/{group}?saved={len(changes)}")
         # htmx's request: the panel at the new version, once committed (what the browser shows
@@ -197,13 +206,10 @@ def routes(ws: Workspace, h) -> list[Route]:
                 errors["ref"] = problem.render(ctx.lang)
         if errors:
             return roster_page(ws, ctx, view, name, ref, errors, raw, status=400)
-        if value != view.state["facts"].get(name):
-            try:
-                store.append(ctx.db, view.production, ctx.user, [("fact.set", {"name": name, "value": value})],
-                             int_field(form, "version"))
-            except store.StaleError as error:
-                return stale_page(ws, ctx, view, error)
-        return redirect(f"/p/{slug}/roster/{name}")
+        done = redirect(f"/p/{slug}/roster/{name}")
+        if value == view.state["facts"].get(name):
+            return done
+        return append_or_stale(ws, ctx, view, [("fact.set", {"name": name, "value": value})]) or done
 
     @h()
     def interview(ctx: Context, slug: str) -> Response:
@@ -222,11 +228,9 @@ def routes(ws: Workspace, h) -> list[Route]:
                 message = forms.error_text(error, ctx.lang)
             if message:
                 return interview_page(ws, ctx, view, error=message, status=400)
-            try:
-                store.append(ctx.db, view.production, ctx.user, [("fact.set", {"name": name, "value": value})],
-                             int_field(form, "version"))
-            except store.StaleError as error:
-                return stale_page(ws, ctx, view, error)
+            stale = append_or_stale(ws, ctx, view, [("fact.set", {"name": name, "value": value})])
+            if stale is not None:
+                return stale
             skip = skipped(ctx)
             return redirect(f"/p/{slug}/interview" + (f"?skip={','.join(skip)}" if skip else ""))
         return interview_page(ws, ctx, view)
@@ -283,14 +287,10 @@ def routes(ws: Workspace, h) -> list[Route]:
     @h()
     def evidence_remove(ctx: Context, slug: str, eid: str) -> Response:
         view = view_of(ws, ctx, slug, "manage_evidence")
-        form = check_csrf(ctx)
+        check_csrf(ctx)
         if eid not in view.state["evidence"]:
             raise NotFoundError()
-        try:
-            store.append(ctx.db, view.production, ctx.user, [("evidence.removed", {"id": eid})], int_field(form, "version"))
-        except store.StaleError as error:
-            return stale_page(ws, ctx, view, error)
-        return redirect(f"/p/{slug}/evidence")
+        return append_or_stale(ws, ctx, view, [("evidence.removed", {"id": eid})]) or redirect(f"/p/{slug}/evidence")
 
     @h()
     def review_queue(ctx: Context, slug: str) -> Response:
@@ -311,11 +311,7 @@ def routes(ws: Workspace, h) -> list[Route]:
         payload = {"evidence": eid, "status": decision}
         if reason:
             payload["reason"] = reason
-        try:
-            store.append(ctx.db, view.production, ctx.user, [("review", payload)], int_field(form, "version"))
-        except store.StaleError as error:
-            return stale_page(ws, ctx, view, error)
-        return redirect(f"/p/{slug}/review")
+        return append_or_stale(ws, ctx, view, [("review", payload)]) or redirect(f"/p/{slug}/review")
 
     @h()
     def finding(ctx: Context, slug: str) -> Response:
@@ -350,13 +346,10 @@ def routes(ws: Workspace, h) -> list[Route]:
         comment = str(form.get("comment", "")).strip()[:2000]
         if len(comment) < 3:
             return review_page(ws, ctx, view, {f"close:{fid}": w("comment_required", ctx.lang)}, status=400)
-        if found.get("status") != "closed":
-            try:
-                store.append(ctx.db, view.production, ctx.user, [("finding.closed", {"id": fid, "comment": comment})],
-                             int_field(form, "version"))
-            except store.StaleError as error:
-                return stale_page(ws, ctx, view, error)
-        return redirect(f"/p/{slug}/review")
+        done = redirect(f"/p/{slug}/review")
+        if found.get("status") == "closed":
+            return done
+        return append_or_stale(ws, ctx, view, [("finding.closed", {"id": fid, "comment": comment})]) or done
 
     @h()
     def sign_off(ctx: Context, slug: str) -> Response:
@@ -382,11 +375,7 @@ def routes(ws: Workspace, h) -> list[Route]:
             change = ("declaration.set", {"criterion": cid, "as": kind, "text": justification})
         else:
             return criterion_page(ws, ctx, view, cid, error=w("required", ctx.lang), status=400)
-        try:
-            store.append(ctx.db, view.production, ctx.user, [change], int_field(form, "version"))
-        except store.StaleError as error:
-            return stale_page(ws, ctx, view, error)
-        return redirect(f"/p/{slug}/criteria/{cid}")
+        return append_or_stale(ws, ctx, view, [change]) or redirect(f"/p/{slug}/criteria/{cid}")
 
     @h()
     def criterion(ctx: Context, slug: str, cid: str) -> Response:
@@ -507,11 +496,7 @@ def routes(ws: Workspace, h) -> list[Route]:
             imported = transfer.import_zip(ws, upload.temp.read_bytes())
         except InputError as problem:
             return page(ws, ctx, "downloads.html", view, status=400, error=problem.render(ctx.lang))
-        try:
-            store.append(ctx.db, view.production, ctx.user, [("import", {"state": imported})], int_field(ctx.form, "version"))
-        except store.StaleError as error:
-            return stale_page(ws, ctx, view, error)
-        return redirect(f"/p/{slug}")
+        return append_or_stale(ws, ctx, view, [("import", {"state": imported})]) or redirect(f"/p/{slug}")
 
     return [
         Route("/p/{slug}", dashboard),
@@ -725,11 +710,8 @@ def replace_upload(ws: Workspace, ctx: Context, view: View, eid: str, upload: up
     uploads.store_blob(ws.settings.blobs, upload)
     store.record_blob(ctx.db, upload.sha256, upload.size)
     payload = {"id": eid, "item": item, "previous": {k: old[k] for k in ("path", "sha256", "size") if old.get(k)}}
-    try:
-        store.append(ctx.db, view.production, ctx.user, [("evidence.replaced", payload)], int_field(ctx.form, "version"))
-    except store.StaleError as error:
-        return stale_page(ws, ctx, view, error)
-    return redirect(f"/p/{view.production.slug}/evidence/{eid}")
+    return (append_or_stale(ws, ctx, view, [("evidence.replaced", payload)])
+            or redirect(f"/p/{view.production.slug}/evidence/{eid}"))
 
 
 def register_upload(ws: Workspace, ctx: Context, view: View, upload: uploads.Upload) -> Response:
@@ -782,6 +764,8 @@ def review_page(ws, ctx, view, errors, status=200) -> Response:
     return page(ws, ctx, "review.html", view, status=status, queue=queue, done=done, errors=errors,
                 counts=document.get("counts"), findings=[(f, finding_text(f, ctx.lang)) for f in document.get("findings", [])],
                 sign_offs=[signoff_text(s, ctx.lang) for s in document.get("signoffs", [])],
+                # the first layout's sign-offs (no stage nor decision): not in the auditor's file (journal.audit_data)
+                old_sign_offs=[s for s in view.state["sign_offs"] if not s.get("decision")],
                 finding_types=FINDING_TYPES, stages=STAGES, decisions=SIGNOFF_DECISIONS)
 
 

@@ -88,6 +88,10 @@ WORDS: Words = {
     "findings": {"fr": "Constats", "en": "Findings"},
     "sign_off": {"fr": "Clore l'audit (signature)", "en": "Sign the audit off"},
     "signed_off": {"fr": "Audit signé", "en": "Audit signed off"},
+    "old_signoffs": {"fr": "Signatures de l'ancienne forme, absentes du fichier de l'auditeur : signez à nouveau avec une "
+                           "étape et une décision.",
+                     "en": "Sign-offs of the old form, left out of the auditor's file: sign again with a stage and a "
+                           "decision."},
     "who": {"fr": "Qui", "en": "Who"},
     "when": {"fr": "Quand", "en": "When"},
     "what": {"fr": "Quoi", "en": "What"},
