@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 VALID = "valid"
@@ -26,6 +27,52 @@ class EvidenceState(NamedTuple):
     late_after: dt.date | None = None  # EVIDENCE_LATE: the piece's due date it was collected after
 
 
+_by_id = attrgetter("id")
+
+
+class EvidenceItems(Mapping):
+    """`EvidenceIndex.items`: every evidence item by kind with its state at the index's date, sorted
+    by id (the register's order never shows in a trace), kinds in the order of their first id.
+
+    A kind's tuple is built the first time it is read: during an evaluation only age limits, counts
+    and periodic deadlines read items, a few kinds each, and building all of a register's states
+    cost more than the rest of a dossier's first evaluation."""
+
+    __slots__ = ("_built", "_by_kind", "_state")
+
+    def __init__(self, evidence: Iterable[Any], state: Callable[[Any], EvidenceState]) -> None:
+        by_kind: dict[str, list[Any]] = {}
+        for item in sorted(evidence, key=_by_id):
+            by_kind.setdefault(item.kind, []).append(item)
+        self._by_kind = by_kind
+        self._built: dict[str, tuple[EvidenceState, ...]] = {}
+        self._state = state
+
+    def __getitem__(self, kind: str) -> tuple[EvidenceState, ...]:
+        built = self._built.get(kind)
+        if built is None:
+            built = self._built[kind] = tuple(map(self._state, self._by_kind[kind]))
+        return built
+
+    def get(self, kind: str, default: Any = None) -> Any:
+        built = self._built.get(kind)
+        if built is not None:
+            return built
+        return self[kind] if kind in self._by_kind else default
+
+    def __contains__(self, kind: object) -> bool:
+        return kind in self._by_kind
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._by_kind)
+
+    def __len__(self) -> int:
+        return len(self._by_kind)
+
+    def __repr__(self) -> str:
+        return repr(dict(self.items()))
+
+
 class EvidenceIndex:
     """A dossier's register as seen at one date, built once and shared by every evaluation.
 
@@ -37,16 +84,16 @@ class EvidenceIndex:
 
     __slots__ = ("_build", "_items", "member_valid", "memo", "valid")
 
-    def __init__(self, valid: dict[str, bool | frozenset[str]], build_items: Callable[[], dict],
+    def __init__(self, valid: dict[str, bool | frozenset[str]], build_items: Callable[[], Mapping],
                  member_valid: dict[tuple[str, str], bool | frozenset[str]] | None = None) -> None:
         self.valid = valid
         self.member_valid = member_valid or {}  # (kind, member ref) -> as `valid`, for the items naming a member
         self.memo: dict[object, int] = {}  # generated code: a roster condition's value, computed once (codegen._memo)
         self._build = build_items
-        self._items: dict[str, tuple[EvidenceState, ...]] | None = None
+        self._items: Mapping[str, tuple[EvidenceState, ...]] | None = None
 
     @property
-    def items(self) -> dict[str, tuple[EvidenceState, ...]]:
+    def items(self) -> Mapping[str, tuple[EvidenceState, ...]]:
         if self._items is None:
             self._items = self._build()
         return self._items
@@ -138,7 +185,7 @@ class Context:
         self.status_reasons: dict[str, str] = {}  # criterion id -> deadlines.NOT_YET_DUE / DEADLINE_PASSED / PROOF_ONLY
 
     @property
-    def evidence(self) -> dict[str, tuple[EvidenceState, ...]]:
+    def evidence(self) -> Mapping[str, tuple[EvidenceState, ...]]:
         """Every evidence item by kind, with its state at the evaluation date."""
         return self.evidence_index.items
 

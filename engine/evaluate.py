@@ -10,7 +10,7 @@ from typing import Any
 from . import deadlines, tri
 from . import status as st
 from .compiled import CompiledRuleset, Library
-from .context import EVIDENCE_LATE, VALID, Context, EvidenceIndex, EvidenceState, evidence_state
+from .context import EVIDENCE_LATE, VALID, Context, EvidenceIndex, EvidenceItems, EvidenceState, evidence_state
 from .dossier import Dossier
 from .errors import EvaluationError, InputError
 from .ranges import check_as_of, check_facts, fact_where
@@ -106,6 +106,9 @@ def build_context(dossier: Dossier, as_of: dt.date, integrity: dict[str, str] | 
     return Context(dossier.facts, as_of, evidence)  # read-only for conditions: no copy
 
 
+_new_state = tuple.__new__  # an EvidenceState without its Python-level __new__ (one per item read)
+
+
 def _late_after(item: Any, late: tuple[tuple[str, str, dt.date], ...]) -> dt.date | None:
     """The earliest due date of a piece the item stands for that takes no late piece."""
     dues = [due for kind, cid, due in late if kind == item.kind and (not item.criteria or cid in item.criteria)]
@@ -131,19 +134,16 @@ def _evidence_index(dossier: Dossier, as_of: dt.date, integrity: dict[str, str] 
         if member is not None and (had := members.get((kind, member))) is not True:
             members[kind, member] = True if not item.criteria else (had or frozenset()) | frozenset(item.criteria)
 
-    def items() -> dict[str, tuple[EvidenceState, ...]]:
-        by_kind: dict[str, list[EvidenceState]] = {}
-        empty: frozenset[str] = frozenset()
-        for item in sorted(evidence, key=lambda e: e.id):  # the register's order never shows in a trace
-            late_after = _late_after(item, late) if item.kind in late_kinds else None
-            state = evidence_state(item.collected, item.expires, item.auditor.status, as_of, problems.get(item.id),
-                                   late_after)
-            by_kind.setdefault(item.kind, []).append(EvidenceState(
-                item.id, item.kind, frozenset(item.criteria) if item.criteria else empty, state, item.collected,
-                item.expires, item.member, late_after if state == EVIDENCE_LATE else None))
-        return {kind: tuple(found) for kind, found in by_kind.items()}
+    empty: frozenset[str] = frozenset()
 
-    return EvidenceIndex(valid, items, members)
+    def state_of(item: Any) -> EvidenceState:
+        late_after = _late_after(item, late) if item.kind in late_kinds else None
+        state = evidence_state(item.collected, item.expires, item.auditor.status, as_of, problems.get(item.id), late_after)
+        return _new_state(EvidenceState, (item.id, item.kind, frozenset(item.criteria) if item.criteria else empty, state,
+                                          item.collected, item.expires, item.member,
+                                          late_after if state == EVIDENCE_LATE else None))
+
+    return EvidenceIndex(valid, lambda: EvidenceItems(evidence, state_of), members)
 
 
 def check_references(library: Library, dossier: Dossier) -> None:

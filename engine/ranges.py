@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .errors import Bilingual, InputError
+from .roster import Roster
 from .source_files import Located
 
 MAX_SHIFT_DAYS = 3660  # ten years, the bound of deadline offsets too (engine/model.py Deadline)
@@ -65,22 +66,36 @@ def shift_error(where: str, days: int) -> InputError | None:
 
 def check_facts(facts: dict[str, Any], where: Callable[..., str]) -> None:
     """Every date and number fact of a dossier inside the ranges, the fields of a roster's members
-    (a hiring date, an age) too; `where(name, *inner)` locates a fact or a place inside it."""
+    (a hiring date, an age) too; `where(name, *inner)` locates a fact or a place inside it. Run on
+    the first evaluation of every dossier: a value is tested inline, the message built only for one
+    outside the ranges."""
     for name, value in facts.items():
-        what = Bilingual(f"fait « {name} »", f"fact '{name}'")
-        members = getattr(value, "members", None)  # a roster (engine/roster.py)
-        if isinstance(members, tuple):
-            for i, member in enumerate(members):
+        if type(value) in _UNRANGED:
+            continue
+        if isinstance(value, Roster):
+            for i, member in enumerate(value.members):
                 for key, field in member.items():
-                    error = value_error(lambda name=name, key=key, i=i: where(name, "members", i, key), field,
-                                        Bilingual(f"{what.fr}, membre {member.ref}, champ « {key} »",
-                                                  f"{what.en}, member {member.ref}, field '{key}'"))
-                    if error:
+                    if not _in_range(field) and (error := value_error(
+                            lambda name=name, key=key, i=i: where(name, "members", i, key), field,
+                            Bilingual(f"fait « {name} », membre {member.ref}, champ « {key} »",
+                                      f"fact '{name}', member {member.ref}, field '{key}'"))):
                         raise error
             continue
-        error = value_error(lambda name=name: where(name), value, what)
-        if error:
+        if not _in_range(value) and (error := value_error(lambda name=name: where(name), value,
+                                                          Bilingual(f"fait « {name} »", f"fact '{name}'"))):
             raise error
+
+
+_UNRANGED = frozenset((bool, str, frozenset))  # most facts: no range to check
+
+
+def _in_range(value: Any) -> bool:
+    """True for a value no range concerns or one inside its range (value_error says the rest)."""
+    if isinstance(value, dt.date):
+        return EARLIEST <= value <= LATEST
+    if isinstance(value, (int, float)):  # a boolean is in range
+        return -MAX_MAGNITUDE <= value <= MAX_MAGNITUDE
+    return True
 
 
 def value_error(where: Callable[[], str], value: Any, what: Bilingual) -> InputError | None:
