@@ -317,11 +317,14 @@ def window(cid: str, deadline: Deadline, inputs: Any, stage: str | None = None, 
     return at_date(cid, deadline, base, as_of, stage, implicit, kind)
 
 
+_new_window = tuple.__new__  # a Window without its Python-level __new__ (a dossier's first evaluation makes dozens)
+
+
 def at_date(cid: str, deadline: Deadline, base: dt.date | None, as_of: dt.date, stage: str | None = None,
             implicit: bool = False, kind: str | None = None, member: str | None = None) -> Window:
     """The window of a deadline counted from `base` (None: unknown) at `as_of`."""
     if base is None:
-        return Window(cid, UNKNOWN_DATE, None, None, None, deadline, stage, implicit, kind, member)
+        return _new_window(Window, (cid, UNKNOWN_DATE, None, None, None, deadline, stage, implicit, kind, member))
     due = _shifted(base, deadline.offset_days) if deadline.offset_days else base
     start_by = _shifted(due, -deadline.lead_days) if deadline.lead_days else due
     if as_of < start_by:
@@ -330,7 +333,7 @@ def at_date(cid: str, deadline: Deadline, base: dt.date | None, as_of: dt.date, 
         state = CLOSING
     else:
         state = OVERDUE if deadline.late == "allowed" else CLOSED
-    return Window(cid, state, due, start_by, (due - as_of).days, deadline, stage, implicit, kind, member)
+    return _new_window(Window, (cid, state, due, start_by, (due - as_of).days, deadline, stage, implicit, kind, member))
 
 
 def adjust(statuses: dict[str, str], opened: list[str], windows: dict[str, Window], due_by_key: dict[str, Due],
