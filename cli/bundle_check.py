@@ -188,8 +188,10 @@ def _cross_check_register(manifest: dict[str, Any], registers: dict[str, bytes |
                             if isinstance(m, dict) and m.get("dossier") == mine}
         for item in items:
             eid, path, sha = str(item.get("id")), item.get("path"), item.get("sha256")
+            if path is None and item.get("url"):
+                path = item.get("copy")  # an online item's saved copy travels and is checked like a file
             if not isinstance(path, str):
-                continue  # a URL item, or no file
+                continue  # a URL item without a saved copy, or no file
             try:
                 entry = entry_for(path, folder)
             except ValueError as exc:

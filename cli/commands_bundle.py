@@ -9,7 +9,8 @@ Bundle layout (format raccord.bundle/2; every path below is a zip entry):
   signature.json              optional: an Ed25519 signature of manifest.json (cli/signing.py)
   dossier/<dossier file>      the dossier, byte for byte as evaluated
   dossier/<auditor's file>    the auditor's review file beside it, when there is one
-  dossier/<evidence path>     each registered file at the path the dossier gives it
+  dossier/<evidence path>     each registered file at the path the dossier gives it, and the saved
+                              copy of an online item (`copy:`) at its path (manifest row `copy_of`: the URL)
   dossier/<portfolio entry>   each dossier its `portfolio:` names (inside its folder), with its own
                               evidence files beside it (role portfolio_member; listed in the
                               manifest's `portfolio`, their evidence rows naming their `dossier`)
@@ -46,7 +47,7 @@ from .bundle_check import render as render_bundle_check
 from .bundle_zip import unsafe_name
 from .commands_evidence import expected_kinds
 from .context import common_as_of, common_lang, common_rulesets, document, library_from, library_options, run_evaluation
-from .integrity import MISSING_FILE, MODIFIED, OUTSIDE_DOSSIER, check_files
+from .integrity import MISSING_FILE, MODIFIED, OUTSIDE_DOSSIER, check_files, file_of
 from .integrity import WORDS as STATE_WORDS
 from .language import bi
 from .output import write_atomic_with
@@ -140,12 +141,13 @@ def build_bundle(library, dossier_path: str, as_of: str | None, lang: str, rules
     links: dict[str, str] = {}
     evidence_entries: dict[str, str] = {}
     for i, item in enumerate(dossier.file.evidence):
-        if item.path is None or checks[item.id].state == MISSING_FILE:
+        source, key = file_of(item)
+        if source is None or checks[item.id].state == MISSING_FILE:
             continue
-        entry = entry_for(item.path)
-        _refuse_unsafe(entry, dossier.located.where(("evidence", i, "path")))
+        entry = entry_for(source)
+        _refuse_unsafe(entry, dossier.located.where(("evidence", i, key)))
         if roles.get(entry, "evidence") != "evidence":
-            raise InputError(dossier.located.where(("evidence", i, "path")),
+            raise InputError(dossier.located.where(("evidence", i, key)),
                              Bilingual(f"la preuve {item.id} désigne le fichier du dossier lui-même",
                                        f"evidence {item.id} names the dossier's own file"))
         evidence_entries[item.id] = entry
@@ -169,15 +171,17 @@ def build_bundle(library, dossier_path: str, as_of: str | None, lang: str, rules
     evidence_of: dict[str, list[dict[str, Any]]] = {}
     for item in dossier.file.evidence:
         check = checks[item.id]
+        source = file_of(item)[0]
         if item.id not in evidence_entries:
             if check.state == MISSING_FILE:
-                missing.append({"evidence_id": item.id, "source_path": item.path, "problem": MISSING_FILE})
+                missing.append({"evidence_id": item.id, "source_path": source, "problem": MISSING_FILE})
             continue
         entry = evidence_entries[item.id]
         if entry not in entries:
             entries[entry], roles[entry] = FileEntry(check.path, check.sha256, check.size), "evidence"
         supports = item.criteria or sorted(c for c in expecting.get(item.kind, ()) if c in evaluated)
-        info = {"id": item.id, "kind": item.kind, "source_path": item.path, "criteria": supports,
+        info = {"id": item.id, "kind": item.kind, "source_path": source, "copy_of": item.url if item.path is None else None,
+                "criteria": supports,
                 "used_by": by_id[item.id]["used_by"], "registered_sha256": item.sha256,
                 "collected": by_id[item.id]["collected"], "expires": by_id[item.id]["expires"],
                 "auditor": by_id[item.id]["auditor"], "problem": check.state if check.problem else None}
@@ -220,17 +224,18 @@ def _checked_files(dossier, allow_problems: bool) -> dict:
     checks = check_files(dossier)
     for i, item in enumerate(dossier.file.evidence):
         check = checks[item.id]
-        where = dossier.located.where(("evidence", i, "path"))
+        source, key = file_of(item)
+        where = dossier.located.where(("evidence", i, key))
         state = STATE_WORDS.get(check.state, {})
         if check.state == OUTSIDE_DOSSIER:
             from raccord.engine.messages_fr import french
 
-            reason = french(check.detail) or f"hors du répertoire du dossier (« {item.path} »)"
+            reason = french(check.detail) or f"hors du répertoire du dossier (« {source} »)"
             raise InputError(where, Bilingual(f"la preuve {item.id} : {reason}", f"evidence {item.id}: {check.detail}"),
                              Bilingual("les fichiers de preuve doivent être dans le répertoire du dossier",
                                        "evidence files must live in the dossier folder"))
         if check.state in (MISSING_FILE, MODIFIED) and not allow_problems:
-            raise InputError(where, Bilingual(f"la preuve {item.id} : {state['fr']} (« {item.path} »)",
+            raise InputError(where, Bilingual(f"la preuve {item.id} : {state['fr']} (« {source} »)",
                                               f"evidence {item.id} is {check.state.replace('_', ' ')}: {check.detail}"),
                              Bilingual("lancez `raccord verify` et corrigez le registre, ou passez --allow-problems "
                                        "pour l'empaqueter tel quel",
@@ -260,19 +265,20 @@ def _portfolio_entries(evaluation, entries: dict[str, Entry], roles: dict[str, s
         checks = _checked_files(dossier, allow_problems)
         for i, item in enumerate(dossier.file.evidence):
             check = checks[item.id]
-            if item.path is None:
+            source, key = file_of(item)
+            if source is None:
                 continue
             if check.state == MISSING_FILE:
-                missing.append({"evidence_id": item.id, "dossier": entry, "source_path": item.path, "problem": MISSING_FILE})
+                missing.append({"evidence_id": item.id, "dossier": entry, "source_path": source, "problem": MISSING_FILE})
                 continue
-            target = entry_for(item.path, folder)
-            _refuse_unsafe(target, dossier.located.where(("evidence", i, "path")))
+            target = entry_for(source, folder)
+            _refuse_unsafe(target, dossier.located.where(("evidence", i, key)))
             if roles.setdefault(target, "evidence") != "evidence":
-                raise InputError(dossier.located.where(("evidence", i, "path")),
+                raise InputError(dossier.located.where(("evidence", i, key)),
                                  Bilingual(f"la preuve {item.id} désigne un fichier de dossier",
                                            f"evidence {item.id} names a dossier file"))
             entries.setdefault(target, FileEntry(check.path, check.sha256, check.size))
-            info = {"id": item.id, "kind": item.kind, "dossier": entry, "source_path": item.path,
+            info = {"id": item.id, "kind": item.kind, "dossier": entry, "source_path": source,
                     "criteria": list(item.criteria), "registered_sha256": item.sha256,
                     "problem": check.state if check.problem else None}
             rows.setdefault(target, []).append({k: v for k, v in info.items() if v is not None})

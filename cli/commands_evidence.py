@@ -33,7 +33,7 @@ from .integrity import (
     integrity_problems,
     w,
 )
-from .language import bi
+from .language import bi, current_lang
 from .review_text import w as rw
 
 __all__ = ["add_evidence", "expected_kinds", "render_list", "verify_dossier"]
@@ -59,8 +59,21 @@ HISTORY = {
     "collected_on": {"fr": "recueillie le {date}", "en": "collected on {date}"},
     "replaced_on": {"fr": "remplacée le {date}", "en": "replaced on {date}"},
     "one_item": {"fr": "élément", "en": "item"},
+    "copy": {"fr": "copie : {path}", "en": "copy: {path}"},
+    "replaces": {"fr": "{new} remplace {old} ; version {n}", "en": "{new} replaces {old}; version {n}"},
+    "removed": {"fr": "{id} retirée du registre ({where} n'est pas supprimé)",
+                "en": "{id} taken out of the register ({where} is not deleted)"},
 }
 hw = words(HISTORY, MESSAGES)
+
+
+def where_of(item: dict[str, Any], lang: str) -> str:
+    """The file of an item, or its address and, when there is one, where its saved copy is."""
+    if item.get("path"):
+        return item["path"]
+    if item.get("url"):
+        return item["url"] + (f" ({hw('copy', lang, path=item['copy'])})" if item.get("copy") else "")
+    return "-"
 
 
 def history_lines(item: dict[str, Any], lang: str) -> list[str]:
@@ -92,7 +105,7 @@ def render_list(items: list[dict[str, Any]], lang: str) -> str:
     """One line per item: id, kind, file or address, date, versions, the auditor's decision (and why)."""
     out = []
     for item in items:
-        where = item.get("path") or item.get("url") or "-"
+        where = where_of(item, lang)
         review = item["review"]
         decision = w(review["status"], lang)
         if review.get("reason"):
@@ -157,6 +170,7 @@ def _item_json(report: ItemReport) -> dict[str, Any]:
         "criteria": item.criteria,
         "path": item.path,
         "url": item.url,
+        "copy": item.copy,
         "file": report.file.state,
         "detail": report.file.detail or None,
         "registered_sha256": item.sha256,
@@ -191,7 +205,7 @@ def render_verify(result: dict[str, Any], lang: str, show_all: bool) -> str:
         auditor = w(item["auditor"]["status"], lang)
         if item["auditor"].get("reason"):
             auditor += f"{colon(lang)}{item['auditor']['reason']}"
-        where = item.get("path") or item.get("url") or "-"
+        where = where_of(item, lang)
         sep = colon(lang)
         out.append(f"{mark} {item['id']} {item['kind']} — {where}{sep}{', '.join(states)} [{w('auditor', lang)}{sep}{auditor}]")
         if item.get("detail"):
@@ -257,10 +271,11 @@ def register(cli: click.Group) -> None:
         item = add_evidence(library, Path(dossier), Path(file) if file else None, kind, _split_criteria(criteria),
                             collected_date, _date_option(expires, "--expires"), author, item_id, note, now, url, seen,
                             Path(copy) if copy else None)
-        where = item.get("path") or item["url"]
+        lang = current_lang()
         digest = f", sha256 {item['sha256'][:16]}…" if item.get("sha256") else ""
-        size = f", {item['size']} octets" if item.get("size") is not None else ""
-        click.echo(f"{item['id']} : {where} ({item['kind']}{size}{digest}) → {', '.join(item['criteria'])}")
+        size = f", {hw('bytes', lang, size=item['size'])}" if item.get("size") is not None else ""
+        click.echo(f"{item['id']}{colon(lang)}{where_of(item, lang)} ({item['kind']}{size}{digest}) → "
+                   f"{', '.join(item['criteria'])}")
 
     @evidence.command("replace")
     @click.argument("dossier", type=click.Path(dir_okay=False))
@@ -281,8 +296,10 @@ def register(cli: click.Group) -> None:
         old, new = replace_evidence(library, Path(dossier), evidence_id, Path(file),
                                     _date_option(collected, "--collected") or today, _date_option(expires, "--expires"),
                                     author, today)
-        click.echo(f"{evidence_id} : {new.path} (sha256 {new.sha256[:16]}…, {new.size} octets) remplace "
-                   f"{old.path} (sha256 {(old.sha256 or '-')[:16]}…) ; version {len(new.history) + 1}")
+        lang = current_lang()
+        click.echo(f"{evidence_id}{colon(lang)}" + hw(
+            "replaces", lang, new=f"{new.path} (sha256 {new.sha256[:16]}…, {hw('bytes', lang, size=new.size)})",
+            old=f"{old.path} (sha256 {(old.sha256 or '-')[:16]}…)", n=len(new.history) + 1))
 
     @evidence.command("remove")
     @click.argument("dossier", type=click.Path(dir_okay=False))
@@ -292,7 +309,7 @@ def register(cli: click.Group) -> None:
         """Retirer une preuve du registre (son fichier reste où il est)."""
         library = library_from(rulesets_dir, ruleset_files)
         old = remove_evidence(library, Path(dossier), evidence_id)
-        click.echo(f"{evidence_id} retirée du registre ({old.path or old.url or '-'} n'est pas supprimé)")
+        click.echo(hw("removed", current_lang(), id=evidence_id, where=old.path or old.url or "-"))
 
     @evidence.command("list")
     @click.argument("dossier", type=click.Path(dir_okay=False))

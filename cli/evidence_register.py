@@ -154,8 +154,8 @@ def add_evidence(library: Library, dossier_path: Path, file: Path | None, kind: 
                  collected: dt.date, expires: dt.date | None, author: str | None, item_id: str | None,
                  note: str | None, now: dt.datetime, url: str | None = None, seen: str | None = None,
                  copy: Path | None = None) -> dict[str, Any]:
-    """Register `file` (or `url`: what was seen there, on `collected`, with the hash of a saved
-    `copy` if given) in the dossier; returns the new item."""
+    """Register `file` (or `url`: what was seen there, on `collected`, with where a saved `copy` of
+    it is in the dossier folder, and its hash, if given) in the dossier; returns the new item."""
     dossier = load_dossier(dossier_path, library.catalogue)
     check_references(library, dossier)
     _check_kind_and_criteria(library, kind, criteria)
@@ -170,8 +170,8 @@ def add_evidence(library: Library, dossier_path: Path, file: Path | None, kind: 
             raise InputError("--seen", Bilingual("dire ce qui a été vu à cette adresse (--seen « … »)",
                                                  "say what was seen at this address (--seen '…')"))
         item["url"] = url
-        if copy is not None:  # a saved copy kept elsewhere: its hash ties the record to what was seen
-            _regular_file(copy)
+        if copy is not None:  # a saved copy in the dossier folder: `verify` and the bundle check it like a file
+            item["copy"] = _file_in_dossier(dossier, copy)
             item["sha256"], item["size"] = sha256_file(copy)
     else:
         if file is None:
@@ -285,7 +285,8 @@ def list_items(dossier: Dossier) -> list[dict[str, Any]]:
     out = []
     for item in dossier.file.evidence:
         entry = {"id": item.id, "kind": item.kind, "criteria": list(item.criteria), "path": item.path, "url": item.url,
-                 "seen": item.seen, "sha256": item.sha256, "size": item.size, "collected": _plain(item.collected),
+                 "copy": item.copy, "seen": item.seen, "sha256": item.sha256, "size": item.size,
+                 "collected": _plain(item.collected),
                  "expires": _plain(item.expires), "author": item.author, "member": item.member, "note": item.note,
                  "review": held[item.id].as_dict(), "versions": len(item.history) + 1,
                  "history": [_plain(to_data(h, exclude_none=True)) for h in item.history]}

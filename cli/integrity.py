@@ -30,6 +30,7 @@ PROBLEMS = (MISSING_FILE, MODIFIED, OUTSIDE_DOSSIER)
 # Informational: nothing to check, or nothing to compare with.
 UNHASHED = "unhashed"  # a file, but no sha256 registered: changes cannot be detected
 URL = "url"  # an online document: not checked offline
+URL_COPY = "url_copy"  # an online document whose saved copy (`copy:`) is unchanged; the page itself is not checked
 NO_FILE = "no_file"  # neither path nor url
 
 CHUNK = 1 << 20
@@ -41,6 +42,8 @@ WORDS: dict[str, dict[str, str]] = {
     OUTSIDE_DOSSIER: {"fr": "hors du dossier (refusée)", "en": "outside the dossier folder (refused)"},
     "unhashed": {"fr": "sans empreinte enregistrée", "en": "no registered fingerprint"},
     "url": {"fr": "document en ligne (non vérifié)", "en": "online document (not checked)"},
+    "url_copy": {"fr": "copie enregistrée intacte (le document en ligne lui-même n'est pas vérifié)",
+                 "en": "saved copy unchanged (the online document itself is not checked)"},
     "no_file": {"fr": "sans fichier", "en": "no file"},
     "expired": {"fr": "expirée à la date d'évaluation", "en": "expired at the evaluation date"},
     "not_yet_collected": {"fr": "datée après la date d'évaluation", "en": "dated after the evaluation date"},
@@ -153,21 +156,28 @@ def confine(base_dir: Path, relative: str) -> Path:
     return Path(Confinement(base_dir).resolve(relative))
 
 
+def file_of(item: EvidenceItem) -> tuple[str | None, str]:
+    """The file an item names in its folder and the dossier key naming it: its `path`, or the saved
+    copy of an online item (`copy:`), checked like a file (the page itself never is: URL_COPY)."""
+    return (item.path, "path") if item.path is not None else (item.copy, "copy")
+
+
 def check_file(item: EvidenceItem, folder: Confinement, remembered: bool = False) -> FileCheck:
-    if item.path is None:
+    relative = file_of(item)[0]
+    if relative is None:
         return FileCheck(item.id, URL if item.url else NO_FILE)
     try:
-        target = folder.resolve(item.path)
+        target = folder.resolve(relative)
     except ValueError as exc:
         return FileCheck(item.id, OUTSIDE_DOSSIER, str(exc))
     try:
         digest, actual_size = (remembered_sha256 if remembered else sha256_file)(target)
     except (FileNotFoundError, NotADirectoryError):
-        return FileCheck(item.id, MISSING_FILE, f"{item.path}: file not found", path=Path(target))
+        return FileCheck(item.id, MISSING_FILE, f"{relative}: file not found", path=Path(target))
     except IsADirectoryError:
-        return FileCheck(item.id, MISSING_FILE, f"{item.path}: is a folder", path=Path(target))
+        return FileCheck(item.id, MISSING_FILE, f"{relative}: is a folder", path=Path(target))
     except OSError as exc:
-        return FileCheck(item.id, MISSING_FILE, f"{item.path}: cannot read ({exc.strerror})", path=Path(target))
+        return FileCheck(item.id, MISSING_FILE, f"{relative}: cannot read ({exc.strerror})", path=Path(target))
     problems = []
     if item.size is not None and actual_size != item.size:
         problems.append(f"size {actual_size} instead of {item.size}")
@@ -175,7 +185,7 @@ def check_file(item: EvidenceItem, folder: Confinement, remembered: bool = False
         problems.append(f"sha256 {digest[:12]}… instead of {item.sha256[:12]}…")
     if problems:
         return FileCheck(item.id, MODIFIED, "; ".join(problems), digest, actual_size, Path(target))
-    state = OK if item.sha256 is not None else UNHASHED
+    state = UNHASHED if item.sha256 is None else (OK if item.path is not None else URL_COPY)
     return FileCheck(item.id, state, "", digest, actual_size, Path(target))
 
 

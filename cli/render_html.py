@@ -23,7 +23,7 @@ from .citations import WORDS as CITATION_WORDS
 from .citations import citation_parts, notice
 from .deadline_text import due_text
 from .i18n import MESSAGES, colon, count, money, percent, reason, t, text, words
-from .integrity import OK, PROBLEMS, FileCheck, check_files, date_state, w
+from .integrity import OK, PROBLEMS, FileCheck, check_files, date_state, file_of, w
 from .integrity import WORDS as REGISTER_WORDS
 from .review_text import figures_line, findings_by_criterion, review_lines, validated_line
 from .review_text import w as rw
@@ -62,6 +62,7 @@ WORDS: dict[str, dict[str, str]] = {
     "expires": {"fr": "expire le", "en": "expires"},
     "author": {"fr": "Auteur", "en": "Author"},
     "size": {"fr": "octets", "en": "bytes"},
+    "saved_copy": {"fr": "copie enregistrée", "en": "saved copy"},
     "criteria_supported": {"fr": "Critères", "en": "Criteria"},
     "integrity_alert": {"fr": "Des preuves ne sont pas intactes et ne comptent pas dans ce rapport",
                         "en": "Some evidence is not intact and does not count in this report"},
@@ -126,6 +127,7 @@ def evidence_register(dossier, checks: dict[str, FileCheck], as_of: dt.date, doc
             "kind": item.kind,
             "path": item.path,
             "url": url,
+            "copy": item.copy,
             "href": links.get(item.id),
             "sha256": item.sha256,
             "size": item.size,
@@ -224,12 +226,13 @@ def evidence_links(dossier, checks: dict[str, FileCheck], report_dir: Path | Non
     links = {}
     for item in dossier.file.evidence:
         check = checks.get(item.id)
-        if item.path is None or check is None or check.state == "outside_dossier":
+        source = file_of(item)[0]  # the file, or an online item's saved copy
+        if source is None or check is None or check.state == "outside_dossier":
             continue
         if report_dir is None:
-            links[item.id] = href_for(item.path)
+            links[item.id] = href_for(source)
         else:
-            target = dossier.base_dir.resolve() / item.path
+            target = dossier.base_dir.resolve() / source
             links[item.id] = href_for(Path(os.path.relpath(target, report_dir.resolve())).as_posix())
     return links
 

@@ -63,6 +63,7 @@ class EvidenceItem(Strict):
     auditor: Auditor = field(default_factory=Auditor)
     note: str | None = None
     seen: str | None = None  # an online item (`url`): what was seen there on `collected`
+    copy: str | None = None  # an online item: where its saved copy is (confined like `path`; `sha256` is the copy's)
     member: str | None = None  # the internal reference of the roster member it concerns (P-014)
     history: list[PreviousVersion] = field(default_factory=list)  # earlier versions, oldest first
 
@@ -71,6 +72,10 @@ class EvidenceItem(Strict):
             raise ValueError("give either `path` or `url`, not both")
         if self.path is not None:
             confined_relative_path(self.path)
+        if self.copy is not None:
+            if not self.url:
+                raise ValueError("`copy` is the saved copy of an online item: give `url` too")
+            confined_relative_path(self.copy)
         if self.collected and self.expires and self.expires < self.collected:
             raise ValueError(f"expires {self.expires} is before collected {self.collected}")
 

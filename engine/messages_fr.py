@@ -176,6 +176,9 @@ _FR: list[tuple[str, str]] = [
     (r"path contains a NUL character \(\\0\), which no file name can",
      "le chemin contient un caractère NUL (\\0), impossible dans un nom de fichier"),
     (r"empty path", "chemin vide"),
+    (r"give either `path` or `url`, not both", "donner `path` ou `url`, pas les deux"),
+    (r"`copy` is the saved copy of an online item: give `url` too",
+     "`copy` est la copie enregistrée d'une preuve en ligne : donner aussi `url`"),
 ]
 _FR += [
     # the model's checks of a ruleset file (engine/model.py located_validation_error: pydantic's words)

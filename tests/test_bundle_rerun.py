@@ -121,6 +121,43 @@ def test_auditor_file_travels_with_the_bundle(film: Path, tmp_path: Path, capsys
     assert code == 0, out
 
 
+def test_the_saved_copy_of_an_online_item_travels_and_is_checked_again(film: Path, tmp_path: Path, capsys) -> None:
+    copy = film / "evidence" / "charte_rse.html"
+    copy.write_text("<h1>Charte RSE des Heures claires</h1>\n", encoding="utf-8")
+    code, out, err = run(capsys, "evidence", "add", str(film / "dossier.yaml"), "--url", "https://exemple.fr/charte",
+                         "--seen", "Charte RSE publiée", "--copy", str(copy), "--kind", "note_intention_rse",
+                         "--criteria", "AFN-GOV-01", "--collected", "2025-06-03")
+    assert code == 0, err
+    eid = out.split(" ", 1)[0]
+    bundle = tmp_path / "audit.zip"
+    assert run(capsys, "dossier", str(film / "dossier.yaml"), "--out", str(bundle), "--as-of", AS_OF)[0] == 0
+    name = "dossier/evidence/charte_rse.html"
+    with zipfile.ZipFile(bundle) as zf:
+        assert zf.read(name) == copy.read_bytes()
+        row = next(f for f in json.loads(zf.read("manifest.json"))["files"] if f["path"] == name)
+    assert row["role"] == "evidence" and row["evidence"][0]["id"] == eid
+    assert row["evidence"][0]["copy_of"] == "https://exemple.fr/charte"
+    assert run(capsys, "verify", str(bundle))[0] == 0
+    in_place = check_json(capsys, bundle)
+    assert without_paths(in_place) == without_paths(check_json(capsys, film / "dossier.yaml", "--as-of", AS_OF))
+    assert eid in next(c for rs in in_place["rulesets"] for c in rs["criteria"] if c["id"] == "AFN-GOV-01")["evidence_used"]
+    # the copy changed in the bundle and the manifest edited to match: the dossier's register says otherwise
+    with zipfile.ZipFile(bundle) as zf:
+        entries = {i.filename: zf.read(i.filename) for i in zf.infolist()}
+    forged = entries[name].replace(b"Charte", b"Chartr")
+    manifest = json.loads(entries["manifest.json"])
+    for entry in manifest["files"]:
+        if entry["path"] == name:
+            entry["sha256"] = hashlib.sha256(forged).hexdigest()
+    entries.update({name: forged, "manifest.json": json.dumps(manifest).encode()})
+    tampered = tmp_path / "falsifié.zip"
+    with zipfile.ZipFile(tampered, "w") as zf:
+        for key, data in entries.items():
+            zf.writestr(key, data)
+    code, out, _ = run(capsys, "verify", str(tampered))
+    assert code == 3 and f"✘ {name} : ne correspond pas au registre des preuves du dossier ({eid} : le dossier enregistre" in out
+
+
 def test_the_html_report_of_a_bundle_links_nothing_that_is_gone(film: Path, tmp_path: Path, capsys) -> None:
     """`check FILE.zip --format html` reads the bundle in a temporary folder removed at the end: its
     evidence is named in plain text, where the report of the dossier itself links each file."""

@@ -133,20 +133,47 @@ def test_two_registrations_in_parallel_merge_without_an_id_collision(film: Path,
     assert run(capsys, "verify", str(film), "--as-of", AS_OF)[0] == 0
 
 
-def test_add_url_records_what_was_seen_when_and_the_hash_of_a_saved_copy(film: Path, tmp_path: Path, capsys) -> None:
-    copy = tmp_path / "page.html"
-    copy.write_text("<h1>Charte</h1>\n", encoding="utf-8")
+def test_add_url_records_what_was_seen_when_and_where_its_saved_copy_is(film: Path, tmp_path: Path, capsys) -> None:
+    copy = film.parent / "evidence" / "charte_rse.html"
+    copy.write_text("<h1>Charte RSE</h1>\n", encoding="utf-8")
     out = ok(capsys, "evidence", "add", str(film), "--url", "https://exemple.fr/charte-rse", "--seen",
              "Charte RSE publiée, version du 3 mars", "--copy", str(copy), "--kind", "note_intention_rse",
              "--criteria", "AFN-GOV-01", "--collected", "2025-06-03")
     eid = out.split(" ", 1)[0]
+    assert "(copie : evidence/charte_rse.html)" in out
     item = listed(capsys, film)[eid]
     assert item["url"] == "https://exemple.fr/charte-rse" and item["seen"] == "Charte RSE publiée, version du 3 mars"
+    assert item["copy"] == "evidence/charte_rse.html" and "path" not in item
     assert item["collected"] == "2025-06-03" and item["sha256"] == hashlib.sha256(copy.read_bytes()).hexdigest()
-    assert "path" not in item
+    # verify checks the copy and says the page itself is not checked
+    code, out, _ = run(capsys, "verify", str(film), "--as-of", AS_OF)
+    assert code == 0 and "copie enregistrée intacte (le document en ligne lui-même n'est pas vérifié)" in out
+    code, out, _ = run(capsys, "verify", str(film), "--as-of", AS_OF, "--lang", "en")
+    assert "saved copy unchanged (the online document itself is not checked)" in out
+    assert eid in entry(check(capsys, film), "AFN-GOV-01")["evidence_used"]
+    copy.write_text("<h1>Charte RSE modifiée</h1>\n", encoding="utf-8")
+    code, out, _ = run(capsys, "verify", str(film), "--as-of", AS_OF)
+    assert code == 3 and f"✘ {eid} note_intention_rse — https://exemple.fr/charte-rse (copie : evidence/charte_rse.html)" \
+        f" : modifiée depuis l'enregistrement" in out
+    assert eid not in entry(check(capsys, film), "AFN-GOV-01").get("evidence_used", [])  # a changed copy does not count
+    # a copy outside the dossier folder cannot be checked later: refused, as a file is
+    outside = tmp_path / "page.html"
+    outside.write_text("<h1>Charte</h1>\n", encoding="utf-8")
+    code, _, err = run(capsys, "evidence", "add", str(film), "--url", "https://exemple.fr/x", "--seen", "Charte",
+                       "--copy", str(outside), "--kind", "note_intention_rse", "--criteria", "AFN-GOV-01")
+    assert code == 2 and "fichier hors du dossier" in err
     code, _, err = run(capsys, "evidence", "add", str(film), "--url", "https://exemple.fr/x", "--kind",
                        "note_intention_rse", "--criteria", "AFN-GOV-01")
     assert code == 2 and "--seen" in err
+
+
+def test_a_dossier_copy_needs_a_url_and_stays_inside_its_folder(film: Path, capsys) -> None:
+    text = film.read_text(encoding="utf-8")
+    items = ("- {id: EV-X1, kind: note_intention_rse, url: 'https://exemple.fr/p', seen: Charte, copy: ../page.html}\n"
+             "- {id: EV-X2, kind: note_intention_rse, copy: evidence/p.html}\n")
+    film.write_text(text.replace("\nnot_applicable:", "\n" + items + "not_applicable:", 1), encoding="utf-8")
+    code, _, err = run(capsys, "validate", str(film))
+    assert code == 2 and "« ../page.html » sort du dossier" in err and "donner aussi `url`" in err, err
 
 
 def test_replace_in_a_json_dossier(tmp_path: Path, capsys) -> None:
@@ -293,7 +320,7 @@ def test_eligibility_gives_the_validated_decision_of_every_scheme(film: Path, ca
 
 
 def test_a_saved_copy_that_is_a_named_pipe_is_not_a_regular_file(film: Path, tmp_path: Path, capsys) -> None:
-    pipe = tmp_path / "copie.html"
+    pipe = film.parent / "evidence" / "copie.html"
     os.mkfifo(pipe)
     code, _, err = run(capsys, "evidence", "add", str(film), "--url", "https://exemple.fr/charte", "--seen", "Charte",
                        "--copy", str(pipe), "--kind", "note_intention_rse", "--criteria", "AFN-GOV-01")
