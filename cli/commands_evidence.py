@@ -216,7 +216,7 @@ def render_verify(result: dict[str, Any], lang: str, show_all: bool) -> str:
     if result["ok"]:
         out.append(w("all_ok", lang))
     else:
-        out.append(f"{counts['problems']} {w('problems', lang)}")
+        out.append(w("problems", lang, n=counts["problems"]))
     return "\n".join(out) + "\n"
 
 

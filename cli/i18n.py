@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -137,14 +138,31 @@ REASONS: dict[str, dict[str, str]] = {
 }
 
 
+class _Agreed(string.Formatter):
+    """`{n:revue|revues}` -> « 1 revue », « 2 revues »: a number with its word agreed (`singular`).
+    The one place plurals are made, so no message writes « revue(s) »."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def format_field(self, value: Any, spec: str) -> str:
+        if "|" not in spec:
+            return super().format_field(value, spec)
+        one, many = spec.split("|", 1)
+        return f"{value} {one if singular(value, self.lang) else many}"
+
+
 def lookup(tables: tuple[Words, ...], key: str, lang: str, **values: Any) -> str:
     """A word from the first table that has it, in `lang` (French when missing), filled with
-    `values`; the key itself when no table has it (a code the user can still search for)."""
+    `values` (`{n:mot|mots}` agrees the word with the number); the key itself when no table has it
+    (a code the user can still search for)."""
     for table in tables:
         entry = table.get(key)
         if entry:
             text = entry.get(lang, entry["fr"])
-            return text.format(**values) if values else text
+            if not values:
+                return text
+            return _Agreed(lang).format(text, **values) if "|" in text else text.format(**values)
     return key
 
 

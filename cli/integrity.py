@@ -56,8 +56,7 @@ WORDS: dict[str, dict[str, str]] = {
     "items": {"fr": "éléments", "en": "items"},
     "changes": {"fr": "critères dont le statut change", "en": "criteria whose status changes"},
     "all_ok": {"fr": "Toutes les preuves sont intactes et valides.", "en": "All evidence is unchanged and valid."},
-    "problems": {"fr": "problème(s)", "en": "problem(s)"},
-    "warnings": {"fr": "avertissement(s)", "en": "warning(s)"},
+    "problems": {"fr": "{n:problème|problèmes}", "en": "{n:problem|problems}"},
 }
 
 

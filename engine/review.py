@@ -447,8 +447,9 @@ def validated(evaluation: Any) -> Any:
 
 def add_validated(doc: dict[str, Any], declared: Any, checked: Any) -> dict[str, Any]:
     """Add the validated figures of `checked` (= `validated(declared)`) to the result document of
-    `declared`: per ruleset `validated` {outcome, counts}, per criterion `validated_status` when it
-    differs from `status`, and the document's `review` section. Returns `doc`."""
+    `declared`: per ruleset `validated` {outcome, counts}, per scheme of an aid ruleset
+    `validated_decision` (in `outcome.schemes`), per criterion `validated_status` when it differs
+    from `status`, and the document's `review` section. Returns `doc`."""
     from .report import jsonable
 
     statuses = checked.ctx.statuses
@@ -462,6 +463,11 @@ def add_validated(doc: dict[str, Any], declared: Any, checked: Any) -> dict[str,
         # The policy's outcome as computed: completing its reasons (missing facts) would explain every
         # criterion left unknown, most of them here; the declared outcome gives them.
         rs["validated"] = {"outcome": jsonable(checked.ctx.outcomes[rs["id"]]), "counts": counts}
+        # a scheme's validated decision beside its declared one, as the eligibility document gives it
+        held = rs["validated"]["outcome"].get("schemes")
+        for sid, result in (rs["outcome"].get("schemes") or {}).items():
+            if isinstance(result, dict) and isinstance(held, dict) and sid in held:
+                result["validated_decision"] = held[sid]["decision"]
     for item in doc.get("missing", []):
         status = statuses.get(item["criterion"])
         if status is not None and status != item["status"]:

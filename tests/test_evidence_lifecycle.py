@@ -319,6 +319,32 @@ def test_eligibility_gives_the_validated_decision_of_every_scheme(film: Path, ca
     assert "Validated by the auditor: not eligible" in english and "an attestation rests on that decision" in english
 
 
+def test_the_report_gives_each_schemes_validated_decision(film: Path, capsys) -> None:
+    # the JSON gives each scheme's validated decision beside the declared one; the HTML row shows it
+    doc = check(capsys, film, "2025-10-15")
+    aid = next(rs for rs in doc["rulesets"] if rs["id"] == "aid_schemes")
+    results = aid["outcome"]["schemes"]
+    assert all(r["validated_decision"] == aid["validated"]["outcome"]["schemes"][sid]["decision"] for sid, r in results.items())
+    for lang, said, note in (("fr", "Validé par l'auditeur : ", "c'est la décision sur laquelle repose une attestation"),
+                             ("en", "Validated by the auditor: ", "an attestation rests on that decision")):
+        html = ok(capsys, "check", str(film), "--as-of", "2025-10-15", "--format", "html", "--lang", lang)
+        row = re.sub(r"<[^>]+>", " ", html.split('id="scheme-prime_rse_plus"', 1)[1].split("</tr>", 1)[0])
+        row = re.sub(r"\s+", " ", row).replace("&#39;", "'")
+        expected = {"fr": "non éligible", "en": "not eligible"}[lang]
+        assert f"{said}{expected}" in row, row
+        assert note in html.split('id="aid"', 1)[1].split("</section>", 1)[0].replace("&#39;", "'").replace("&#34;", '"')
+
+
+def test_verify_counts_its_problems_in_words(film: Path, capsys) -> None:
+    for lang, one, two in (("fr", "1 problème", "2 problèmes"), ("en", "1 problem", "2 problems")):
+        (film.parent / "evidence" / "menus_restauration.txt").write_text("autre\n", encoding="utf-8")
+        assert run(capsys, "verify", str(film), "--as-of", AS_OF, "--lang", lang)[1].splitlines()[-1] == one
+        (film.parent / "evidence" / "plan_gestion_donnees.txt").write_text("autre\n", encoding="utf-8")
+        assert run(capsys, "verify", str(film), "--as-of", AS_OF, "--lang", lang)[1].splitlines()[-1] == two
+        shutil.copy(EXAMPLE / "evidence" / "menus_restauration.txt", film.parent / "evidence")
+        shutil.copy(EXAMPLE / "evidence" / "plan_gestion_donnees.txt", film.parent / "evidence")
+
+
 def test_a_saved_copy_that_is_a_named_pipe_is_not_a_regular_file(film: Path, tmp_path: Path, capsys) -> None:
     pipe = film.parent / "evidence" / "copie.html"
     os.mkfifo(pipe)
