@@ -61,6 +61,10 @@ HISTORY = {
     "one_item": {"fr": "élément", "en": "item"},
     "copy": {"fr": "copie : {path}", "en": "copy: {path}"},
     "replaces": {"fr": "{new} remplace {old} ; version {n}", "en": "{new} replaces {old}; version {n}"},
+    "author_unknown": {"fr": "auteur de la nouvelle version non renseigné (--author RÔLE) ; « {old} » reste l'auteur "
+                             "de la version précédente, dans l'historique",
+                       "en": "the new version's author is not given (--author ROLE); '{old}' stays the author of the "
+                             "previous version, in the history"},
     "removed": {"fr": "{id} retirée du registre ({where} n'est pas supprimé)",
                 "en": "{id} taken out of the register ({where} is not deleted)"},
 }
@@ -285,8 +289,11 @@ def register(cli: click.Group) -> None:
                            "Date the new version was collected (default: today)."))
     @click.option("--expires", metavar="DATE", help=bi("Date de fin de validité de la nouvelle version.",
                            "Date the new version stops being valid."))
-    @click.option("--author", metavar=bi("RÔLE", "ROLE"), help=bi("Qui a produit la nouvelle version (un rôle).",
-                           "Who produced the new version (a role)."))
+    @click.option("--author", metavar=bi("RÔLE", "ROLE"),
+                  help=bi("Qui a produit la nouvelle version (un rôle) ; sans --author, son auteur est inconnu "
+                          "(l'ancien reste dans l'historique).",
+                          "Who produced the new version (a role); without --author its author is unknown "
+                          "(the old one stays in the history)."))
     @library_options
     def evidence_replace(dossier, evidence_id, file, collected, expires, author, rulesets_dir, ruleset_files):
         """Enregistrer une nouvelle version du fichier d'une preuve ; l'ancienne (empreinte, taille, date,
@@ -300,6 +307,8 @@ def register(cli: click.Group) -> None:
         click.echo(f"{evidence_id}{colon(lang)}" + hw(
             "replaces", lang, new=f"{new.path} (sha256 {new.sha256[:16]}…, {hw('bytes', lang, size=new.size)})",
             old=f"{old.path} (sha256 {(old.sha256 or '-')[:16]}…)", n=len(new.history) + 1))
+        if not author and old.author:
+            click.echo(hw("author_unknown", lang, old=old.author))
 
     @evidence.command("remove")
     @click.argument("dossier", type=click.Path(dir_okay=False))

@@ -208,8 +208,9 @@ def add_evidence(library: Library, dossier_path: Path, file: Path | None, kind: 
 
 def replace_evidence(library: Library, dossier_path: Path, item_id: str, file: Path, collected: dt.date,
                      expires: dt.date | None, author: str | None, today: dt.date) -> tuple[EvidenceItem, EvidenceItem]:
-    """A new version of item `item_id`'s file: the item now names `file` (its hash, size, date);
-    the previous version goes to the item's `history`. Returns (old item, new item)."""
+    """A new version of item `item_id`'s file: the item now names `file` (its hash, size, date,
+    and `author`, unknown when not given); the previous version goes to the item's `history`.
+    Returns (old item, new item)."""
     dossier = load_dossier(dossier_path, library.catalogue)
     check_references(library, dossier)
     index = item_index(dossier, item_id)
@@ -239,8 +240,9 @@ def replace_evidence(library: Library, dossier_path: Path, item_id: str, file: P
     changes: dict[str, Any] = {"path": rel, "sha256": digest, "size": size, "collected": collected}
     if expires is not None:
         changes["expires"] = expires
-    if author:
-        changes["author"] = author
+    # Who produced the new version is not who produced the old one: without --author it is unknown
+    # (the key goes), and the old author stays in the history with the old version.
+    changes["author"] = author or None
     if "auditor" in previous:  # the auditor's decision was about the previous version
         changes["auditor"] = {"status": "pending"}
     changes["history"] = history
@@ -248,7 +250,9 @@ def replace_evidence(library: Library, dossier_path: Path, item_id: str, file: P
 
     def edit_json(items: list) -> None:
         entry = next(e for e in items if e.get("id") == item_id)
-        entry.update({k: _plain(v) for k, v in changes.items()})
+        entry.update({k: _plain(v) for k, v in changes.items() if v is not None})
+        for k in [k for k, v in changes.items() if v is None]:
+            entry.pop(k, None)
 
     def expected(new: Dossier) -> bool:
         got = new.file.evidence

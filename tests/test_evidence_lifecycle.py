@@ -69,6 +69,19 @@ def test_replace_uses_the_new_version_keeps_the_old_in_history_and_verify_is_cle
     assert run(capsys, "verify", str(film), "--as-of", AS_OF)[0] == 3
 
 
+def test_replace_without_author_leaves_the_new_versions_author_unknown(film: Path, capsys) -> None:
+    before = listed(capsys, film)["EV-004"]
+    assert before["author"]
+    new = film.parent / "evidence" / "bilan_v2.txt"
+    new.write_text("Bilan carbone prévisionnel v2\n", encoding="utf-8")
+    out = ok(capsys, "evidence", "replace", str(film), "EV-004", str(new), "--collected", "2025-06-02", "--lang", "en")
+    assert "replaces evidence/bilan_carbone_previsionnel.txt" in out and "the new version's author is not given" in out
+    after = listed(capsys, film)["EV-004"]
+    assert "author" not in after and after["history"][0]["author"] == before["author"]
+    assert "replaced_by" not in after["history"][0]
+    assert run(capsys, "verify", str(film), "--as-of", AS_OF)[0] == 0
+
+
 def test_replace_reopens_a_decision_and_a_review_of_the_old_version_goes_stale(film: Path, capsys) -> None:
     ok(capsys, "review", str(film), "EV-004", "--accept", "--by", "Auditrice", "--date", "2025-08-01")
     assert listed(capsys, film)["EV-004"]["review"]["status"] == "accepted"
