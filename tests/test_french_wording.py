@@ -65,6 +65,15 @@ def test_counts_agree_and_no_clumsy_forms(outputs):
     assert "obligatoire · 3 points" in html and "recommandé · 1 point " in html
 
 
+def test_declared_and_validated_read_as_the_example_shows_them(outputs):
+    # the example's auditor's file (intermediate audit): a real gap between declared and validated,
+    # and the review counts agreed, never « acceptée(s) »
+    for name in ("text", "md", "html"):
+        out = plain(outputs[name]).replace("&#39;", "'") if name == "html" else outputs[name]
+        assert "Score actuel : 83,8 % déclaré, 62,8 % validé par l'auditeur" in out, name
+        assert "preuves : 35 acceptées, 1 rejetée, 137 en attente" in out and "(s)," not in out, name
+
+
 def test_an_aids_hard_conditions_are_not_recommended(outputs):
     html = outputs["html"]
     row = html.split('id="crit-AID-RSE-LEVEL2"', 1)[1].split("</tr>", 1)[0]

@@ -3,6 +3,7 @@ the demo, the invitation flow, the language switch, the calendar feed, `raccord 
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import zipfile
@@ -151,6 +152,11 @@ def test_demo_loads_the_four_examples(workspace):  # noqa: F811
     portfolio = auditor.get("/").text
     assert portfolio.count('class="card"') == 5  # four productions and the creation form
     assert "Les Heures claires" in portfolio and "indéterminé" in portfolio
+    # the feature film comes with its auditor's file (examples/long_metrage/dossier.audit.yaml): the
+    # intermediate audit's decisions, its minor finding and its sign-off are the workspace's too
+    review = html.unescape(auditor.get("/p/les-heures-claires/review").text)
+    assert "35 acceptées, 1 rejetée, 137 en attente" in review, review[:2000]
+    assert "Les menus de la restauration ne sont pas datés" in review and "avis favorable avec réserves" in review
 
 
 def test_db_upgrade_command(tmp_path, monkeypatch):
