@@ -57,7 +57,8 @@ def open_zip(path: Path) -> zipfile.ZipFile:
         return zipfile.ZipFile(handle)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
         handle.close()
-        raise InputError(where, Bilingual(f"archive zip illisible ({exc})", f"not a readable zip file ({exc})"),
+        why = "répertoire central introuvable" if isinstance(exc, zipfile.BadZipFile) else str(exc)  # zipfile's words are English
+        raise InputError(where, Bilingual(f"archive zip illisible ({why})", f"not a readable zip file ({exc})"),
                          Bilingual("fichier tronqué ou abîmé ? demandez un nouvel envoi du paquet",
                                    "truncated or damaged file? ask for the bundle to be sent again")) from None
 

@@ -34,6 +34,10 @@ def run(capsys, *args: str) -> tuple[int, str, str]:
     return code, out.out, out.err
 
 
+# tests that record their own reviews copy the example without its auditor's file (its intermediate audit)
+UNREVIEWED = shutil.ignore_patterns("dossier.audit.yaml")
+
+
 @pytest.fixture
 def film(tmp_path: Path) -> Path:
     target = tmp_path / "film"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_evidence import run
+from tests.test_evidence import UNREVIEWED, run
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "long_metrage"
 AS_OF = "2025-09-01"  # every registered item is valid at this date in the example
@@ -28,7 +28,7 @@ def ok(capsys, *args: str) -> str:
 @pytest.fixture
 def film(tmp_path: Path) -> Path:
     target = tmp_path / "film"
-    shutil.copytree(EXAMPLE, target)
+    shutil.copytree(EXAMPLE, target, ignore=UNREVIEWED)
     return target / "dossier.yaml"
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from raccord.cli.render_text import missing_lines
 
+from .test_evidence import UNREVIEWED
 from .test_hardening import run_here
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "long_metrage"
@@ -20,7 +21,7 @@ AS_OF = "2025-10-15"
 
 @pytest.fixture
 def film(tmp_path: Path) -> Path:
-    shutil.copytree(EXAMPLE, tmp_path / "film")
+    shutil.copytree(EXAMPLE, tmp_path / "film", ignore=UNREVIEWED)
     return tmp_path / "film" / "dossier.yaml"
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from raccord.engine import Engine, InputError, Options
 from raccord.engine import review as rv
-from tests.test_evidence import run
+from tests.test_evidence import UNREVIEWED, run
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "long_metrage"
 AS_OF = "2025-10-15"
@@ -22,7 +22,7 @@ AS_OF = "2025-10-15"
 @pytest.fixture
 def film(tmp_path: Path) -> Path:
     target = tmp_path / "film"
-    shutil.copytree(EXAMPLE, target)
+    shutil.copytree(EXAMPLE, target, ignore=UNREVIEWED)
     return target / "dossier.yaml"
 
 

@@ -210,7 +210,9 @@ def team(app, slug: str = "film") -> dict[str, object]:
     return {role: login(app, f"{role}@{slug}.test") for role in roles}
 
 
-def example_zip(example: str) -> bytes:
+def example_zip(example: str, with_audit: bool = False) -> bytes:
+    """An example folder as a zip; without the auditor's file it may have (the feature film's
+    intermediate audit) unless `with_audit`: the tests record their own reviews from none."""
     import io
     import zipfile
 
@@ -218,7 +220,7 @@ def example_zip(example: str) -> bytes:
     folder = EXAMPLES / example
     with zipfile.ZipFile(out, "w") as archive:
         for path in sorted(folder.rglob("*")):
-            if path.is_file():
+            if path.is_file() and (with_audit or not path.name.endswith(".audit.yaml")):
                 archive.write(path, path.relative_to(folder).as_posix())
     return out.getvalue()
 
