@@ -246,7 +246,7 @@ def test_f15_an_evidence_file_of_the_dossier_is_never_overwritten(tmp_path):
     refused(run("dossier", dossier, "--as-of", "2025-10-15", "--out", evidence[1], "--lang", "en"), evidence[1],
             "input of this command")
     assert [e.read_bytes() for e in evidence] == before
-    assert sorted(p.name for p in folder.iterdir()) == ["dossier.yaml", "evidence"]
+    assert sorted(p.name for p in folder.iterdir()) == ["dossier.audit.yaml", "dossier.yaml", "evidence"]
 
 
 def test_f15_permissions_are_kept(tmp_path):
