@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from raccord.web.authz import ACTIONS, MATRIX, ROLES
 from tests.web_helpers import (  # noqa: F401
     ROOT,
+    client_for,
     csrf_of,
     database_url,
     import_example,
@@ -142,7 +143,9 @@ STATE_CHANGING = [("/p/film/facts/work", {"present:work.shooting_days": "1", "wo
                   ("/p/film/live", {"type": "day.open"}),
                   ("/p/film/alerts/A-0000000000/ack", {"comment": "Vu"}),
                   ("/p/film/evidence/journal/JOURNAL-ACK-0000000000/review", {"decision": "accepted"}),
+                  ("/p/film/roster/roster.crew", {"ref": "P-900", "role": "technicien"}),
                   ("/productions", {"slug": "autre", "title": "Autre"}), ("/logout", {})]
+MULTIPART = ("/p/film/evidence", "/p/film/evidence/EV-001", "/p/film/import", "/p/film/live/import")  # upload, replace, imports
 
 
 @pytest.mark.parametrize("token", [None, "forged-token-0123456789abcdef0123456789"])
@@ -161,7 +164,7 @@ def test_csrf_on_every_state_changing_route(workspace, token):  # noqa: F811
         assert "Formulaire expiré" in response.text
         assert snapshot(workspace) == before, url
     # uploads (evidence, import) are multipart: same rule
-    for url in ("/p/film/evidence", "/p/film/import", "/p/film/live/import"):
+    for url in MULTIPART:
         before = snapshot(workspace)
         data = {"kind": "menus_restauration", "version": "99"}
         if token:
@@ -170,6 +173,45 @@ def test_csrf_on_every_state_changing_route(workspace, token):  # noqa: F811
         assert response.status_code == 403, url
         assert snapshot(workspace) == before
     assert producer.get("/").status_code == 200  # the session survived: logout needed its token too
+    # accepting an invitation is a form shown before logging in (the token of the pre-login cookie)
+    page = producer.get("/p/film/team")
+    invited = producer.post("/p/film/team", data={"csrf": csrf_of(page.text), "email": "nouvelle@film.test", "role": "viewer"})
+    path = re.search(r'id="invite-link" readonly value="([^"]+)"', invited.text)[1].replace("http://127.0.0.1", "")
+    newcomer = client_for(workspace)
+    assert newcomer.get(path).status_code == 200
+    before, users = snapshot(workspace), user_count(workspace)
+    fields = {"name": "Nadia", "password": "assez-long-pour-passer", **({"csrf": token} if token else {})}
+    response = newcomer.post(path, data=fields)
+    assert response.status_code == 403 and "Formulaire expiré" in response.text
+    assert snapshot(workspace) == before and user_count(workspace) == users  # still invited, no account made
+
+
+def user_count(app) -> int:
+    from raccord.web.models import User
+
+    with app.state.workspace.sessions() as db:
+        return db.scalar(select(func.count()).select_from(User))
+
+
+def test_the_csrf_list_covers_every_post_route_of_the_app(workspace):  # noqa: F811
+    """A route added later without a CSRF case makes this fail: every POST route of the application
+    (the login has its own test) is one the test above posts to without a valid token."""
+    from starlette.routing import Match
+
+    tested = [url for url, _ in STATE_CHANGING] + list(MULTIPART) + ["/invitation/0123456789abcdef"]
+
+    def post_routes(routes, prefix=""):
+        for route in routes:
+            if hasattr(route, "routes"):
+                yield from post_routes(route.routes, prefix + route.path)
+            elif "POST" in (getattr(route, "methods", None) or ()):
+                yield route
+
+    routes = [r for r in post_routes(workspace.routes) if r.path != "/login"]
+    assert len(routes) >= 20
+    for route in routes:
+        assert any(route.matches({"type": "http", "path": url, "method": "POST"})[0] == Match.FULL for url in tested), \
+            f"{route.path}: no CSRF case in test_csrf_on_every_state_changing_route"
 
 
 def test_login_form_needs_its_token(workspace):  # noqa: F811
@@ -283,6 +325,61 @@ def test_injection_in_text_fields(workspace):  # noqa: F811
         titles = set(db.scalars(select(Production.title)))
         assert set(INJECTIONS) <= titles
         assert db.scalar(select(func.count()).select_from(Event)) > len(INJECTIONS)
+
+
+def test_injection_in_every_other_text_field(workspace):  # noqa: F811
+    """The remaining free-text fields: a declaration's justification, the auditor's sign-off text and
+    a finding's closing comment, an evidence item's note, a set event's person (refused, shown back),
+    an alert's acknowledgement comment and its `by`, an invitation's e-mail (shown back) and
+    the invited person's name. Each is kept as text or refused with the text shown escaped; no page
+    runs a template or a script from it, and the tables stay intact."""
+    clients = team(workspace)
+    producer, auditor, coordinator = clients["producer"], clients["auditor"], clients["coordinator"]
+    assert import_example(workspace, producer, "film", "long_metrage").status_code == 303
+    evil = "<script>alert(1)</script> {{ 7*191 }} '; DROP TABLE events; --"
+
+    def form(client, url):
+        page = client.get(url)
+        return {"csrf": csrf_of(page.text), "version": version_of(page.text) if 'name="version"' in page.text else ""}
+
+    declared = {**form(producer, "/p/film/criteria/AFN-INC-03"), "as": "declined", "text": evil}
+    assert producer.post("/p/film/criteria/AFN-INC-03/declare", data=declared).status_code == 303
+    upload = {**form(producer, "/p/film/evidence"), "kind": "menus_restauration", "note": evil}
+    assert producer.post("/p/film/evidence", data=upload,
+                         files={"file": ("menus.txt", b"Menus du tournage", "text/plain")}).status_code == 303
+    assert auditor.post("/p/film/findings", data={**form(auditor, "/p/film/review"), "text": "Registre", "type": "minor"}
+                        ).status_code == 303
+    fid = re.search(r'/findings/(F-[0-9A-F]+)/close"', auditor.get("/p/film/review").text)[1]
+    assert auditor.post(f"/p/film/findings/{fid}/close", data={**form(auditor, "/p/film/review"), "comment": evil}
+                        ).status_code == 303
+    assert auditor.post("/p/film/sign-off", data={**form(auditor, "/p/film/review"), "text": evil, "stage": "intermediate",
+                                                  "decision": "favorable"}).status_code == 303
+    refused = coordinator.post("/p/film/live", data={**form(coordinator, "/p/film/live?type=child.arrive"),
+                                                     "type": "child.arrive", "person": evil, "supervised": "false"})
+    assert refused.status_code == 400
+    assert coordinator.post("/p/film/live", data={**form(coordinator, "/p/film/live?type=child.arrive"), "type": "child.arrive",
+                                                  "person": "E-77", "supervised": "false"}).status_code in (200, 303)
+    aid = re.search(r'/alerts/(A-[0-9a-f]{10})/ack"', coordinator.get("/p/film/alerts").text)[1]
+    coordinator.post(f"/p/film/alerts/{aid}/ack", data={**form(coordinator, "/p/film"), "comment": evil, "by": evil})
+    bad_mail = producer.post("/p/film/team", data={**form(producer, "/p/film/team"), "role": "viewer",
+                                                   "email": "<script>alert(1)</script>{{ 7*191 }}@film.test"})
+    assert bad_mail.status_code == 200  # an invitation for that address, its text shown back escaped
+    invited = producer.post("/p/film/team", data={**form(producer, "/p/film/team"), "email": "n@film.test", "role": "viewer"})
+    path = re.search(r'id="invite-link" readonly value="([^"]+)"', invited.text)[1].replace("http://127.0.0.1", "")
+    newcomer = client_for(workspace)
+    assert newcomer.post(path, data={"csrf": csrf_of(newcomer.get(path).text), "name": evil,
+                                     "password": "assez-long-pour-passer"}).status_code == 303
+    pages = [refused.text, bad_mail.text] + [client.get(url).text for client, url in [
+        (producer, "/p/film/criteria/AFN-INC-03"), (producer, "/p/film/evidence"), (auditor, "/p/film/review"),
+        (producer, "/p/film/history"), (producer, "/p/film/team"), (coordinator, "/p/film"), (coordinator, "/p/film/live")]]
+    for text in pages:
+        assert "<script>alert(1)</script>" not in text and "1337" not in text  # escaped, no template evaluated
+    shown = "\n".join(pages)
+    assert shown.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 5  # the texts are there, as text
+    from raccord.web.models import Event
+
+    with workspace.state.workspace.sessions() as db:
+        assert user_count(workspace) == 6 and db.scalar(select(func.count()).select_from(Event)) > 5
 
 
 def test_upload_names_cannot_escape(workspace):  # noqa: F811
