@@ -1,0 +1,181 @@
+"""What the condition language shows beside a status, on a toy crew list (docs/ruleset-format.md §6.1):
+the explanation of a member's evidence and missing fields (`raccord explain --format json`), the
+facts a criterion reports missing (`raccord missing`), those `raccord init` asks for, and the located
+errors of badly written roster conditions. Mutants of engine/conditions.py (bench/mutation.py)
+survived the roster tests on each of them: the status was right, what the user reads was not."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from raccord.engine import InputError, evaluate
+from raccord.engine.findings import criterion_findings
+from raccord.engine.questions import applicable_facts
+from raccord.engine.ranges import MAX_CONDITION_DEPTH
+
+from .support import FACTS, criterion, dossier_of, library_of, ruleset_yaml
+
+CREW = {"type": "collection", "ref_pattern": "^P-[0-9]{3}$", "title": {"fr": "Équipe", "en": "Crew"},
+        "fields": {"on_set": {"type": "boolean", "title": {"fr": "Sur le plateau", "en": "On set"}},
+                   "trained": {"type": "boolean", "title": {"fr": "Formé", "en": "Trained"}},
+                   "module_date": {"type": "date", "title": {"fr": "Date du module", "en": "Module date"}}}}
+CATALOGUE = {**FACTS, "roster.crew": CREW}
+POLICY = "{kind: obligations}"
+BADGE = criterion("T-BADGE", "{every: roster.crew, satisfies: {member_evidence: badge, max_age_days: 365}}",
+                  evidence=["badge"])
+TRAINED = criterion("T-TRAINED", "{every: roster.crew, where: {field: on_set}, satisfies: {field: trained}}")
+FALLBACK = criterion("T-FALLBACK", "{every: roster.crew, satisfies: {field: trained}, otherwise: {fact: team.total, gte: 1}}")
+MODULE = criterion("T-MODULE", "{every: roster.crew, satisfies: {field: module_date, lte: {fact: dates.first_shooting_day, "
+                   "plus_days: 15}}}")
+LIVE = criterion("T-LIVE", "{every: roster.crew, where: {all: [{fact: work.live_action}, {field: on_set}]}, "
+                 "satisfies: {field: trained}}")
+COUNTS = [criterion("T-HEADS", "{count: roster.crew, gte: 3}"),
+          criterion("T-STAFFED", "{count: roster.crew, gte: {fact: team.total}}"),
+          criterion("T-TWO-ON-SET", "{count: roster.crew, where: {field: on_set}, gte: 2}"),
+          criterion("T-AT-MOST-ONE", "{count: roster.crew, where: {field: on_set}, lte: 1}"),
+          criterion("T-FEWER-THAN-TWO", "{count: roster.crew, where: {field: on_set}, lt: 2}"),
+          criterion("T-DATED", "{every: roster.crew, satisfies: {field: module_date, known: true}}")]
+LIBRARY = library_of(ruleset_yaml("crew", POLICY, [BADGE, TRAINED, FALLBACK, MODULE, LIVE, *COUNTS]), facts=CATALOGUE)
+AS_OF = dt.date(2025, 10, 15)
+
+
+def run(members: list[dict] | None, evidence: list[dict] | None = None, facts: dict | None = None):
+    facts = dict(facts or {})
+    if members is not None:
+        facts["roster"] = {"crew": {"complete": True, "members": members}}
+    return evaluate(LIBRARY, dossier_of(LIBRARY, facts, evidence=evidence), AS_OF)
+
+
+def member_detail(evaluation, cid: str, ref: str) -> dict:
+    every = evaluation.explain(cid)["requires"]
+    return next(m for m in every["member_details"] if m["ref"] == ref)
+
+
+def test_a_members_badge_too_old_is_shown_as_too_old_beside_the_other_items():
+    evidence = [{"id": "EV-OLD", "kind": "badge", "member": "P-001", "collected": "2024-01-10"},
+                {"id": "EV-NEW", "kind": "badge", "member": "P-002", "collected": "2025-09-01"},
+                {"id": "EV-ELSE", "kind": "badge", "member": "P-002", "collected": "2025-09-02"}]
+    evaluation = run([{"ref": "P-001", "trained": True}, {"ref": "P-002", "trained": True}], evidence)
+    assert evaluation.status("T-BADGE") == "unknown"  # a badge still to provide
+    old = member_detail(evaluation, "T-BADGE", "P-001")["requires"]
+    assert old["op"] == "member_evidence" and old["value"] == "unknown" and old["max_age_days"] == 365
+    assert old["items"] == [{"id": "EV-OLD", "state": "too_old", "collected": "2024-01-10", "expires": None}]
+    assert old["missing_evidence"] == "badge"
+    # the old badge is P-001's only problem: the findings name it, not P-002's valid ones
+    problems = criterion_findings(evaluation, "T-BADGE").evidence_problems
+    assert [(p.id, p.state) for p in problems] == [("EV-OLD", "too_old")]
+
+
+def test_every_member_with_a_recent_badge_meets_it():
+    evidence = [{"id": "EV-1", "kind": "badge", "member": "P-001", "collected": "2025-03-10"},
+                {"id": "EV-2", "kind": "badge", "member": "P-002", "collected": "2025-09-01", "criteria": ["T-BADGE"]},
+                {"id": "EV-3", "kind": "badge", "member": "P-003", "collected": "2025-09-01", "criteria": ["T-TRAINED"]}]
+    members = [{"ref": "P-001"}, {"ref": "P-002"}]
+    evaluation = run(members, evidence[:2])
+    assert evaluation.status("T-BADGE") == "met"
+    every = evaluation.explain("T-BADGE")["requires"]  # the explanation agrees with the status
+    assert (every["value"], every["failing"], every["undecided"]) == ("true", [], [])
+    assert [m["value"] for m in every["member_details"]] == ["true", "true"]
+    # an item given for another criterion only does not support this one
+    assert run([*members, {"ref": "P-003"}], evidence).status("T-BADGE") == "unknown"
+
+
+def test_a_member_field_known_or_not():
+    dated = run([{"ref": "P-001", "module_date": "2025-09-01"}])
+    assert dated.status("T-DATED") == "met" and dated.explain("T-DATED")["requires"]["value"] == "true"
+    assert run([{"ref": "P-001", "module_date": "2025-09-01"}, {"ref": "P-002"}]).status("T-DATED") == "not_met"
+
+
+@pytest.mark.parametrize(("cid", "members", "complete", "facts", "status"), [
+    # at least 3 listed: 2 on a list that may name more is not decided, on a complete one it is false
+    ("T-HEADS", [{"ref": "P-001"}, {"ref": "P-002"}], False, {}, "unknown"),
+    ("T-HEADS", [{"ref": "P-001"}, {"ref": "P-002"}], True, {}, "not_met"),
+    # as many as a fact says: unknown while it is not stated
+    ("T-STAFFED", [{"ref": "P-001"}], True, {}, "unknown"),
+    ("T-STAFFED", [{"ref": "P-001"}], True, {"team": {"total": 1}}, "met"),
+    # one on set, one undecided: 1 or 2 on set
+    ("T-TWO-ON-SET", [{"ref": "P-001", "on_set": True}, {"ref": "P-002"}], True, {}, "unknown"),
+    ("T-TWO-ON-SET", [{"ref": "P-001", "on_set": True}, {"ref": "P-002", "on_set": True}], True, {}, "met"),
+    ("T-AT-MOST-ONE", [{"ref": "P-001", "on_set": True}, {"ref": "P-002"}], True, {}, "unknown"),
+    ("T-AT-MOST-ONE", [{"ref": "P-001", "on_set": True}, {"ref": "P-002", "on_set": False}], True, {}, "met"),
+    ("T-AT-MOST-ONE", [{"ref": "P-001", "on_set": True}, {"ref": "P-002", "on_set": True}], True, {}, "not_met"),
+    ("T-FEWER-THAN-TWO", [{"ref": "P-001", "on_set": True}, {"ref": "P-002", "on_set": True}], True, {}, "not_met"),
+    ("T-FEWER-THAN-TWO", [{"ref": "P-001", "on_set": True}, {"ref": "P-002"}], True, {}, "unknown"),
+    ("T-FEWER-THAN-TWO", [{"ref": "P-001", "on_set": False}, {"ref": "P-002"}], True, {}, "met"),
+])
+def test_a_count_is_decided_only_when_every_count_it_may_be_agrees(cid, members, complete, facts, status):
+    dossier = dossier_of(LIBRARY, {**facts, "roster": {"crew": {"complete": complete, "members": members}}})
+    assert evaluate(LIBRARY, dossier, AS_OF).status(cid) == status
+
+
+def test_a_member_without_the_field_asked_is_explained_as_missing_it():
+    evaluation = run([{"ref": "P-001", "on_set": True, "trained": True}, {"ref": "P-002", "on_set": True}])
+    assert evaluation.status("T-TRAINED") == "unknown"
+    test = member_detail(evaluation, "T-TRAINED", "P-002")["requires"]
+    assert test == {"op": "field", "value": "unknown", "field": "trained", "test": "is_true", "seen": None,
+                    "missing_field": "trained"}
+
+
+def test_a_member_whose_where_is_undecided_is_reported_with_what_it_lacks():
+    # whether the rule concerns P-002 depends on the kind of shoot, which the dossier does not state
+    evaluation = run([{"ref": "P-001", "on_set": False}, {"ref": "P-002", "on_set": True, "trained": False}])
+    assert evaluation.status("T-LIVE") == "unknown"
+    detail = member_detail(evaluation, "T-LIVE", "P-002")
+    assert detail["concerned"] == "unknown" and detail["where"]["children"][0]["missing_fact"] == "work.live_action"
+    assert criterion_findings(evaluation, "T-LIVE").missing_facts == ("work.live_action",)
+    # stated, the question is settled: P-002 is concerned and not trained
+    stated = run([{"ref": "P-002", "on_set": True, "trained": False}], facts={"work": {"live_action": True}})
+    assert stated.status("T-LIVE") == "not_met" and criterion_findings(stated, "T-LIVE").missing_facts == ()
+
+
+def test_with_a_roster_no_roster_is_reported_missing():
+    evaluation = run([{"ref": "P-001", "on_set": True}])  # whether P-001 is trained is not said
+    assert (evaluation.status("T-TRAINED"), evaluation.status("T-FALLBACK")) == ("unknown", "unknown")
+    assert criterion_findings(evaluation, "T-TRAINED").missing_facts == ()
+    assert criterion_findings(evaluation, "T-FALLBACK").missing_facts == ()
+    assert "missing_fact" not in evaluation.explain("T-TRAINED")["requires"]
+
+
+def test_without_a_roster_the_otherwise_says_what_is_missing():
+    evaluation = run(None)
+    assert evaluation.status("T-FALLBACK") == "unknown"
+    assert criterion_findings(evaluation, "T-FALLBACK").missing_facts == ("team.total",)
+    every = evaluation.explain("T-FALLBACK")["requires"]
+    assert "missing_fact" not in every
+    (otherwise,) = every["children"]
+    assert (otherwise["op"], otherwise["fact"], otherwise["missing_fact"]) == ("fact", "team.total", "team.total")
+    # without `otherwise` the roster itself is what is missing
+    assert criterion_findings(evaluation, "T-TRAINED").missing_facts == ("roster.crew",)
+    assert evaluation.explain("T-TRAINED")["requires"]["missing_fact"] == "roster.crew"
+
+
+def test_init_asks_for_the_date_a_member_field_is_compared_with():
+    names = applicable_facts(LIBRARY, dossier_of(LIBRARY, {"roster": {"crew": {"complete": True, "members": []}}}), AS_OF)
+    assert "dates.first_shooting_day" in names
+
+
+def refused(requires: str) -> InputError:
+    with pytest.raises(InputError) as caught:
+        library_of(ruleset_yaml("bad", POLICY, [criterion("T-BAD", requires)]), facts=CATALOGUE)
+    return caught.value
+
+
+def test_an_unknown_key_beside_a_compared_field_is_refused_where_it_is():
+    error = refused("{every: roster.crew, satisfies: {field: module_date, lte: {field: module_date, plus_days: 2, days: 3}}}")
+    assert "unexpected key 'days' in this condition" in str(error)
+    assert error.render("fr").startswith("ruleset0.yaml:")
+
+
+def test_conditions_nested_too_deep_are_refused_with_a_french_hint():
+    requires = "{fact: work.live_action}"
+    for _ in range(MAX_CONDITION_DEPTH + 1):
+        requires = "{not: " + requires + "}"
+    text = refused(requires).render("fr")
+    assert f"conditions imbriquées sur plus de {MAX_CONDITION_DEPTH} niveaux" in text
+    assert "regroupez-les" in text and "ruleset0.yaml:" in text
+    nested = "{fact: work.live_action}"
+    for _ in range(MAX_CONDITION_DEPTH):
+        nested = "{not: " + nested + "}"
+    library_of(ruleset_yaml("deep", POLICY, [criterion("T-DEEP", nested)]), facts=CATALOGUE)  # the limit itself loads
