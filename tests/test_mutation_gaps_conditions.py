@@ -179,3 +179,34 @@ def test_conditions_nested_too_deep_are_refused_with_a_french_hint():
     for _ in range(MAX_CONDITION_DEPTH):
         nested = "{not: " + nested + "}"
     library_of(ruleset_yaml("deep", POLICY, [criterion("T-DEEP", nested)]), facts=CATALOGUE)  # the limit itself loads
+
+
+def test_the_current_stage_follows_the_shooting_dates():
+    from .test_deadlines_stages import run as run_stages
+
+    assert [run_stages(day).current_stage("toy") for day in ("2025-02-01", "2025-03-10", "2025-05-01")] == \
+        ["before", "during", "after"]
+
+
+DUE = "{date: dates.first_shooting_day, offset_days: -1, source: {document: src, section: '§2'}}"
+THRESHOLD = "{kind: threshold, threshold: [{value: 1, inclusive: true, source: {document: src, section: '§1'}}]}"
+CHAINED = library_of(ruleset_yaml("chain", THRESHOLD, [
+    criterion("T-LIVE-ACTION", "{fact: work.live_action}", points=1),
+    criterion("T-AFTER", "{criterion: T-LIVE-ACTION}", points=1, due=DUE)]))
+
+
+def test_a_criterion_not_met_because_of_the_one_it_reads_is_not_pending_before_its_deadline():
+    dossier = dossier_of(CHAINED, {"work": {"live_action": False}, "dates": {"first_shooting_day": "2025-11-03"}})
+    evaluation = evaluate(CHAINED, dossier, AS_OF)  # three weeks before the shoot
+    assert evaluation.status("T-LIVE-ACTION") == "not_met"  # no deadline: a fact about the work, final
+    assert evaluation.status("T-AFTER") == "not_met"  # follows from it: waiting changes nothing
+    assert "T-AFTER" not in evaluation.ctx.status_reasons
+
+
+def test_a_cached_library_keeps_no_source_positions():
+    import pickle
+
+    assert LIBRARY.rulesets["crew"].located is not None  # loading reads them, to locate errors
+    cached = pickle.loads(pickle.dumps(LIBRARY))
+    assert cached.rulesets["crew"].located is None
+    assert evaluate(cached, dossier_of(cached, {}), AS_OF).status("T-TRAINED") == "unknown"
