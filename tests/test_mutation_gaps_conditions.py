@@ -210,3 +210,16 @@ def test_a_cached_library_keeps_no_source_positions():
     cached = pickle.loads(pickle.dumps(LIBRARY))
     assert cached.rulesets["crew"].located is None
     assert evaluate(cached, dossier_of(cached, {}), AS_OF).status("T-TRAINED") == "unknown"
+
+
+ASKED = library_of(ruleset_yaml("asked", POLICY, [
+    criterion("T-LIVE-ONLY", "{fact: work.live_action}"),
+    criterion("T-WRAP-AFTER", "{fact: dates.wrap, gte: {fact: dates.first_shooting_day}}"),
+    criterion("T-PARITY", "{ratio: [team.women, team.total], gte: 0.4}")]))
+
+
+def test_init_asks_for_every_fact_a_criterion_reads():
+    """`raccord init` writes the facts that matter (questions.applicable_facts, from conditions.references):
+    a tested fact, the fact it is compared with, both terms of a ratio; none is stated here."""
+    names = applicable_facts(ASKED, dossier_of(ASKED, {}), AS_OF)
+    assert names == ["work.live_action", "team.women", "team.total", "dates.first_shooting_day", "dates.wrap"]
