@@ -4,6 +4,7 @@ versus validated figures, the reason of a rejected item, findings and sign-offs.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from .deadline_text import day_text
@@ -116,7 +117,8 @@ def review_lines(doc: dict[str, Any], lang: str) -> list[str]:
     if not review:
         return []
     counts = review["counts"]
-    where = f"{w('review_file', lang)} {review['file']}" if review.get("file") else w("no_review_file", lang)
+    # its name only: it is always beside the dossier, and the text must not depend on where it is run from
+    where = f"{w('review_file', lang)} {Path(review['file']).name}" if review.get("file") else w("no_review_file", lang)
     lines = [f"{w('review', lang)}{colon(lang)}{w('review_counts', lang, **counts)} ({where})"]
     if counts.get("stale"):
         lines.append(f"  {w('stale_reviews', lang, stale=counts['stale'])}")

@@ -184,7 +184,7 @@ def test_damaged_headers_are_a_verdict(base: bytes, tmp_path: Path, capsys, quie
 
 
 @pytest.mark.parametrize(("edit", "words"), [
-    (lambda m: m["files"].append({"path": 1, "sha256": "0" * 64, "size": 1}), "files[176].path : chemin (texte) attendu"),
+    (lambda m: m["files"].append({"path": 1, "sha256": "0" * 64, "size": 1}), "].path : chemin (texte) attendu, trouvé 1"),
     (lambda m: m["files"].append({"path": None}), "chemin (texte) attendu"),
     (lambda m: m.update(dossier="x"), "« dossier » : objet attendu"),
     (lambda m: m.update(files={"a": 1}), "« files » : liste attendue"),
