@@ -331,7 +331,7 @@ def test_injection_in_every_other_text_field(workspace):  # noqa: F811
     """The remaining free-text fields: a declaration's justification, the auditor's sign-off text and
     a finding's closing comment, an evidence item's note, a set event's person (refused, shown back),
     an alert's acknowledgement comment and its `by`, an invitation's e-mail (shown back) and
-    the invited person's name. Each is kept as text or refused with the text shown escaped; no page
+    the invited person's name, a fact's value (refused). Each is kept as text or refused with the text shown escaped; no page
     runs a template or a script from it, and the tables stay intact."""
     clients = team(workspace)
     producer, auditor, coordinator = clients["producer"], clients["auditor"], clients["coordinator"]
@@ -369,7 +369,10 @@ def test_injection_in_every_other_text_field(workspace):  # noqa: F811
     newcomer = client_for(workspace)
     assert newcomer.post(path, data={"csrf": csrf_of(newcomer.get(path).text), "name": evil,
                                      "password": "assez-long-pour-passer"}).status_code == 303
-    pages = [refused.text, bad_mail.text] + [client.get(url).text for client, url in [
+    bad_fact = producer.post("/p/film/facts/work", data={**form(producer, "/p/film/facts/work"),
+                                                         "present:work.shooting_days": "1", "work.shooting_days": evil})
+    assert bad_fact.status_code == 400  # a number expected: refused beside the field, the text shown back
+    pages = [refused.text, bad_mail.text, bad_fact.text] + [client.get(url).text for client, url in [
         (producer, "/p/film/criteria/AFN-INC-03"), (producer, "/p/film/evidence"), (auditor, "/p/film/review"),
         (producer, "/p/film/history"), (producer, "/p/film/team"), (coordinator, "/p/film"), (coordinator, "/p/film/live")]]
     for text in pages:
