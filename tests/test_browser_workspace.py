@@ -238,7 +238,7 @@ def test_set_event_alert_and_acknowledgement_in_the_browser(server, browser, tmp
     page.get_by_label("non").check()
     page.get_by_role("button", name="Noter").click()
     page.wait_for_url(re.compile(r".*/live\?type=child.arrive&logged=1"))
-    assert "1 événement(s) noté(s)" in page.content()
+    assert "1 événement noté" in page.content()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
     alert = ref_page.locator("article[data-monitor='LIVE-MINOR-SUPERVISOR']")

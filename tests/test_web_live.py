@@ -109,7 +109,7 @@ def test_scripted_day_alerts_are_watchs_and_the_acknowledgement_is_evidence(work
     assert import_journal(producer, DAY).status_code == 303
     assert events_count(workspace) == before + 1  # the file is one change of the journal (one version to evaluate)
     history = html.unescape(producer.get("/p/film/history").text)
-    assert "a importé 21 événement(s) de tournage (jour-12-sans-pauses.jsonl)" in history
+    assert "a importé 21 événements de tournage (jour-12-sans-pauses.jsonl)" in history
     recent = html.unescape(producer.get("/p/film/live").text)
     recent = recent[recent.index('class="live-events"'):]
     assert recent.index("2025-11-13 10:30") < recent.index("2025-11-12 07:00")  # newest first
@@ -314,3 +314,11 @@ def test_the_polled_alerts_after_the_session_ended_send_the_whole_page_to_the_lo
         assert elsewhere.headers["HX-Redirect"] == "/login?next=/"  # never back to another site
         plain = client.get("/p/film/alerts")  # a browser without htmx: the usual redirect
         assert plain.status_code == 303 and plain.headers["location"] == "/login?next=/p/film/alerts"
+
+
+def test_the_logged_notice_agrees_with_its_count_and_ignores_a_forged_one(workspace):  # noqa: F811
+    coordinator = team(workspace)["coordinator"]
+    assert "1 événement noté." in coordinator.get("/p/film/live?logged=1").text
+    assert "3 événements notés." in coordinator.get("/p/film/live?logged=3").text
+    forged = coordinator.get("/p/film/live?logged=%7B0%7D")  # not a count: no notice, no error
+    assert forged.status_code == 200 and "noté" not in forged.text.split('role="status"', 1)[-1][:200]

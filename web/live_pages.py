@@ -172,7 +172,7 @@ def live_page(ws: Workspace, ctx: Context, view, kind: str, errors: dict | None 
               for name, field_kind in FIELDS.get(kind, {}).items()]
     return page(ws, ctx, "live.html", view, status=status, kind=kind, kinds=[(k, type_title(k, lang)) for k in FORM_TYPES],
                 fields=fields, errors=errors or {}, values=values or {}, roles=sorted(ROLES), modules=sorted(MODULES),
-                zones=live.ZONES, recent=recent(ctx, view), logged=ctx.request.query_params.get("logged"),
+                zones=live.ZONES, recent=recent(ctx, view), logged=logged_count(ctx.request.query_params.get("logged")),
                 live=block(ws, ctx, view, ack_errors, values), lw=lambda key, **v: lw(key, lang, **v),
                 type_title=lambda k: type_title(k, lang), source_title=field_title("source", lang))
 
@@ -189,3 +189,8 @@ def derived_items(view) -> list[dict[str, Any]]:
     return [{"id": i.id, "kind": i.kind, "criteria": list(i.criteria), "collected": i.collected, "note": i.note,
              "author": i.author, "path": i.path, "sha256": i.sha256, "review": held.get(i.id)}
             for i in dossier.file.evidence if i.id.startswith("JOURNAL-")]
+
+
+def logged_count(raw: str | None) -> int | None:
+    """The « N événements notés » notice after a redirect: a count, or nothing for anything else in the URL."""
+    return int(raw) if raw and raw.isdigit() and len(raw) < 7 else None

@@ -25,7 +25,9 @@ WORDS: Words = {
     "at": {"fr": "Date et heure (vide : maintenant)", "en": "Date and time (empty: now)"},
     "zone": {"fr": "Fuseau horaire", "en": "Time zone"},
     "log": {"fr": "Noter", "en": "Log"},
-    "logged": {"fr": "{n} événement(s) noté(s).", "en": "{n} event(s) logged."},
+    "logged": {"fr": "{n:événement noté|événements notés}.", "en": "{n:event|events} logged."},
+    "imported": {"fr": "a importé {n:événement|événements} de tournage ({name})",
+                 "en": "imported {n:set event|set events} ({name})"},
     "import_journal": {"fr": "Importer un journal (JSON Lines)", "en": "Import a journal (JSON Lines)"},
     "import_help": {"fr": "Un fichier .jsonl, un événement par ligne (docs/journal.md) ; un seul événement invalide "
                           "et rien n'est importé.",
@@ -116,8 +118,7 @@ def field_title(name: str, lang: str) -> str:
 
 
 def imported(payload: dict[str, Any], lang: str) -> str:
-    n, name = len(payload["events"]), payload.get("file", "")
-    return f"a importé {n} événement(s) de tournage ({name})" if lang == "fr" else f"imported {n} set event(s) ({name})"
+    return w("imported", lang, n=len(payload["events"]), name=payload.get("file", ""))
 
 
 def describe(event: dict[str, Any], lang: str) -> str:
