@@ -22,10 +22,10 @@ from .yaml_edit import flow, set_entries, yaml_scalar
 
 ECOPROD = "ecoprod_label"
 WORDS = {
-    "written": {"fr": "{path} : {n} actions", "en": "{path}: {n} actions"},
+    "written": {"fr": "{path} : {n:action|actions}", "en": "{path}: {n:action|actions}"},
     "nothing": {"fr": "Rien à changer : le dossier dit déjà ce que dit la liste.",
                 "en": "Nothing to change: the dossier already says what the list says."},
-    "changes": {"fr": "{n} changement(s) dans {dossier} :", "en": "{n} change(s) in {dossier}:"},
+    "changes": {"fr": "{n:changement|changements} dans {dossier} :", "en": "{n:change|changes} in {dossier}:"},
     "confirm": {"fr": "Relancez avec --yes pour les écrire dans le dossier.", "en": "Run again with --yes to write them."},
     "applied": {"fr": "Dossier mis à jour : {dossier}", "en": "Dossier updated: {dossier}"},
     "na_default": {"fr": "déclaré non applicable dans la liste d'actions", "en": "declared not applicable in the action list"},

@@ -20,6 +20,7 @@ from raccord.engine.source_files import read_text
 
 from .context import common_as_of, common_lang, common_rulesets, library_from, library_options, parse_date
 from .dossier_edit import set_facts
+from .i18n import agreed
 from .language import bi
 from .output import write_atomic
 from .yaml_edit import set_entries
@@ -43,24 +44,25 @@ WORDS = {
     "undone": Bilingual("  → réponse à « {name} » annulée", "  → answer to '{name}' undone"),
     "nothing_back": Bilingual("  → aucune réponse à annuler", "  → no answer to undo"),
     "again": Bilingual("  ✘ {error}", "  ✘ {error}"),
-    "done": Bilingual("Plus aucune réponse ne peut changer une décision. {asked} question(s) posée(s), {answered} "
-                      "réponse(s) enregistrée(s) dans {file} ; le catalogue compte {facts} faits.",
-                      "No answer can change a decision any more. {asked} question(s) asked, {answered} answer(s) saved "
-                      "in {file}; the catalogue has {facts} facts."),
+    "done": Bilingual("Plus aucune réponse ne peut changer une décision. {asked:question posée|questions posées}, "
+                      "{answered:réponse enregistrée|réponses enregistrées} dans {file} ; le catalogue compte "
+                      "{facts:fait|faits}.",
+                      "No answer can change a decision any more. {asked:question|questions} asked, "
+                      "{answered:answer|answers} saved in {file}; the catalogue has {facts:fact|facts}."),
     "left": Bilingual("Restent inconnus à votre demande : {names}.", "Left unknown as you asked: {names}."),
     "remembered": Bilingual("Non reposées (« je ne sais pas » déjà répondu, section `unanswered:` du dossier ; "
                             "--reask pour les reposer) : {names}.",
                             "Not asked again (« I don't know » answered before, the dossier's `unanswered:` section; "
                             "--reask asks them again): {names}."),
-    "stopped": Bilingual("Arrêt : {answered} réponse(s) enregistrée(s) dans {file}. Relancez `raccord interview {file}` "
-                         "pour reprendre.",
-                         "Stopped: {answered} answer(s) saved in {file}. Run `raccord interview {file}` again to go on."),
+    "stopped": Bilingual("Arrêt : {answered:réponse enregistrée|réponses enregistrées} dans {file}. Relancez "
+                         "`raccord interview {file}` pour reprendre.",
+                         "Stopped: {answered:answer|answers} saved in {file}. Run `raccord interview {file}` again to go on."),
     "yes_no": Bilingual("oui ou non", "oui / non (yes or no)"),
 }
 
 
 def say(key: str, lang: str, **values: object) -> str:
-    return in_language(WORDS[key], lang).format(**values)
+    return agreed(in_language(WORDS[key], lang), lang, **values)
 
 
 def decision_title(engine: Engine, key: str, lang: str) -> str:

@@ -22,7 +22,7 @@ from .i18n import words
 from .language import bi
 
 WORDS = {
-    "added": {"fr": "{n} événement(s) ajouté(s) à {path}", "en": "{n} event(s) added to {path}"},
+    "added": {"fr": "{n:événement ajouté|événements ajoutés} à {path}", "en": "{n:event|events} added to {path}"},
     "nothing": {"fr": "aucun événement à ajouter (donnez EVENT… ou --file)", "en": "no event to add (give EVENT… or --file)"},
 }
 w = words(WORDS)

@@ -53,8 +53,8 @@ WORDS = {
                     "en": "not carried to {b}: {others}, which maps to it too, is not declared"},
     "item_removed": {"fr": "pièce retirée : elle ne justifiait que {a}, sans équivalent dans la nouvelle grille",
                      "en": "item removed: it only supported {a}, with no counterpart in the new grid"},
-    "summary": {"fr": "{mapped} en correspondance, {changed} changé(s), {dropped} abandonné(s), {unmapped} non repris, "
-                      "{new} nouveau(x), {unmatched} sans correspondance",
+    "summary": {"fr": "{mapped} en correspondance, {changed:changé|changés}, {dropped:abandonné|abandonnés}, "
+                      "{unmapped} non repris, {new:nouveau|nouveaux}, {unmatched} sans correspondance",
                 "en": "{mapped} mapped, {changed} changed, {dropped} dropped, {unmapped} not carried over, {new} new, "
                       "{unmatched} unmatched"},
 }

@@ -31,8 +31,9 @@ WORDS = {
         "(Python 3.11 or 3.12, with gcc; in this repository, make installs it). The rest of raccord works without it.",
     },
     "header": {
-        "fr": "Journal {path} relu jusqu'au {until} : {events} événement(s), {n} alerte(s), dont {acked} acquittée(s).",
-        "en": "Journal {path} replayed up to {until}: {events} event(s), {n} alert(s), {acked} acknowledged.",
+        "fr": "Journal {path} relu jusqu'au {until} : {events:événement|événements}, {n:alerte|alertes}, "
+        "dont {acked:acquittée|acquittées}.",
+        "en": "Journal {path} replayed up to {until}: {events:event|events}, {n:alert|alerts}, {acked} acknowledged.",
     },
     "none": {"fr": "Aucune alerte.", "en": "No alert."},
     "warning": {"fr": "AVERTISSEMENT", "en": "WARNING"},

@@ -253,3 +253,9 @@ def money(value: float | None, lang: str, currency: str = "EUR") -> str:
     if lang != "fr":
         return f"{currency} {whole}"
     return whole.replace(",", NNBSP).replace(".", ",") + NNBSP + ("€" if currency == "EUR" else currency)
+
+
+def agreed(text: str, lang: str, **values: Any) -> str:
+    """`text` filled with `values`, each `{n:mot|mots}` agreed with its number (for messages kept
+    outside a Words table, e.g. as Bilingual)."""
+    return _Agreed(lang).format(text, **values)

@@ -78,7 +78,7 @@ def test_export_edit_import_changes_the_dossier_exactly_there(film):
     workbook.save(path)
 
     shown = raccord("import", "checklist", str(path), str(film), "--as-of", AS_OF)
-    assert "3 changement(s)" in shown and "ECO-PROD-03 responsable : (vide) → Coordinatrice écoprod" in shown
+    assert "3 changements dans" in shown and "ECO-PROD-03 responsable : (vide) → Coordinatrice écoprod" in shown
     assert film.read_text(encoding="utf-8") == before  # nothing written without --yes
     raccord("import", "checklist", str(path), str(film), "--as-of", AS_OF, "--yes")
     after = film.read_text(encoding="utf-8")

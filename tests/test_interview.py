@@ -173,7 +173,7 @@ def test_stop_resume_back_and_french_answers(tmp_path, engine):
     path = init(tmp_path, "--type", "long_metrage")
     first = Session(path)
     asked = first.drive({}, default="je ne sais pas", stop_after=0)
-    assert "Arrêt : 0 réponse(s) enregistrée(s)" in first.transcript
+    assert "Arrêt : 0 réponse enregistrée dans" in first.transcript  # French: the singular below 2, never « (s) »
     fact = asked[0]
     # resumed: the same first question, answered wrongly, then rightly, then undone with « retour »
     second = Session(path)
@@ -201,7 +201,7 @@ def test_english_with_lang_en(tmp_path):
     path = init(tmp_path, "--type", "clip")
     session = Session(path, "--lang", "en")
     session.drive({}, stop_after=0)
-    assert "Answer:" in session.transcript and "Stopped: 0 answer(s) saved" in session.transcript
+    assert "Answer:" in session.transcript and "Stopped: 0 answers saved" in session.transcript
 
 
 @requires(shutil.which("tmux") is not None, "tmux", "apt-get install tmux")

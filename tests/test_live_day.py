@@ -76,9 +76,11 @@ def test_watch_prints_the_alerts_in_french_and_english():
     journal = str(DAY / "jour-12-sans-pauses.jsonl")
     fr = raccord("watch", "examples/serie_tv/dossier.yaml", "--journal", journal, "--as-of", "2025-11-13")
     assert fr.returncode == 0, fr.stderr
-    assert "8 alerte(s)" in fr.stdout and "[ALERTE] 2025-11-12 12:30  E-01" in fr.stdout
+    assert ": 21 événements, 8 alertes, dont 0 acquittée." in fr.stdout and "(s)" not in fr.stdout
+    assert "[ALERTE] 2025-11-12 12:30  E-01" in fr.stdout
     assert "À faire : Arrêter l'enfant" in fr.stdout and "l. 5425, 5833" in fr.stdout
     en = raccord("watch", "examples/serie_tv/dossier.yaml", "--journal", journal, "--as-of", "2025-11-13", "--lang", "en")
+    assert ": 21 events, 8 alerts, 0 acknowledged." in en.stdout
     assert "[ALERT] 2025-11-12 12:30  E-01" in en.stdout and "To do: Stop the child" in en.stdout
     doc = json.loads(raccord("watch", "examples/serie_tv/dossier.yaml", "--journal", journal, "--as-of", "2025-11-13",
                              "--format", "json").stdout)

@@ -87,6 +87,7 @@ def test_a_bad_event_is_refused_whole(dossier, tmp_path):
 def test_watch_without_durable_rules_says_how_to_install_it_and_the_rest_works(dossier):
     added = raccord("journal", "add", str(dossier), json.dumps(START), masked=True)
     assert added.returncode == 0, added.stderr
+    assert added.stdout.startswith("1 événement ajouté à "), added.stdout  # agreed, never « événement(s) »
     watched = raccord("watch", str(dossier), "--as-of", "2025-11-12", masked=True)
     assert watched.returncode == 2
     assert "pip install 'raccord[live]'" in watched.stderr and "a besoin de durable-rules" in watched.stderr

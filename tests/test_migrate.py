@@ -130,6 +130,7 @@ def test_the_report_lists_what_is_not_mapped_and_why_a_status_changed(film, offi
     text = _migrate(str(film), "--mapping", str(mapping), "--to", str(official), "-o", str(out), rules_dir=rules_dir)
     assert text.exit_code == 0, text.output
     assert "Statuts changés :" in text.stdout
+    assert " en correspondance, 1 changé, 1 abandonné, 1 non repris, 2 nouveaux, 4 sans correspondance" in text.stderr
     assert "      AFN-1.1 inconnu — preuve manquante : bilan_carbone_definitif" in text.stdout
     assert "Non repris (absents de la correspondance) :\n  AFN-GOV-07 (non satisfait" in text.stdout
     assert "AFN-ACH-05 (satisfait) — fusionné dans 3.4" in text.stdout
