@@ -147,11 +147,13 @@ def show_warnings(dossier: Dossier) -> None:
         click.echo(("raccord: warning: " if lang == "en" else "raccord : attention : ") + warning.render(lang), err=True)
 
 
-def document(evaluation: Evaluation, complete: bool = True) -> dict:
-    """The result document, with the validated figures (only evidence the auditor accepted) beside the declared ones."""
+def document(evaluation: Evaluation, complete: bool = True, explained: int | None = None) -> dict:
+    """The result document, with the validated figures (only evidence the auditor accepted) beside
+    the declared ones; `complete`, `explained`: see report.result_document."""
     from raccord.engine import review
 
-    doc = review.add_validated(result_document(evaluation, __version__, complete), evaluation, review.validated(evaluation))
+    doc = review.add_validated(result_document(evaluation, __version__, complete, explained), evaluation,
+                               review.validated(evaluation))
     bundle = _BUNDLES.get(str(evaluation.dossier.path))
     if bundle:  # the dossier's path inside the bundle, as in its evaluation.json, and the bundle's own fields
         from .bundle_check import paths_in_bundle

@@ -130,7 +130,9 @@ def decision_exit_code(doc: dict) -> int:
 def check(dossier, rulesets, as_of, fmt, lang, output, verbose, portfolio, exit_code, rulesets_dir, ruleset_files):
     library = library_from(rulesets_dir, ruleset_files)
     evaluation = run_evaluation(library, dossier, as_of, rulesets, portfolio)
-    doc = document(evaluation, complete=fmt in ("json", "html", "pdf"))
+    # the terminal report without --verbose shows the findings of its first missing items only
+    explained = render_text.MISSING_LIMIT if fmt == "text" and not verbose else None
+    doc = document(evaluation, complete=fmt in ("json", "html", "pdf"), explained=explained)
     if fmt == "json":
         import json  # imported where used: a text `raccord check` never loads it
 

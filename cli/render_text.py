@@ -12,8 +12,10 @@ from .review_text import figures_line, finding_text, problem_text, review_lines,
 from .review_text import w as rw
 from .summary import STATUS_MARK, decision_line, detail_lines, label_of, members_lines, reasons_text
 
+MISSING_LIMIT = 10  # the missing items a check report shows
 
-def render_check(doc: dict[str, Any], lang: str, verbose: bool = False, missing_limit: int = 10,
+
+def render_check(doc: dict[str, Any], lang: str, verbose: bool = False, missing_limit: int = MISSING_LIMIT,
                  why: dict[str, str] | None = None, titles: dict[str, str] | None = None) -> str:
     """`why`: per aid scheme, what blocks it in one sentence (cli/aid_text.py); `titles`: the facts'
     titles, shown instead of their names (summary.fact_titles)."""

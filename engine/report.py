@@ -47,9 +47,9 @@ def source_of(rs: CompiledRuleset, crit: CompiledCriterion) -> dict[str, Any]:
 
 
 def criterion_entry(evaluation: Evaluation, rs: CompiledRuleset, crit: CompiledCriterion,
-                    complete: bool = True) -> CriterionEntry:
-    """One criterion of the result document; `complete=False` skips explaining a met criterion
-    (see `result_document`)."""
+                    complete: bool = True, explained: bool = True) -> CriterionEntry:
+    """One criterion of the result document; `complete=False` skips explaining a met criterion,
+    `explained=False` any criterion (see `result_document`)."""
     model = crit.model
     status = evaluation.status(crit.id)
     entry: dict[str, Any] = {
@@ -90,25 +90,37 @@ def criterion_entry(evaluation: Evaluation, rs: CompiledRuleset, crit: CompiledC
         count = evaluation.ctx.facts.get(due.per_fact)
         entry["amount_due"] = {"title": to_data(due.title), "rate": due.rate, "per_fact": due.per_fact,
                                "count": count, "value": None if count is None else due.rate * count, "unit": due.unit}
-    if status == st.MET and not complete:
-        return {k: v for k, v in entry.items() if v is not None}
-    found = criterion_findings(evaluation, crit.id)
+    if status != st.MET or complete:
+        if explained:
+            add_findings(entry, evaluation, crit.id)
+        else:  # what only the findings give is left out: `missing_items` adds it to the items it shows
+            _add_declared(entry, evaluation, crit.id)
+    return {k: v for k, v in entry.items() if v is not None}
+
+
+def add_findings(entry: dict[str, Any], evaluation: Evaluation, cid: str) -> None:
+    """The keys of a criterion entry read off its findings: evidence used and problems, what is
+    missing, the persons of a roster it fails for, whether expired evidence is why."""
+    found = criterion_findings(evaluation, cid)
     entry.update({k: v for k, v in found.as_dict().items() if v})
     members = [m.as_dict() for m in members_failing(found.trace) if m.needed]
     if members:  # the persons of a roster it fails for or cannot decide, by internal reference
         entry["members"] = members
-    if crit.id in evaluation.dossier.file.declined:
-        entry["declined"] = evaluation.dossier.file.declined[crit.id]
-    if crit.id in evaluation.assumed:
-        entry["assumed"] = True
-    if found.expired and status != st.MET:
+    _add_declared(entry, evaluation, cid)
+    if found.expired and entry["status"] != st.MET:
         entry["expired"] = True
-    return {k: v for k, v in entry.items() if v is not None}
 
 
-def ruleset_entry(evaluation: Evaluation, rid: str, complete: bool = True) -> RulesetEntry:
+def _add_declared(entry: dict[str, Any], evaluation: Evaluation, cid: str) -> None:
+    if cid in evaluation.dossier.file.declined:
+        entry["declined"] = evaluation.dossier.file.declined[cid]
+    if cid in evaluation.assumed:
+        entry["assumed"] = True
+
+
+def ruleset_entry(evaluation: Evaluation, rid: str, complete: bool = True, explained: bool = True) -> RulesetEntry:
     rs = evaluation.library.rulesets[rid]
-    criteria = [criterion_entry(evaluation, rs, crit, complete) for crit in rs.display_order]
+    criteria = [criterion_entry(evaluation, rs, crit, complete, explained) for crit in rs.display_order]
     summary = ruleset_summary(evaluation, rid)
     head = ("id", "title", "version", "policy", "outcome", "counts")  # the document's key order, as before
     return {**{key: summary[key] for key in head}, "groups": [{"id": g.id, "title": to_data(g.title)} for g in rs.model.groups],
@@ -183,65 +195,80 @@ def not_applicable_reason(evaluation: Evaluation, rs: CompiledRuleset, outcome: 
 
 
 def missing_items(evaluation: Evaluation, documents: dict[str, RulesetEntry] | None = None,
-                  include_settled: bool = False) -> list[MissingItem]:
+                  include_settled: bool = False, explained: int | None = None) -> list[MissingItem]:
     """What remains, blocking items first, then by points gained per day of effort.
 
     Items that can no longer change an outcome (a policy's `settled` set: recommendations, optional
     actions once the top band is reached, conditions of a closed scheme...) are left out unless
-    `include_settled`.
+    `include_settled`. `explained`: the `documents` were made with `explained=False`, and only the
+    first `explained` items are completed with their criterion's findings (a text report shows no
+    more); the others are in the list for their number only.
     """
-    items = []
+    ranked = []
     for rank, rid in enumerate(evaluation.selected):
         doc = (documents or {}).get(rid) or ruleset_entry(evaluation, rid)
         rs = evaluation.library.rulesets[rid]
         settled = set() if include_settled else rs.policy.settled(rs, evaluation.outcome(rid), evaluation.ctx)
         blocking = set(doc["outcome"].get("blocking", []))
-        stage_order = [s["id"] for s in doc.get("stages", [])]
-        current = doc.get("stage")
         for entry in doc["criteria"]:
             if entry["status"] not in (st.UNKNOWN, st.NOT_MET) or entry["id"] in settled:
                 continue
             derived = follows_from(evaluation.library.criteria[entry["id"]], evaluation.ctx.statuses)
             gain = (entry.get("points") or 1) / max(entry.get("effort", 1), 0.1)
-            item = {
-                "ruleset": rid,
-                "criterion": entry["id"],
-                "title": entry["title"],
-                "status": entry["status"],
-                "blocking": entry["id"] in blocking,
-                "mandatory": entry.get("mandatory", False),
-                "points": entry.get("points"),
-                "level": entry.get("level"),
-                "effort": entry.get("effort"),
-                "gain_per_day": round(gain, 4),
-                "evidence_expected": entry["evidence_expected"],
-                "missing_evidence": entry.get("missing_evidence", []),
-                "evidence_problems": entry.get("evidence_problems", []),
-                "missing_facts": entry.get("missing_facts", []),
-                **({"members": entry["members"]} if entry.get("members") else {}),
-                "source": entry["source"],
-                "stage": next_stage_due(entry, stage_order),
-            }
-            if entry.get("declined"):
-                item["declined"] = entry["declined"]
-            if derived is not None:
-                item["follows_from"] = derived
-            if item["stage"] and current in stage_order and item["stage"] in stage_order:
-                item["due_now"] = stage_order.index(item["stage"]) <= stage_order.index(current)
-            for key in ("due", "status_reason"):
-                if key in entry and not entry.get("declined"):  # declined: nothing is due any more
-                    item[key] = entry[key]
-            piece_due = pieces_due(evaluation, entry) if not entry.get("declined") else None
-            if piece_due:
-                item["piece_due"] = piece_due
-            members_due = persons_due(evaluation, rs, entry["id"]) if "due" in item else None
-            if members_due:
-                item["members_due"] = members_due
+            is_blocking = entry["id"] in blocking
             # what can be done comes before what follows from it: a derived item has no action of its own
-            items.append((*urgency(entry), 0 if item["blocking"] else 1, derived is not None, -gain, rank, entry["id"],
-                          item))
-    items.sort(key=lambda t: t[:-1])
-    return [t[-1] for t in items]
+            ranked.append((*urgency(entry), 0 if is_blocking else 1, derived is not None, -gain, rank, entry["id"],
+                           (rid, doc, entry, is_blocking, derived, gain)))
+    ranked.sort(key=lambda t: t[:-1])
+    items = []
+    for position, key in enumerate(ranked):
+        rid, doc, entry, is_blocking, derived, gain = key[-1]
+        if explained is not None and position < explained:
+            add_findings(entry, evaluation, entry["id"])
+        items.append(missing_item(evaluation, rid, doc, entry, is_blocking, derived, gain))
+    return items
+
+
+def missing_item(evaluation: Evaluation, rid: str, doc: RulesetEntry, entry: dict[str, Any], blocking: bool,
+                 derived: list[str] | None, gain: float) -> MissingItem:
+    """One item of `missing_items`, from its criterion's entry."""
+    stage_order = [s["id"] for s in doc.get("stages", [])]
+    current = doc.get("stage")
+    item = {
+        "ruleset": rid,
+        "criterion": entry["id"],
+        "title": entry["title"],
+        "status": entry["status"],
+        "blocking": blocking,
+        "mandatory": entry.get("mandatory", False),
+        "points": entry.get("points"),
+        "level": entry.get("level"),
+        "effort": entry.get("effort"),
+        "gain_per_day": round(gain, 4),
+        "evidence_expected": entry["evidence_expected"],
+        "missing_evidence": entry.get("missing_evidence", []),
+        "evidence_problems": entry.get("evidence_problems", []),
+        "missing_facts": entry.get("missing_facts", []),
+        **({"members": entry["members"]} if entry.get("members") else {}),
+        "source": entry["source"],
+        "stage": next_stage_due(entry, stage_order),
+    }
+    if entry.get("declined"):
+        item["declined"] = entry["declined"]
+    if derived is not None:
+        item["follows_from"] = derived
+    if item["stage"] and current in stage_order and item["stage"] in stage_order:
+        item["due_now"] = stage_order.index(item["stage"]) <= stage_order.index(current)
+    for key in ("due", "status_reason"):
+        if key in entry and not entry.get("declined"):  # declined: nothing is due any more
+            item[key] = entry[key]
+    piece_due = pieces_due(evaluation, entry) if not entry.get("declined") else None
+    if piece_due:
+        item["piece_due"] = piece_due
+    members_due = persons_due(evaluation, evaluation.library.rulesets[rid], entry["id"]) if "due" in item else None
+    if members_due:
+        item["members_due"] = members_due
+    return item
 
 
 def pieces_due(evaluation: Evaluation, entry: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -298,13 +325,17 @@ def next_stage_due(entry: dict[str, Any], stage_order: list[str]) -> str | None:
     return min(known, key=stage_order.index) if known else own
 
 
-def result_document(evaluation: Evaluation, version: str, complete: bool = True) -> ResultDocument:
+def result_document(evaluation: Evaluation, version: str, complete: bool = True,
+                    explained: int | None = None) -> ResultDocument:
     """The result document. `complete=False` leaves out what only the explanation of a met criterion
     adds (the evidence it used, problems with its other items): the terminal and Markdown reports
     never show it, and explaining the met criteria is most of the document's cost. Such a document
-    is for rendering only; `--format json` always writes the complete one."""
+    is for rendering only; `--format json` always writes the complete one. `explained=N` (with
+    `complete=False`) explains no criterion but those of the first N missing items: what the
+    terminal report shows without `--verbose` (render_text.render_check's `missing_limit`)."""
     dossier = evaluation.dossier
-    rulesets = {rid: ruleset_entry(evaluation, rid, complete) for rid in evaluation.selected}
+    explain_all = complete or explained is None
+    rulesets = {rid: ruleset_entry(evaluation, rid, complete, explain_all) for rid in evaluation.selected}
     doc: dict[str, Any] = {
         "format": RESULT_FORMAT,
         "raccord_version": version,
@@ -316,7 +347,7 @@ def result_document(evaluation: Evaluation, version: str, complete: bool = True)
             "path": str(dossier.path) if dossier.path else None,
         },
         "rulesets": list(rulesets.values()),
-        "missing": missing_items(evaluation, rulesets),
+        "missing": missing_items(evaluation, rulesets, explained=None if explain_all else explained),
     }
     if evaluation.assumed:
         doc["assumed"] = evaluation.assumed

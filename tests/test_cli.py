@@ -171,8 +171,9 @@ def test_explain_reports_the_amount_due_over_the_mandate():
 
 @pytest.mark.parametrize("example", sorted(p.parent.name for p in (ROOT / "examples").glob("*/dossier.yaml")))
 def test_text_and_markdown_reports_need_no_explanation_of_met_criteria(example):
-    """`check` renders text and Markdown from a document that skips explaining met criteria: the
-    output must be the one the complete document gives, in both languages, verbose or not."""
+    """`check` renders text and Markdown from a document that skips explaining met criteria (and,
+    for the text report without --verbose, every criterion but those of the missing items shown):
+    the output must be the one the complete document gives, in both languages, verbose or not."""
     import datetime as dt
 
     from raccord.cli import render_md, render_text
@@ -186,11 +187,17 @@ def test_text_and_markdown_reports_need_no_explanation_of_met_criteria(example):
     assert complete != partial  # the met criteria's evidence is really left out...
     met = [c for rs in complete["rulesets"] for c in rs["criteria"] if c["status"] == "met"]
     assert met and any("evidence_used" in c for c in met)
+    shown = result_document(evaluation, "t", complete=False, explained=render_text.MISSING_LIMIT)
+    assert len(shown["missing"]) == len(complete["missing"])  # every item is counted, the first ones explained
+    assert shown["missing"][:render_text.MISSING_LIMIT] == complete["missing"][:render_text.MISSING_LIMIT]
+    if len(complete["missing"]) > render_text.MISSING_LIMIT:  # the others are really left unexplained
+        assert shown["missing"][render_text.MISSING_LIMIT:] != complete["missing"][render_text.MISSING_LIMIT:]
     for lang in ("fr", "en"):  # ...and nothing shown depends on it
         assert render_md.render_check(partial, lang) == render_md.render_check(complete, lang)
         for verbose in (False, True):
             assert (render_text.render_check(partial, lang, verbose=verbose)
                     == render_text.render_check(complete, lang, verbose=verbose))
+        assert render_text.render_check(shown, lang) == render_text.render_check(complete, lang)
 
 
 def test_what_is_missing_leaves_out_alternatives_already_satisfied():
