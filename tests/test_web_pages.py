@@ -1,5 +1,6 @@
 """Every page of the workspace answers, in French and in English, for the feature film imported;
-the demo, the invitation flow, the language switch, the calendar feed, `raccord db upgrade`."""
+the demo, the invitation flow (every refusal beside its field, nothing written), the language switch,
+the calendar feed, `raccord db upgrade`."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
+from tests.test_web_security import snapshot
 from tests.web_helpers import (  # noqa: F401
     EXAMPLES,
     TODAY,
@@ -128,10 +130,11 @@ def test_invitation_flow_and_roles(workspace):  # noqa: F811
     assert newcomer.get(path).status_code == 404  # an invitation is used once
     nadia = login(workspace, "nouvelle@film.test", "assez-long-pour-passer")
     assert "Auditeur" in nadia.get("/").text
-    # the producer cannot remove themself (the production keeps its owner)
+    # the producer cannot remove themself (the production keeps its owner): said beside the address
     page = producer.get("/p/film/team")
-    assert producer.post("/p/film/team", data={"csrf": csrf_of(page.text), "email": "producer@film.test",
-                                               "role": "remove"}).status_code == 403
+    refused = producer.post("/p/film/team", data={"csrf": csrf_of(page.text), "email": "producer@film.test", "role": "remove"})
+    assert refused.status_code == 400 and "la production garde son propriétaire" in refused.text
+    assert "Producteur (propriétaire)" in producer.get("/").text
 
 
 def test_language_switch_stays_on_this_site(workspace):  # noqa: F811
@@ -316,3 +319,88 @@ def test_static_files_are_kept_by_the_browser_pages_are_not(workspace):  # noqa:
         response = producer.get(url)
         assert response.status_code == 200 and response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
         assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def field_error(page: str, field: str) -> str | None:
+    found = re.search(rf'<p class="field-error" id="{field}-error" role="alert">([^<]*)</p>', page)
+    return html.unescape(found[1]) if found else None
+
+
+def typed(page: str, field: str) -> str:
+    return html.unescape(re.search(rf'id="{field}" [^>]*value="([^"]*)"', page)[1])
+
+
+def selected_role(page: str) -> str:
+    return re.search(r'<option value="([a-z_]+)" selected>', page)[1]
+
+
+def test_refused_invitations_say_why_beside_the_field_and_write_nothing(workspace):  # noqa: F811
+    clients = team(workspace)
+    producer = clients["producer"]
+    assert import_example(workspace, producer, "film", "long_metrage").status_code == 303
+    before = snapshot(workspace)
+
+    def invite(email: str, role: str):
+        page = producer.get("/p/film/team")
+        return producer.post("/p/film/team", data={"csrf": csrf_of(page.text), "email": email, "role": role})
+
+    refused = invite("nadia.film.test", "auditor")  # the « @ » forgotten: was silently ignored
+    assert refused.status_code == 400
+    assert field_error(refused.text, "team-email").startswith("Il manque « @ » : écrivez l'adresse entière")
+    assert 'aria-describedby="team-email-error"' in refused.text and 'id="invite-link"' not in refused.text
+    assert typed(refused.text, "team-email") == "nadia.film.test" and selected_role(refused.text) == "auditor"
+
+    cases = [
+        (("", "viewer"), "team-email", "Champ obligatoire."),
+        (("nadia @film.test", "viewer"), "team-email", "Ce n'est pas une adresse électronique : écrivez-la sans espace, "
+                                                        "par exemple prenom.nom@production.fr."),
+        (("Viewer@film.test", "viewer"), "team-email", "viewer@film.test a déjà ce rôle (Lecture seule) dans cette production."),
+        (("nadia@film.test", "chef_op"), "team-role", "Choisissez un rôle de la liste."),
+        (("personne@film.test", "remove"), "team-email", "personne@film.test n'est pas membre de cette production : "
+                                                          "rien à retirer."),
+        (("producer@film.test", "remove"), "team-email", "Vous ne pouvez ni changer votre propre rôle ni vous retirer : "
+                                                          "la production garde son propriétaire."),
+        (("producer@film.test", "viewer"), "team-email", "Vous ne pouvez ni changer votre propre rôle ni vous retirer : "
+                                                          "la production garde son propriétaire."),
+    ]
+    for (email, role), field, message in cases:
+        response = invite(email, role)
+        assert response.status_code == 400, (email, role)
+        assert field_error(response.text, field) == message, (email, role)
+        assert typed(response.text, "team-email") == email
+    assert snapshot(workspace) == before  # no invitation, no membership, no journal line
+
+    assert producer.get("/lang?to=en&next=/").status_code == 303
+    english = invite("nadia.film.test", "auditor")
+    assert english.status_code == 400
+    assert field_error(english.text, "team-email") == ("The « @ » is missing: write the whole address, "
+                                                       "for example first.last@production.com.")
+    assert field_error(invite("viewer@film.test", "viewer").text, "team-email") == (
+        "viewer@film.test already has this role (Viewer) in this production.")
+    assert snapshot(workspace) == before
+
+    # what the form is for still works: a new role for a member, an invitation once the address is right
+    changed = invite("viewer@film.test", "auditor")
+    assert changed.status_code == 200 and "(viewer@film.test) — Auditor" in changed.text
+    invited = invite("nadia@film.test", "auditor")
+    assert invited.status_code == 200 and 'id="invite-link"' in invited.text
+
+
+def test_the_invited_person_is_told_which_field_is_wrong(workspace):  # noqa: F811
+    producer = team(workspace)["producer"]
+    page = producer.get("/p/film/team")
+    invited = producer.post("/p/film/team", data={"csrf": csrf_of(page.text), "email": "nadia@film.test", "role": "auditor"})
+    path = re.search(r'id="invite-link" readonly value="([^"]+)"', invited.text)[1].replace("http://127.0.0.1", "")
+    newcomer = client_for(workspace)
+    form = newcomer.get(path)
+    before = snapshot(workspace)
+    no_name = newcomer.post(path, data={"csrf": csrf_of(form.text), "name": "  ", "password": "assez-long-pour-passer"})
+    assert no_name.status_code == 400
+    assert field_error(no_name.text, "name") == "Champ obligatoire." and field_error(no_name.text, "password") is None
+    short = newcomer.post(path, data={"csrf": csrf_of(form.text), "name": "Nadia Auditrice", "password": "motcourt9"})
+    assert short.status_code == 400
+    assert field_error(short.text, "password") == "Au moins 10 caractères." and field_error(short.text, "name") is None
+    assert typed(short.text, "name") == "Nadia Auditrice" and "motcourt9" not in short.text  # the password is never shown back
+    assert snapshot(workspace) == before
+    assert newcomer.post(path, data={"csrf": csrf_of(form.text), "name": "Nadia Auditrice",
+                                     "password": "assez-long-pour-passer"}).status_code == 303

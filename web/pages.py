@@ -35,6 +35,7 @@ from .app import (
 )
 from .authz import ROLES, allowed
 from .models import Invitation, Membership, User
+from .team import account_errors
 from .words import w
 
 MAX_FORM = 1024 * 1024  # bytes of a plain form (a file goes through the streaming upload)
@@ -192,11 +193,12 @@ def routes(ws: Workspace) -> list[Route]:
         if invitation is None:
             raise NotFoundError()
         if ctx.request.method == "GET":
-            return ws.render(ctx, "invitation.html", invitation=invitation, error=None)
+            return ws.render(ctx, "invitation.html", invitation=invitation, errors={}, typed_name="")
         form = check_csrf(ctx)
         password, name = str(form.get("password", "")), str(form.get("name", "")).strip()
-        if len(password) < 10 or not name:
-            return ws.render(ctx, "invitation.html", status=400, invitation=invitation, error=w("password_short", ctx.lang))
+        errors = account_errors(name, password, ctx.lang)
+        if errors:  # the name typed is shown back, never the password
+            return ws.render(ctx, "invitation.html", status=400, invitation=invitation, errors=errors, typed_name=name[:200])
         user = ctx.db.scalar(select(User).where(User.email == invitation.email))
         if user is None:
             user = User(email=invitation.email, name=name[:200], password_hash=security.hash_password(password),

@@ -10,7 +10,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
@@ -22,7 +22,6 @@ from . import forms, journal, live_pages, store, transfer, uploads
 from .app import (
     AfterCommit,
     Context,
-    ForbiddenError,
     NotFoundError,
     Workspace,
     check_csrf,
@@ -35,7 +34,8 @@ from .app import (
 from .authz import ROLES, allowed
 from .chart import score_chart
 from .evaluation import score_points, summary
-from .models import Invitation, Membership, Production, User
+from .models import Membership, Production, User
+from .team import TeamChange, change_team
 from .words import describe_event, w
 
 HISTORY_PAGE = 60
@@ -437,14 +437,15 @@ def routes(ws: Workspace, h) -> list[Route]:
     @h()
     def team(ctx: Context, slug: str) -> Response:
         view = view_of(ws, ctx, slug)
-        link = None
+        done = TeamChange()
         if ctx.request.method == "POST":
             view = view_of(ws, ctx, slug, "manage_team")
             form = check_csrf(ctx)
-            link = change_team(ws, ctx, view, form)
+            done = change_team(ctx, view, form)
         members = ctx.db.execute(select(User, Membership.role).join(Membership, Membership.user_id == User.id)
                                  .where(Membership.production_id == view.production.id).order_by(User.name)).all()
-        return page(ws, ctx, "team.html", view, members=members, roles=ROLES, link=link)
+        return page(ws, ctx, "team.html", view, status=400 if done.errors else 200, members=members, roles=ROLES,
+                    link=done.link, errors=done.errors, values=done.values)
 
     @h()
     def downloads(ctx: Context, slug: str) -> Response:
@@ -809,36 +810,3 @@ def decisions_of(ws, pid, seq, state, as_of, lang) -> dict[str, str]:
     except InputError:
         return {}
     return {row["id"]: row["line"] for row in summary(entries, lang)}
-
-
-def change_team(ws: Workspace, ctx: Context, view: View, form) -> str | None:
-    """Invite someone (a link to pass on), change a role, or remove a member; the owner keeps the production."""
-    email = str(form.get("email", "")).strip().lower()[:200]
-    role = str(form.get("role", ""))
-    if role not in ROLES and role != "remove":
-        raise NotFoundError()
-    user = ctx.db.scalar(select(User).where(User.email == email))
-    if user is not None and user.id == ctx.user.id:
-        raise ForbiddenError()  # a producer cannot demote or remove themself (the production keeps an owner)
-    if role == "remove":
-        if user is not None:
-            ctx.db.execute(delete(Membership).where(Membership.user_id == user.id,
-                                                    Membership.production_id == view.production.id))
-            store.append(ctx.db, view.production, ctx.user, [("team.removed", {"email": email})], None)
-        return None
-    if "@" not in email:
-        return None
-    link = None
-    if user is None:
-        token = secrets.token_urlsafe(24)
-        ctx.db.add(Invitation(token=token, production_id=view.production.id, email=email, role=role, created=store.now()))
-        link = str(ctx.request.url_for("accept_invitation", token=token))
-    else:
-        membership = ctx.db.scalar(select(Membership).where(Membership.user_id == user.id,
-                                                            Membership.production_id == view.production.id))
-        if membership is None:
-            ctx.db.add(Membership(user_id=user.id, production_id=view.production.id, role=role))
-        else:
-            membership.role = role
-    store.append(ctx.db, view.production, ctx.user, [("team.role", {"email": email, "role": role})], None)
-    return link
