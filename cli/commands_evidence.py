@@ -20,6 +20,7 @@ from raccord.engine.evaluate import check_references
 from raccord.engine.model import to_data
 
 from .context import EXIT_VERIFY_FAILED, common_as_of, common_lang, library_from, library_options, parse_date, reviewed
+from .evidence_criterion import for_criterion, reason_line
 from .evidence_register import add_evidence, expected_kinds, list_items, remove_evidence, replace_evidence
 from .i18n import MESSAGES, colon, label, singular, t, words
 from .integrity import (
@@ -120,6 +121,8 @@ def render_list(items: list[dict[str, Any]], lang: str) -> str:
         seen = f" — « {item['seen']} »" if item.get("seen") else ""
         out.append(f"{item['id']} {item['kind']} — {where}{seen} ({item.get('collected', '-')}{versions}) "
                    f"→ {', '.join(item.get('criteria', [])) or '*'} [{w('auditor', lang)}{colon(lang)}{decision}]")
+        if "listed_for" in item:
+            out.append(f"    {reason_line(item, lang)}")
         out += history_lines(item, lang)
     out.append(f"{len(items)} {hw('one_item', lang) if singular(len(items), lang) else w('items', lang)}")
     return "\n".join(out) + "\n"
@@ -323,8 +326,11 @@ def register(cli: click.Group) -> None:
     @evidence.command("list")
     @click.argument("dossier", type=click.Path(dir_okay=False))
     @click.option("--kind", metavar=bi("NATURE", "KIND"), help=bi("Seulement ce type de preuve.", "Only this evidence kind."))
-    @click.option("--criterion", metavar="ID", help=bi("Seulement les preuves qui nomment ce critère.",
-                           "Only the items naming this criterion."))
+    @click.option("--criterion", metavar="ID",
+                  help=bi("Seulement les preuves que l'évaluation regarde pour ce critère (celles qui le nomment, et celles "
+                          "qui ne nomment aucun critère mais dont il lit la nature), chacune avec la raison.",
+                          "Only the items the evaluation looks at for this criterion (those naming it, and those naming "
+                          "no criterion whose kind it reads), each with the reason."))
     @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
     @common_lang
     @library_options
@@ -333,9 +339,10 @@ def register(cli: click.Group) -> None:
         from .context import reviewed
 
         library = library_from(rulesets_dir, ruleset_files)
-        items = list_items(reviewed(library, load_dossier(Path(dossier), library.catalogue)))
-        items = [i for i in items
-                 if (kind is None or i["kind"] == kind) and (criterion is None or criterion in i.get("criteria", []))]
+        loaded = reviewed(library, load_dossier(Path(dossier), library.catalogue))
+        items = [i for i in list_items(loaded) if kind is None or i["kind"] == kind]
+        if criterion is not None:
+            items = for_criterion(library, items, criterion, loaded.facts)
         if fmt == "json":
             click.echo(json.dumps(items, ensure_ascii=False, indent=2))
             return
