@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import field
 from functools import cached_property
@@ -53,12 +52,6 @@ class CompiledCriterion(_Lazy):
     @cached_property
     def applies(self) -> Program | None:
         return Program(self.applies_node) if self.applies_node is not None else None
-
-    @property
-    def in_force(self) -> Callable[[dt.date], bool] | None:
-        """The date test, only for criteria that carry dates."""
-        model = self.model
-        return model.in_force if (model.valid_from or model.valid_until) else None
 
 
 @record(positional=True, frozen=False, slots=False)
