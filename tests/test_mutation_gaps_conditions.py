@@ -223,3 +223,91 @@ def test_init_asks_for_every_fact_a_criterion_reads():
     a tested fact, the fact it is compared with, both terms of a ratio; none is stated here."""
     names = applicable_facts(ASKED, dossier_of(ASKED, {}), AS_OF)
     assert names == ["work.live_action", "team.women", "team.total", "dates.first_shooting_day", "dates.wrap"]
+
+
+def test_a_roster_condition_explains_how_many_members_are_listed_and_whether_the_list_is_complete():
+    """docs/api.md § The trace: a roster condition shows `members` and `complete` (the text report
+    writes « N personnes listées » and warns when the list may name more)."""
+    members = [{"ref": "P-001", "on_set": True, "trained": True}, {"ref": "P-002", "on_set": False},
+               {"ref": "P-003", "on_set": True, "trained": True}]
+    for complete in (True, False):
+        dossier = dossier_of(LIBRARY, {"roster": {"crew": {"complete": complete, "members": members}}})
+        evaluation = evaluate(LIBRARY, dossier, AS_OF)
+        every, count = evaluation.explain("T-TRAINED")["requires"], evaluation.explain("T-TWO-ON-SET")["requires"]
+        assert (every["members"], every["complete"], every["concerned"]) == (3, complete, 2)
+        assert (count["members"], count["complete"], count["count"]) == (3, complete, 2)
+        assert evaluation.status("T-TRAINED") == ("met" if complete else "unknown")
+
+
+def test_the_findings_of_an_every_name_only_the_members_it_does_not_hold_for():
+    """A member who has a valid badge is fine, even with an older badge beside it: the findings
+    (`raccord explain`, the review's list of items to look at) follow the explanation, which details
+    the conditions of the members the `every` does not hold for only."""
+    evidence = [{"id": "EV-OLD", "kind": "badge", "member": "P-001", "collected": "2024-01-10"},
+                {"id": "EV-NEW", "kind": "badge", "member": "P-002", "collected": "2025-09-01"},
+                {"id": "EV-2023", "kind": "badge", "member": "P-002", "collected": "2023-09-01"}]
+    evaluation = run([{"ref": "P-001"}, {"ref": "P-002"}], evidence)
+    assert evaluation.status("T-BADGE") == "unknown"
+    every = evaluation.explain("T-BADGE")["requires"]
+    assert every["undecided"] == ["P-001"]
+    assert ["requires" in m for m in every["member_details"]] == [True, False]  # P-002's badges are not detailed
+    found = criterion_findings(evaluation, "T-BADGE")
+    assert [(p.id, p.state) for p in found.evidence_problems] == [("EV-OLD", "too_old")]
+    assert found.missing_evidence == ("badge",) and found.evidence_used == ()
+
+
+@pytest.mark.parametrize("written", ["''", "true", "3", "[T-BADGE]"])
+def test_a_criterion_test_without_an_id_is_refused_with_what_to_write(written):
+    error = refused("{criterion: " + written + "}")
+    assert "`criterion` names a criterion by its id" in str(error) and "unknown criterion" not in str(error)
+    assert error.render("fr").startswith("ruleset0.yaml:")
+
+
+def test_a_member_field_stated_false_is_known():
+    """`{field: X, known: true}` asks whether the field is given, not whether it is true: a member
+    stated not on set has the field; `known: false` holds for the members who lack it."""
+    library = library_of(ruleset_yaml("said", POLICY, [
+        criterion("T-SAID", "{every: roster.crew, satisfies: {field: on_set, known: true}}"),
+        criterion("T-UNSAID", "{count: roster.crew, where: {field: on_set, known: false}, lte: 0}")]), facts=CATALOGUE)
+
+    def statuses(members):
+        dossier = dossier_of(library, {"roster": {"crew": {"complete": True, "members": members}}})
+        evaluation = evaluate(library, dossier, AS_OF)
+        return evaluation.status("T-SAID"), evaluation.status("T-UNSAID")
+
+    assert statuses([{"ref": "P-001", "on_set": False}, {"ref": "P-002", "on_set": True}]) == ("met", "met")
+    assert statuses([{"ref": "P-001", "on_set": False}, {"ref": "P-002"}]) == ("not_met", "not_met")
+
+
+def test_a_member_field_compared_with_another_field_shifted_explains_the_shift():
+    library = library_of(ruleset_yaml("hired", POLICY, [criterion(
+        "T-MODULE-30", "{every: roster.crew, satisfies: {field: module_date, lte: {field: hired, plus_days: 30}}}")]),
+        facts={**FACTS, "roster.crew": {**CREW, "fields": {**CREW["fields"], "hired": {
+            "type": "date", "title": {"fr": "Embauche", "en": "Hired"}}}}})
+    members = [{"ref": "P-001", "hired": "2025-09-01", "module_date": "2025-09-20"},
+               {"ref": "P-002", "hired": "2025-09-01", "module_date": "2025-10-05"}]
+    evaluation = evaluate(library, dossier_of(library, {"roster": {"crew": {"complete": True, "members": members}}}), AS_OF)
+    assert evaluation.status("T-MODULE-30") == "not_met"
+    every = evaluation.explain("T-MODULE-30")["requires"]
+    assert every["failing"] == ["P-002"]
+    late = every["member_details"][1]
+    assert late["requires"]["expected"] == {"field": "hired", "plus_days": 30}
+    assert late["requires"]["expected_value"] == "2025-10-01"
+
+
+OUTCOME_DUE = library_of(
+    ruleset_yaml("kids", "{kind: obligations}", [criterion("K-EXAM", "{fact: work.live_action}", mandatory="true")]),
+    ruleset_yaml("kid_aid", "{kind: obligations}", [
+        criterion("A-KIDS", "{outcome: kids.decision, eq: compliant}", mandatory="true", due=DUE)]))
+
+
+def test_a_criterion_not_met_because_of_the_outcome_it_reads_is_not_pending_before_its_deadline():
+    """Like a criterion read (above), an outcome read decides: the kids' referential is not complied
+    with for good (no deadline), so the aid that needs it is not met, not « pas encore dû »."""
+    dossier = dossier_of(OUTCOME_DUE, {"work": {"live_action": False}, "dates": {"first_shooting_day": "2025-11-03"}})
+    evaluation = evaluate(OUTCOME_DUE, dossier, AS_OF)  # three weeks before the shoot
+    assert evaluation.outcome("kids")["decision"] == "not_compliant"
+    assert evaluation.status("A-KIDS") == "not_met" and "A-KIDS" not in evaluation.ctx.status_reasons
+    # what it reads still open: the aid is open too, until its own deadline
+    undecided = evaluate(OUTCOME_DUE, dossier_of(OUTCOME_DUE, {"dates": {"first_shooting_day": "2025-11-03"}}), AS_OF)
+    assert undecided.status("A-KIDS") == "unknown"
