@@ -287,15 +287,19 @@ def build_dossier(located: Located, catalogue: dict[str, FactDef], path: Path | 
             if catalogue[name].type == "collection":
                 coerced = None if value is None else coerce_roster(name, value, catalogue[name], located, where)
             else:
-                coerced = coerce_fact(name, value, catalogue[name], located.where(where))
+                coerced = _coerced(name, value, catalogue[name], located, where)
         except InputError as exc:
             errors.append(exc)
             failed.add(name)
             continue
         if coerced is not None:
             facts[name] = coerced
-            where_of[name] = located.where(where)
-    errors += disagreements(facts, catalogue, lambda name: where_of.get(name, located.file))
+            where_of[name] = where
+
+    def fact_at(name: str) -> str:  # where a fact was given, looked up only for a message
+        return located.where(where_of[name]) if name in where_of else located.file
+
+    errors += disagreements(facts, catalogue, fact_at)
     if model is not None:
         seen: set[str] = set()
         for i, item in enumerate(model.evidence):
@@ -317,8 +321,17 @@ def build_dossier(located: Located, catalogue: dict[str, FactDef], path: Path | 
     # The file's facts as typed above (the nested form as written is not kept), and the document
     # without its data and positions: a dossier kept for evaluation costs a fifth of the memory.
     _set(model, "facts", facts)
-    found = warnings(facts, catalogue, lambda name: where_of.get(name, located.file))
+    found = warnings(facts, catalogue, fact_at)
     return Dossier(model, facts, path, located.detached(), warnings=found)
+
+
+def _coerced(name: str, value: Any, fact: FactDef, located: Located, where: tuple) -> Any:
+    """`coerce_fact`, with the fact's position looked up only for its message: a dossier is read
+    without positions (load_dossier), found again from the file when one is needed."""
+    try:
+        return coerce_fact(name, value, fact, located.file)
+    except InputError:
+        return coerce_fact(name, value, fact, located.where(where))
 
 
 def _check_members(evidence: list[EvidenceItem], facts: dict[str, Any], located: Located) -> list[InputError]:
@@ -384,7 +397,8 @@ def _share_equal_values(evidence: list[EvidenceItem]) -> None:
 
 
 def load_dossier(path: Path, catalogue: dict[str, FactDef]) -> Dossier:
-    located = load_document(path)
+    # Without positions: read again from the file for the first located message, if there is one.
+    located = load_document(path, positions=False)
     dossier = build_dossier(located, catalogue, path)
     # Derived facts: the shooting journal beside the dossier (`<name>.journal.jsonl`) gives facts and
     # evidence (engine/live/derived.py, docs/journal.md), so that `check` and `watch` read one truth.

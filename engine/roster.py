@@ -106,7 +106,10 @@ def coerce_roster(name: str, value: Any, fact: FactDef, located: Located, path: 
                                  suggested(str(key), fields, Bilingual(f"champs admis : {allowed}",
                                                                        f"fields allowed: {allowed}")))
             label = Bilingual(f"« {name} », membre {ref}, champ « {key} »", f"'{name}', member {ref}, field '{key}'")
-            coerced = coerce_field(item, fields[key], located.where(where + (key,)), label)
+            try:  # its position only for a message (a dossier is read without them: engine/dossier.py load_dossier)
+                coerced = coerce_field(item, fields[key], located.file, label)
+            except InputError:
+                coerced = coerce_field(item, fields[key], located.where(where + (key,)), label)
             if coerced is not None:
                 values[key] = coerced
         out.append(Member(ref, values))

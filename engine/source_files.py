@@ -318,8 +318,126 @@ class _Builder:
         return kind(self._where(node), message, hint)
 
 
-def parse_yaml(text: str, file: str) -> Located:
+class _NeedsBuilderError(Exception):
+    """The document needs the composing builder: an alias, a tag, a duplicate or merge key, a limit
+    reached, a syntax error... (it gives the located errors and expands aliases)."""
+
+
+_EVENTS = yaml.events
+_SCALAR_EVENT, _MAPPING_START, _SEQUENCE_START = _EVENTS.ScalarEvent, _EVENTS.MappingStartEvent, _EVENTS.SequenceStartEvent
+_CLOSING, _ALIAS = (_EVENTS.MappingEndEvent, _EVENTS.SequenceEndEvent), _EVENTS.AliasEvent
+_NO_KEY = object()
+
+
+def _plain_data(text: str) -> Any:
+    """The data of a document without aliases or tags, read off libyaml's events: no node, no
+    position, no callback per value (a third of the composing builder's cost). Any other document
+    raises `_NeedsBuilderError`: the composing builder reads it as before, so that every value, refusal and
+    located message is its own. The same values as `_Builder.build` (tests/test_source_files.py)."""
+    try:
+        loader = SafeLoader(text)
+    except yaml.YAMLError:
+        raise _NeedsBuilderError from None
+    try:
+        return _plain_events(loader, len(text))
+    except yaml.YAMLError:
+        raise _NeedsBuilderError from None
+    finally:
+        loader.dispose()
+
+
+def _plain_events(loader: SafeLoader, text_length: int) -> Any:
+    get = loader.get_event
+    if type(get()) is not _EVENTS.StreamStartEvent:
+        raise _NeedsBuilderError
+    event = get()
+    if type(event) is _EVENTS.StreamEndEvent:
+        return None
+    if type(event) is not _EVENTS.DocumentStartEvent:
+        raise _NeedsBuilderError
+    implicit_tags, memo, constructors = SafeLoader._implicit, {}, loader.yaml_constructors
+    limit, count = min(MAX_VALUES, text_length + ALIAS_ALLOWANCE), 0
+    # [container, the key awaiting its value] (_NO_KEY: a key comes next; None in a list)
+    stack: list[list[Any]] = []
+    root: Any = None
+    while True:
+        event = get()
+        kind = type(event)
+        if kind in _CLOSING:
+            value = stack.pop()[0]
+        elif kind is _EVENTS.DocumentEndEvent:
+            break
+        elif kind is _ALIAS or event.tag is not None:  # aliases and tags: the builder's
+            raise _NeedsBuilderError
+        elif kind is _SCALAR_EVENT:
+            value = event.value
+            tag = _STR
+            if event.implicit[0]:
+                for candidate, regexp in implicit_tags.get(value[:1], ()):
+                    if regexp.match(value):
+                        tag = candidate
+                        break
+            if tag == _STR:
+                value = memo.setdefault(value, value)
+            else:
+                key = (tag, value)
+                found = memo.get(key)
+                if found is None:
+                    if tag not in _SCALAR_TAGS:  # `<<`, a merge key
+                        raise _NeedsBuilderError
+                    try:
+                        found = constructors[tag](loader, yaml.ScalarNode(tag, value))
+                    except Exception:  # a bad value: the builder says where and why
+                        raise _NeedsBuilderError from None
+                    if found is not None:
+                        memo[key] = found
+                value = found
+        elif kind is _MAPPING_START or kind is _SEQUENCE_START:
+            if len(stack) > MAX_DEPTH or (stack and stack[-1][1] is _NO_KEY):  # too deep, or a key that is a table
+                raise _NeedsBuilderError
+            count += 1
+            if count > limit:
+                raise _NeedsBuilderError
+            stack.append([{}, _NO_KEY] if kind is _MAPPING_START else [[], None])
+            continue
+        else:
+            raise _NeedsBuilderError
+        if not stack:
+            root = value
+            continue
+        top = stack[-1]
+        container = top[0]
+        if type(container) is list:
+            container.append(value)
+        elif top[1] is _NO_KEY:  # a key
+            if not isinstance(value, (str, int, bool)) or kind is not _SCALAR_EVENT:
+                raise _NeedsBuilderError
+            value = sys.intern(value if isinstance(value, str) else str(value))
+            if value in container:
+                raise _NeedsBuilderError
+            top[1] = value
+            continue
+        else:
+            container[top[1]] = value
+            top[1] = _NO_KEY
+        if kind is _SCALAR_EVENT:
+            count += 1
+            if count > limit or len(stack) > MAX_DEPTH:
+                raise _NeedsBuilderError
+    if type(get()) is not _EVENTS.StreamEndEvent:  # a second document: the builder refuses it
+        raise _NeedsBuilderError
+    return root
+
+
+def parse_yaml(text: str, file: str, positions: bool = True) -> Located:
+    """The document and the position of each value. `positions=False`: without them when the
+    document has no alias or tag (`_plain_data`); `Located.where` reads them again on first use."""
     source = Source(False, text)
+    if not positions:
+        try:
+            return Located(_plain_data(text), file, None, source)
+        except _NeedsBuilderError:
+            pass
     try:
         loader = SafeLoader(text)  # the pure-Python reader checks the characters here
     except yaml.reader.ReaderError as exc:
@@ -378,12 +496,13 @@ def duplicate_key(where: str, key: str) -> InputError:
     return InputError(where, Bilingual(f"clé en double {key!r}", f"duplicate key {key!r}"), DUPLICATE_HINT)
 
 
-def load_document(path: Path, max_bytes: int = MAX_FILE_BYTES) -> Located:
-    """Read a YAML or JSON file (by extension; YAML otherwise) with positions."""
+def load_document(path: Path, max_bytes: int = MAX_FILE_BYTES, positions: bool = True) -> Located:
+    """Read a YAML or JSON file (by extension; YAML otherwise) with positions (`positions=False`:
+    a YAML document's positions are read again from the file when a message needs them)."""
     raw = read_bytes(path, max_bytes)
     text = _decode(raw, path)
     is_json = path.suffix.lower() == ".json"
-    located = (parse_json if is_json else parse_yaml)(text, str(path))
+    located = parse_json(text, str(path)) if is_json else parse_yaml(text, str(path), positions)
     # Found again from the file if needed (the digest tells whether it changed): not kept in memory.
     located.source = Source(is_json, None, path, _digest(raw))
     return located

@@ -131,3 +131,65 @@ def test_scalars_resolve_as_pyyamls_safe_loader_does():
     for path in [ROOT / "examples" / "long_metrage" / "dossier.yaml", ROOT / "rulesets" / "facts.yaml"]:
         text = path.read_text(encoding="utf-8")
         assert parse_yaml(text, str(path)).data == yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+# Documents the reader without positions hands back to the composing builder (aliases, tags, merge
+# or duplicate keys, limits, bad values, syntax errors, several documents), and plain ones it reads.
+FALLBACK_CASES = ["a: &x 1\nb: *x\n", "a: !!str 3\n", "a: ! 4\n", "<<: {b: 1}\n", "a: 1\na: 2\n", "? [1, 2]\n: x\n",
+                  "~: 1\n", "a: !!binary '*'\n", "a: [1, 2\n", "a: 1\n--- \nb: 2\n", "x: " + "[" * 120 + "]" * 120 + "\n",
+                  "a: 2025-13-45\n", "1.5: x\n", "a: \x07\n"]
+PLAIN_CASES = ["", "# nothing\n", "---\n", "a: 1\nb: [x, {c: yes, d: ~}]\ne: 2025-10-15\n", "- 1\n- [2, [3, []]]\n- {}\n",
+               "True: 1\n5: 2\n", "a: |\n  texte\n  long\nb: >\n  plié\n", "'a': \"b\"\n"]
+
+
+@pytest.mark.parametrize("text", PLAIN_CASES + FALLBACK_CASES)
+def test_reading_without_positions_gives_the_same_data_or_the_same_error(text):
+    """`positions=False` reads plain documents off libyaml's events; any other goes back to the
+    composing builder: the same values (same types, same key order) or the same located error."""
+    def read(positions):
+        try:
+            return parse_yaml(text, "t.yaml", positions).data
+        except InputError as exc:
+            return exc.render("fr")
+    with_positions, without = read(True), read(False)
+    assert repr(without) == repr(with_positions)
+    if text in PLAIN_CASES:
+        assert sf._plain_data(text) == with_positions
+    else:
+        with pytest.raises(sf._NeedsBuilderError):
+            sf._plain_data(text)
+
+
+def test_reading_without_positions_reads_the_bundled_files_alike():
+    audits = sorted((ROOT / "examples").glob("*/dossier.audit.yaml"))
+    for path in [EXAMPLE, *audits, *sorted((ROOT / "rulesets").rglob("*.yaml"))]:
+        text = path.read_text(encoding="utf-8")
+        fast, full = parse_yaml(text, str(path), positions=False), parse_yaml(text, str(path))
+        assert fast.positions is None or path != EXAMPLE  # some ruleset files use aliases: composed
+        assert repr(fast.data) == repr(full.data)
+        assert [list(d) for d in _mappings(fast.data)] == [list(d) for d in _mappings(full.data)]  # key order too
+        assert fast.where(("evidence", 0)) == full.where(("evidence", 0))  # positions found again when asked
+
+
+def _mappings(value):
+    if isinstance(value, dict):
+        yield value
+        for item in value.values():
+            yield from _mappings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _mappings(item)
+
+
+def test_a_bad_fact_value_is_located_in_a_dossier_read_without_positions(tmp_path):
+    """Facts are checked without their positions (the dossier is read without them); a bad value
+    is still located where it is written, in the dossier and in a roster member."""
+    path = tmp_path / "d.yaml"
+    for text, needle, fact in [
+            (HEAD + "facts:\n  work.budget: beaucoup\n", "work.budget", "fait « work.budget »"),  # at its name
+            (HEAD + "facts:\n  roster.children:\n    complete: true\n    members:\n    - {ref: E-01, age: douze}\n", "age",
+             "« roster.children », membre E-01, champ « age »")]:
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(InputError) as caught:
+            load_dossier(path, LIBRARY.catalogue)
+        assert caught.value.render("fr").startswith(f"{path}:{position(text, needle)}: {fact}")
