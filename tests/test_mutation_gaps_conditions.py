@@ -311,3 +311,29 @@ def test_a_criterion_not_met_because_of_the_outcome_it_reads_is_not_pending_befo
     # what it reads still open: the aid is open too, until its own deadline
     undecided = evaluate(OUTCOME_DUE, dossier_of(OUTCOME_DUE, {"dates": {"first_shooting_day": "2025-11-03"}}), AS_OF)
     assert undecided.status("A-KIDS") == "unknown"
+
+
+@pytest.mark.parametrize(("requires", "message"), [
+    ("{every: roster.crew, where: {field: on_set}}", "`every` needs `satisfies`: the condition each member concerned meets"),
+    ("{every: roster.crew, satisfies: {count: roster.crew, gte: 1}}",
+     "`count` inside `every` or `count`: quantifiers do not nest"),
+    ("{count: roster.crew, where: {every: roster.crew, satisfies: {field: trained}}, gte: 1}",
+     "`every` inside `every` or `count`: quantifiers do not nest"),
+    ("{count: roster.crew, gte: 1, lte: 3}", "`count` takes one comparison"),
+    ("{count: roster.crew, where: {field: on_set}}", "`count` takes one comparison"),
+    ("{count: roster.crew, gte: 1.5}", "gte is a whole number or {fact: NAME} (an integer fact)"),
+    ("{count: roster.crew, gte: -1}", "gte is a whole number or {fact: NAME} (an integer fact)"),
+    ("{count: roster.crew, gte: {fact: work.live_action}}", "gte needs an integer fact, 'work.live_action' is boolean"),
+    ("{evidence: badge, count_gte: two}", "count_gte is a whole number of items or {fact: NAME} (an integer fact)"),
+    ("{evidence: badge, count_gte: true}", "count_gte is a whole number of items or {fact: NAME} (an integer fact)"),
+    ("{evidence: badge, count_gte: {fact: team.totl}}", "unknown fact 'team.totl'"),
+    ("{every: work.live_action, satisfies: {field: trained}}",
+     "`every` goes over a collection fact; 'work.live_action' is boolean"),
+    ("{member_evidence: badge}", "`member_evidence` is about one member"),
+    ("{every: roster.crew, satisfies: {member_evidence: ''}}", "`member_evidence` names an evidence kind"),
+    ("{every: roster.crew, satisfies: {member_evidence: badge, max_age_days: -3}}", "max_age_days is a whole number of days"),
+])
+def test_badly_written_roster_and_counted_conditions_are_refused_with_what_to_write(requires, message):
+    error = refused(requires)
+    assert message in str(error), str(error)
+    assert error.render("fr").startswith("ruleset0.yaml:")
