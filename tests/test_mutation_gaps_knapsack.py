@@ -62,3 +62,25 @@ def test_exact_boundaries_without_tolerance():
     a = [("a", 1.0, 1.0), ("b", 1.0, 2.0)]
     assert knapsack_cover(a, 1.0, 4.0, [(0.5, True)], epsilon=0.0) == (["a"], True)
     assert knapsack_cover(a, 2.0, 4.0, [(0.5, False)], epsilon=0.0) == (["a"], True)
+
+
+def unit_grid(unit: float):
+    # Ecoprod-like grid at 60 %: three one-point paperwork criteria (a tenth of a day each, or one hour-like
+    # unit), a three-point supplier change (one day) and a two-point one that is dearer (two days)
+    policy = f"{{kind: threshold, threshold: [{{value: 0.6, inclusive: true, {SOURCE}}}]}}"
+    specs = ((1, 1, 0.1), (2, 1, 0.1), (3, 3, 1.0), (4, 1, 0.1), (5, 2, 2.0))
+    return library_of(ruleset_yaml("eco", policy, [
+        criterion(f"E-{i}", f"{{evidence: k{i}}}", evidence=[f"k{i}"], points=points, effort=effort * unit)
+        for i, points, effort in specs]))
+
+
+def test_the_plan_does_not_depend_on_the_unit_of_effort():
+    # 5 of 8 points are needed: the supplier change and two of the three paperwork criteria, 1.2 days. In tenths
+    # of a day, 0.1 + 0.1 + 1.0 and 0.1 + 1.0 + 0.1 differ by float noise (1.2000000000000002 against 1.2): the
+    # table's 1e-12 tolerance keeps that noise from changing which equally cheap criteria the plan names, so
+    # the plan is the one given by the same efforts counted in whole units
+    _, in_tenths = run(unit_grid(1.0), [])
+    _, in_units = run(unit_grid(10.0), [])
+    assert in_units.items == ["E-1", "E-2", "E-3"]
+    assert in_tenths.items == in_units.items
+    assert round(in_tenths.effort, 9) == 1.2 and in_units.effort == 12
