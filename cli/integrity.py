@@ -139,9 +139,10 @@ class Confinement:
     def resolve(self, relative: str) -> str:
         """The absolute, resolved path; ValueError with a one-line reason when it is refused."""
         rel = confined_relative_path(relative)
-        folder = self._folders.get(rel.parent)
+        parent = rel.parent
+        folder = self._folders.get(parent)
         if folder is None:
-            folder = self._folders[rel.parent] = os.path.realpath(os.path.join(self.root, *rel.parent.parts))
+            folder = self._folders[parent] = os.path.realpath(os.path.join(self.root, *parent.parts))
         target = os.path.normpath(os.path.join(folder, rel.name))  # `folder` is real: a lexical `..` is exact
         if os.path.islink(target):
             target = os.path.realpath(target)
@@ -162,30 +163,36 @@ def file_of(item: EvidenceItem) -> tuple[str | None, str]:
 
 
 def check_file(item: EvidenceItem, folder: Confinement, remembered: bool = False) -> FileCheck:
+    state, detail, digest, size, target = _checked(item, folder, remembered)
+    return FileCheck(item.id, state, detail, digest, size, None if target is None else Path(target))
+
+
+def _checked(item: EvidenceItem, folder: Confinement, remembered: bool) -> tuple[str, str, str | None, int | None, str | None]:
+    """(state, detail, sha256, size, resolved path) of one item's file: `check_file` without the record."""
     relative = file_of(item)[0]
     if relative is None:
-        return FileCheck(item.id, URL if item.url else NO_FILE)
+        return URL if item.url else NO_FILE, "", None, None, None
     try:
         target = folder.resolve(relative)
     except ValueError as exc:
-        return FileCheck(item.id, OUTSIDE_DOSSIER, str(exc))
+        return OUTSIDE_DOSSIER, str(exc), None, None, None
     try:
         digest, actual_size = (remembered_sha256 if remembered else sha256_file)(target)
     except (FileNotFoundError, NotADirectoryError):
-        return FileCheck(item.id, MISSING_FILE, f"{relative}: file not found", path=Path(target))
+        return MISSING_FILE, f"{relative}: file not found", None, None, target
     except IsADirectoryError:
-        return FileCheck(item.id, MISSING_FILE, f"{relative}: is a folder", path=Path(target))
+        return MISSING_FILE, f"{relative}: is a folder", None, None, target
     except OSError as exc:
-        return FileCheck(item.id, MISSING_FILE, f"{relative}: cannot read ({exc.strerror})", path=Path(target))
+        return MISSING_FILE, f"{relative}: cannot read ({exc.strerror})", None, None, target
     problems = []
     if item.size is not None and actual_size != item.size:
         problems.append(f"size {actual_size} instead of {item.size}")
     if item.sha256 is not None and digest != item.sha256:
         problems.append(f"sha256 {digest[:12]}… instead of {item.sha256[:12]}…")
     if problems:
-        return FileCheck(item.id, MODIFIED, "; ".join(problems), digest, actual_size, Path(target))
+        return MODIFIED, "; ".join(problems), digest, actual_size, target
     state = UNHASHED if item.sha256 is None else (OK if item.path is not None else URL_COPY)
-    return FileCheck(item.id, state, "", digest, actual_size, Path(target))
+    return state, "", digest, actual_size, target
 
 
 def check_files(dossier: Dossier, remembered: bool = False) -> dict[str, FileCheck]:
@@ -204,7 +211,11 @@ def integrity_problems(checks: dict[str, FileCheck]) -> dict[str, str]:
 
 
 def compute_integrity(dossier: Dossier) -> dict[str, str]:
-    return integrity_problems(check_files(dossier, remembered=True))
+    """`integrity_problems(check_files(dossier, remembered=True))`, without a record or a Path per file."""
+    folder = Confinement(dossier.base_dir)
+    states = {item.id: _checked(item, folder, True)[0] for item in dossier.file.evidence}
+    cache.save_digests()
+    return {eid: state for eid, state in states.items() if state in PROBLEMS}
 
 
 def date_state(item: EvidenceItem, as_of: dt.date) -> str:

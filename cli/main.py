@@ -35,7 +35,6 @@ from .context import (
 )
 from .i18n import count, t
 from .language import LangGroup, bi, current_lang, localized, start
-from .output import write_atomic
 from .summary import fact_titles
 
 
@@ -93,6 +92,8 @@ cli.help = bi("""raccord : où en est votre production face à ses référentiel
 
 def emit(content: str, output: str | None) -> None:
     if output:
+        from .output import write_atomic  # imported where used: most runs print
+
         write_atomic(Path(output), content)
     else:
         click.echo(content, nl=False)

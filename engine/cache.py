@@ -90,11 +90,20 @@ def code_fingerprint() -> str:
     global _code_fingerprint
     if _code_fingerprint is None:
         digest = hashlib.sha256(_FORMAT + sys.version.encode() + dependency_versions().encode())
-        for path in sorted(Path(__file__).parent.rglob("*.py")):
-            digest.update(path.name.encode() + b"\0" + file_digest(str(path)).encode())
+        for path in _engine_sources():
+            digest.update(os.path.basename(path).encode() + b"\0" + file_digest(path).encode())
         save_digests()
         _code_fingerprint = digest.hexdigest()
     return _code_fingerprint
+
+
+def _engine_sources() -> list[str]:
+    """The engine's `.py` files, in the order of `sorted(Path(...).rglob("*.py"))` (by path parts),
+    listed with os.walk: strings, not a Path object per file and per folder."""
+    found = []
+    for folder, _, names in os.walk(os.path.dirname(os.path.abspath(__file__))):
+        found += [os.path.join(folder, name) for name in names if name.endswith(".py")]
+    return sorted(found, key=lambda path: path.split(os.sep))
 
 
 def _trusted(info: os.stat_result, now_ns: int) -> bool:

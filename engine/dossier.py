@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -80,6 +81,7 @@ class EvidenceItem(Strict):
             raise ValueError(f"expires {self.expires} is before collected {self.collected}")
 
 
+@functools.lru_cache(maxsize=4096)  # each path is checked when loaded and again when its file is (cli/integrity.py)
 def confined_relative_path(text: str) -> PurePosixPath:
     """A path written in a dossier: relative, inside the dossier folder. Symlinks are checked on disk later."""
     if "\0" in text:  # no file name holds one: the system would refuse the path, not find no file

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import marshal
 import weakref
 from typing import TYPE_CHECKING, Any
 
@@ -168,13 +168,15 @@ _POLICY_FIELDS: dict[int, tuple[weakref.ref, str]] = {}
 
 def policy_fields(rs: CompiledRuleset) -> dict[str, Any]:
     """`rs.policy.describe()` as JSON values. They are the policy's parameters, the same for every
-    evaluation: made once per compiled ruleset (a workspace makes a summary at every edit), kept as
-    JSON text and read back, so that each entry has its own values to change."""
+    evaluation: made once per compiled ruleset (a workspace makes a summary at every edit), kept
+    serialised and read back, so that each entry has its own values to change. marshal, not json:
+    a text `raccord check` never imports json; version 2 writes no shared references, so no two
+    places of the values read back are one object."""
     kept = _POLICY_FIELDS.get(id(rs))
     if kept is None or kept[0]() is not rs:
-        kept = (weakref.ref(rs), json.dumps(jsonable(rs.policy.describe())))
+        kept = (weakref.ref(rs), marshal.dumps(jsonable(rs.policy.describe()), 2))
         _POLICY_FIELDS[id(rs)] = kept
-    return json.loads(kept[1])
+    return marshal.loads(kept[1])
 
 
 def not_applicable_reason(evaluation: Evaluation, rs: CompiledRuleset, outcome: dict[str, Any]) -> dict[str, str] | None:
