@@ -26,6 +26,7 @@ from tests.web_helpers import (  # noqa: F401
     requires_web,
     shared_engine,
     team,
+    version_of,
     workspace,
 )
 
@@ -322,3 +323,112 @@ def test_the_logged_notice_agrees_with_its_count_and_ignores_a_forged_one(worksp
     assert "3 événements notés." in coordinator.get("/p/film/live?logged=3").text
     forged = coordinator.get("/p/film/live?logged=%7B0%7D")  # not a count: no notice, no error
     assert forged.status_code == 200 and "noté" not in forged.text.split('role="status"', 1)[-1][:200]
+
+
+def history_pages(client) -> list[tuple[int, list[str]]]:
+    """Every row of the history, page after page (the « older » link): (version, its effects as shown)."""
+    rows, url = [], "/p/film/history"
+    while url:
+        page = client.get(url).text
+        for seq, cell in re.findall(r'<tr><td>(\d+)</td>.*?<td><ul>(.*?)</ul></td>', page, re.S):
+            rows.append((int(seq), [html.unescape(li) for li in re.findall(r"<li>(.*?)</li>", cell)]))
+        older = re.search(r'href="(/p/film/history\?before=\d+)" rel="next"', page)
+        url = older[1] if older else None
+    return rows
+
+
+def history_worked_out(app) -> tuple[dict[str, list[tuple[int, list[str]]]], list[list[dict]]]:
+    """The same rows worked out plainly, per language: every version's dossier built by Evaluator.dossier,
+    evaluated; and each version's summary entries."""
+    from raccord.web import store
+    from raccord.web.evaluation import summary
+    from raccord.web.models import Production
+
+    ws = app.state.workspace
+    with ws.sessions() as db:
+        production = db.scalar(select(Production).where(Production.slug == "film"))
+        entries = [ws.engine.summary(ws.engine.evaluate(ws.evaluator.dossier(store.state_at(db, production, seq)),
+                                                        ws.today()), reasons=False) for seq in range(1, production.version + 1)]
+    out = {}
+    for lang in ("fr", "en"):
+        lines = [{}] + [{r["id"]: r["line"] for r in summary(e, lang, False)} for e in entries]
+        out[lang] = [(seq, [f"{rid} : {lines[seq - 1].get(rid) or '—'} → {line}" for rid, line in lines[seq].items()
+                            if lines[seq - 1].get(rid) != line]) for seq in range(len(lines) - 1, 0, -1)]
+    return out, entries
+
+
+def test_the_history_of_a_shoot_pages_newest_first_and_says_what_each_version_changed(workspace):  # noqa: F811
+    """Set events one version each, between a fact edit, a team change and the auditor's acceptance of
+    a journal-derived item (which the next set event makes stale: its hash is the journal's): the
+    history's pages (newest first, 25 a page) give every version once, with the decisions it changed
+    as evaluating each version's own dossier does, the first time and from what it remembered."""
+    from raccord.web import store
+    from raccord.web.models import Production, User
+
+    on_set(workspace, dt.datetime(2025, 11, 13, 11, 0, tzinfo=PARIS), today=dt.date(2025, 11, 13))
+    clients = team(workspace)
+    producer, auditor = clients["producer"], clients["auditor"]
+    assert import_example(workspace, producer, "film", "long_metrage").status_code == 303
+    day = [json.loads(line) for line in DAY.read_text(encoding="utf-8").splitlines() if line.strip()]
+    ws = workspace.state.workspace
+
+    def append(events):
+        with ws.sessions() as db:
+            production = db.scalar(select(Production).where(Production.slug == "film"))
+            author = db.scalar(select(User).where(User.email == "coordinator@film.test"))
+            for event in events:  # one version each, as the form logs them
+                store.append(db, production, author, [("live.event", {"event": event})], None)
+            db.commit()
+
+    append(day[:12])
+    register = auditor.get("/p/film/evidence").text
+    assert "/evidence/journal/JOURNAL-LIVE-MINOR-BREAK/review" in register
+    assert auditor.post("/p/film/evidence/journal/JOURNAL-LIVE-MINOR-BREAK/review",
+                        data={"csrf": csrf_of(register), "decision": "accepted"}).status_code == 303
+    append(day[12:16])
+    page = producer.get("/p/film/facts/vhss")
+    assert producer.post("/p/film/facts/vhss", data={"csrf": csrf_of(page.text), "version": version_of(page.text),
+                                                     "present:vhss.film_referent.designated": "1",
+                                                     "vhss.film_referent.designated": "false"}).status_code == 303
+    page = producer.get("/p/film/team")
+    assert producer.post("/p/film/team", data={"csrf": csrf_of(page.text), "email": "regie@film.test",
+                                               "role": "viewer"}).status_code == 200
+    append(day[16:])
+    expected, entries = history_worked_out(workspace)
+    assert len(expected["fr"]) > 25 and [seq for seq, effects in expected["fr"] if effects] == [9, 2, 1]  # 9: a set event
+    assert history_pages(producer) == expected["fr"]
+    assert producer.get("/lang?to=en&next=/").status_code == 303
+    assert history_pages(producer) == expected["en"]  # from the decisions it remembered
+    from raccord.web.chart import score_chart
+    from raccord.web.evaluation import score_points
+    from raccord.web.words import w
+
+    points = [(seq, score_points(e)) for seq, e in enumerate(entries, 1)]  # under 40 versions: every one is a point
+    titles = {rs["id"]: rs["title"]["en"] for rs in entries[-1]}
+    assert producer.get("/p/film/chart.svg").text == score_chart(points, titles, w("score_over_time", "en"))
+
+
+def test_a_past_state_shows_the_alerts_of_its_version_time(workspace, tmp_path, monkeypatch):  # noqa: F811
+    """The journal imported at 13:00 on the 12th: that version, opened later, shows the alerts `raccord
+    watch --as-of` gives at 13:00 (not those the day brought after), read only and not polled; the
+    current dashboard shows the day's."""
+    from raccord.web import store
+
+    clients = team(workspace)
+    producer = clients["producer"]
+    assert import_example(workspace, producer, "film", "serie_tv").status_code == 303
+    one = dt.datetime(2025, 11, 12, 13, 0, tzinfo=PARIS)
+    monkeypatch.setattr(store, "now", lambda: one.astimezone(dt.UTC))  # when the import is recorded
+    assert import_journal(producer, DAY).status_code == 303
+    monkeypatch.undo()
+    version = int(re.findall(r'href="/p/film/at/(\d+)"', producer.get("/p/film/history").text)[0])
+    later = dt.datetime(2025, 11, 13, 12, 0, tzinfo=PARIS)
+    on_set(workspace, later)
+    dossier = exported(producer, tmp_path / "export")
+    then, now = watch_json(dossier, one.isoformat()), watch_json(dossier, later.isoformat())
+    assert 0 < len(then) < len(now)
+    past = html.unescape(producer.get(f"/p/film/at/{version}").text)
+    assert set(ALERT.findall(past)) == {a["id"] for a in then}
+    assert "Telles qu'au 12/11/2025 12:00 UTC, quand cette version a été enregistrée" in past
+    assert 'hx-get="/p/film/alerts"' not in past and "/ack" not in past  # neither polled nor acknowledged there
+    assert set(ALERT.findall(producer.get("/p/film").text)) == {a["id"] for a in now}

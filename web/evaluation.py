@@ -40,6 +40,8 @@ class Evaluator:
         self._productions = productions
         self._size = 8 * productions
         self._result_size = max(16, productions // 4)
+        self._remembered: OrderedDict[tuple, Any] = OrderedDict()
+        self._remembered_size = 64 * productions
         self._lock = threading.Lock()
 
     @property
@@ -49,6 +51,21 @@ class Evaluator:
     def cached(self, key: tuple, make):
         """`make()`, kept under `key` (a key names a version: what it names never changes)."""
         return self._cached(key, make)
+
+    def remember(self, key: tuple, make):
+        """`make()` for small values only (a version's decisions: web/history.py), kept apart from
+        the dossiers and evaluations, 64 per production, so that walking a long history neither
+        pushes those out nor forgets itself."""
+        with self._lock:
+            if key in self._remembered:
+                self._remembered.move_to_end(key)
+                return self._remembered[key]
+        value = make()
+        with self._lock:
+            self._remembered[key] = value
+            while len(self._remembered) > self._remembered_size:
+                self._remembered.popitem(last=False)
+        return value
 
     def _cached(self, key: tuple, make):
         cache, size = (self._results, self._result_size) if key[0] == "result" else (self._cache, self._size)

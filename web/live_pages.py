@@ -140,11 +140,15 @@ def routes(ws: Workspace, h) -> list[Route]:
     ]
 
 
-def block(ws: Workspace, ctx: Context, view, ack_errors: dict | None = None, values=None) -> dict[str, Any]:
-    """What the alerts block shows: the alerts of the journal up to the server's time, in the page's language."""
-    now = server_now(ws)
+def block(ws: Workspace, ctx: Context, view, ack_errors: dict | None = None, values=None,
+          at: dt.datetime | None = None) -> dict[str, Any]:
+    """What the alerts block shows: the alerts of the journal up to the server's time, in the page's
+    language; for a past state, up to `at`, the time its version was recorded (what the team saw then,
+    replayed as `raccord watch --as-of` does), neither polled nor acknowledged there."""
+    now = at or server_now(ws)
     found, acks = live.alerts(ws.evaluator, (view.production.id, view.version), view.state, now)
     return {"alerts": live.documents(found, acks, ctx.lang), "now": now.astimezone(dt.UTC), "engine": live.engine_name(),
+            "past": at is not None,
             "events": len(view.state.get("live") or []), "ack_errors": ack_errors or {}, "typed": values or {},
             "by_default": live.DEFAULT_BY.get(view.role, "autre"), "roles": sorted(ROLES),
             "may_ack": view.may("acknowledge"), "poll": POLL_SECONDS, "w": lambda key, **v: lw(key, ctx.lang, **v)}

@@ -18,6 +18,8 @@ WORDS: Words = {
     "alerts": {"fr": "Alertes du tournage", "en": "Set alerts"},
     "alerts_as_of": {"fr": "Au {at} (heure du serveur), moteur {engine}, actualisé toutes les {poll} s.",
                      "en": "As of {at} (server time), {engine} engine, refreshed every {poll} s."},
+    "alerts_past": {"fr": "Telles qu'au {at}, quand cette version a été enregistrée (moteur {engine}).",
+                    "en": "As they stood on {at}, when this version was recorded ({engine} engine)."},
     "no_alert": {"fr": "Aucune alerte.", "en": "No alert."},
     "no_journal": {"fr": "Aucun événement de tournage pour l'instant.", "en": "No set event yet."},
     "add_event": {"fr": "Noter un événement", "en": "Log an event"},

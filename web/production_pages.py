@@ -33,12 +33,13 @@ from .app import (
 )
 from .authz import ROLES, allowed
 from .chart import score_chart
-from .evaluation import score_points, summary
+from .evaluation import summary
+from .history import Walk
+from .history import rows as history_rows
 from .models import Membership, Production, User
 from .team import TeamChange, change_team
-from .words import describe_event, w
+from .words import w
 
-HISTORY_PAGE = 60
 CHART_POINTS = 40
 
 
@@ -432,7 +433,8 @@ def routes(ws: Workspace, h) -> list[Route]:
     @h()
     def history(ctx: Context, slug: str) -> Response:
         view = view_of(ws, ctx, slug)
-        return page(ws, ctx, "history.html", view, rows=history_rows(ws, ctx, view))
+        rows, older, newer = history_rows(ws, ctx.db, view, ctx.lang, int_field(ctx.request.query_params, "before"))
+        return page(ws, ctx, "history.html", view, rows=rows, older=older, newer=newer)
 
     @h()
     def team(ctx: Context, slug: str) -> Response:
@@ -537,6 +539,12 @@ def size_text(size: int) -> str:
     return f"{size // (1024 * 1024)} Mo"
 
 
+def recorded(ctx: Context, view: View) -> dt.datetime:
+    """When the version a past state shows was written (version 0: when the production was created)."""
+    written = store.entries(ctx.db, view.production.id, upto=view.version, after=view.version - 1)
+    return written[0].at if written else store._aware(view.production.created)
+
+
 def dashboard_page(ws: Workspace, ctx: Context, view: View) -> Response:
     result = view.result
     # declared and validated figures in `raccord check`'s own lines (cli/review_text.py)
@@ -544,7 +552,7 @@ def dashboard_page(ws: Workspace, ctx: Context, view: View) -> Response:
                for rs in result["rulesets"]}
     return page(ws, ctx, "dashboard.html", view, rows=summary(view.summary, ctx.lang), figures=figures,
                 urgent=result["missing"][:5], chart=chart_of(ws, ctx, view),
-                live=None if view.readonly else live_pages.block(ws, ctx, view),
+                live=live_pages.block(ws, ctx, view, at=recorded(ctx, view) if view.readonly else None),
                 sign_offs=[signoff_text(s, ctx.lang) for s in result.get("review", {}).get("signoffs", [])])
 
 
@@ -555,21 +563,13 @@ def chart_of(ws: Workspace, ctx: Context, view: View) -> str:
     sampled = versions[::step]
     if versions and sampled[-1] != versions[-1]:
         sampled.append(versions[-1])
-    events = store.entries(ctx.db, view.production.id, view.version)
     points = []
-    state = journal.empty_state()
-    by_seq = {e.seq: e for e in events}
+    walk = Walk(ws, view.production.id, view.as_of, journal.empty_state())  # the history's, sharing what it remembers
     wanted = set(sampled)
-    for seq in versions:
-        e = by_seq[seq]
-        journal.apply(state, e.kind, e.payload, e.author, e.at)
-        if seq in wanted:
-            key = (view.production.id, seq)
-            try:
-                entries = ws.evaluator.summary(key, ws.evaluator.evaluation(key, journal.copy_state(state), view.as_of))
-            except InputError:
-                continue
-            points.append((seq, score_points(entries)))
+    for e in store.entries(ctx.db, view.production.id, view.version):
+        walk.apply(e)
+        if e.seq in wanted and (scores := walk.scores(e.seq)) is not None:  # None: not a valid dossier
+            points.append((e.seq, scores))
     titles = {rs["id"]: rs["title"][ctx.lang] for rs in view.summary}
     return score_chart(points, titles, w("score_over_time", ctx.lang))
 
@@ -784,29 +784,3 @@ def criterion_page(ws, ctx, view, cid, error=None, status=200) -> Response:
     used = [view.state["evidence"][e] for e in entry.get("evidence_used", []) if e in view.state["evidence"]]
     return page(ws, ctx, "criterion.html", view, status=status, entry=entry, explanation=explanation, cid=cid,
                 declared=declared, used=used, error=error)
-
-
-def history_rows(ws: Workspace, ctx: Context, view: View) -> list[dict[str, Any]]:
-    """Each change, newest first, with the decisions it changed (evaluated at the page's date)."""
-    events = store.entries(ctx.db, view.production.id)
-    shown = events[-HISTORY_PAGE:]
-    state = journal.replay(events[: len(events) - len(shown)])
-    previous = decisions_of(ws, view.production.id, shown[0].seq - 1, state, view.as_of, ctx.lang) if shown else {}
-    rows = []
-    for e in shown:
-        journal.apply(state, e.kind, e.payload, e.author, e.at)
-        current = decisions_of(ws, view.production.id, e.seq, state, view.as_of, ctx.lang)
-        effects = [(rid, previous.get(rid), line) for rid, line in current.items() if previous.get(rid) != line]
-        rows.append({"event": e, "text": describe_event(e.kind, e.payload, ctx.lang), "effects": effects})
-        previous = current
-    return rows[::-1]
-
-
-def decisions_of(ws, pid, seq, state, as_of, lang) -> dict[str, str]:
-    if seq <= 0:
-        return {}
-    try:
-        entries = ws.evaluator.summary((pid, seq), ws.evaluator.evaluation((pid, seq), journal.copy_state(state), as_of))
-    except InputError:
-        return {}
-    return {row["id"]: row["line"] for row in summary(entries, lang)}

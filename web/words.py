@@ -39,6 +39,8 @@ WORDS: Words = {
     "plan": {"fr": "Plan", "en": "Plan"},
     "calendar": {"fr": "Calendrier", "en": "Calendar"},
     "history": {"fr": "Historique", "en": "History"},
+    "history_older": {"fr": "Changements plus anciens", "en": "Older changes"},
+    "history_newer": {"fr": "Les plus récents", "en": "The newest"},
     "team": {"fr": "Équipe", "en": "Team"},
     "downloads": {"fr": "Rapport et export", "en": "Report and export"},
     "as_of": {"fr": "Évalué au {date}", "en": "Evaluated on {date}"},
