@@ -279,11 +279,17 @@ def last_collected(cid: str, kind: str, evidence: dict[str, tuple]) -> dt.date |
     return max(dates, default=None)
 
 
+_DELTAS: dict[int, dt.timedelta] = {}  # offsets and lead times of the rulesets (at most 2 x 3660 + 1 values)
+
+
 def _shifted(day: dt.date, days: int) -> dt.date:
     """`day` moved by `days`, stopping at the first or last representable date (a date near year 1
     or 9999 keeps its deadline as far as dates go)."""
+    delta = _DELTAS.get(days)
+    if delta is None:  # timedelta(days=N) costs more than the rest of a window: one object per offset
+        delta = _DELTAS[days] = dt.timedelta(days=days)
     try:
-        return day + dt.timedelta(days=days)
+        return day + delta
     except OverflowError:
         return dt.date.max if days > 0 else dt.date.min
 

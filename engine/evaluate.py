@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import field
-from sys import intern
+from itertools import chain
+from operator import attrgetter
 from typing import Any
 
 from . import deadlines, tri
 from . import status as st
 from .compiled import CompiledRuleset, Library
-from .context import EVIDENCE_LATE, VALID, Context, EvidenceIndex, EvidenceItems, EvidenceState, evidence_state
+from .context import EVIDENCE_LATE, Context, EvidenceIndex, EvidenceItems, EvidenceState, evidence_state
 from .dossier import Dossier
 from .errors import EvaluationError, InputError
 from .ranges import check_as_of, check_facts, fact_where
@@ -107,6 +108,8 @@ def build_context(dossier: Dossier, as_of: dt.date, integrity: dict[str, str] | 
 
 
 _new_state = tuple.__new__  # an EvidenceState without its Python-level __new__ (one per item read)
+_EMPTY: frozenset[str] = frozenset()
+_criteria = attrgetter("criteria")
 
 
 def _late_after(item: Any, late: tuple[tuple[str, str, dt.date], ...]) -> dt.date | None:
@@ -123,23 +126,36 @@ def _evidence_index(dossier: Dossier, as_of: dt.date, integrity: dict[str, str] 
     valid: dict[str, bool | frozenset[str]] = {}
     members: dict[tuple[str, str], bool | frozenset[str]] = {}  # the same, per (kind, member) for items naming one
     for item in evidence:
-        if evidence_state(item.collected, item.expires, item.auditor.status, as_of, problems.get(item.id),
-                          _late_after(item, late) if item.kind in late_kinds else None) != VALID:
+        # evidence_state(...) == VALID, tested inline (a dossier's first evaluation does it for every
+        # item): none of its problems, whichever it would name first
+        collected = item.collected
+        if collected is not None and collected > as_of:
             continue
-        kind = intern(item.kind)  # the generated code looks kinds up by interned names (codegen.GeneratedCode.load)
+        expires = item.expires
+        if (expires is not None and expires < as_of) or item.auditor.status == "rejected" \
+                or (problems and problems.get(item.id)):
+            continue
+        # kinds are interned when the dossier is built (dossier._share_equal_values), as the generated
+        # code's names are (codegen.GeneratedCode.load): its look-ups then compare identities
+        kind, criteria, member = item.kind, item.criteria, item.member
+        if late_kinds and kind in late_kinds and collected is not None \
+                and (after := _late_after(item, late)) is not None and collected > after:
+            continue
+        if not criteria:  # most items: they support every criterion of their kind
+            valid[kind] = True
+            if member is not None:
+                members[kind, member] = True
+            continue
         now = valid.get(kind)
         if now is not True:
-            valid[kind] = True if not item.criteria else (now or frozenset()) | frozenset(item.criteria)
-        member = item.member
+            valid[kind] = (now or _EMPTY) | frozenset(criteria)
         if member is not None and (had := members.get((kind, member))) is not True:
-            members[kind, member] = True if not item.criteria else (had or frozenset()) | frozenset(item.criteria)
-
-    empty: frozenset[str] = frozenset()
+            members[kind, member] = (had or _EMPTY) | frozenset(criteria)
 
     def state_of(item: Any) -> EvidenceState:
         late_after = _late_after(item, late) if item.kind in late_kinds else None
         state = evidence_state(item.collected, item.expires, item.auditor.status, as_of, problems.get(item.id), late_after)
-        return _new_state(EvidenceState, (item.id, item.kind, frozenset(item.criteria) if item.criteria else empty, state,
+        return _new_state(EvidenceState, (item.id, item.kind, frozenset(item.criteria) if item.criteria else _EMPTY, state,
                                           item.collected, item.expires, item.member,
                                           late_after if state == EVIDENCE_LATE else None))
 
@@ -154,10 +170,11 @@ def check_references(library: Library, dossier: Dossier) -> None:
     if "ranges_checked" not in dossier.prepared:
         check_facts(dossier.facts, lambda name, *inner: fact_where(dossier.located, name, *inner))
         dossier.prepared["ranges_checked"] = True
-    known = library.criteria
+    known = library.criteria.keys()
     file = dossier.file
-    if (all(cid in known for cid in file.not_applicable) and all(cid in known for cid in file.declined)
-            and all(cid in known for item in file.evidence for cid in item.criteria)):
+    # set operations in C, not a loop over the register: most items name no criterion
+    if (known >= file.not_applicable.keys() and known >= file.declined.keys()
+            and (not any(map(_criteria, file.evidence)) or known >= set(chain.from_iterable(map(_criteria, file.evidence))))):
         dossier.prepared["references_checked"] = library
         return
     located = dossier.located

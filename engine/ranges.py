@@ -10,7 +10,7 @@ facts): a magnitude of at most `MAX_MAGNITUDE` keeps every quotient a float.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from .errors import Bilingual, InputError
@@ -69,6 +69,8 @@ def check_facts(facts: dict[str, Any], where: Callable[..., str]) -> None:
     (a hiring date, an age) too; `where(name, *inner)` locates a fact or a place inside it. Run on
     the first evaluation of every dossier: a value is tested inline, the message built only for one
     outside the ranges."""
+    if _in_ranges(facts.values()):
+        return
     for name, value in facts.items():
         if type(value) in _UNRANGED:
             continue
@@ -87,6 +89,27 @@ def check_facts(facts: dict[str, Any], where: Callable[..., str]) -> None:
 
 
 _UNRANGED = frozenset((bool, str, frozenset))  # most facts: no range to check
+_date = dt.date
+
+
+def _in_ranges(values: Iterable[Any]) -> bool:
+    """True when every value is surely in range, told by its exact type and two comparisons (a
+    roster: its members' fields); False sends the dossier to check_facts' full loop, which also
+    knows the values outside the ranges that are allowed (NaN, the infinities) and other types."""
+    for value in values:
+        kind = type(value)
+        if kind is bool or kind is str or kind is frozenset:
+            continue
+        if kind is int or kind is float:
+            if -MAX_MAGNITUDE <= value <= MAX_MAGNITUDE:
+                continue
+        elif kind is _date:
+            if EARLIEST <= value <= LATEST:
+                continue
+        elif kind is Roster and all(map(_in_ranges, map(dict.values, value.members))):
+            continue
+        return False
+    return True
 
 
 def _in_range(value: Any) -> bool:
