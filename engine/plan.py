@@ -85,6 +85,7 @@ class _Planner:
         self.blockers: list[dict[str, Any]] = []
         self.notes: list[str] = []
         self.seen: set[str] = set()
+        self.uncertain = 0  # how many criteria being planned have an unknown applicability (see `criterion`)
 
     # -- helpers -------------------------------------------------------------------------------
     def status(self, cid: str) -> str:
@@ -99,7 +100,7 @@ class _Planner:
         """Can this criterion be planned as an action (rather than blocking)?"""
         cid = crit.id
         if cid in self.declined:  # final once it applies; while its applicability is unknown, so is the target
-            reason = "declined" if self.status(cid) == st.NOT_MET else "declined_if_applicable"
+            reason = "declined" if self.status(cid) == st.NOT_MET and not self.uncertain else "declined_if_applicable"
             self.block(reason, criterion=cid, why=self.declined[cid])
             return False
         if NOT_ACTIONABLE in crit.model.tags and self.status(cid) == st.NOT_MET:
@@ -141,8 +142,13 @@ class _Planner:
             self.block("not_met", criterion=cid)  # stated not done, and no open deadline leaves it to do
         elif own:  # a part of its own (fact, evidence, `any`...): the criterion itself is an item
             self.items.add(cid)
+        # Whether it applies is unknown (its `applies_if`; a referential's unknown scope is not counted: `check`
+        # reads its statuses as if it applied): a declined criterion it reads blocks the target only if it applies.
+        uncertain = crit.applies_node is not None and crit.applies_node.compile()(self.ctx) == tri.UNKNOWN
+        self.uncertain += uncertain
         for goal in goals:
             goal()
+        self.uncertain -= uncertain
 
     def _delegated(self, node: Node) -> tuple[list, bool]:
         """(goals making the referenced criteria/outcomes of `node` hold, whether `node` has a part of its own)."""
