@@ -337,3 +337,51 @@ def test_badly_written_roster_and_counted_conditions_are_refused_with_what_to_wr
     error = refused(requires)
     assert message in str(error), str(error)
     assert error.render("fr").startswith("ruleset0.yaml:")
+
+
+def test_a_count_without_a_roster_explains_its_test_and_what_is_missing():
+    evaluation = run(None)
+    assert evaluation.status("T-HEADS") == "unknown"
+    count = evaluation.explain("T-HEADS")["requires"]
+    assert (count["test"], count["expected"], count["expected_value"], count["missing_fact"]) == ("gte", 3, 3, "roster.crew")
+    assert "count" not in count and "members" not in count  # nothing counted: no roster
+    assert criterion_findings(evaluation, "T-HEADS").missing_facts == ("roster.crew",)
+
+
+def test_a_count_compared_with_a_fact_explains_the_fact_and_reports_it_missing():
+    members = [{"ref": "P-001"}, {"ref": "P-002"}]
+    unstated = run(members)
+    assert unstated.status("T-STAFFED") == "unknown"
+    count = unstated.explain("T-STAFFED")["requires"]
+    assert (count["expected"], count["expected_value"], count["count"]) == ({"fact": "team.total"}, None, 2)
+    assert criterion_findings(unstated, "T-STAFFED").missing_facts == ("team.total",)
+    stated = run(members, facts={"team": {"total": 3}})
+    assert stated.status("T-STAFFED") == "not_met" and stated.explain("T-STAFFED")["requires"]["expected_value"] == 3
+    assert criterion_findings(stated, "T-STAFFED").missing_facts == ()
+
+
+EXACT = library_of(ruleset_yaml("exact", POLICY, [
+    criterion("T-TWO-EXACTLY", "{count: roster.crew, where: {field: on_set}, eq: 2}"),
+    criterion("T-NOT-TWO", "{count: roster.crew, where: {field: on_set}, ne: 2}")]), facts=CATALOGUE)
+
+
+@pytest.mark.parametrize(("on_set", "complete", "exactly", "not_two"), [
+    ([True, True, False], True, "met", "not_met"),
+    ([True, True, True], True, "not_met", "met"),
+    ([True, False, False], True, "not_met", "met"),
+    ([True, True, None], True, "unknown", "unknown"),  # 2 or 3 on set
+    ([True, None, None], True, "unknown", "unknown"),  # 1 to 3
+    ([True, True], False, "unknown", "unknown"),  # 2 listed, maybe more
+    ([True, True, True], False, "not_met", "met"),  # already 3: more names cannot lower it
+])
+def test_a_count_equal_to_a_number_is_decided_only_when_every_count_it_may_be_agrees(on_set, complete, exactly, not_two):
+    members = [{"ref": f"P-00{i}", **({} if v is None else {"on_set": v})} for i, v in enumerate(on_set, 1)]
+    evaluation = evaluate(EXACT, dossier_of(EXACT, {"roster": {"crew": {"complete": complete, "members": members}}}), AS_OF)
+    assert (evaluation.status("T-TWO-EXACTLY"), evaluation.status("T-NOT-TWO")) == (exactly, not_two)
+
+
+def test_a_shift_beyond_ten_years_is_refused_where_it_is_written():
+    error = refused("{every: roster.crew, satisfies: {field: module_date, lte: {fact: dates.first_shooting_day, "
+                    "plus_days: 40000}}}")
+    assert "décalage de 40000 jours hors de la plage calculable" in str(error) and "au plus 3660 jours" in str(error)
+    assert error.render("fr").startswith("ruleset0.yaml:")
