@@ -100,11 +100,12 @@ MESSAGES: dict[str, dict[str, str]] = {
                           "en": "List {collection} incomplete (complete: false)"},
     "op_every": {"fr": "chaque personne de {collection}", "en": "every person of {collection}"},
     "op_count": {"fr": "nombre de personnes de {collection}", "en": "number of persons of {collection}"},
-    "members_concerned": {"fr": "{concerned} visée(s) sur {members}", "en": "{concerned} concerned of {members}"},
+    "members_concerned": {"fr": "{concerned:visée|visées} sur {members}", "en": "{concerned} concerned of {members}"},
     "member_evidence": {"fr": "preuve de la personne", "en": "evidence of the person"},
     "field": {"fr": "champ", "en": "field"},
-    "roster_seen": {"fr": "{members} personne(s), liste complète", "en": "{members} person(s), complete list"},
-    "roster_seen_incomplete": {"fr": "{members} personne(s), liste incomplète", "en": "{members} person(s), incomplete list"},
+    "roster_seen": {"fr": "{members:personne|personnes}, liste complète", "en": "{members:person|people}, complete list"},
+    "roster_seen_incomplete": {"fr": "{members:personne|personnes}, liste incomplète",
+                               "en": "{members:person|people}, incomplete list"},
 }
 
 REASONS: dict[str, dict[str, str]] = {

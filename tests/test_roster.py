@@ -92,7 +92,7 @@ def test_the_json_document_and_explain_name_the_member(dossier):
     assert entry["members"] == [{"collection": "roster.crew", "form": "every", "value": "false", "failing": ["P-003"],
                                  "undecided": [], "complete": True}]
     text = raccord("explain", str(dossier), CREW, "--as-of", AS_OF.isoformat()).stdout
-    assert "chaque personne de roster.crew (2 visée(s) sur 3) → faux" in text
+    assert "chaque personne de roster.crew (2 visées sur 3) → faux" in text
     assert "P-003 → faux" in text and "P-030" not in text and "P-001 →" not in text
     english = raccord("explain", str(dossier), CREW, "--as-of", AS_OF.isoformat(), "--lang", "en").stdout
     assert "every person of roster.crew (2 concerned of 3) → false" in english
@@ -195,3 +195,12 @@ def test_roster_conditions_computed_once_per_dossier_and_date_stay_right():
     assert before == dict(evaluate(LIBRARY, load_dossier(example, LIBRARY.catalogue), early).ctx.statuses)
     fresh = load_dossier(example, LIBRARY.catalogue)
     assert assumed == dict(evaluate(LIBRARY, fresh, AS_OF, assume={"AID-CNC-VHSS-122-17-TRAINING": "not_met"}).ctx.statuses)
+
+
+def test_a_roster_value_is_said_by_its_size_with_the_word_agreed():
+    from raccord.cli.render_text import shown
+
+    assert shown({"members": 1, "complete": True}, "fr") == "1 personne, liste complète"
+    assert shown({"members": 3, "complete": False}, "fr") == "3 personnes, liste incomplète"
+    assert shown({"members": 1, "complete": False}, "en") == "1 person, incomplete list"
+    assert shown({"members": 2, "complete": True}, "en") == "2 people, complete list"
