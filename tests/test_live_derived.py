@@ -55,7 +55,7 @@ def test_a_day_with_its_breaks_keeps_it_and_is_evidence(engine, production):
     assert dossier.facts["vhss.minors.breaks_granted"] is True
     (item,) = [e for e in dossier.file.evidence if e.id == "JOURNAL-LIVE-MINOR-BREAK"]
     assert item.kind == "minor_work_schedule" and item.path == "dossier.journal.jsonl"
-    assert item.collected == dt.date(2025, 11, 13) and "1 cas suivis, 0 alerte(s)" in item.note
+    assert item.collected == dt.date(2025, 11, 13) and "1 cas suivi, 0 alerte, dont 0 acquittée" in item.note
     explained = engine.explain(engine.evaluate(dossier, AS_OF), "VHSS-T3-5.3-WORK-ORGANISATION")
     assert "JOURNAL-LIVE-MINOR-BREAK" in str(explained)
 

@@ -149,8 +149,9 @@ def add_events(dossier: Any, events: list[Event], digest: str, path: str | None,
             stated = facts.get(fact)
             facts[fact] = verdict if stated is None else (stated and verdict)
         if monitor.evidence is not None and finding["cases"]:
-            note = (f"journal des tournages ({monitor.id}) : {finding['cases']} cas suivis, {finding['breaches']} alerte(s), "
-                    f"{finding['acknowledged']} acquittée(s)")
+            note = (f"journal des tournages ({monitor.id}) : {_agreed(finding['cases'], 'cas suivi', 'cas suivis')}, "
+                    f"{_agreed(finding['breaches'], 'alerte', 'alertes')}, "
+                    f"dont {_agreed(finding['acknowledged'], 'acquittée', 'acquittées')}")
             evidence.append(EvidenceItem(id=f"JOURNAL-{monitor.id}", kind=monitor.evidence, criteria=list(monitor.serves),
                                          path=path, sha256=digest if path else None, collected=finding["last"], note=note,
                                          author="raccord journal"))
@@ -163,3 +164,8 @@ def add_events(dossier: Any, events: list[Event], digest: str, path: str | None,
     object.__setattr__(dossier.file, "evidence", evidence)
     object.__setattr__(dossier.file, "facts", facts)
 
+
+def _agreed(count: int, one: str, many: str) -> str:
+    """« 1 alerte », « 0 alerte », « 2 alertes »: French keeps the singular below 2 (the note is French,
+    like the journal's other items)."""
+    return f"{count} {one if count < 2 else many}"
