@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from raccord.engine import Engine
+from raccord.engine import Engine, evaluate
 from raccord.engine.plan import make_plan, parse_target
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "long_metrage"
@@ -45,3 +45,27 @@ def test_a_declined_criterion_that_applies_still_blocks_for_good():
     plan, decision = plan_and_decision(True, "2024-10-06")  # before the application date
     assert decision == "not_eligible"
     assert ("declined", DECLINED) in [(b["reason"], b.get("criterion")) for b in plan.blockers]
+
+
+def test_only_what_is_read_through_the_uncertain_criterion_is_conditional():
+    """S-UNSURE (applies only to live action, unknown here) reads V-E; S-SURE2 reads V-D. Declined, V-D is
+    planned after S-UNSURE's part is done, on a path whose applicability is known: it blocks for good."""
+    from .support import criterion, dossier_of, library_of, ruleset_yaml
+
+    source = "source: {document: src, section: x}, provenance: reconstructed"
+    vh = ruleset_yaml("vh", "{kind: obligations}", [
+        criterion("V-B", "{evidence: b}", evidence=["b"], mandatory="true"),
+        criterion("V-D", "{evidence: d}", evidence=["d"], mandatory="true"),
+        criterion("V-E", "{evidence: e}", evidence=["e"], mandatory="true"),
+    ])
+    aid = ruleset_yaml("aid", f"{{kind: eligibility, schemes: [{{id: s, title: {{fr: S, en: S}}, {source}}}]}}", [
+        criterion("S-UNSURE", "{criterion: V-E}", scheme="s", applies_if="{fact: work.live_action}"),
+        criterion("S-SURE1", "{criterion: V-B}", scheme="s"),
+        criterion("S-SURE2", "{criterion: V-D}", scheme="s"),
+    ])
+    library = library_of(vh, aid)
+    for declined, expected in (({"V-D": "non"}, ("declined", "V-D")), ({"V-E": "non"}, ("declined_if_applicable", "V-E"))):
+        evaluation = evaluate(library, dossier_of(library, {}, [], declined=declined), dt.date(2025, 10, 1))
+        plan = make_plan(evaluation, parse_target(library, "aid:s"))
+        assert [(b["reason"], b["criterion"]) for b in plan.blockers] == [expected]
+        assert "V-B" in plan.items
