@@ -207,6 +207,7 @@ def findings_of(trace: CriterionTrace) -> Findings:
             test, value, children = node.node, node.value, node.children
             if isinstance(test, Quantifier):  # what each member it does not hold for lacks, member by member
                 stack += [(member, needed and value != tri.TRUE) for member in reversed(test.member_traces(node))]
+                used.update(_used_by_satisfied_members(node))
             if children:
                 stack += [(child, needed and _matters(test, value, child.value)) for child in reversed(children)]
                 continue
@@ -233,6 +234,23 @@ def findings_of(trace: CriterionTrace) -> Findings:
                     missing_facts.append(name)
     return Findings(trace, tuple(sorted(used)), tuple(problems), tuple(missing_evidence), tuple(too_few),
                     tuple(missing_facts), tuple(unmet))
+
+
+def _used_by_satisfied_members(trace: Any) -> set[str]:
+    """The valid items each member an `every` holds for was met with (`member_traces` gives the
+    others): a crew whose badges are all valid shows those badges. Only what was used: an older
+    badge beside a valid one is no problem to look at."""
+    used: set[str] = set()
+    stack = [got for _, _, _, value, got in getattr(trace.seen, "rows", None) or () if got is not None and value == tri.TRUE]
+    while stack:
+        node = stack.pop()
+        if node.value != tri.TRUE:
+            continue
+        if node.children:
+            stack += node.children
+        elif type(node.node) is EvidenceTest or type(node.node) is MemberEvidenceTest:
+            used.update(item.id for item in node.seen.items if item.state == "valid")
+    return used
 
 
 def _matters(node: Any, value: int, child: int) -> bool:

@@ -242,7 +242,8 @@ def test_a_roster_condition_explains_how_many_members_are_listed_and_whether_the
 def test_the_findings_of_an_every_name_only_the_members_it_does_not_hold_for():
     """A member who has a valid badge is fine, even with an older badge beside it: the findings
     (`raccord explain`, the review's list of items to look at) follow the explanation, which details
-    the conditions of the members the `every` does not hold for only."""
+    the conditions of the members the `every` does not hold for only; of the others it lists the
+    evidence they were met with."""
     evidence = [{"id": "EV-OLD", "kind": "badge", "member": "P-001", "collected": "2024-01-10"},
                 {"id": "EV-NEW", "kind": "badge", "member": "P-002", "collected": "2025-09-01"},
                 {"id": "EV-2023", "kind": "badge", "member": "P-002", "collected": "2023-09-01"}]
@@ -253,7 +254,7 @@ def test_the_findings_of_an_every_name_only_the_members_it_does_not_hold_for():
     assert ["requires" in m for m in every["member_details"]] == [True, False]  # P-002's badges are not detailed
     found = criterion_findings(evaluation, "T-BADGE")
     assert [(p.id, p.state) for p in found.evidence_problems] == [("EV-OLD", "too_old")]
-    assert found.missing_evidence == ("badge",) and found.evidence_used == ()
+    assert found.missing_evidence == ("badge",) and found.evidence_used == ("EV-NEW",)  # what P-002 is met with
 
 
 @pytest.mark.parametrize("written", ["''", "true", "3", "[T-BADGE]"])

@@ -204,3 +204,20 @@ def test_a_roster_value_is_said_by_its_size_with_the_word_agreed():
     assert shown({"members": 3, "complete": False}, "fr") == "3 personnes, liste incomplète"
     assert shown({"members": 1, "complete": False}, "en") == "1 person, incomplete list"
     assert shown({"members": 2, "complete": True}, "en") == "2 people, complete list"
+
+
+def test_a_met_crew_condition_lists_the_badges_it_was_met_with():
+    """The feature film's crew training (art. 122-17, 1°): met, and « Preuves retenues » names each
+    person's module 1 attestation, not only the crew-level piece (they were left out before)."""
+    from raccord.engine.findings import criterion_findings
+
+    root = Path(__file__).resolve().parent.parent
+    library = load_library()
+    dossier = load_dossier(root / "examples" / "long_metrage" / "dossier.yaml", library.catalogue)
+    evaluation = evaluate(library, dossier, dt.date(2025, 10, 15))
+    assert evaluation.status("AID-CNC-VHSS-122-17-1-CREW") == "met"
+    found = criterion_findings(evaluation, "AID-CNC-VHSS-122-17-1-CREW")
+    used = found.evidence_used
+    badges = {item.id for item in dossier.file.evidence if item.kind == "vhss_module1_badge"}
+    assert "EV-113" in used and len(badges & set(used)) == 44
+    assert not any(p.kind == "vhss_module1_badge" for p in found.evidence_problems)
