@@ -11,7 +11,7 @@ from typing import Any
 
 from raccord.engine import status as st
 
-from .i18n import colon, joined, t, text, words
+from .i18n import colon, joined, singular, t, text, words
 
 WORDS = {
     "actions_level": {"fr": "{n} action{s} du niveau {levels} non réalisée{s}", "en": "{n} level-{levels} action{s} not done"},
@@ -33,7 +33,7 @@ MAX_PARTS = 2
 
 
 def plural(n: int, lang: str) -> str:
-    return "s" if (n >= 2 if lang == "fr" else n != 1) else ""
+    return "" if singular(n, lang) else "s"  # the shared rule (cli/i18n.py)
 
 
 def and_list(items: list[str], lang: str) -> str:
