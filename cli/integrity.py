@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
-import hashlib
 import os
 import stat
 from dataclasses import field
@@ -92,6 +91,8 @@ class ItemReport(Record):
 def sha256_file(path: str | Path) -> tuple[str, int]:
     """Digest and size of a regular file. Opened without blocking and checked before reading: a
     dossier path naming a pipe or a device must not hang or read forever."""
+    import hashlib  # OpenSSL, loaded only when a file has to be read (engine/sha.py)
+
     digest = hashlib.sha256()
     size = 0
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))

@@ -21,15 +21,16 @@ others can write to.
 
 from __future__ import annotations
 
+import _pickle  # the C pickler alone: the `pickle` module's Python part costs a cold check 4 M instructions
 import contextlib
-import hashlib
 import os
-import pickle
 import sys
 import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+from .sha import sha256
 
 _FORMAT = b"raccord-cache/1"
 KEEP = 8
@@ -89,7 +90,7 @@ def code_fingerprint() -> str:
     """What the engine's code, its libraries and Python make of the same input: a change to any invalidates."""
     global _code_fingerprint
     if _code_fingerprint is None:
-        digest = hashlib.sha256(_FORMAT + sys.version.encode() + dependency_versions().encode())
+        digest = sha256(_FORMAT + sys.version.encode() + dependency_versions().encode())
         for path in _engine_sources():
             digest.update(os.path.basename(path).encode() + b"\0" + file_digest(path).encode())
         save_digests()
@@ -140,6 +141,8 @@ def file_digest(path: str) -> str:
     info = os.stat(path)
     found = known_digest(path, info)
     if found is None:
+        import hashlib  # OpenSSL, loaded only when a file has to be read (engine/sha.py)
+
         with open(path, "rb") as handle:
             found = hashlib.sha256(handle.read()).hexdigest()
         remember_digest(path, info, found)
@@ -181,7 +184,7 @@ def save_digests() -> None:
 
 
 def fingerprint(*parts: bytes | str) -> str:
-    digest = hashlib.sha256(code_fingerprint().encode())
+    digest = sha256(code_fingerprint().encode())
     for part in parts:
         digest.update(b"\0" + (part.encode() if isinstance(part, str) else part))
     return digest.hexdigest()
@@ -207,7 +210,7 @@ def load(key: str, print_: str) -> Any | None:
         with path.open("rb") as handle:
             if handle.read(len(_FORMAT)) != _FORMAT:
                 return None
-            value = pickle.load(handle)
+            value = _pickle.load(handle)
     except Exception:
         return None
     with contextlib.suppress(OSError):  # a read-only cache is still a cache
@@ -224,7 +227,7 @@ def store(key: str, print_: str, value: Any) -> None:
 
         def write(handle) -> None:
             handle.write(_FORMAT)
-            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            _pickle.dump(value, handle, protocol=5)  # pickle.HIGHEST_PROTOCOL of Python 3.8+
 
         replace_file(path, write, mode=0o600)
         _touch(path)

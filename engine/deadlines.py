@@ -31,7 +31,6 @@ what is final. An `unknown` criterion whose window has closed can only be proved
 
 from __future__ import annotations
 
-import calendar
 import dataclasses
 import datetime as dt
 from typing import Any, NamedTuple
@@ -268,8 +267,15 @@ def add_months(day: dt.date, months: int) -> dt.date:
     """The same day `months` calendar months later (the 31st becomes the month's last day)."""
     index = day.month - 1 + months
     year, month = day.year + index // 12, index % 12 + 1
-    last = calendar.monthrange(year, month)[1] if 1 <= year <= 9999 else 28
+    last = _days_in_month(year, month) if 1 <= year <= 9999 else 28
     return dt.date(min(max(year, 1), 9999), month, min(day.day, last))
+
+
+def _days_in_month(year: int, month: int) -> int:
+    """`calendar.monthrange(year, month)[1]`, without importing calendar (and locale) for one call."""
+    if month == 2:
+        return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
+    return 30 if month in (4, 6, 9, 11) else 31
 
 
 def last_collected(cid: str, kind: str, evidence: dict[str, tuple]) -> dt.date | None:

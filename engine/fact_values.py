@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sys
-import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -41,6 +40,8 @@ _DATES: dict[dt.date, dt.date] = {}  # one object per day (engine/dossier.py sha
 
 def fold(text: str) -> str:
     """Accents, case, hyphens, spaces and apostrophes folded: « Île-de-France » -> ile_de_france."""
+    import unicodedata  # only a value that is not written as the catalogue's is folded
+
     plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
     return re.sub(r"[^a-z0-9]+", "_", plain).strip("_")
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import importlib.util
 import os
 import stat
@@ -75,6 +74,8 @@ def _digest(path: Path, info: os.stat_result) -> str:
     is recorded as an input either way, as a cold load would."""
     found = cache.known_digest(str(path), info) if os.access(path, os.R_OK) else None
     if found is None:
+        import hashlib  # OpenSSL, loaded only when a file has to be read (engine/sha.py)
+
         found = hashlib.sha256(read_bytes(path, MAX_FILE_BYTES)).hexdigest()
         cache.remember_digest(str(path), info, found)
     else:

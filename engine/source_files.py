@@ -195,9 +195,9 @@ def _decode(raw: bytes, path: Path) -> str:
 
 def _digest(raw: bytes) -> int:
     """Enough to tell whether a file changed since it was read (not a defence against tampering)."""
-    import zlib
+    from binascii import crc32  # zlib's CRC-32; binascii is loaded at start-up already
 
-    return len(raw) << 32 | zlib.crc32(raw)
+    return len(raw) << 32 | crc32(raw)
 
 
 def _mib(size: int) -> str:
