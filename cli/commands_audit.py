@@ -143,13 +143,13 @@ def _set_status(text: str, audit: rv.AuditFile, index: int, where: str) -> str:
     """Set `status: closed` on finding `index`, editing only its `status` line (or adding one)."""
     located = audit.located
     lines = text.splitlines(keepends=True)
-    pos = located.positions.get(("findings", index, "status")) if located and located.positions else None
+    pos = located.position(("findings", index, "status")) if located else None
     if pos is not None:  # the key's position: `status: open` on that line, in block or flow style
         line, col = pos
         old = lines[line - 1]
         lines[line - 1] = old[: col - 1] + re.sub(r"^status(\s*):\s*open\b", r"status\1: closed", old[col - 1:])
         return "".join(lines)
-    start = located.positions.get(("findings", index, "id")) if located and located.positions else None
+    start = located.position(("findings", index, "id")) if located else None
     if start is None:
         raise InputError(where, Bilingual("constat introuvable dans le texte", "finding not found in the text"))
     line, col = start

@@ -158,7 +158,8 @@ def load_audit(path: Path) -> AuditFile | None:
     """The auditor's file at `path`, or None when there is none."""
     if not path.exists():
         return None
-    return parse_audit(load_document(path))
+    # Without positions, as a dossier is read: found again from the file for a located message.
+    return parse_audit(load_document(path, positions=False))
 
 
 def _error(located: Located, where: tuple, fr: str, en: str, hint_fr: str = "", hint_en: str = "") -> InputError:

@@ -115,6 +115,13 @@ class Located(Record):
                 return f"{self.file}:{pos[0]}:{pos[1]}"
         return self.file
 
+    def position(self, path: Path_) -> tuple[int, int] | None:
+        """(line, column) of exactly `path`; the positions are read again from the source if they
+        were dropped (`positions=False`, `detached`)."""
+        if self.positions is None:
+            self.where()  # reads them, once
+        return (self.positions or {}).get(tuple(path))
+
     def detached(self) -> Located:
         """The same document without its data and positions, which are most of its memory (a dossier
         kept for evaluation needs neither): `where` finds the positions again from the source the
