@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import sys
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path, PurePosixPath
 from typing import Annotated, Any, Literal
 
 from . import fact_values
 from .consistency import disagreements, warnings
-from .errors import Bilingual, InputError
+from .errors import Bilingual, InputError, Message
 from .fact_values import coerce_fact, shown
 from .model import Check, FactDef, Ident, NonEmpty, Strict, located_validation_errors
 from .record import Record, record
@@ -223,11 +223,15 @@ def as_date(value: Any) -> dt.date | None:
 MAX_ERRORS = 20  # shown at once; the rest are counted
 
 
-@dataclass
 class ManyInputError(InputError):
     """Several problems of one file, in file order: `errors` (each an InputError, located)."""
 
-    errors: list[InputError] = field(default_factory=list)
+    __match_args__ = ("where", "message", "hint", "errors")
+    _compared = __match_args__
+
+    def __init__(self, where: str, message: Message, hint: Message = "", errors: list[InputError] | None = None) -> None:
+        super().__init__(where, message, hint)
+        self.errors = [] if errors is None else errors
 
     def render(self, lang: str = "fr") -> str:
         shown = self.errors[:MAX_ERRORS]
