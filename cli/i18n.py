@@ -6,6 +6,13 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+try:
+    from _string import formatter_parser  # CPython's; string.Formatter is built on it
+except ImportError:  # pragma: no cover - another Python
+    from string import Formatter
+
+    formatter_parser = Formatter().parse
+
 Words = dict[str, dict[str, str]]  # key -> {"fr": ..., "en": ...}; a `{name}` is filled by the caller
 NNBSP = "\u202f"  # French sets a narrow no-break space before % and € and between thousands
 
@@ -138,29 +145,41 @@ REASONS: dict[str, dict[str, str]] = {
 }
 
 
-_agreed_formatter: Any = None
+def _agreed(text: str, lang: str, values: dict[str, Any]) -> str:
+    """`text` filled with `values`, where `{n:revue|revues}` gives « 1 revue », « 2 revues »: a
+    number with its word agreed (`singular`). The one place plurals are made, so no message writes
+    « revue(s) ». Read with the parser string.Formatter uses (`_string`, in C): importing `string`
+    compiles a pattern, 3 M instructions of every `check`; a field other than a plain name goes to
+    string.Formatter."""
+    out = []
+    for literal, name, spec, conversion in formatter_parser(text):
+        out.append(literal)
+        if name is None:
+            continue
+        if name not in values or (spec and "{" in spec):
+            return _agreed_by_formatter(text, lang, values)
+        value = values[name]
+        if conversion:
+            value = {"r": repr, "s": str, "a": ascii}[conversion](value)
+        if spec and "|" in spec:
+            one, many = spec.split("|", 1)
+            out.append(f"{value} {one if singular(value, lang) else many}")
+        else:
+            out.append(format(value, spec or ""))
+    return "".join(out)
 
 
-def _agreed(lang: str) -> Any:
-    """`{n:revue|revues}` -> « 1 revue », « 2 revues »: a string.Formatter that agrees a number's
-    word (`singular`). The one place plurals are made, so no message writes « revue(s) ». Made on
-    first use: `string` compiles a pattern when imported (3 M instructions of every `check`)."""
-    global _agreed_formatter
-    if _agreed_formatter is None:
-        import string
+def _agreed_by_formatter(text: str, lang: str, values: dict[str, Any]) -> str:
+    import string
 
-        class Agreed(string.Formatter):
-            def __init__(self, lang: str) -> None:
-                self.lang = lang
+    class Agreed(string.Formatter):
+        def format_field(self, value: Any, spec: str) -> str:
+            if "|" not in spec:
+                return super().format_field(value, spec)
+            one, many = spec.split("|", 1)
+            return f"{value} {one if singular(value, lang) else many}"
 
-            def format_field(self, value: Any, spec: str) -> str:
-                if "|" not in spec:
-                    return super().format_field(value, spec)
-                one, many = spec.split("|", 1)
-                return f"{value} {one if singular(value, self.lang) else many}"
-
-        _agreed_formatter = Agreed
-    return _agreed_formatter(lang)
+    return Agreed().format(text, **values)
 
 
 def lookup(tables: tuple[Words, ...], key: str, lang: str, **values: Any) -> str:
@@ -173,7 +192,7 @@ def lookup(tables: tuple[Words, ...], key: str, lang: str, **values: Any) -> str
             text = entry.get(lang, entry["fr"])
             if not values:
                 return text
-            return _agreed(lang).format(text, **values) if "|" in text else text.format(**values)
+            return _agreed(text, lang, values) if "|" in text else text.format(**values)
     return key
 
 
@@ -269,4 +288,4 @@ def money(value: float | None, lang: str, currency: str = "EUR") -> str:
 def agreed(text: str, lang: str, **values: Any) -> str:
     """`text` filled with `values`, each `{n:mot|mots}` agreed with its number (for messages kept
     outside a Words table, e.g. as Bilingual)."""
-    return _agreed(lang).format(text, **values)
+    return _agreed(text, lang, values)

@@ -13,13 +13,14 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as hs
 
+from raccord.cli.i18n import _agreed, _agreed_by_formatter
 from raccord.engine import sha
 from raccord.engine.deadlines import _days_in_month, add_months
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "long_metrage" / "dossier.yaml"
 # Each costs a cold check millions of instructions to import (bench/README.md); none is needed to
 # check a dossier whose files' digests are known.
-NOT_ON_THE_CHECK_PATH = ("pydantic", "hashlib", "_hashlib", "calendar", "locale", "pickle", "zlib")
+NOT_ON_THE_CHECK_PATH = ("pydantic", "hashlib", "_hashlib", "calendar", "locale", "pickle", "zlib", "string")
 
 
 @given(hs.binary(max_size=2000))
@@ -53,3 +54,14 @@ def test_a_warm_check_imports_none_of_the_costly_modules(tmp_path):
     assert "hashlib" in first.stderr  # the first run reads and hashes the files
     assert second.stderr.split()[-1] == "NONE"
     assert first.stdout == second.stdout and "Label Ecoprod" in second.stdout
+
+
+def test_agreed_texts_read_by_the_c_parser_are_string_formatters():
+    cases = [("{n:revue|revues} et {m}", {"n": 1, "m": "x"}), ("{n:revue|revues}", {"n": 2}),
+             ("{x!r:>5} {n:.1f} {n:jour|jours}", {"x": "a", "n": 1.5}), ("{{lit}} {n:cas|cas}", {"n": 0}),
+             ("{a.real} {n:point|points}", {"a": 3, "n": 3})]
+    for text, values in cases:
+        for lang in ("fr", "en"):
+            assert _agreed(text, lang, values) == _agreed_by_formatter(text, lang, values)
+    assert _agreed("{n:jour|jours}", "fr", {"n": 1.5}) == "1.5 jour"
+    assert _agreed("{n:jour|jours}", "en", {"n": 1.5}) == "1.5 jours"
