@@ -363,6 +363,7 @@ def _plain_events(loader: SafeLoader, text_length: int) -> Any:
     if type(event) is not _EVENTS.DocumentStartEvent:
         raise _NeedsBuilderError
     implicit_tags, memo, constructors = SafeLoader._implicit, {}, loader.yaml_constructors
+    plain: dict[str, Any] = {}  # a plain scalar's text -> its value
     limit, count = min(MAX_VALUES, text_length + ALIAS_ALLOWANCE), 0
     # [container, the key awaiting its value] (_NO_KEY: a key comes next; None in a list)
     stack: list[list[Any]] = []
@@ -370,35 +371,25 @@ def _plain_events(loader: SafeLoader, text_length: int) -> Any:
     while True:
         event = get()
         kind = type(event)
-        if kind in _CLOSING:
+        if kind is _SCALAR_EVENT:  # the most frequent first
+            if event.tag is not None:  # tags: the builder's
+                raise _NeedsBuilderError
+            value = event.value
+            if not event.implicit[0]:  # quoted: a string
+                value = memo.setdefault(value, value)
+            else:
+                # A plain scalar's value depends on its text only: each distinct text (keys repeat
+                # on every item) is resolved once.
+                found = plain.get(value, _NO_KEY)
+                if found is _NO_KEY:
+                    found = plain[value] = _resolved(loader, value, implicit_tags, constructors, memo)
+                value = found
+        elif kind in _CLOSING:
             value = stack.pop()[0]
         elif kind is _EVENTS.DocumentEndEvent:
             break
         elif kind is _ALIAS or event.tag is not None:  # aliases and tags: the builder's
             raise _NeedsBuilderError
-        elif kind is _SCALAR_EVENT:
-            value = event.value
-            tag = _STR
-            if event.implicit[0]:
-                for candidate, regexp in implicit_tags.get(value[:1], ()):
-                    if regexp.match(value):
-                        tag = candidate
-                        break
-            if tag == _STR:
-                value = memo.setdefault(value, value)
-            else:
-                key = (tag, value)
-                found = memo.get(key)
-                if found is None:
-                    if tag not in _SCALAR_TAGS:  # `<<`, a merge key
-                        raise _NeedsBuilderError
-                    try:
-                        found = constructors[tag](loader, yaml.ScalarNode(tag, value))
-                    except Exception:  # a bad value: the builder says where and why
-                        raise _NeedsBuilderError from None
-                    if found is not None:
-                        memo[key] = found
-                value = found
         elif kind is _MAPPING_START or kind is _SEQUENCE_START:
             if len(stack) > MAX_DEPTH or (stack and stack[-1][1] is _NO_KEY):  # too deep, or a key that is a table
                 raise _NeedsBuilderError
@@ -434,6 +425,29 @@ def _plain_events(loader: SafeLoader, text_length: int) -> Any:
     if type(get()) is not _EVENTS.StreamEndEvent:  # a second document: the builder refuses it
         raise _NeedsBuilderError
     return root
+
+
+def _resolved(loader: SafeLoader, value: str, implicit_tags: dict, constructors: dict, memo: dict) -> Any:
+    """The value of a plain scalar: its implicit tag (PyYAML's resolvers), then its constructor."""
+    tag = _STR
+    for candidate, regexp in implicit_tags.get(value[:1], ()):
+        if regexp.match(value):
+            tag = candidate
+            break
+    if tag == _STR:
+        return memo.setdefault(value, value)
+    key = (tag, value)
+    found = memo.get(key)
+    if found is None:
+        if tag not in _SCALAR_TAGS:  # `<<`, a merge key
+            raise _NeedsBuilderError
+        try:
+            found = constructors[tag](loader, yaml.ScalarNode(tag, value))
+        except Exception:  # a bad value: the builder says where and why
+            raise _NeedsBuilderError from None
+        if found is not None:
+            memo[key] = found
+    return found
 
 
 def parse_yaml(text: str, file: str, positions: bool = True) -> Located:
