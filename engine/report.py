@@ -79,12 +79,7 @@ def criterion_entry(evaluation: Evaluation, rs: CompiledRuleset, crit: CompiledC
             entry["justification"] = model.not_applicable_reason.get("fr")
             entry["justification_i18n"] = to_data(model.not_applicable_reason)
         return {k: v for k, v in entry.items() if v is not None}
-    window = evaluation.ctx.windows.get(crit.id)
-    if window is not None:
-        entry["due"] = window.as_dict()
-    reason = evaluation.ctx.status_reasons.get(crit.id)
-    if reason is not None:
-        entry["status_reason"] = reason
+    _add_due(entry, evaluation, crit.id)
     if model.amount_due:
         due = model.amount_due
         count = evaluation.ctx.facts.get(due.per_fact)
@@ -111,6 +106,15 @@ def add_findings(entry: dict[str, Any], evaluation: Evaluation, cid: str) -> Non
         entry["expired"] = True
 
 
+def _add_due(entry: dict[str, Any], evaluation: Evaluation, cid: str) -> None:
+    window = evaluation.ctx.windows.get(cid)
+    if window is not None:
+        entry["due"] = window.as_dict()
+    reason = evaluation.ctx.status_reasons.get(cid)
+    if reason is not None:
+        entry["status_reason"] = reason
+
+
 def _add_declared(entry: dict[str, Any], evaluation: Evaluation, cid: str) -> None:
     if cid in evaluation.dossier.file.declined:
         entry["declined"] = evaluation.dossier.file.declined[cid]
@@ -118,9 +122,41 @@ def _add_declared(entry: dict[str, Any], evaluation: Evaluation, cid: str) -> No
         entry["assumed"] = True
 
 
-def ruleset_entry(evaluation: Evaluation, rid: str, complete: bool = True, explained: bool = True) -> RulesetEntry:
+def brief_entry(evaluation: Evaluation, crit: CompiledCriterion, citations: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """What a text report reads of a criterion it does not show (`result_document(explained=N)`): its
+    status, the notice's provenance and caveats (`source.citation`, one per source document, shared),
+    and what ranks a missing item. `missing_items` makes the full entry of the items it shows."""
+    model = crit.model
+    status = evaluation.status(crit.id)
+    entry: dict[str, Any] = {"id": crit.id, "status": status, "provenance": model.provenance,
+                             "source": citations[model.source.document]}
+    if status == st.NOT_APPLICABLE or status == st.MET:
+        return entry
+    entry["points"], entry["effort"] = model.points, model.effort
+    _add_due(entry, evaluation, crit.id)
+    _add_declared(entry, evaluation, crit.id)
+    return {k: v for k, v in entry.items() if v is not None}
+
+
+def _notice_citations(rs: CompiledRuleset) -> dict[str, dict[str, Any]]:
+    """Per source document, the part of its citations the notice reads (the same for every section)."""
+    out = {}
+    for doc in rs.model.sources:
+        cit = doc.citation
+        said = {"reconstruction": to_data(cit.reconstruction), "caveat": to_data(cit.caveat)} if cit else {}
+        out[doc.id] = {"citation": {k: v for k, v in said.items() if v is not None}}
+    return out
+
+
+def ruleset_entry(evaluation: Evaluation, rid: str, complete: bool = True, explained: bool = True,
+                  brief: bool = False) -> RulesetEntry:
+    """`brief`: criteria as `brief_entry` (a text report's, see `result_document`)."""
     rs = evaluation.library.rulesets[rid]
-    criteria = [criterion_entry(evaluation, rs, crit, complete, explained) for crit in rs.display_order]
+    if brief:
+        citations = _notice_citations(rs)
+        criteria = [brief_entry(evaluation, crit, citations) for crit in rs.display_order]
+    else:
+        criteria = [criterion_entry(evaluation, rs, crit, complete, explained) for crit in rs.display_order]
     summary = ruleset_summary(evaluation, rid)
     head = ("id", "title", "version", "policy", "outcome", "counts")  # the document's key order, as before
     return {**{key: summary[key] for key in head}, "groups": [{"id": g.id, "title": to_data(g.title)} for g in rs.model.groups],
@@ -202,9 +238,10 @@ def missing_items(evaluation: Evaluation, documents: dict[str, RulesetEntry] | N
 
     Items that can no longer change an outcome (a policy's `settled` set: recommendations, optional
     actions once the top band is reached, conditions of a closed scheme...) are left out unless
-    `include_settled`. `explained`: the `documents` were made with `explained=False`, and only the
-    first `explained` items are completed with their criterion's findings (a text report shows no
-    more); the others are in the list for their number only.
+    `include_settled`. `explained`: the `documents` were made with `brief=True` (`brief_entry`):
+    only the first `explained` items are made from their criterion's full entry, explained (a text
+    report shows no more); the others are in the list for their number only (ruleset, criterion,
+    status, blocking).
     """
     ranked = []
     for rank, rid in enumerate(evaluation.selected):
@@ -225,8 +262,12 @@ def missing_items(evaluation: Evaluation, documents: dict[str, RulesetEntry] | N
     items = []
     for position, key in enumerate(ranked):
         rid, doc, entry, is_blocking, derived, gain = key[-1]
-        if explained is not None and position < explained:
-            add_findings(entry, evaluation, entry["id"])
+        if explained is not None and position >= explained:  # counted, not shown: what add_validated reads
+            items.append({"ruleset": rid, "criterion": entry["id"], "status": entry["status"], "blocking": is_blocking})
+            continue
+        if explained is not None:  # a brief entry (result_document): the full one, explained
+            rs = evaluation.library.rulesets[rid]
+            entry = criterion_entry(evaluation, rs, evaluation.library.criteria[entry["id"]], complete=False)
         items.append(missing_item(evaluation, rid, doc, entry, is_blocking, derived, gain))
     return items
 
@@ -334,10 +375,13 @@ def result_document(evaluation: Evaluation, version: str, complete: bool = True,
     never show it, and explaining the met criteria is most of the document's cost. Such a document
     is for rendering only; `--format json` always writes the complete one. `explained=N` (with
     `complete=False`) explains no criterion but those of the first N missing items: what the
-    terminal report shows without `--verbose` (render_text.render_check's `missing_limit`)."""
+    terminal report shows without `--verbose` (render_text.render_check's `missing_limit`); its
+    criteria are then `brief_entry`s and its missing items past the first N numbered only: a document
+    for that report alone."""
     dossier = evaluation.dossier
     explain_all = complete or explained is None
-    rulesets = {rid: ruleset_entry(evaluation, rid, complete, explain_all) for rid in evaluation.selected}
+    rulesets = {rid: ruleset_entry(evaluation, rid, complete, explain_all, brief=not explain_all)
+                for rid in evaluation.selected}
     doc: dict[str, Any] = {
         "format": RESULT_FORMAT,
         "raccord_version": version,
