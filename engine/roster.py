@@ -105,15 +105,18 @@ def coerce_roster(name: str, value: Any, fact: FactDef, located: Located, path: 
                                            f"'{name}', member {ref}: unknown field '{key}'"),
                                  suggested(str(key), fields, Bilingual(f"champs admis : {allowed}",
                                                                        f"fields allowed: {allowed}")))
-            label = Bilingual(f"« {name} », membre {ref}, champ « {key} »", f"'{name}', member {ref}, field '{key}'")
-            try:  # its position only for a message (a dossier is read without them: engine/dossier.py load_dossier)
-                coerced = coerce_field(item, fields[key], located.file, label)
+            try:  # its position and label only for a message (a dossier is read without positions: load_dossier)
+                coerced = coerce_field(item, fields[key], located.file, _UNLABELLED)
             except InputError:
+                label = Bilingual(f"« {name} », membre {ref}, champ « {key} »", f"'{name}', member {ref}, field '{key}'")
                 coerced = coerce_field(item, fields[key], located.where(where + (key,)), label)
             if coerced is not None:
                 values[key] = coerced
         out.append(Member(ref, values))
     return Roster(tuple(out), complete)
+
+
+_UNLABELLED = Bilingual("", "")  # a first try's label: an error is made again with the real one
 
 
 def coerce_field(value: Any, spec: FactDef, where: str, label: Bilingual) -> Any:
