@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import operator
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from . import status as st
@@ -69,8 +68,8 @@ OUTCOME_DECISIONS = set(st.DECISIONS)
 CRITERION_VALUES = {st.MET: tri.TRUE, st.NOT_APPLICABLE: tri.TRUE, st.NOT_MET: tri.FALSE, st.UNKNOWN: tri.UNKNOWN}
 
 
-@dataclass
-class Env:
+@record(positional=True, frozen=False)
+class Env(Record):
     """What a condition may refer to, for static checks; and how to locate an error."""
 
     facts: dict[str, FactDef]
